@@ -1,0 +1,91 @@
+// Frames backends send to the broker: the four PyStrands actions and the Strands-only additions.
+import { z } from 'zod';
+import { frameSchema } from './frame.js';
+import { JsonObjectSchema } from './json.js';
+
+/** Answer to `connection_request`, same request_id. */
+export const ResponseFrameSchema = frameSchema('response', {
+  accepted: z.boolean(),
+  // PyStrands answers `{"accepted": false}` alone when its handler raised, so the rest is optional.
+  client_id: z.string().optional(),
+  room_id: z.string().optional(),
+  metadata: JsonObjectSchema.optional(),
+  /** Strands-only: HTTP status for a rejection (default 403). */
+  status: z.number().int().min(400).max(599).optional(),
+  /** Strands-only: why the client was rejected; shown to the client. */
+  reason: z.string().optional(),
+});
+
+/** Send to every client in a room. */
+export const MessageToRoomFrameSchema = frameSchema('message_to_room', {
+  room_id: z.string(),
+  message: z.string(),
+});
+
+/** Send to one client; the key is `conn_id` although it holds a `client_id`. */
+export const MessageToConnectionFrameSchema = frameSchema('message_to_connection', {
+  conn_id: z.string(),
+  message: z.string(),
+});
+
+/** Send to every connected client. */
+export const BroadcastFrameSchema = frameSchema('broadcast', { message: z.string() });
+
+/** Strands-only: a backend introduces itself; required before anything else when the broker has a token. */
+export const HelloFrameSchema = frameSchema('hello', {
+  name: z.string(),
+  protocol_version: z.number().int(),
+  token: z.string().optional(),
+  capabilities: z.array(z.string()).optional(),
+});
+
+/** Strands-only: add a connection to a room (a connection may be in several). */
+export const JoinRoomFrameSchema = frameSchema('join_room', {
+  conn_id: z.string(),
+  room_id: z.string(),
+});
+
+/** Strands-only: remove a connection from a room. */
+export const LeaveRoomFrameSchema = frameSchema('leave_room', {
+  conn_id: z.string(),
+  room_id: z.string(),
+});
+
+/** Strands-only: close a client's WebSocket. */
+export const DisconnectConnectionFrameSchema = frameSchema('disconnect_connection', {
+  conn_id: z.string(),
+  /** WebSocket close code: 1000, or 3000-4999 (default 1000). */
+  code: z.number().int().optional(),
+  reason: z.string().optional(),
+});
+
+/** Strands-only: ask who is in a room; the broker answers `room_members_reply`. */
+export const RoomMembersFrameSchema = frameSchema('room_members', { room_id: z.string() });
+
+/** Every frame a backend may send to a broker, discriminated on `action`. */
+export const BackendFrameSchema = z.discriminatedUnion('action', [
+  ResponseFrameSchema,
+  MessageToRoomFrameSchema,
+  MessageToConnectionFrameSchema,
+  BroadcastFrameSchema,
+  HelloFrameSchema,
+  JoinRoomFrameSchema,
+  LeaveRoomFrameSchema,
+  DisconnectConnectionFrameSchema,
+  RoomMembersFrameSchema,
+]);
+
+export type ResponseFrame = z.infer<typeof ResponseFrameSchema>;
+export type MessageToRoomFrame = z.infer<typeof MessageToRoomFrameSchema>;
+export type MessageToConnectionFrame = z.infer<typeof MessageToConnectionFrameSchema>;
+export type BroadcastFrame = z.infer<typeof BroadcastFrameSchema>;
+export type HelloFrame = z.infer<typeof HelloFrameSchema>;
+export type JoinRoomFrame = z.infer<typeof JoinRoomFrameSchema>;
+export type LeaveRoomFrame = z.infer<typeof LeaveRoomFrameSchema>;
+export type DisconnectConnectionFrame = z.infer<typeof DisconnectConnectionFrameSchema>;
+export type RoomMembersFrame = z.infer<typeof RoomMembersFrameSchema>;
+export type BackendFrame = z.infer<typeof BackendFrameSchema>;
+export type BackendAction = BackendFrame['action'];
+
+/** The protocol version a Strands peer states in `hello`. */
+export const PROTOCOL_VERSION = 1;

@@ -1,0 +1,108 @@
+// Frames the broker sends to backends: the six PyStrands actions and the Strands-only replies.
+import { z } from 'zod';
+import { frameSchema } from './frame.js';
+import { ContextSchema, HeadersSchema, JsonObjectSchema, QuerySchema } from './json.js';
+
+/** Sent before the WebSocket upgrade; the backend answers with `response` and the same request_id. */
+export const ConnectionRequestFrameSchema = frameSchema('connection_request', {
+  headers: HeadersSchema,
+  url: z.string(),
+  remote_addr: z.string(),
+  /** Strands-only: the parsed query string, since browsers cannot set headers on a WebSocket. */
+  query: QuerySchema.optional(),
+});
+
+/** A client was accepted and upgraded. */
+export const NewConnectionFrameSchema = frameSchema('new_connection', { context: ContextSchema });
+
+/** A text frame from a client. */
+export const NewMessageFrameSchema = frameSchema('new_message', {
+  message: z.string(),
+  context: ContextSchema,
+  /** Strands-only: `"base64"` when the client sent a binary frame and `message` holds its bytes. */
+  encoding: z.literal('base64').optional(),
+});
+
+/** A client's socket closed. */
+export const DisconnectedFrameSchema = frameSchema('disconnected', {
+  context: ContextSchema,
+  /** Strands-only: the WebSocket close code and reason, where known. */
+  code: z.number().int().optional(),
+  reason: z.string().optional(),
+});
+
+/** PyStrands' error event, e.g. a connection request that could not be handled. */
+export const ErrorFrameSchema = frameSchema('error', {
+  context: JsonObjectSchema,
+  error: z.string(),
+});
+
+/** Liveness probe, `request_id` is `"heartbeat"`; no reply is expected. */
+export const HeartbeatFrameSchema = frameSchema('heartbeat', {});
+
+/** Strands-only: the broker's answer to `hello`. */
+export const HelloReplyFrameSchema = frameSchema('hello_reply', {
+  accepted: z.boolean(),
+  reason: z.string().optional(),
+  broker: z.string().optional(),
+  protocol_version: z.number().int().optional(),
+  capabilities: z.array(z.string()).optional(),
+});
+
+/** Strands-only: one member of a room, as `room_members_reply` lists it. */
+export const RoomMemberSchema = z.looseObject({
+  client_id: z.string(),
+  metadata: JsonObjectSchema,
+});
+
+/** Strands-only: answer to `room_members`, same request_id. */
+export const RoomMembersReplyFrameSchema = frameSchema('room_members_reply', {
+  room_id: z.string(),
+  members: z.array(RoomMemberSchema),
+});
+
+/** Stable codes of `error_reply`; documented in the package README. */
+export const ERROR_REPLY_CODES = [
+  'invalid_json',
+  'invalid_frame',
+  'invalid_params',
+  'unknown_action',
+  'frame_too_large',
+  'unauthorized',
+  'not_found',
+] as const;
+export type ErrorReplyCode = (typeof ERROR_REPLY_CODES)[number];
+
+/** Strands-only: the broker could not act on a backend's frame (same request_id as that frame). */
+export const ErrorReplyFrameSchema = frameSchema('error_reply', {
+  code: z.enum(ERROR_REPLY_CODES),
+  message: z.string(),
+  /** The action of the frame refused, where it could be read. */
+  action: z.string().optional(),
+});
+
+/** Every frame a broker may send to a backend, discriminated on `action`. */
+export const BrokerFrameSchema = z.discriminatedUnion('action', [
+  ConnectionRequestFrameSchema,
+  NewConnectionFrameSchema,
+  NewMessageFrameSchema,
+  DisconnectedFrameSchema,
+  ErrorFrameSchema,
+  HeartbeatFrameSchema,
+  HelloReplyFrameSchema,
+  RoomMembersReplyFrameSchema,
+  ErrorReplyFrameSchema,
+]);
+
+export type ConnectionRequestFrame = z.infer<typeof ConnectionRequestFrameSchema>;
+export type NewConnectionFrame = z.infer<typeof NewConnectionFrameSchema>;
+export type NewMessageFrame = z.infer<typeof NewMessageFrameSchema>;
+export type DisconnectedFrame = z.infer<typeof DisconnectedFrameSchema>;
+export type ErrorFrame = z.infer<typeof ErrorFrameSchema>;
+export type HeartbeatFrame = z.infer<typeof HeartbeatFrameSchema>;
+export type HelloReplyFrame = z.infer<typeof HelloReplyFrameSchema>;
+export type RoomMember = z.infer<typeof RoomMemberSchema>;
+export type RoomMembersReplyFrame = z.infer<typeof RoomMembersReplyFrameSchema>;
+export type ErrorReplyFrame = z.infer<typeof ErrorReplyFrameSchema>;
+export type BrokerFrame = z.infer<typeof BrokerFrameSchema>;
+export type BrokerAction = BrokerFrame['action'];

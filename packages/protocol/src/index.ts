@@ -1,0 +1,121 @@
+// @strands/protocol: the PyStrands 1.0 wire protocol plus Strands-only additions, as zod schemas.
+export { JsonObjectSchema, HeadersSchema, QuerySchema, ContextSchema } from './json.js';
+export type { JsonObject, Headers, Query, Context } from './json.js';
+
+export { HEARTBEAT_REQUEST_ID, FrameEnvelopeSchema } from './frame.js';
+export type { FrameEnvelope } from './frame.js';
+
+export {
+  ConnectionRequestFrameSchema,
+  NewConnectionFrameSchema,
+  NewMessageFrameSchema,
+  DisconnectedFrameSchema,
+  ErrorFrameSchema,
+  HeartbeatFrameSchema,
+  HelloReplyFrameSchema,
+  RoomMemberSchema,
+  RoomMembersReplyFrameSchema,
+  ErrorReplyFrameSchema,
+  BrokerFrameSchema,
+  ERROR_REPLY_CODES,
+} from './broker-actions.js';
+export type {
+  ConnectionRequestFrame,
+  NewConnectionFrame,
+  NewMessageFrame,
+  DisconnectedFrame,
+  ErrorFrame,
+  HeartbeatFrame,
+  HelloReplyFrame,
+  RoomMember,
+  RoomMembersReplyFrame,
+  ErrorReplyFrame,
+  ErrorReplyCode,
+  BrokerFrame,
+  BrokerAction,
+} from './broker-actions.js';
+
+export {
+  ResponseFrameSchema,
+  MessageToRoomFrameSchema,
+  MessageToConnectionFrameSchema,
+  BroadcastFrameSchema,
+  HelloFrameSchema,
+  JoinRoomFrameSchema,
+  LeaveRoomFrameSchema,
+  DisconnectConnectionFrameSchema,
+  RoomMembersFrameSchema,
+  BackendFrameSchema,
+  PROTOCOL_VERSION,
+} from './backend-actions.js';
+export type {
+  ResponseFrame,
+  MessageToRoomFrame,
+  MessageToConnectionFrame,
+  BroadcastFrame,
+  HelloFrame,
+  JoinRoomFrame,
+  LeaveRoomFrame,
+  DisconnectConnectionFrame,
+  RoomMembersFrame,
+  BackendFrame,
+  BackendAction,
+} from './backend-actions.js';
+
+export { FrameError, FRAME_ERROR_CODES, isFrameError } from './errors.js';
+export type { FrameErrorCode } from './errors.js';
+
+export { parseFrame } from './parse.js';
+export type { FrameSource, ParseResult } from './parse.js';
+
+export { LineDecoder, encodeFrame, DEFAULT_MAX_LINE_BYTES } from './framing.js';
+export type { DecodedLine, LineDecoderOptions } from './framing.js';
+
+export {
+  ENVELOPE_KEY,
+  ROUTE_ERROR_CODES,
+  EnvelopeSchema,
+  RequestEnvelopeSchema,
+  FireEnvelopeSchema,
+  StreamEnvelopeSchema,
+  RequestNEnvelopeSchema,
+  CancelEnvelopeSchema,
+  ResponseEnvelopeSchema,
+  NextEnvelopeSchema,
+  CompleteEnvelopeSchema,
+  ErrorEnvelopeSchema,
+  parseEnvelope,
+  encodeEnvelope,
+} from './envelope.js';
+export type {
+  RouteErrorCode,
+  Envelope,
+  EnvelopeKind,
+  EnvelopeParseResult,
+  RequestEnvelope,
+  FireEnvelope,
+  StreamEnvelope,
+  RequestNEnvelope,
+  CancelEnvelope,
+  ResponseEnvelope,
+  NextEnvelope,
+  CompleteEnvelope,
+  ErrorEnvelope,
+} from './envelope.js';
+
+export { defineContract, route, isContract } from './contract.js';
+export type {
+  Contract,
+  RouteMap,
+  RouteDefinition,
+  ResponseRoute,
+  StreamRoute,
+  FireRoute,
+  ResponseRouteName,
+  StreamRouteName,
+  FireRouteName,
+  RouteInput,
+  RouteParsedInput,
+  RouteOutput,
+  RouteItem,
+} from './contract.js';
