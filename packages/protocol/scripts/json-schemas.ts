@@ -1,0 +1,55 @@
+// Generates packages/protocol/schema/*.json (one JSON Schema per action) from the zod schemas,
+// for peers written in other languages. `pnpm schema` writes them; a test fails when they are stale.
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import {
+  BackendFrameSchema,
+  BrokerFrameSchema,
+  ContextSchema,
+  EnvelopeSchema,
+} from '../src/index.js';
+
+export const SCHEMA_DIR = fileURLToPath(new URL('../schema/', import.meta.url));
+
+type Direction = 'broker-to-backend' | 'backend-to-broker';
+
+function actionSchema(schema: z.ZodType, action: string, direction: Direction): object {
+  return {
+    $id: `urn:strands:action:${action}`,
+    title: action,
+    description: `Frame "${action}", sent ${direction.replaceAll('-', ' ')}.`,
+    ...z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' }),
+  };
+}
+
+/** Every schema file: name -> JSON text (stable formatting, trailing newline). */
+export function buildSchemaFiles(): Map<string, string> {
+  const files = new Map<string, string>();
+  const add = (name: string, value: object) => files.set(name, `${JSON.stringify(value, null, 2)}\n`);
+  for (const option of BrokerFrameSchema.options) {
+    const action = option.shape.action.value;
+    add(`${action}.json`, actionSchema(option, action, 'broker-to-backend'));
+  }
+  for (const option of BackendFrameSchema.options) {
+    const action = option.shape.action.value;
+    add(`${action}.json`, actionSchema(option, action, 'backend-to-broker'));
+  }
+  add('context.json', { title: 'Context', ...z.toJSONSchema(ContextSchema, { io: 'input' }) });
+  add('envelope.json', {
+    title: 'Envelope',
+    description: 'Reactive-route envelope, carried as JSON inside a message string.',
+    ...z.toJSONSchema(EnvelopeSchema, { io: 'input' }),
+  });
+  return files;
+}
+
+function writeAll(): void {
+  mkdirSync(SCHEMA_DIR, { recursive: true });
+  for (const old of readdirSync(SCHEMA_DIR)) if (old.endsWith('.json')) rmSync(SCHEMA_DIR + old);
+  const files = buildSchemaFiles();
+  for (const [name, text] of files) writeFileSync(SCHEMA_DIR + name, text);
+  console.log(`wrote ${files.size} schema files to ${SCHEMA_DIR}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) writeAll();

