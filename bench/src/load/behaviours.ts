@@ -1,0 +1,119 @@
+// What each kind of client does once the run starts. Every behaviour records only messages sent
+// inside the measured window, so warm-up and drain never leak into the figures.
+import type WebSocket from 'ws';
+import type { LatencyHistogram } from '../histogram.js';
+import { buildMessage, nowMicros, padFor, readLatencyMicros, readSeq } from '../message.js';
+
+/** Counters shared by every client of one worker. */
+export interface RunState {
+  /** False once the window is over: clients stop sending. */
+  sending: boolean;
+  windowStartUs: number;
+  windowEndUs: number;
+  sent: number;
+  received: number;
+  mismatched: number;
+  histogram: LatencyHistogram;
+  /** Last time anything arrived, for the quiet-period drain. */
+  lastMessageUs: number;
+}
+
+const inWindow = (state: RunState, us: number): boolean => us >= state.windowStartUs && us < state.windowEndUs;
+
+/** Ping-pong: one message in flight per client. Returns the function that sends the first. */
+export function pingPong(ws: WebSocket, state: RunState, bytes: number): () => void {
+  const padding = padFor(bytes);
+  let seq = 0;
+  let sentAt = 0;
+  let counted = false;
+  let waiting = false;
+  const send = (): void => {
+    seq += 1;
+    sentAt = nowMicros();
+    counted = inWindow(state, sentAt);
+    if (counted) state.sent += 1;
+    waiting = true;
+    ws.send(buildMessage(sentAt, seq, bytes, padding));
+  };
+  ws.on('message', (data: Buffer) => {
+    const now = nowMicros();
+    state.lastMessageUs = now;
+    if (!waiting || readSeq(data) !== seq % 1e10) {
+      state.mismatched += 1;
+      return;
+    }
+    waiting = false;
+    if (counted) {
+      state.received += 1;
+      state.histogram.record(now - sentAt);
+    }
+    if (state.sending) send();
+  });
+  return send;
+}
+
+/** Receives messages stamped with their send time and records their latency (open-loop, fan-out). */
+export function stampedReceiver(ws: WebSocket, state: RunState): void {
+  ws.on('message', (data: Buffer) => {
+    const now = nowMicros();
+    state.lastMessageUs = now;
+    const latency = readLatencyMicros(data, now);
+    if (latency < 0) {
+      state.mismatched += 1;
+      return;
+    }
+    if (inWindow(state, now - latency)) {
+      state.received += 1;
+      state.histogram.record(latency);
+    }
+  });
+}
+
+/**
+ * Open loop: sends `ratePerSec` messages/s round-robin over `sockets`, whatever the replies do.
+ * Latency runs from when each message was due, not when it went out, so a stalled server cannot
+ * hide its stall (coordinated omission). Returns the function that starts the schedule.
+ */
+export function openLoop(sockets: WebSocket[], state: RunState, bytes: number, ratePerSec: number): () => void {
+  const padding = padFor(bytes);
+  for (const ws of sockets) stampedReceiver(ws, state);
+  return () => {
+    const startUs = nowMicros();
+    let k = 0;
+    const tick = (): void => {
+      if (!state.sending) return;
+      const due = Math.floor(((nowMicros() - startUs) * ratePerSec) / 1e6);
+      for (; k < due; k += 1) {
+        const dueAt = startUs + Math.floor((k * 1e6) / ratePerSec);
+        if (inWindow(state, dueAt)) state.sent += 1;
+        sockets[k % sockets.length]?.send(buildMessage(dueAt, k, bytes, padding));
+      }
+      setTimeout(tick, 1);
+    };
+    tick();
+  };
+}
+
+/**
+ * Fan-out sender: keeps `inFlight` messages going into its room; a message stops being in flight
+ * when the sender, a member of the room, receives it back. Returns the function that starts it.
+ */
+export function fanOutSender(ws: WebSocket, state: RunState, bytes: number, inFlight: number): () => void {
+  const padding = padFor(bytes);
+  let seq = 0;
+  let pending = 0;
+  const send = (): void => {
+    const now = nowMicros();
+    seq += 1;
+    pending += 1;
+    if (inWindow(state, now)) state.sent += 1;
+    ws.send(buildMessage(now, seq, bytes, padding));
+  };
+  ws.on('message', () => {
+    pending -= 1;
+    while (state.sending && pending < inFlight) send();
+  });
+  return () => {
+    while (pending < inFlight) send();
+  };
+}

@@ -1,0 +1,96 @@
+// One load generator worker thread: opens its share of clients, runs them when told, reports.
+import { once } from 'node:events';
+import { parentPort, workerData } from 'node:worker_threads';
+import type WebSocket from 'ws';
+import { LatencyHistogram } from '../histogram.js';
+import { nowMicros } from '../message.js';
+import { fanOutSender, openLoop, pingPong, stampedReceiver, type RunState } from './behaviours.js';
+import { openClients } from './connect.js';
+import type { MainMessage, WorkerMessage, WorkerReport, WorkerTask } from './types.js';
+
+const QUIET_DRAIN_MS = 200;
+const POLL_MS = 10;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const port = parentPort;
+if (port === null) throw new Error('worker.ts runs as a worker thread');
+const post = (message: WorkerMessage) => port.postMessage(message);
+const nextCommand = async (): Promise<MainMessage> => (await once(port, 'message'))[0] as MainMessage;
+
+const task = (workerData as { task: WorkerTask }).task;
+const { spec } = task;
+const hasSender = spec.mode === 'fan-out' && task.index === 0;
+
+const connected = await openClients(spec.url, task.clients + (hasSender ? 1 : 0), spec.connectConcurrency);
+post({ type: 'connected', connected: connected.sockets.length, failed: connected.failed, firstError: connected.firstError });
+const sockets = connected.sockets;
+
+let dropped = 0;
+let running = true;
+for (const ws of sockets) ws.on('close', () => { if (running) dropped += 1; });
+
+const state: RunState = {
+  sending: true,
+  windowStartUs: Number.POSITIVE_INFINITY,
+  windowEndUs: Number.POSITIVE_INFINITY,
+  sent: 0,
+  received: 0,
+  mismatched: 0,
+  histogram: new LatencyHistogram(),
+  lastMessageUs: 0,
+};
+
+function prepare(): () => void {
+  switch (spec.mode) {
+    case 'ping-pong': {
+      const starters = sockets.map((ws) => pingPong(ws, state, spec.messageBytes));
+      return () => { for (const start of starters) start(); };
+    }
+    case 'open-loop':
+      return openLoop(sockets, state, spec.messageBytes, task.ratePerSec);
+    case 'fan-out': {
+      const [sender, ...receivers]: (WebSocket | undefined)[] = hasSender ? sockets : [undefined, ...sockets];
+      for (const ws of receivers) if (ws !== undefined) stampedReceiver(ws, state);
+      return sender === undefined ? () => {} : fanOutSender(sender, state, spec.messageBytes, spec.inFlight ?? 1);
+    }
+    case 'idle':
+      return () => {};
+  }
+}
+
+/** Waits for replies still in flight: until all came (when this worker knows how many), quiet, or the limit. */
+async function drain(): Promise<void> {
+  const knowsExpected = spec.mode === 'ping-pong' || spec.mode === 'open-loop';
+  const deadline = Date.now() + spec.drainMs;
+  while (Date.now() < deadline) {
+    if (knowsExpected && state.received >= state.sent) return;
+    if (!knowsExpected && nowMicros() - state.lastMessageUs > QUIET_DRAIN_MS * 1000) return;
+    await sleep(POLL_MS);
+  }
+}
+
+const begin = prepare();
+await nextCommand(); // start
+const startUs = nowMicros();
+state.windowStartUs = startUs + spec.warmupMs * 1000;
+state.windowEndUs = state.windowStartUs + spec.durationMs * 1000;
+begin();
+if (spec.mode === 'idle') {
+  await nextCommand(); // finish: the main thread has measured what it wanted
+} else {
+  await sleep(spec.warmupMs + spec.durationMs);
+}
+state.sending = false;
+if (spec.mode !== 'idle') await drain();
+running = false;
+
+const report: WorkerReport = {
+  sent: state.sent,
+  received: state.received,
+  mismatched: state.mismatched,
+  dropped,
+  histogram: state.histogram.toJSON(),
+  windowMs: spec.durationMs,
+};
+post({ type: 'report', report });
+for (const ws of sockets) ws.terminate();
