@@ -1,0 +1,219 @@
+// The connection: one WebSocket at a time, reconnected with backoff until it is rejected,
+// closed by the user, or out of attempts; sends are buffered across the gaps.
+import type { Contract } from '@strands/protocol';
+import { backoffDelayMs } from './backoff.js';
+import { Calls } from './calls.js';
+import { rejectionOf } from './close-codes.js';
+import { Emitter } from './emitter.js';
+import { StrandsClientError } from './errors.js';
+import { type ConnectOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { SendBuffer, type CallState } from './send-buffer.js';
+import type {
+  ClientState,
+  FireRoute,
+  InputOf,
+  ItemOf,
+  OutputOf,
+  RequestRoute,
+  SendData,
+  StreamRoute,
+  WebSocketLike,
+} from './types.js';
+
+/** The events of a client and what their listeners receive. */
+export interface ClientEvents {
+  /** The connection is up (and was not rejected); buffered sends go out right after. */
+  open: { reconnected: boolean; protocol: string };
+  /** A message that is not a reply to one of this client's requests or streams. */
+  message: string | ArrayBuffer;
+  /** A socket closed; `willReconnect` false means the client is now `closed`. */
+  close: { code: number; reason: string; willReconnect: boolean };
+  /** A reconnect is scheduled: `attempt` counts from 1, `delayMs` is the jittered wait. */
+  reconnecting: { attempt: number; delayMs: number };
+  /** The client ended for a reason other than `close()`: rejected, replaced, or gave up. */
+  error: StrandsClientError;
+}
+
+/** Per-request options. */
+export interface RequestOptions {
+  /** Overrides `requestTimeoutMs` for this request. */
+  timeoutMs?: number;
+}
+
+const OPEN = 1;
+
+/** A Strands connection; create it with {@link connect}. */
+export class StrandsClient<C extends Contract = Contract> extends Emitter<ClientEvents> {
+  private socket: WebSocketLike | undefined;
+  private ready = false;
+  private opened = false;
+  private attempts = 0;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private ended: StrandsClientError | undefined;
+  private current: ClientState = 'connecting';
+  private readonly buffer: SendBuffer;
+  private readonly calls: Calls;
+
+  constructor(
+    private readonly url: string | (() => string),
+    private readonly options: ResolvedOptions,
+  ) {
+    super();
+    this.buffer = new SendBuffer(options.maxBufferedMessages);
+    this.calls = new Calls((text, call) => this.write(text, call), options.streamCredits);
+    this.openSocket();
+  }
+
+  /** Where the client is now. */
+  get state(): ClientState {
+    return this.current;
+  }
+
+  /**
+   * Sends text or binary. Resolves once handed to an open socket (not a delivery receipt);
+   * while disconnected it waits in the buffer. Rejects with `buffer_full`, `closed`, or the
+   * error that ended the client; an unhandled rejection is the only way a send is lost.
+   */
+  send(data: SendData): Promise<void> {
+    return this.write(data);
+  }
+
+  /** `send(JSON.stringify(value))`. */
+  sendJson(value: unknown): Promise<void> {
+    return this.write(JSON.stringify(value));
+  }
+
+  /**
+   * Calls a request/response route and resolves to its output. Fails with `timeout`,
+   * `remote_error` (the backend's error envelope), or `disconnected` if the connection drops
+   * after the request went out.
+   * @example
+   * const who = await client.request('chat.who', {}, { timeoutMs: 5000 });
+   */
+  request<K extends RequestRoute<C>>(route: K, input: InputOf<C, K>, options: RequestOptions = {}): Promise<OutputOf<C, K>> {
+    return this.calls.request(route, input, options.timeoutMs ?? this.options.requestTimeoutMs) as Promise<OutputOf<C, K>>;
+  }
+
+  /**
+   * Opens a stream route per iteration. Credits go out as items are consumed; leaving the loop
+   * cancels the stream on the backend.
+   * @example
+   * for await (const item of client.stream('chat.feed', { room: 'lobby' })) if (done(item)) break;
+   */
+  stream<K extends StreamRoute<C>>(route: K, input: InputOf<C, K>): AsyncIterable<ItemOf<C, K>> {
+    return this.calls.stream(route, input) as AsyncIterable<ItemOf<C, K>>;
+  }
+
+  /** Calls a fire-and-forget route; settles like `send`. */
+  fire<K extends FireRoute<C>>(route: K, input: InputOf<C, K>): Promise<void> {
+    return this.calls.fire(route, input);
+  }
+
+  /**
+   * Closes for good: no reconnect; buffered sends and pending calls fail with `closed`.
+   * `code` must be 1000 or 3000-4999 (a browser rule).
+   */
+  close(code = 1000, reason = ''): void {
+    if (this.ended) return;
+    const socket = this.socket;
+    this.end(new StrandsClientError('closed', 'client closed'));
+    socket?.close(code, reason);
+    this.emit('close', { code, reason, willReconnect: false });
+  }
+
+  private write(data: SendData, call?: CallState): Promise<void> {
+    if (this.ended) return Promise.reject(this.ended);
+    const sent = this.buffer.push(data, call);
+    if (this.ready) this.flush();
+    return sent;
+  }
+
+  private flush(): void {
+    this.buffer.flush((data) => {
+      const socket = this.socket;
+      if (!this.ready || socket?.readyState !== OPEN) return false;
+      socket.send(data);
+      return true;
+    });
+  }
+
+  private openSocket(): void {
+    const o = this.options;
+    const socket = new o.WebSocket(typeof this.url === 'function' ? this.url() : this.url, o.protocols);
+    socket.binaryType = 'arraybuffer';
+    this.socket = socket;
+    // A rejected strands.v1 client is upgraded and closed at once, so "open" is only believed
+    // after a macrotask (or a first message): buffered sends are not flushed into a rejection.
+    const confirm = (): void => {
+      if (this.socket !== socket || this.ready || socket.readyState !== OPEN) return;
+      this.ready = true;
+      this.attempts = 0;
+      this.current = 'open';
+      this.emit('open', { reconnected: this.opened, protocol: socket.protocol });
+      this.opened = true;
+      this.flush();
+    };
+    socket.onopen = () => setTimeout(confirm);
+    socket.onmessage = (event: { data: string | ArrayBuffer }) => {
+      if (this.socket !== socket) return;
+      confirm();
+      if (typeof event.data !== 'string' || !this.calls.handle(event.data)) this.emit('message', event.data);
+    };
+    socket.onerror = () => {}; // A close event always follows, with the code that matters.
+    socket.onclose = (event: { code: number; reason: string }) => {
+      if (this.socket === socket) this.closed(event.code, event.reason);
+    };
+  }
+
+  private closed(code: number, reason: string): void {
+    const o = this.options;
+    this.socket = undefined;
+    this.ready = false;
+    const rejection = rejectionOf(code, reason);
+    this.calls.dropSent(rejection ?? new StrandsClientError('disconnected', `connection lost (${code})`));
+    if (rejection || !o.reconnect || this.attempts >= o.maxReconnectAttempts) {
+      this.end(
+        rejection ??
+          new StrandsClientError('disconnected', o.reconnect ? `gave up after ${this.attempts} reconnect attempts` : 'connection lost'),
+      );
+      this.emit('error', this.ended!);
+      this.emit('close', { code, reason, willReconnect: false });
+      return;
+    }
+    const delayMs = backoffDelayMs(this.attempts++, o.initialBackoffMs, o.maxBackoffMs);
+    this.current = 'reconnecting';
+    this.timer = setTimeout(() => {
+      try {
+        this.openSocket();
+      } catch (cause) {
+        this.end(new StrandsClientError('disconnected', 'could not reconnect', { cause }));
+        this.emit('error', this.ended!);
+      }
+    }, delayMs);
+    this.emit('close', { code, reason, willReconnect: true });
+    this.emit('reconnecting', { attempt: this.attempts, delayMs });
+  }
+
+  private end(error: StrandsClientError): void {
+    this.ended = error;
+    this.current = 'closed';
+    this.socket = undefined;
+    this.ready = false;
+    clearTimeout(this.timer);
+    this.buffer.fail(error);
+    this.calls.failAll(error);
+  }
+}
+
+/**
+ * Connects to a Strands broker and keeps the connection up. Pass a contract type for typed
+ * routes (`connect<typeof chat>(...)`); `@strands/browser/contract` adds runtime validation.
+ * `url` may be a function, called before every attempt (e.g. to put a fresh token in it).
+ * @example
+ * const client = connect('wss://example.com/ws/lobby');
+ * client.on('message', (data) => console.log(data));
+ * await client.send('hello');
+ */
+export function connect<C extends Contract = Contract>(url: string | (() => string), options?: ConnectOptions): StrandsClient<C> {
+  return new StrandsClient<C>(url, resolveOptions(options));
+}

@@ -1,0 +1,83 @@
+// @strands/browser/contract: the client with runtime validation against a shared contract.
+// A separate entry because it pulls in zod; the core client stays within its size budget.
+import { isContract, type Contract, type RouteDefinition } from '@strands/protocol';
+import type { z } from 'zod';
+import { StrandsClient, type RequestOptions } from './client.js';
+import { StrandsClientError } from './errors.js';
+import { resolveOptions, type ConnectOptions } from './options.js';
+import type { FireRoute, InputOf, ItemOf, OutputOf, RequestRoute, StreamRoute } from './types.js';
+
+function check(schema: z.ZodType, value: unknown, code: 'invalid_input' | 'invalid_output', route: string): unknown {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const details = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  throw new StrandsClientError(code, `route "${route}": ${code.replace('_', ' ')}: ${details}`, { cause: parsed.error });
+}
+
+/**
+ * A {@link StrandsClient} that checks every input before sending it and every output or
+ * stream item on arrival, against the contract's zod schemas. Inputs are sent as given
+ * (the backend parses them itself); outputs are returned parsed. Failures are
+ * `invalid_input` / `invalid_output` errors carrying the zod error as `cause`.
+ */
+export class ContractClient<C extends Contract> extends StrandsClient<C> {
+  constructor(
+    private readonly contract: C,
+    url: string | (() => string),
+    options?: ConnectOptions,
+  ) {
+    if (!isContract(contract)) throw new TypeError('@strands/browser: not a contract (use defineContract)');
+    super(url, resolveOptions(options));
+  }
+
+  override async request<K extends RequestRoute<C>>(
+    route: K,
+    input: InputOf<C, K>,
+    options?: RequestOptions,
+  ): Promise<OutputOf<C, K>> {
+    const def = this.route(route, 'response');
+    check(def.input, input, 'invalid_input', route);
+    const output = await super.request(route, input, options);
+    return check(def.output, output, 'invalid_output', route) as OutputOf<C, K>;
+  }
+
+  override stream<K extends StreamRoute<C>>(route: K, input: InputOf<C, K>): AsyncIterable<ItemOf<C, K>> {
+    const inner = super.stream(route, input);
+    const resolveRoute = () => this.route(route, 'stream');
+    return {
+      async *[Symbol.asyncIterator]() {
+        const def = resolveRoute();
+        check(def.input, input, 'invalid_input', route);
+        // Throwing inside the loop ends it, which cancels the stream on the backend.
+        for await (const item of inner) yield check(def.item, item, 'invalid_output', route) as ItemOf<C, K>;
+      },
+    };
+  }
+
+  override async fire<K extends FireRoute<C>>(route: K, input: InputOf<C, K>): Promise<void> {
+    check(this.route(route, 'fire').input, input, 'invalid_input', route);
+    return super.fire(route, input);
+  }
+
+  private route<T extends RouteDefinition['kind']>(name: string, kind: T): Extract<RouteDefinition, { kind: T }> {
+    const def = (this.contract.routes as Partial<Record<string, RouteDefinition>>)[name];
+    if (def?.kind !== kind) {
+      throw new StrandsClientError('invalid_input', `route "${name}" is not a ${kind} route of the contract`);
+    }
+    return def as Extract<RouteDefinition, { kind: T }>;
+  }
+}
+
+/**
+ * Like `connect`, with routes typed and validated by `contract`.
+ * @example
+ * const client = connectWithContract('wss://example.com/ws/lobby', chat);
+ * const names = await client.request('chat.who', {}); // string[], checked at runtime
+ */
+export function connectWithContract<C extends Contract>(
+  url: string | (() => string),
+  contract: C,
+  options?: ConnectOptions,
+): ContractClient<C> {
+  return new ContractClient(contract, url, options);
+}
