@@ -1,2 +1,67 @@
-// Placeholder until this package lands.
-export {};
+// @strands/backend: the SDK application backends write against (Strands and PyStrands brokers).
+export { StrandsBackend, createBackend } from './backend.js';
+export type {
+  BrokerEvent,
+  BrokerEventHandler,
+  ConnectHandler,
+  ConnectionRequestHandler,
+  DisconnectHandler,
+  ErrorHandler,
+  MessageHandler,
+} from './backend.js';
+export type { BackendStatus, BrokerState } from './core.js';
+export type { BrokerLinkStatus } from './broker-link.js';
+export { IncomingMessage } from './client.js';
+export type { ClientContext, Disconnection } from './client.js';
+export { ConnectionRequest } from './connection-request.js';
+export type { ConnectionDecision } from './connection-request.js';
+export type { EventStream } from './event-stream.js';
+
+export { Router, createRouter } from './router/router.js';
+export type { RouterLike, RouterHost } from './router/router.js';
+export type {
+  FireHandler,
+  ResponseHandler,
+  ResponseHandlerOutput,
+  RouteContext,
+  StreamHandler,
+  StreamHandlerItem,
+} from './router/types.js';
+
+export {
+  BACKEND_ERROR_CODES,
+  BackendError,
+  BrokerError,
+  HandlerError,
+  RouteError,
+  SendError,
+  isBackendError,
+  isRouteError,
+} from './errors.js';
+export type { BackendErrorCode, HandlerEvent } from './errors.js';
+
+export { createConsoleLogger } from './logger.js';
+export type { BackendLogger, LogLevel } from './logger.js';
+
+export {
+  resolveOptions,
+  DEFAULT_BROKERS,
+  DEFAULT_NAME,
+  DEFAULT_RECONNECT_INITIAL_DELAY_MS,
+  DEFAULT_RECONNECT_MAX_DELAY_MS,
+  DEFAULT_RECONNECT_MULTIPLIER,
+  DEFAULT_RECONNECT_JITTER,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_BROKER_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_CONCURRENCY,
+  DEFAULT_MAX_QUEUED_EVENTS,
+  DEFAULT_STREAM_BUFFER_SIZE,
+  DEFAULT_MAX_BUFFERED_SENDS,
+  DEFAULT_SEND_TIMEOUT_MS,
+  DEFAULT_MAX_WRITE_BUFFER_BYTES,
+  DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_LOG_LEVEL,
+} from './options.js';
+export type { BackendOptions, ResolvedOptions, BrokerAddress } from './options.js';
+export { reconnectDelayMs } from './backoff.js';

@@ -1,0 +1,299 @@
+// StrandsBackend: the event API. Override the `handle*` hooks in a subclass, or register handlers
+// with `on*`; both run on one core. Also the event streams and the reactive-route router hook-up.
+import { parseEnvelope, type BrokerFrame } from '@strands/protocol';
+import type { BrokerLink } from './broker-link.js';
+import { IncomingMessage, toClientContext, type ClientContext, type Disconnection, type Replier } from './client.js';
+import { ConnectionRequest, type ConnectionDecision } from './connection-request.js';
+import { BackendCore } from './core.js';
+import { BrokerError, HandlerError } from './errors.js';
+import { BoundedEventStream, type EventStream } from './event-stream.js';
+import type { RouterHost, RouterLike } from './router/router.js';
+import { responseLine } from './wire.js';
+
+type MaybePromise<T> = T | Promise<T>;
+export type ConnectionRequestHandler = (request: ConnectionRequest) => MaybePromise<ConnectionDecision>;
+export type ConnectHandler = (client: ClientContext) => unknown;
+export type MessageHandler = (message: IncomingMessage) => unknown;
+export type DisconnectHandler = (event: Disconnection) => unknown;
+export type ErrorHandler = (error: Error) => unknown;
+/** A broker link came up or went down. */
+export interface BrokerEvent {
+  readonly broker: string;
+  /** Why the link went down, where known. */
+  readonly error?: Error | undefined;
+}
+export type BrokerEventHandler = (event: BrokerEvent) => void;
+
+/**
+ * A backend serving one or more brokers.
+ * @example
+ * const app = new StrandsBackend({ brokers: ['127.0.0.1:8081'] });
+ * app.onMessage((m) => m.reply(`echo: ${m.message}`));
+ * await app.start();
+ */
+export class StrandsBackend extends BackendCore implements Replier {
+  private requestHandler: ConnectionRequestHandler | undefined;
+  private readonly connectHandlers: ConnectHandler[] = [];
+  private readonly messageHandlers: MessageHandler[] = [];
+  private readonly disconnectHandlers: DisconnectHandler[] = [];
+  private readonly errorHandlers: ErrorHandler[] = [];
+  private readonly brokerConnectHandlers: BrokerEventHandler[] = [];
+  private readonly brokerDisconnectHandlers: BrokerEventHandler[] = [];
+  private readonly messageStreams = new Set<BoundedEventStream<IncomingMessage>>();
+  private readonly connectionStreams = new Set<BoundedEventStream<ClientContext>>();
+  private readonly disconnectionStreams = new Set<BoundedEventStream<Disconnection>>();
+  private router: RouterLike | undefined;
+
+  // Hooks: override in a subclass; the defaults run the registered handlers.
+
+  /** Decides whether a client may connect; may set its id, room and metadata. Accepts by default. */
+  protected handleConnectionRequest(request: ConnectionRequest): MaybePromise<ConnectionDecision> {
+    return this.requestHandler === undefined ? true : this.requestHandler(request);
+  }
+
+  /** A client was accepted and is connected. */
+  protected handleConnect(client: ClientContext): unknown {
+    return runAll(this.connectHandlers, client);
+  }
+
+  /** A client sent a message (reactive-route envelopes go to the router instead). */
+  protected handleMessage(message: IncomingMessage): unknown {
+    return runAll(this.messageHandlers, message);
+  }
+
+  /** A client's socket closed. */
+  protected handleDisconnect(event: Disconnection): unknown {
+    return runAll(this.disconnectHandlers, event);
+  }
+
+  /** A handler failed, or a broker refused something. Already logged. */
+  protected handleError(error: Error): unknown {
+    return runAll(this.errorHandlers, error);
+  }
+
+  // Registration style. Each returns a function that removes the handler.
+
+  /** Sets the connection-request handler (one at a time; a later call replaces it). */
+  onConnectionRequest(handler: ConnectionRequestHandler): () => void {
+    this.requestHandler = handler;
+    return () => {
+      if (this.requestHandler === handler) this.requestHandler = undefined;
+    };
+  }
+
+  /** Adds a handler for accepted clients. */
+  onConnect(handler: ConnectHandler): () => void {
+    return register(this.connectHandlers, handler);
+  }
+
+  /** Adds a message handler; several run one after another, in registration order. */
+  onMessage(handler: MessageHandler): () => void {
+    return register(this.messageHandlers, handler);
+  }
+
+  /** Adds a disconnect handler. */
+  onDisconnect(handler: DisconnectHandler): () => void {
+    return register(this.disconnectHandlers, handler);
+  }
+
+  /** Adds an error handler (handler failures, broker refusals). */
+  onError(handler: ErrorHandler): () => void {
+    return register(this.errorHandlers, handler);
+  }
+
+  /** Adds a handler called each time a broker link comes up. */
+  onBrokerConnect(handler: BrokerEventHandler): () => void {
+    return register(this.brokerConnectHandlers, handler);
+  }
+
+  /** Adds a handler called each time a broker link goes down (it reconnects by itself). */
+  onBrokerDisconnect(handler: BrokerEventHandler): () => void {
+    return register(this.brokerDisconnectHandlers, handler);
+  }
+
+  /** Client messages as an async iterable; when it falls `bufferSize` behind, brokers are paused. */
+  messages(options: { bufferSize?: number } = {}): EventStream<IncomingMessage> {
+    return this.subscribe(this.messageStreams, options.bufferSize);
+  }
+
+  /** Accepted clients as an async iterable (bounded like `messages()`). */
+  connections(options: { bufferSize?: number } = {}): EventStream<ClientContext> {
+    return this.subscribe(this.connectionStreams, options.bufferSize);
+  }
+
+  /** Disconnections as an async iterable (bounded like `messages()`). */
+  disconnections(options: { bufferSize?: number } = {}): EventStream<Disconnection> {
+    return this.subscribe(this.disconnectionStreams, options.bufferSize);
+  }
+
+  /** Serves the reactive routes of `router` (one router per backend). */
+  use(router: RouterLike): this {
+    if (this.router !== undefined) throw new Error('a backend serves one router; define every route on it');
+    const host: RouterHost = {
+      send: (clientId, text) => this.sendToConnection(clientId, text),
+      schedule: (clientId, task) => this.scheduler.push(clientId, task),
+      report: (error) => this.reportError(error),
+    };
+    router.attach(host);
+    this.router = router;
+    return this;
+  }
+
+  protected dispatch(link: BrokerLink, frame: BrokerFrame): void {
+    switch (frame.action) {
+      case 'new_message': {
+        const params = frame.params;
+        const client = toClientContext(params.context, link.address);
+        if (this.links.length > 1 && !this.homes.has(client.clientId)) this.homes.set(client.clientId, link);
+        if (this.router !== undefined && params.encoding === undefined) {
+          const parsed = parseEnvelope(params.message);
+          if (parsed.kind !== 'none') {
+            this.router.receive(parsed, client);
+            return;
+          }
+        }
+        const message = new IncomingMessage(client, params.message, params.encoding === 'base64', this);
+        for (const stream of this.messageStreams) stream.push(message);
+        if (this.messageHandlers.length > 0 || this.handleMessage !== StrandsBackend.prototype.handleMessage) {
+          this.scheduler.push(client.clientId, () => this.guard('message', client.clientId, () => this.handleMessage(message)));
+        }
+        return;
+      }
+      case 'connection_request': {
+        const request = new ConnectionRequest(frame, link.address);
+        this.scheduler.push(`\u0000${frame.request_id}`, () => this.decide(link, request));
+        return;
+      }
+      case 'new_connection': {
+        const client = toClientContext(frame.params.context, link.address);
+        if (this.links.length > 1) this.homes.set(client.clientId, link);
+        for (const stream of this.connectionStreams) stream.push(client);
+        this.scheduler.push(client.clientId, () => this.guard('connect', client.clientId, () => this.handleConnect(client)));
+        return;
+      }
+      case 'disconnected': {
+        const client = toClientContext(frame.params.context, link.address);
+        const event: Disconnection = { client, code: frame.params.code, reason: frame.params.reason };
+        this.homes.delete(client.clientId);
+        // Cancel streams now (producers stop at once) and again in order, for any opened meanwhile.
+        this.router?.clientGone(client.clientId);
+        for (const stream of this.disconnectionStreams) stream.push(event);
+        this.scheduler.push(client.clientId, () => {
+          this.router?.clientGone(client.clientId);
+          return this.guard('disconnect', client.clientId, () => this.handleDisconnect(event));
+        });
+        return;
+      }
+      case 'error':
+        this.reportError(new BrokerError('broker_error', `broker reported: ${frame.params.error}`, link.address));
+        return;
+      default:
+        this.log.debug({ broker: link.address, action: frame.action }, 'ignored a frame');
+    }
+  }
+
+  /** Runs the connection-request hook under a timeout and answers the broker that asked. */
+  private async decide(link: BrokerLink, request: ConnectionRequest): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeoutMs = this.options.connectionRequestTimeoutMs;
+    let line: string;
+    try {
+      const decision = await Promise.race([
+        Promise.resolve().then(() => this.handleConnectionRequest(request)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new HandlerError('handler_timeout', 'connection_request', undefined)), timeoutMs);
+        }),
+      ]);
+      const answer = request.answer(decision);
+      line = responseLine(request.requestId, answer);
+      if (answer.accepted && this.links.length > 1) this.homes.set(answer.clientId, link);
+    } catch (cause) {
+      const timedOut = cause instanceof HandlerError && cause.code === 'handler_timeout';
+      this.reportError(timedOut ? cause : new HandlerError('handler_error', 'connection_request', undefined, { cause }));
+      line = responseLine(request.requestId, {
+        accepted: false,
+        status: timedOut ? 504 : 500,
+        reason: timedOut ? 'connection handler timed out' : 'connection handler failed',
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+    await link.send(line).catch((error: Error) => this.log.warn({ err: error, broker: link.address }, 'could not answer a connection request'));
+  }
+
+  protected reportError(error: Error): void {
+    const clientId = error instanceof HandlerError ? error.clientId : undefined;
+    this.log.error({ err: error, cause: error.cause instanceof Error ? error.cause.message : undefined, clientId }, error.message);
+    try {
+      const result = this.handleError(error);
+      if (result instanceof Promise) result.catch((failure: unknown) => this.log.error({ err: failure }, 'error handler failed'));
+    } catch (failure) {
+      this.log.error({ err: failure }, 'error handler failed');
+    }
+  }
+
+  protected brokerConnected(address: string): void {
+    for (const handler of this.brokerConnectHandlers) this.callSafely(handler, { broker: address });
+  }
+
+  protected brokerDisconnected(address: string, error: Error | undefined): void {
+    for (const handler of this.brokerDisconnectHandlers) this.callSafely(handler, { broker: address, error });
+  }
+
+  protected beforeClose(): void {
+    this.router?.closeAll();
+  }
+
+  protected afterClose(): void {
+    for (const set of [this.messageStreams, this.connectionStreams, this.disconnectionStreams]) {
+      for (const stream of [...set]) stream.close();
+    }
+  }
+
+  private callSafely(handler: BrokerEventHandler, event: BrokerEvent): void {
+    try {
+      handler(event);
+    } catch (error) {
+      this.log.error({ err: error }, 'broker event handler failed');
+    }
+  }
+
+  private subscribe<T>(set: Set<BoundedEventStream<T>>, bufferSize = this.options.streamBufferSize): EventStream<T> {
+    if (!(Number.isInteger(bufferSize) && bufferSize > 0)) throw new RangeError('bufferSize must be a positive integer');
+    const stream = new BoundedEventStream<T>(
+      bufferSize,
+      (changed) => this.streamFullChanged(changed.full),
+      (closed) => set.delete(closed),
+    );
+    set.add(stream);
+    return stream;
+  }
+}
+
+function register<H>(list: H[], handler: H): () => void {
+  list.push(handler);
+  return () => {
+    const index = list.indexOf(handler);
+    if (index !== -1) list.splice(index, 1);
+  };
+}
+
+/** Runs handlers one after another, awaiting only those that return a promise. */
+function runAll<A>(handlers: readonly ((arg: A) => unknown)[], arg: A): unknown {
+  if (handlers.length === 0) return undefined;
+  if (handlers.length === 1) return handlers[0]!(arg);
+  let index = 0;
+  const next = (): unknown => {
+    while (index < handlers.length) {
+      const result = handlers[index++]!(arg);
+      if (result instanceof Promise) return result.then(next);
+    }
+    return undefined;
+  };
+  return next();
+}
+
+/** Creates a backend; call `start()` to connect. */
+export function createBackend(options?: ConstructorParameters<typeof StrandsBackend>[0]): StrandsBackend {
+  return new StrandsBackend(options);
+}

@@ -1,0 +1,327 @@
+// One TCP link to one broker: connects and reconnects with backoff, says hello, decodes frames,
+// batches writes once per event-loop turn, holds sends while down or congested, pauses on demand.
+import { connect, type Socket } from 'node:net';
+import { LineDecoder, type BrokerFrame } from '@strands/protocol';
+import { reconnectDelayMs } from './backoff.js';
+import { BrokerError, SendError, type BackendError } from './errors.js';
+import { HeldSends } from './held-sends.js';
+import type { BackendLogger } from './logger.js';
+import type { BrokerAddress, ResolvedOptions } from './options.js';
+import { decodeBrokerLine, helloLine } from './wire.js';
+
+/** Where a broker link stands. `rejected`: the broker refused our hello; no more attempts. */
+export type BrokerLinkStatus = 'idle' | 'connecting' | 'connected' | 'waiting' | 'rejected' | 'closed';
+
+/** What a link tells its owner. */
+export interface LinkOwner {
+  onFrame(link: BrokerLink, frame: BrokerFrame): void;
+  onConnected(link: BrokerLink): void;
+  onDisconnected(link: BrokerLink, error: Error | undefined): void;
+  onRejected(link: BrokerLink, error: BrokerError): void;
+  /** The link became congested or drained; the owner recomputes whether to pause reading. */
+  onPressureChange(): void;
+}
+
+interface Batch {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+interface PendingRequest {
+  resolve: (frame: BrokerFrame) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+const noop = (): void => {};
+
+export class BrokerLink {
+  status: BrokerLinkStatus = 'idle';
+  /** Failed attempts since the last successful connection. */
+  reconnectAttempts = 0;
+  /** Set while the socket holds more than `maxWriteBufferBytes` unsent. */
+  congested = false;
+  lastError: Error | undefined;
+  private socket: Socket | undefined;
+  private decoder: LineDecoder | undefined;
+  private out = '';
+  private batch: Batch | undefined;
+  private readonly held: HeldSends;
+  private paused = false;
+  private sawData = false;
+  private quietPeriods = 0;
+  private readonly requests = new Map<string, PendingRequest>();
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private closed: Promise<void> | undefined;
+  private readonly flushNow = (): void => this.flush();
+
+  constructor(
+    readonly broker: BrokerAddress,
+    private readonly options: ResolvedOptions,
+    private readonly owner: LinkOwner,
+    private readonly log: BackendLogger,
+  ) {
+    this.held = new HeldSends(broker.address, options.maxBufferedSends, options.sendTimeoutMs);
+  }
+
+  get address(): string {
+    return this.broker.address;
+  }
+
+  /** Sends waiting for this link (down or congested). */
+  get heldSends(): number {
+    return this.held.size;
+  }
+
+  start(): void {
+    if (this.status === 'idle') this.connect();
+  }
+
+  /**
+   * Writes `line` in this turn's batch, or holds it while the link is down or congested.
+   * Resolves once handed to the kernel. The returned promise is marked handled: a caller that
+   * drops it gets no unhandled rejection (the failure is logged at debug level).
+   */
+  send(line: string): Promise<void> {
+    if (this.status === 'rejected' || this.status === 'closed') {
+      const refused = Promise.reject(
+        this.status === 'rejected' && this.lastError ? this.lastError : new SendError('closed', `broker ${this.address} link is closed`, this.address),
+      );
+      refused.catch(noop);
+      return refused;
+    }
+    const promise = this.status === 'connected' && !this.congested && this.held.size === 0 ? this.enqueue(line) : this.hold(line);
+    return promise;
+  }
+
+  /** Sends `line` and waits for the broker's reply frame with `requestId` (or its `error_reply`). */
+  request(line: string, requestId: string, timeoutMs: number): Promise<BrokerFrame> {
+    return new Promise<BrokerFrame>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.requests.delete(requestId);
+        reject(new SendError('request_timeout', `broker ${this.address} did not answer within ${timeoutMs} ms`, this.address));
+      }, timeoutMs);
+      this.requests.set(requestId, { resolve, reject, timer });
+      this.send(line).catch((error: Error) => this.settleRequest(requestId, error));
+    });
+  }
+
+  /** Stops or restarts reading from the broker (backpressure toward it). */
+  setPaused(paused: boolean): void {
+    if (this.paused === paused) return;
+    this.paused = paused;
+    if (this.socket === undefined) return;
+    if (paused) this.socket.pause();
+    else this.socket.resume();
+  }
+
+  /** Flushes what is owed, ends the socket, rejects what could not go out. Idempotent. */
+  close(): Promise<void> {
+    this.closed ??= this.shutdown();
+    return this.closed;
+  }
+
+  private async shutdown(): Promise<void> {
+    const wasConnected = this.status === 'connected';
+    this.status = 'closed';
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.idleTimer);
+    const socket = this.socket;
+    if (socket !== undefined && wasConnected) {
+      if (!this.congested) for (const held of this.held.takeAll()) this.enqueue(held.line).then(held.resolve, held.reject);
+      this.flush();
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(() => socket.destroy(), 2000);
+        socket.once('close', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        socket.end();
+      });
+    } else {
+      socket?.destroy();
+    }
+    this.held.rejectAll(new SendError('closed', 'the backend closed before this send went out', this.address));
+  }
+
+  private enqueue(line: string): Promise<void> {
+    this.out += line;
+    if (this.batch === undefined) {
+      let resolve = noop;
+      let reject: (error: Error) => void = noop;
+      const promise = new Promise<void>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      promise.catch(noop);
+      this.batch = { promise, resolve, reject };
+      setImmediate(this.flushNow);
+    }
+    return this.batch.promise;
+  }
+
+  private hold(line: string): Promise<void> {
+    const promise = this.held.hold(line);
+    promise.catch((error: Error) => this.log.debug({ err: error, broker: this.address }, 'send failed'));
+    return promise;
+  }
+
+  private flush(): void {
+    const batch = this.batch;
+    if (batch === undefined) return;
+    const data = this.out;
+    this.out = '';
+    this.batch = undefined;
+    const socket = this.socket;
+    if (socket === undefined || this.status === 'closed' && socket.writableEnded) {
+      batch.reject(new SendError('connection_lost', `broker ${this.address} link dropped before the write`, this.address));
+      return;
+    }
+    socket.write(data, (error) => {
+      if (error) batch.reject(new SendError('connection_lost', `write to broker ${this.address} failed`, this.address, { cause: error }));
+      else batch.resolve();
+    });
+    if (!this.congested && socket.writableLength > this.options.maxWriteBufferBytes) {
+      this.congested = true;
+      this.log.warn({ broker: this.address, bytes: socket.writableLength }, 'broker is not reading; holding sends');
+      this.owner.onPressureChange();
+    }
+  }
+
+  private connect(): void {
+    this.status = 'connecting';
+    const socket = connect({ host: this.broker.host, port: this.broker.port });
+    this.socket = socket;
+    socket.setNoDelay(true);
+    socket.setTimeout(this.options.connectTimeoutMs, () => socket.destroy(new Error(`connect to ${this.address} timed out`)));
+    socket.once('connect', () => this.opened(socket));
+    socket.on('data', (chunk: Buffer) => this.received(chunk));
+    socket.on('drain', () => this.drained());
+    socket.on('error', (error) => {
+      this.lastError = error;
+    });
+    socket.on('close', () => this.lost(socket));
+  }
+
+  private opened(socket: Socket): void {
+    socket.setTimeout(0);
+    socket.setKeepAlive(true, 10_000);
+    this.status = 'connected';
+    this.reconnectAttempts = 0;
+    this.lastError = undefined;
+    this.decoder = new LineDecoder({ maxLineBytes: this.options.maxLineBytes });
+    if (this.paused) socket.pause();
+    // hello goes first; PyStrands brokers ignore the unknown action and never answer it.
+    this.enqueue(helloLine(this.options.name, this.options.token));
+    for (const held of this.held.takeAll()) this.enqueue(held.line).then(held.resolve, held.reject);
+    this.armIdleCheck();
+    this.log.info({ broker: this.address }, 'connected to broker');
+    this.owner.onConnected(this);
+  }
+
+  private received(chunk: Buffer): void {
+    this.sawData = true;
+    const decoder = this.decoder;
+    if (decoder === undefined) return;
+    for (const out of decoder.push(chunk)) {
+      if ('error' in out) {
+        this.log.warn({ broker: this.address, err: out.error }, 'skipped an oversize frame');
+        continue;
+      }
+      const decoded = decodeBrokerLine(out.line);
+      if (decoded === null) continue;
+      if ('error' in decoded) {
+        this.log.warn({ broker: this.address, err: decoded.error }, 'skipped a malformed frame');
+        continue;
+      }
+      const frame = decoded.frame;
+      if (frame.action === 'heartbeat') continue;
+      if (frame.action === 'hello_reply') {
+        if (!frame.params.accepted) this.rejected(frame.params.reason);
+        continue;
+      }
+      if ((frame.action === 'room_members_reply' || frame.action === 'error_reply') && this.requests.has(frame.request_id)) {
+        this.settleRequest(frame.request_id, frame);
+        continue;
+      }
+      this.owner.onFrame(this, frame);
+      if (this.status !== 'connected') return;
+    }
+  }
+
+  private settleRequest(requestId: string, outcome: BrokerFrame | Error): void {
+    const pending = this.requests.get(requestId);
+    if (pending === undefined) return;
+    this.requests.delete(requestId);
+    clearTimeout(pending.timer);
+    if (outcome instanceof Error) pending.reject(outcome);
+    else if (outcome.action === 'error_reply') {
+      pending.reject(new BrokerError('broker_error', outcome.params.message, this.address, outcome.params.code));
+    } else pending.resolve(outcome);
+  }
+
+  private rejected(reason: string | undefined): void {
+    const error = new BrokerError('hello_rejected', `broker ${this.address} refused this backend: ${reason ?? 'no reason given'}`, this.address);
+    this.status = 'rejected';
+    this.lastError = error;
+    this.held.rejectAll(error);
+    this.socket?.destroy();
+    this.owner.onRejected(this, error);
+  }
+
+  private drained(): void {
+    if (!this.congested) return;
+    this.congested = false;
+    for (const held of this.held.takeAll()) this.enqueue(held.line).then(held.resolve, held.reject);
+    this.owner.onPressureChange();
+  }
+
+  private lost(socket: Socket): void {
+    if (socket !== this.socket) return;
+    this.socket = undefined;
+    this.decoder = undefined;
+    clearInterval(this.idleTimer);
+    const wasConnected = this.status === 'connected';
+    if (this.batch !== undefined) this.flush();
+    const wasCongested = this.congested;
+    this.congested = false;
+    if (wasConnected) {
+      for (const id of [...this.requests.keys()]) {
+        this.settleRequest(id, new SendError('connection_lost', `broker ${this.address} link dropped before it answered`, this.address));
+      }
+    }
+    if (wasCongested) this.owner.onPressureChange();
+    if (this.status === 'closed' || this.status === 'rejected') return;
+    this.status = 'waiting';
+    if (wasConnected) {
+      this.log.warn({ broker: this.address, err: this.lastError }, 'lost the broker; reconnecting');
+      this.owner.onDisconnected(this, this.lastError);
+    }
+    const delay = reconnectDelayMs(this.reconnectAttempts, this.options);
+    this.reconnectAttempts += 1;
+    this.log.debug({ broker: this.address, delayMs: delay, attempt: this.reconnectAttempts }, 'reconnect scheduled');
+    this.reconnectTimer = setTimeout(() => {
+      if (this.status === 'waiting') this.connect();
+    }, delay);
+  }
+
+  private armIdleCheck(): void {
+    const idleMs = this.options.brokerIdleTimeoutMs;
+    if (idleMs === 0) return;
+    this.sawData = false;
+    this.quietPeriods = 0;
+    // Two quiet half-periods in a row: the broker went silent for at least idleMs.
+    this.idleTimer = setInterval(() => {
+      if (this.sawData || this.paused) this.quietPeriods = 0;
+      else this.quietPeriods += 1;
+      this.sawData = false;
+      if (this.quietPeriods >= 2) {
+        this.lastError = new Error(`broker ${this.address} sent nothing for ${idleMs} ms`);
+        this.socket?.destroy();
+      }
+    }, Math.max(1, Math.floor(idleMs / 2)));
+    this.idleTimer.unref();
+  }
+}

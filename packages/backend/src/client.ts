@@ -1,0 +1,62 @@
+// What handlers receive about clients: their context, their messages, their disconnections.
+import type { Context, JsonObject } from '@strands/protocol';
+import { unwrapMetadata } from './wire.js';
+
+/** Who a client is, as the backend decided when it accepted it. */
+export interface ClientContext {
+  readonly clientId: string;
+  readonly roomId: string;
+  /** The metadata the backend set when accepting (unwrapped from the PyStrands Go broker's shape). */
+  readonly metadata: JsonObject;
+  /** The broker the client is connected through, as `host:port`. */
+  readonly broker: string;
+}
+
+/** Where replies go; the backend implements it. */
+export interface Replier {
+  sendToConnection(clientId: string, message: string): Promise<void>;
+}
+
+/** Builds the handler-facing context from a wire context. */
+export function toClientContext(context: Context, broker: string): ClientContext {
+  return { clientId: context.client_id, roomId: context.room_id, metadata: unwrapMetadata(context.metadata), broker };
+}
+
+/** A message from a client. */
+export class IncomingMessage {
+  constructor(
+    readonly client: ClientContext,
+    /** The message as the broker passed it: text, or base64 when `isBinary`. */
+    readonly message: string,
+    /** True when the client sent a binary frame (Strands brokers pass it as base64). */
+    readonly isBinary: boolean,
+    private readonly replier: Replier,
+  ) {}
+
+  /** Parses the message as JSON; throws a SyntaxError when it is not. */
+  json<T = unknown>(): T {
+    return JSON.parse(this.message) as T;
+  }
+
+  /** The message's bytes (decoded from base64 for binary frames). */
+  bytes(): Buffer {
+    return Buffer.from(this.message, this.isBinary ? 'base64' : 'utf8');
+  }
+
+  /** Sends `message` to this client alone. */
+  reply(message: string): Promise<void> {
+    return this.replier.sendToConnection(this.client.clientId, message);
+  }
+
+  /** Sends `value` as JSON to this client alone. */
+  replyJson(value: unknown): Promise<void> {
+    return this.replier.sendToConnection(this.client.clientId, JSON.stringify(value));
+  }
+}
+
+/** A client's socket closed. `code`/`reason` come from Strands brokers; PyStrands brokers give neither. */
+export interface Disconnection {
+  readonly client: ClientContext;
+  readonly code: number | undefined;
+  readonly reason: string | undefined;
+}

@@ -1,0 +1,156 @@
+// Every option of @strands/backend, declared once with its default, and the one place they are checked.
+import { DEFAULT_MAX_LINE_BYTES } from '@strands/protocol';
+import type { BackendLogger, LogLevel } from './logger.js';
+
+/** Options of `createBackend()` / `new StrandsBackend()`. */
+export interface BackendOptions {
+  /**
+   * Brokers to serve, as `host:port` (a bare port means 127.0.0.1). With several brokers the
+   * backend serves all of them: each client's sends go to the broker it came from.
+   * @default ['127.0.0.1:8081']
+   */
+  brokers?: string | readonly string[];
+  /** Name sent in `hello`. @default DEFAULT_NAME ('strands-backend') */
+  name?: string;
+  /** Token sent in `hello`, for brokers started with a backend token. @default undefined */
+  token?: string;
+  /** First reconnect delay after a lost or failed connection, in ms. @default 1000 */
+  reconnectInitialDelayMs?: number;
+  /** Largest reconnect delay, in ms. @default 30000 */
+  reconnectMaxDelayMs?: number;
+  /** Factor applied to the delay after each failed attempt. @default 2 */
+  reconnectMultiplier?: number;
+  /** Random share taken off each delay (0: none, 1: anywhere in [0, delay]). @default 0.2 */
+  reconnectJitter?: number;
+  /** Give up a TCP connect attempt after this long, in ms. @default 10000 */
+  connectTimeoutMs?: number;
+  /**
+   * Drop and reconnect a broker link that sent nothing (not even a heartbeat) for this long, in ms.
+   * Brokers send heartbeats every 15 s; 0 disables the check.
+   * @default 60000
+   */
+  brokerIdleTimeoutMs?: number;
+  /** Handlers running at once, across clients (one client's events always run one at a time). @default 64 */
+  maxConcurrency?: number;
+  /** Events received but not yet started past which the SDK stops reading from brokers. @default 1000 */
+  maxQueuedEvents?: number;
+  /** Items each `messages()`/`connections()`/`disconnections()` iterable buffers before reading pauses. @default 256 */
+  streamBufferSize?: number;
+  /** Sends held per broker while it is disconnected or not reading; past it sends reject. @default 10000 */
+  maxBufferedSends?: number;
+  /** A held send rejects after waiting this long, in ms. @default 30000 */
+  sendTimeoutMs?: number;
+  /** Bytes queued in a broker socket past which new sends are held (and reading pauses). @default 4 MiB */
+  maxWriteBufferBytes?: number;
+  /** A connection-request handler that takes longer rejects the client (504), in ms. @default 8000 */
+  connectionRequestTimeoutMs?: number;
+  /** How long `roomMembers()` waits for the broker's reply, in ms. @default 10000 */
+  requestTimeoutMs?: number;
+  /** Longest frame accepted from a broker, in bytes. @default DEFAULT_MAX_LINE_BYTES (4 MiB) */
+  maxLineBytes?: number;
+  /** Level of the built-in console logger; ignored when `logger` is given. @default 'warn' */
+  logLevel?: LogLevel;
+  /** A logger with pino's call shape (`logger.warn(obj, msg)`), e.g. a pino instance. @default console logger */
+  logger?: BackendLogger;
+}
+
+export const DEFAULT_BROKERS: readonly string[] = ['127.0.0.1:8081'];
+export const DEFAULT_NAME = 'strands-backend';
+export const DEFAULT_RECONNECT_INITIAL_DELAY_MS = 1000;
+export const DEFAULT_RECONNECT_MAX_DELAY_MS = 30_000;
+export const DEFAULT_RECONNECT_MULTIPLIER = 2;
+export const DEFAULT_RECONNECT_JITTER = 0.2;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+export const DEFAULT_BROKER_IDLE_TIMEOUT_MS = 60_000;
+export const DEFAULT_MAX_CONCURRENCY = 64;
+export const DEFAULT_MAX_QUEUED_EVENTS = 1000;
+export const DEFAULT_STREAM_BUFFER_SIZE = 256;
+export const DEFAULT_MAX_BUFFERED_SENDS = 10_000;
+export const DEFAULT_SEND_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_WRITE_BUFFER_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS = 8000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+export const DEFAULT_LOG_LEVEL: LogLevel = 'warn';
+
+/** A broker address, split. */
+export interface BrokerAddress {
+  host: string;
+  port: number;
+  /** `host:port`, as used in states and events. */
+  address: string;
+}
+
+/** Options with every default applied and every value checked. */
+export interface ResolvedOptions extends Required<Omit<BackendOptions, 'brokers' | 'token' | 'logger'>> {
+  brokers: BrokerAddress[];
+  token: string | undefined;
+  logger: BackendLogger | undefined;
+}
+
+/** Merges defaults into `options`; throws a RangeError naming the option for an impossible value. */
+export function resolveOptions(options: BackendOptions = {}): ResolvedOptions {
+  const list = options.brokers === undefined ? DEFAULT_BROKERS : typeof options.brokers === 'string' ? [options.brokers] : options.brokers;
+  if (list.length === 0) throw new RangeError('brokers: give at least one broker address');
+  const resolved: ResolvedOptions = {
+    brokers: [...new Set(list)].map(parseBrokerAddress),
+    name: options.name ?? DEFAULT_NAME,
+    token: options.token,
+    reconnectInitialDelayMs: options.reconnectInitialDelayMs ?? DEFAULT_RECONNECT_INITIAL_DELAY_MS,
+    reconnectMaxDelayMs: options.reconnectMaxDelayMs ?? DEFAULT_RECONNECT_MAX_DELAY_MS,
+    reconnectMultiplier: options.reconnectMultiplier ?? DEFAULT_RECONNECT_MULTIPLIER,
+    reconnectJitter: options.reconnectJitter ?? DEFAULT_RECONNECT_JITTER,
+    connectTimeoutMs: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    brokerIdleTimeoutMs: options.brokerIdleTimeoutMs ?? DEFAULT_BROKER_IDLE_TIMEOUT_MS,
+    maxConcurrency: options.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
+    maxQueuedEvents: options.maxQueuedEvents ?? DEFAULT_MAX_QUEUED_EVENTS,
+    streamBufferSize: options.streamBufferSize ?? DEFAULT_STREAM_BUFFER_SIZE,
+    maxBufferedSends: options.maxBufferedSends ?? DEFAULT_MAX_BUFFERED_SENDS,
+    sendTimeoutMs: options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS,
+    maxWriteBufferBytes: options.maxWriteBufferBytes ?? DEFAULT_MAX_WRITE_BUFFER_BYTES,
+    connectionRequestTimeoutMs: options.connectionRequestTimeoutMs ?? DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS,
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    logLevel: options.logLevel ?? DEFAULT_LOG_LEVEL,
+    logger: options.logger,
+  };
+  positive('reconnectInitialDelayMs', resolved.reconnectInitialDelayMs);
+  positive('reconnectMaxDelayMs', resolved.reconnectMaxDelayMs);
+  if (resolved.reconnectMaxDelayMs < resolved.reconnectInitialDelayMs) {
+    throw new RangeError('reconnectMaxDelayMs must be at least reconnectInitialDelayMs');
+  }
+  if (!(resolved.reconnectMultiplier >= 1)) throw new RangeError('reconnectMultiplier must be >= 1');
+  if (!(resolved.reconnectJitter >= 0 && resolved.reconnectJitter <= 1)) {
+    throw new RangeError('reconnectJitter must be between 0 and 1');
+  }
+  positive('connectTimeoutMs', resolved.connectTimeoutMs);
+  if (!(resolved.brokerIdleTimeoutMs >= 0)) throw new RangeError('brokerIdleTimeoutMs must be >= 0 (0 disables)');
+  positiveInteger('maxConcurrency', resolved.maxConcurrency);
+  positiveInteger('maxQueuedEvents', resolved.maxQueuedEvents);
+  positiveInteger('streamBufferSize', resolved.streamBufferSize);
+  positiveInteger('maxBufferedSends', resolved.maxBufferedSends);
+  positive('sendTimeoutMs', resolved.sendTimeoutMs);
+  positive('maxWriteBufferBytes', resolved.maxWriteBufferBytes);
+  positive('connectionRequestTimeoutMs', resolved.connectionRequestTimeoutMs);
+  positive('requestTimeoutMs', resolved.requestTimeoutMs);
+  positive('maxLineBytes', resolved.maxLineBytes);
+  return resolved;
+}
+
+/** Reads `host:port`, `[v6]:port` or a bare port. */
+export function parseBrokerAddress(text: string): BrokerAddress {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text);
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || !(port > 0 && port < 65536)) {
+    throw new RangeError(`brokers: "${text}" is not a "host:port" address`);
+  }
+  const host = match[1] || match[2] || '127.0.0.1';
+  return { host, port, address: text };
+}
+
+function positive(name: string, value: number): void {
+  if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`${name} must be a positive number (got ${value})`);
+}
+
+function positiveInteger(name: string, value: number): void {
+  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer (got ${value})`);
+}

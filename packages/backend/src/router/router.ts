@@ -1,0 +1,237 @@
+// The reactive-route router: request-response, fire-and-forget and request-stream over client
+// messages, typed and validated by a shared contract.
+import type {
+  Contract,
+  EnvelopeParseResult,
+  FireRouteName,
+  RequestEnvelope,
+  ResponseRouteName,
+  RouteDefinition,
+  StreamEnvelope,
+  StreamRouteName,
+} from '@strands/protocol';
+import type { ClientContext } from '../client.js';
+import { HandlerError, isRouteError } from '../errors.js';
+import { errorEnvelope, responseEnvelope } from './envelopes.js';
+import { StreamSession } from './stream-session.js';
+import type { FireHandler, ResponseHandler, RouteContext, StreamHandler } from './types.js';
+
+/** What a router needs from the backend serving it. */
+export interface RouterHost {
+  send(clientId: string, text: string): Promise<void>;
+  /** Runs `task` in the client's lane (after its earlier events). */
+  schedule(clientId: string, task: () => unknown): void;
+  report(error: Error): void;
+}
+
+/** The face a router shows to the backend. */
+export interface RouterLike {
+  attach(host: RouterHost): void;
+  receive(parsed: Exclude<EnvelopeParseResult, { kind: 'none' }>, client: ClientContext): void;
+  /** The client left: cancel its streams and abort its handlers' signals. */
+  clientGone(clientId: string): void;
+  /** The backend closes: end every stream. */
+  closeAll(): void;
+}
+
+type AnyHandler = (input: unknown, context: RouteContext) => unknown;
+const noop = (): void => {};
+
+export class Router<C extends Contract = Contract> implements RouterLike {
+  private readonly handlers = new Map<string, AnyHandler>();
+  private readonly sessions = new Map<string, Map<string, StreamSession>>();
+  private readonly clientAborts = new Map<string, AbortController>();
+  private host: RouterHost | undefined;
+
+  constructor(readonly contract: C) {}
+
+  /** Serves request-response route `name`; the handler's return value is validated and sent back. */
+  response<K extends ResponseRouteName<C>>(name: K, handler: ResponseHandler<C, K>): this {
+    return this.add(name, 'response', handler as AnyHandler);
+  }
+
+  /** Serves stream route `name`; the handler's items are pulled only while the client has credits. */
+  stream<K extends StreamRouteName<C>>(name: K, handler: StreamHandler<C, K>): this {
+    return this.add(name, 'stream', handler as AnyHandler);
+  }
+
+  /** Serves fire-and-forget route `name`. */
+  fire<K extends FireRouteName<C>>(name: K, handler: FireHandler<C, K>): this {
+    return this.add(name, 'fire', handler as AnyHandler);
+  }
+
+  /** Streams open now, across clients. */
+  get openStreams(): number {
+    let count = 0;
+    for (const streams of this.sessions.values()) count += streams.size;
+    return count;
+  }
+
+  attach(host: RouterHost): void {
+    if (this.host !== undefined) throw new Error('this router already serves a backend');
+    this.host = host;
+  }
+
+  receive(parsed: Exclude<EnvelopeParseResult, { kind: 'none' }>, client: ClientContext): void {
+    const host = this.host;
+    if (host === undefined) return;
+    if (parsed.kind === 'invalid') {
+      if (parsed.id !== undefined) this.reply(client, errorEnvelope(parsed.id, 'invalid_input', `invalid envelope: ${parsed.message}`));
+      return;
+    }
+    const envelope = parsed.envelope;
+    switch (envelope.strands) {
+      case 'request':
+      case 'fire':
+      case 'stream': {
+        const checked = this.check(envelope.route, envelope.strands === 'request' ? 'response' : envelope.strands, envelope.data);
+        if (!checked.ok) {
+          if (envelope.strands !== 'fire') this.reply(client, errorEnvelope(envelope.id, checked.code, checked.message));
+          return;
+        }
+        if (envelope.strands === 'stream') this.open(envelope, checked.def, checked.input, client);
+        else host.schedule(client.clientId, () => this.call(envelope, checked.def, checked.input, client));
+        return;
+      }
+      case 'request_n':
+        this.sessions.get(client.clientId)?.get(envelope.id)?.grant(envelope.n);
+        return;
+      case 'cancel':
+        this.sessions.get(client.clientId)?.get(envelope.id)?.cancel('cancelled');
+        return;
+      default:
+      // Replies travel backend -> client; one arriving here is not ours to handle.
+    }
+  }
+
+  clientGone(clientId: string): void {
+    const streams = this.sessions.get(clientId);
+    if (streams !== undefined) for (const session of [...streams.values()]) session.cancel('disconnected');
+    this.clientAborts.get(clientId)?.abort('disconnected');
+    this.clientAborts.delete(clientId);
+  }
+
+  closeAll(): void {
+    for (const [clientId, streams] of [...this.sessions]) {
+      for (const session of [...streams.values()]) {
+        session.cancel('closing');
+        this.host?.send(clientId, errorEnvelope(session.id, 'cancelled', 'the backend is closing')).catch(noop);
+      }
+    }
+    for (const controller of this.clientAborts.values()) controller.abort('closing');
+    this.clientAborts.clear();
+  }
+
+  private add(name: string, kind: RouteDefinition['kind'], handler: AnyHandler): this {
+    const def = this.contract.routes[name];
+    if (def === undefined) throw new TypeError(`route "${name}" is not in the contract`);
+    if (def.kind !== kind) throw new TypeError(`route "${name}" is a ${def.kind} route, not a ${kind} route`);
+    this.handlers.set(name, handler);
+    return this;
+  }
+
+  private check(
+    route: string,
+    kind: RouteDefinition['kind'],
+    data: unknown,
+  ): { ok: true; def: RouteDefinition; input: unknown } | { ok: false; code: 'unknown_route' | 'invalid_input'; message: string } {
+    const def = this.contract.routes[route];
+    if (def === undefined || !this.handlers.has(route)) return { ok: false, code: 'unknown_route', message: `no route "${route}"` };
+    if (def.kind !== kind) return { ok: false, code: 'unknown_route', message: `route "${route}" is a ${def.kind} route` };
+    const parsed = def.input.safeParse(data);
+    if (!parsed.success) {
+      const detail = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`);
+      return { ok: false, code: 'invalid_input', message: detail.join('; ') };
+    }
+    return { ok: true, def, input: parsed.data };
+  }
+
+  private async call(envelope: RequestEnvelope | { strands: 'fire'; route: string }, def: RouteDefinition, input: unknown, client: ClientContext): Promise<void> {
+    const handler = this.handlers.get(envelope.route)!;
+    const context: RouteContext = { client, route: envelope.route, signal: this.clientSignal(client.clientId) };
+    const id = envelope.strands === 'request' ? envelope.id : undefined;
+    try {
+      const output = await handler(input, context);
+      if (id === undefined || def.kind !== 'response') return;
+      const checked = def.output.safeParse(output);
+      if (!checked.success) {
+        this.fail(client, checked.error, envelope.route);
+        await this.host?.send(client.clientId, errorEnvelope(id, 'invalid_output', 'the handler returned an invalid output'));
+        return;
+      }
+      await this.host?.send(client.clientId, responseEnvelope(id, output));
+    } catch (cause) {
+      if (!isRouteError(cause)) this.fail(client, cause, envelope.route);
+      if (id === undefined) return;
+      const text = isRouteError(cause) ? errorEnvelope(id, cause.code, cause.message) : errorEnvelope(id, 'handler_error', 'internal error');
+      await this.host?.send(client.clientId, text);
+    }
+  }
+
+  private open(envelope: StreamEnvelope, def: RouteDefinition, input: unknown, client: ClientContext): void {
+    if (def.kind !== 'stream') return;
+    let streams = this.sessions.get(client.clientId);
+    if (streams?.has(envelope.id)) return; // a duplicate id; the open stream keeps it
+    if (streams === undefined) {
+      streams = new Map();
+      this.sessions.set(client.clientId, streams);
+    }
+    const clientStreams = streams;
+    const session = new StreamSession(envelope.id, envelope.n, {
+      send: (text) => this.host?.send(client.clientId, text) ?? Promise.resolve(),
+      failed: (cause) => this.fail(client, cause, envelope.route),
+      ended: (ended) => {
+        clientStreams.delete(ended.id);
+        if (clientStreams.size === 0 && this.sessions.get(client.clientId) === clientStreams) this.sessions.delete(client.clientId);
+      },
+    });
+    clientStreams.set(envelope.id, session);
+    const handler = this.handlers.get(envelope.route)!;
+    // Started in the client's lane so that it follows the client's earlier events; it then runs on its own.
+    this.host?.schedule(client.clientId, () => {
+      if (session.controller.signal.aborted) return;
+      const context: RouteContext = { client, route: envelope.route, signal: session.controller.signal };
+      let items: AsyncIterable<unknown>;
+      try {
+        items = handler(input, context) as AsyncIterable<unknown>;
+      } catch (cause) {
+        items = failing(cause);
+      }
+      void session.run(items, def.item);
+    });
+  }
+
+  private clientSignal(clientId: string): AbortSignal {
+    let controller = this.clientAborts.get(clientId);
+    if (controller === undefined) {
+      controller = new AbortController();
+      this.clientAborts.set(clientId, controller);
+    }
+    return controller.signal;
+  }
+
+  private reply(client: ClientContext, text: string): void {
+    this.host?.send(client.clientId, text).catch(noop);
+  }
+
+  private fail(client: ClientContext, cause: unknown, route: string): void {
+    const error = new HandlerError('handler_error', 'route', client.clientId, { cause });
+    error.message = `route "${route}": ${error.message}`;
+    this.host?.report(error);
+  }
+}
+
+async function* failing(cause: unknown): AsyncGenerator<never> {
+  throw cause;
+}
+
+/**
+ * Creates a router for `contract`; serve it with `backend.use(router)`.
+ * @example
+ * const router = createRouter(chat)
+ *   .response('chat.send', async ({ text }, { client }) => ({ id: await save(client.clientId, text) }))
+ *   .stream('chat.feed', async function* ({ room }, { signal }) { for await (const m of feed(room, signal)) yield m; });
+ */
+export function createRouter<C extends Contract>(contract: C): Router<C> {
+  return new Router(contract);
+}
