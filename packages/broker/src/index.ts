@@ -1,2 +1,32 @@
-// Placeholder until this package lands.
-export {};
+// @strands/broker: the Strands broker (WebSocket gateway, backend TCP server, rooms, routing, queue).
+export { createBroker } from './broker.js';
+export type { Broker, BrokerAddresses } from './broker.js';
+
+export {
+  resolveOptions,
+  DEFAULT_WS_PORT,
+  DEFAULT_TCP_PORT,
+  DEFAULT_HOST,
+  DEFAULT_TCP_HOST,
+  DEFAULT_QUEUE_SIZE,
+  DEFAULT_QUEUE_OVERFLOW,
+  DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_PING_INTERVAL_MS,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_BACKEND_LINE_BYTES,
+  DEFAULT_MAX_CLIENT_BUFFER_BYTES,
+  DEFAULT_MAX_BACKEND_BUFFER_BYTES,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  DEFAULT_RETRY_AFTER_SECONDS,
+  DEFAULT_LOG_LEVEL,
+  LOG_LEVELS,
+  QUEUE_OVERFLOW_POLICIES,
+} from './options.js';
+export type { BrokerOptions, ResolvedOptions, QueueOverflowPolicy, LogLevel } from './options.js';
+
+export { OptionsError, BrokerStateError, ListenError, BROKER_ERROR_CODES, isBrokerError } from './errors.js';
+export type { BrokerErrorCode } from './errors.js';
+
+export { STRANDS_SUBPROTOCOL } from './gateway/handshake.js';
+export type { Gauges as BrokerStats } from './metrics.js';

@@ -1,0 +1,155 @@
+// Command-line flags and STRANDS_* / PYSTRAND_* environment variables, turned into broker options.
+import { parseArgs } from 'node:util';
+import {
+  DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_HOST,
+  DEFAULT_LOG_LEVEL,
+  DEFAULT_MAX_BACKEND_BUFFER_BYTES,
+  DEFAULT_MAX_BACKEND_LINE_BYTES,
+  DEFAULT_MAX_CLIENT_BUFFER_BYTES,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_PING_INTERVAL_MS,
+  DEFAULT_QUEUE_OVERFLOW,
+  DEFAULT_QUEUE_SIZE,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  DEFAULT_TCP_HOST,
+  DEFAULT_TCP_PORT,
+  DEFAULT_WS_PORT,
+  LOG_LEVELS,
+  QUEUE_OVERFLOW_POLICIES,
+  resolveOptions,
+  type BrokerOptions,
+} from './options.js';
+
+/** The outcome of reading the command line. */
+export type CliCommand =
+  | { kind: 'run'; options: BrokerOptions }
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'error'; message: string };
+
+type Kind = 'integer' | 'string' | 'level' | 'overflow';
+
+interface Flag {
+  option: keyof BrokerOptions;
+  kind: Kind;
+  help: string;
+  defaultText: string;
+  /** PyStrands' environment variable, accepted after the STRANDS_* one. */
+  legacyEnv?: string;
+}
+
+const PLACEHOLDER: Readonly<Record<Kind, string>> = { integer: 'n', string: 'text', level: 'level', overflow: 'policy' };
+
+/** Every flag, in the order --help lists them. */
+export const FLAGS: Readonly<Record<string, Flag>> = {
+  'ws-port': { option: 'wsPort', kind: 'integer', help: 'WebSocket port (also /healthz and /metrics); 0 picks one', defaultText: String(DEFAULT_WS_PORT), legacyEnv: 'PYSTRAND_WS_PORT' },
+  'tcp-port': { option: 'tcpPort', kind: 'integer', help: 'backend TCP port; 0 picks one', defaultText: String(DEFAULT_TCP_PORT), legacyEnv: 'PYSTRAND_TCP_PORT' },
+  host: { option: 'host', kind: 'string', help: 'interface of the WebSocket side', defaultText: DEFAULT_HOST },
+  'tcp-host': { option: 'tcpHost', kind: 'string', help: 'interface of the backend side (loopback: not exposed unless asked)', defaultText: DEFAULT_TCP_HOST },
+  'queue-size': { option: 'queueSize', kind: 'integer', help: 'events kept while no backend is connected; 0 disables', defaultText: String(DEFAULT_QUEUE_SIZE), legacyEnv: 'PYSTRAND_QUEUE_SIZE' },
+  'queue-overflow': { option: 'queueOverflow', kind: 'overflow', help: `what a full queue drops: ${QUEUE_OVERFLOW_POLICIES.join(' | ')}`, defaultText: DEFAULT_QUEUE_OVERFLOW },
+  'backend-token': { option: 'backendToken', kind: 'string', help: 'token backends must send in hello before they may act', defaultText: 'none' },
+  'connection-request-timeout-ms': { option: 'connectionRequestTimeoutMs', kind: 'integer', help: 'wait for a backend response before answering 504', defaultText: String(DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS) },
+  'heartbeat-interval-ms': { option: 'heartbeatIntervalMs', kind: 'integer', help: 'heartbeat frames to backends, and the stalled-backend check', defaultText: String(DEFAULT_HEARTBEAT_INTERVAL_MS) },
+  'ping-interval-ms': { option: 'pingIntervalMs', kind: 'integer', help: 'WebSocket pings; a client missing one is dropped; 0 disables', defaultText: String(DEFAULT_PING_INTERVAL_MS) },
+  'max-message-bytes': { option: 'maxMessageBytes', kind: 'integer', help: 'largest client WebSocket message (larger: close 1009)', defaultText: String(DEFAULT_MAX_MESSAGE_BYTES) },
+  'max-backend-line-bytes': { option: 'maxBackendLineBytes', kind: 'integer', help: 'longest backend line (longer: skipped, error reply)', defaultText: String(DEFAULT_MAX_BACKEND_LINE_BYTES) },
+  'max-client-buffer-bytes': { option: 'maxClientBufferBytes', kind: 'integer', help: 'unsent bytes a client may have before close 1013', defaultText: String(DEFAULT_MAX_CLIENT_BUFFER_BYTES) },
+  'max-backend-buffer-bytes': { option: 'maxBackendBufferBytes', kind: 'integer', help: 'unsent bytes a backend may have before it is dropped', defaultText: String(DEFAULT_MAX_BACKEND_BUFFER_BYTES) },
+  'shutdown-timeout-ms': { option: 'shutdownTimeoutMs', kind: 'integer', help: 'bound of a graceful shutdown (SIGINT/SIGTERM)', defaultText: String(DEFAULT_SHUTDOWN_TIMEOUT_MS) },
+  'log-level': { option: 'logLevel', kind: 'level', help: `${LOG_LEVELS.join(' | ')}`, defaultText: DEFAULT_LOG_LEVEL },
+};
+
+/** `ws-port` -> `STRANDS_WS_PORT`. */
+export function envName(flag: string): string {
+  return `STRANDS_${flag.toUpperCase().replaceAll('-', '_')}`;
+}
+
+/** The text of `--help`. */
+export function helpText(): string {
+  const rows = Object.entries(FLAGS).map(([flag, f]) => {
+    const env = [envName(flag), f.legacyEnv].filter(Boolean).join(', ');
+    return `  --${flag} <${PLACEHOLDER[f.kind]}>\n      ${f.help}\n      default ${f.defaultText}; env ${env}`;
+  });
+  return [
+    'Usage: strands-broker [options]',
+    '',
+    'The Strands broker: holds client WebSockets, asks backends (TCP, newline-delimited JSON)',
+    'whether to accept them, routes messages, and queues events while no backend is connected.',
+    'A drop-in replacement for the PyStrands Go broker.',
+    '',
+    'Options (flags win over environment variables; STRANDS_* win over PYSTRAND_*):',
+    ...rows,
+    '  -h, --help\n      show this help and exit',
+    '  -v, --version\n      print the version and exit',
+    '',
+    'Output: one line on stdout saying where the broker listens; JSON logs (pino) on stderr.',
+    'Exit codes: 0 after a clean shutdown (SIGINT/SIGTERM), 1 on a runtime failure (e.g. port in use),',
+    '2 on a bad flag, environment variable or option value.',
+  ].join('\n');
+}
+
+/** Reads argv (without node and script) and the environment. Never throws. */
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCommand {
+  const config = Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }]));
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: { ...config, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    return { kind: 'error', message: (error as Error).message };
+  }
+  if (values.help === true) return { kind: 'help' };
+  if (values.version === true) return { kind: 'version' };
+  const options: Record<string, unknown> = {};
+  for (const [flag, spec] of Object.entries(FLAGS)) {
+    const sources: [string, string | undefined][] = [
+      [`--${flag}`, values[flag] as string | undefined],
+      [envName(flag), env[envName(flag)]],
+    ];
+    if (spec.legacyEnv !== undefined) sources.push([spec.legacyEnv, env[spec.legacyEnv]]);
+    const found = sources.find(([, value]) => value !== undefined && value !== '');
+    if (found === undefined) continue;
+    const [source, text] = found as [string, string];
+    const value = convert(spec.kind, text);
+    if (value === undefined) return { kind: 'error', message: `${source}: invalid value ${JSON.stringify(text)} (${expected(spec.kind)})` };
+    options[spec.option] = value;
+  }
+  try {
+    return { kind: 'run', options: resolveOptions(options as BrokerOptions) };
+  } catch (error) {
+    return { kind: 'error', message: (error as Error).message };
+  }
+}
+
+function convert(kind: Kind, text: string): unknown {
+  switch (kind) {
+    case 'integer':
+      return /^\d+$/.test(text.trim()) ? Number(text.trim()) : undefined;
+    case 'level':
+      return (LOG_LEVELS as readonly string[]).includes(text) ? text : undefined;
+    case 'overflow':
+      return (QUEUE_OVERFLOW_POLICIES as readonly string[]).includes(text) ? text : undefined;
+    case 'string':
+      return text;
+  }
+}
+
+function expected(kind: Kind): string {
+  switch (kind) {
+    case 'integer':
+      return 'expected a non-negative integer';
+    case 'level':
+      return `expected one of ${LOG_LEVELS.join(', ')}`;
+    case 'overflow':
+      return `expected one of ${QUEUE_OVERFLOW_POLICIES.join(', ')}`;
+    case 'string':
+      return 'expected text';
+  }
+}

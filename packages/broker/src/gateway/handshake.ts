@@ -1,0 +1,87 @@
+// What a connection request carries (headers as Go spells them, path, query, peer address), and HTTP refusals.
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ConnectionRequestParams } from '../backends/backend-frames.js';
+
+/** The subprotocol with which a browser asks to be told about rejections by close code. */
+export const STRANDS_SUBPROTOCOL = 'strands.v1';
+
+/** `x-client-id` -> `X-Client-Id`, as Go's `textproto.CanonicalMIMEHeaderKey` spells header names. */
+export function canonicalHeaderName(name: string): string {
+  let out = '';
+  let upper = true;
+  for (const ch of name) {
+    out += upper ? ch.toUpperCase() : ch.toLowerCase();
+    upper = ch === '-';
+  }
+  return out;
+}
+
+/** Everything the backend is told about an upgrade request. */
+export function connectionRequestParams(req: IncomingMessage): ConnectionRequestParams {
+  const headers: Record<string, string[]> = {};
+  const raw = req.rawHeaders;
+  // rawHeaders keeps each header line, so repeated headers become lists of values like Go's http.Header.
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = canonicalHeaderName(raw[i] as string);
+    (headers[name] ??= []).push(raw[i + 1] as string);
+  }
+  const target = req.url ?? '/';
+  const q = target.indexOf('?');
+  const path = q === -1 ? target : target.slice(0, q);
+  const query: Record<string, string[]> = {};
+  if (q !== -1) {
+    for (const [key, value] of new URLSearchParams(target.slice(q + 1))) (query[key] ??= []).push(value);
+  }
+  return { headers, url: safeDecodePath(path), remote_addr: remoteAddress(req.socket), query };
+}
+
+function safeDecodePath(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
+/** `ip:port`, with IPv4-mapped IPv6 addresses shown as IPv4 and IPv6 in brackets, as Go prints them. */
+export function remoteAddress(socket: { remoteAddress?: string | undefined; remotePort?: number | undefined }): string {
+  let address = socket.remoteAddress ?? '';
+  if (address.startsWith('::ffff:') && address.includes('.')) address = address.slice(7);
+  const host = address.includes(':') ? `[${address}]` : address;
+  return `${host}:${socket.remotePort ?? 0}`;
+}
+
+/** True when the client offered the `strands.v1` subprotocol. */
+export function offersStrandsProtocol(req: IncomingMessage): boolean {
+  const header = req.headers['sec-websocket-protocol'];
+  if (header === undefined) return false;
+  return header.split(',').some((p) => p.trim() === STRANDS_SUBPROTOCOL);
+}
+
+/** True for a request ws can upgrade (checked before asking a backend, so garbage costs the backend nothing). */
+export function isValidUpgrade(req: IncomingMessage): boolean {
+  const key = req.headers['sec-websocket-key'];
+  return (
+    req.method === 'GET' &&
+    req.headers.upgrade?.toLowerCase() === 'websocket' &&
+    typeof key === 'string' &&
+    /^[+/0-9A-Za-z]{22}==$/.test(key) &&
+    (req.headers['sec-websocket-version'] === '13' || req.headers['sec-websocket-version'] === '8')
+  );
+}
+
+/** Answers an upgrade with a plain HTTP status and closes the socket. */
+export function refuseWithStatus(socket: Duplex, status: number, reason: string, extraHeaders: Record<string, string> = {}): void {
+  if (socket.destroyed) return;
+  const body = reason === '' ? (STATUS_CODES[status] ?? 'Error') : reason;
+  const lines = [
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}`,
+    'Connection: close',
+    'Content-Type: text/plain; charset=utf-8',
+    `Content-Length: ${Buffer.byteLength(body)}`,
+  ];
+  for (const [name, value] of Object.entries(extraHeaders)) lines.push(`${name}: ${value}`);
+  socket.once('finish', () => socket.destroy());
+  socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+}

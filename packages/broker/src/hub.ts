@@ -1,0 +1,167 @@
+// The broker's shared state and the rules that move events between clients, backends and the queue.
+import type { Logger } from 'pino';
+import { BackendPool } from './backends/backend-pool.js';
+import type { BackendConnection } from './backends/backend-connection.js';
+import { disconnectedLine, newConnectionLine } from './backends/backend-frames.js';
+import { ClientOutbox, type ClientConnection } from './gateway/client-connection.js';
+import { RateLimitedLog } from './logger.js';
+import { Metrics, type Gauges } from './metrics.js';
+import type { ResolvedOptions } from './options.js';
+import { EventQueue } from './queue.js';
+import { Rooms } from './rooms.js';
+
+export type Backend = BackendConnection<ClientConnection>;
+
+/** How a client is let go: with a close frame, or by cutting the socket. */
+export type DropMode = 'close' | 'terminate';
+
+/** Hooks the gateway registers so the hub can act on pending upgrades without importing them. */
+export interface UpgradeHooks {
+  backendGone(backend: Backend): void;
+  pendingCount(): number;
+}
+
+export class Hub {
+  readonly clients = new Map<string, ClientConnection>();
+  readonly rooms = new Rooms<ClientConnection>();
+  readonly outbox = new ClientOutbox();
+  readonly pool = new BackendPool<ClientConnection>();
+  /** Every connected backend, ready or not (heartbeats go to all). */
+  readonly backends = new Set<Backend>();
+  readonly queue: EventQueue<ClientConnection>;
+  readonly metrics = new Metrics();
+  upgrades: UpgradeHooks = { backendGone: () => undefined, pendingCount: () => 0 };
+  stopping = false;
+  private readonly dropLog = new RateLimitedLog(1000);
+
+  constructor(
+    readonly options: ResolvedOptions,
+    readonly logger: Logger,
+  ) {
+    this.queue = new EventQueue(options.queueSize, options.queueOverflow);
+  }
+
+  /** Current values for /healthz and /metrics. */
+  gauges(): Gauges {
+    return {
+      clients: this.clients.size,
+      rooms: this.rooms.size,
+      backends: this.pool.size,
+      queueLength: this.queue.length,
+      pendingConnectionRequests: this.upgrades.pendingCount(),
+    };
+  }
+
+  /**
+   * Sends one event about `client` to the backend that owns the client, picking (and pinning)
+   * a new one when that backend is gone, or queues it while no backend is connected.
+   */
+  sendClientEvent(client: ClientConnection, line: string): void {
+    let backend = client.backend as Backend | undefined;
+    if (backend === undefined || !backend.alive) {
+      backend = this.pool.pick();
+      if (backend === undefined) {
+        this.enqueue(line, client);
+        return;
+      }
+      client.backend = backend;
+    }
+    backend.send(line, client);
+  }
+
+  private enqueue(line: string, owner: ClientConnection): void {
+    if (this.stopping) return;
+    if (!this.queue.push(line, owner).dropped) return;
+    this.metrics.queueDrops += 1;
+    this.dropLog.hit((suppressed) => {
+      this.logger.warn(
+        { queueSize: this.queue.capacity, policy: this.queue.overflow, droppedSinceLastLog: suppressed + 1 },
+        this.queue.capacity === 0 ? 'no backend and the queue is disabled: event dropped' : 'queue full: event dropped',
+      );
+    });
+  }
+
+  /** A backend may now take work: it joins the pool and receives the queue, in order. */
+  backendReady(backend: Backend): void {
+    if (!backend.alive || this.pool.has(backend)) return;
+    this.pool.add(backend);
+    this.logger.info({ backend: backend.id, remote: backend.remote, name: backend.name, backends: this.pool.size }, 'backend ready');
+    if (this.queue.length > 0) this.flushQueueTo(backend);
+  }
+
+  private flushQueueTo(backend: Backend): void {
+    const count = this.queue.length;
+    // Events are handed to the backend's batch one by one; if it dies meanwhile, its unsent
+    // batch comes back through backendGone, before anything still in the queue, so order holds.
+    for (let event = this.queue.shift(); event !== undefined; event = this.queue.shift()) {
+      const owner = event.owner;
+      if (owner.backend === undefined || !(owner.backend as Backend).alive) owner.backend = backend;
+      this.sendClientEvent(owner, event.line);
+    }
+    this.logger.info({ backend: backend.id, events: count }, 'queue flushed');
+  }
+
+  /** A backend's socket is gone: its unsent events and pending upgrades move on, nothing is lost or reordered. */
+  backendGone(backend: Backend, reason: string): void {
+    this.backends.delete(backend);
+    const wasReady = this.pool.has(backend);
+    this.pool.remove(backend);
+    if (backend.droppedByBroker) this.metrics.backendsDropped += 1;
+    if (this.stopping) return;
+    const level = backend.droppedByBroker ? 'warn' : 'info';
+    this.logger[level]({ backend: backend.id, remote: backend.remote, reason, backends: this.pool.size }, 'backend gone');
+    if (wasReady) this.upgrades.backendGone(backend);
+    const unsent = backend.takeUnsent();
+    for (let i = 0; i < unsent.lines.length; i += 1) {
+      const owner = unsent.owners[i];
+      // Lines without an owner were meant for that backend alone (replies, heartbeats).
+      if (owner !== null && owner !== undefined) this.sendClientEvent(owner, unsent.lines[i] as string);
+    }
+  }
+
+  /** Registers an accepted client; an older connection with the same id is replaced (closed with 4409). */
+  addClient(client: ClientConnection, backend: Backend): void {
+    const older = this.clients.get(client.id);
+    if (older !== undefined) this.dropClient(older, 4409, 'replaced', 'close');
+    client.backend = backend;
+    this.clients.set(client.id, client);
+    this.rooms.join(client, client.roomId);
+    this.metrics.connectionsTotal += 1;
+    this.sendClientEvent(client, newConnectionLine(client.contextJson));
+  }
+
+  /**
+   * Removes a client once: from the registry and its rooms, tells its backend `disconnected`,
+   * and closes the socket when the broker is the one letting it go.
+   */
+  dropClient(client: ClientConnection, code: number, reason: string, mode?: DropMode): void {
+    if (client.gone) return;
+    client.gone = true;
+    client.discard();
+    if (this.clients.get(client.id) === client) this.clients.delete(client.id);
+    this.rooms.leaveAll(client);
+    this.metrics.disconnectionsTotal += 1;
+    this.sendClientEvent(client, disconnectedLine(client.contextJson, code, reason));
+    if (mode === 'terminate') {
+      client.ws.terminate();
+    } else if (mode === 'close') {
+      client.ws.close(code, reason);
+      // A client that does not read will never answer the close frame: cut it after a grace period.
+      const timer = setTimeout(() => client.ws.terminate(), 1000);
+      timer.unref();
+    }
+  }
+
+  /** Queues a frame for one client; a client whose buffer overflows is closed with 1013. */
+  deliver(client: ClientConnection, frame: Buffer): void {
+    if (client.gone) return;
+    if (client.enqueue(frame, this.options.maxClientBufferBytes)) {
+      this.outbox.touch(client);
+      this.metrics.deliveries += 1;
+      return;
+    }
+    this.metrics.slowClientCloses += 1;
+    this.logger.warn({ client: client.id, bufferedBytes: client.bufferedBytes }, 'slow client closed (1013)');
+    this.dropClient(client, 1013, 'slow consumer: outbound buffer full', 'close');
+  }
+}

@@ -1,0 +1,95 @@
+// Counters the broker keeps, and their rendering as Prometheus text and /healthz JSON.
+
+/** Why an upgrade was refused; a label of `strands_rejected_connections_total`. */
+export type RejectReason = 'rejected' | 'no_backend' | 'timeout' | 'backend_lost' | 'bad_response' | 'bad_request' | 'shutting_down';
+
+const REJECT_REASONS: readonly RejectReason[] = [
+  'rejected',
+  'no_backend',
+  'timeout',
+  'backend_lost',
+  'bad_response',
+  'bad_request',
+  'shutting_down',
+];
+
+/** Plain mutable counters: incrementing a field is the cheapest thing on the hot path. */
+export class Metrics {
+  connectionsTotal = 0;
+  disconnectionsTotal = 0;
+  messagesIn = 0;
+  messagesInBytes = 0;
+  messagesOut = 0;
+  deliveries = 0;
+  fanoutDeliveries = 0;
+  queueDrops = 0;
+  slowClientCloses = 0;
+  backendConnectionsTotal = 0;
+  backendsDropped = 0;
+  backendFramesIn = 0;
+  backendFrameErrors = 0;
+  readonly rejected: Record<RejectReason, number> = {
+    rejected: 0,
+    no_backend: 0,
+    timeout: 0,
+    backend_lost: 0,
+    bad_response: 0,
+    bad_request: 0,
+    shutting_down: 0,
+  };
+}
+
+/** Live values read when a scrape happens. */
+export interface Gauges {
+  clients: number;
+  rooms: number;
+  backends: number;
+  queueLength: number;
+  pendingConnectionRequests: number;
+}
+
+/** Renders Prometheus text exposition format 0.0.4. */
+export function renderPrometheus(m: Metrics, g: Gauges): string {
+  const lines: string[] = [];
+  const metric = (name: string, type: 'counter' | 'gauge', help: string, value: number): void => {
+    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`);
+  };
+  metric('strands_connections', 'gauge', 'WebSocket clients connected now.', g.clients);
+  metric('strands_connections_total', 'counter', 'WebSocket clients accepted since start.', m.connectionsTotal);
+  metric('strands_disconnections_total', 'counter', 'WebSocket clients gone since start.', m.disconnectionsTotal);
+  metric('strands_rooms', 'gauge', 'Rooms with at least one member.', g.rooms);
+  metric('strands_messages_in_total', 'counter', 'WebSocket messages received from clients.', m.messagesIn);
+  metric('strands_messages_in_bytes_total', 'counter', 'Payload bytes received from clients.', m.messagesInBytes);
+  metric('strands_messages_out_total', 'counter', 'Send actions (room, connection, broadcast) received from backends.', m.messagesOut);
+  metric('strands_deliveries_total', 'counter', 'WebSocket messages written to clients.', m.deliveries);
+  metric('strands_fanout_deliveries_total', 'counter', 'Deliveries made by message_to_room and broadcast.', m.fanoutDeliveries);
+  metric('strands_queue_length', 'gauge', 'Events waiting for a backend.', g.queueLength);
+  metric('strands_queue_dropped_total', 'counter', 'Events dropped because the queue was full or disabled.', m.queueDrops);
+  metric('strands_backends', 'gauge', 'Backends connected and ready.', g.backends);
+  metric('strands_backend_connections_total', 'counter', 'Backend TCP connections accepted since start.', m.backendConnectionsTotal);
+  metric('strands_backends_dropped_total', 'counter', 'Backends dropped by the broker (stalled, overflowing, unauthorized).', m.backendsDropped);
+  metric('strands_backend_frames_in_total', 'counter', 'Frames received from backends.', m.backendFramesIn);
+  metric('strands_backend_frame_errors_total', 'counter', 'Backend frames refused (malformed, wrong params, unknown).', m.backendFrameErrors);
+  metric('strands_pending_connection_requests', 'gauge', 'Upgrades waiting for a backend response.', g.pendingConnectionRequests);
+  metric('strands_slow_client_closes_total', 'counter', 'Clients closed because their outbound buffer overflowed.', m.slowClientCloses);
+  lines.push(
+    '# HELP strands_rejected_connections_total Upgrades refused, by reason.',
+    '# TYPE strands_rejected_connections_total counter',
+  );
+  for (const reason of REJECT_REASONS) {
+    lines.push(`strands_rejected_connections_total{reason="${reason}"} ${m.rejected[reason]}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The body of GET /healthz. */
+export function renderHealth(g: Gauges): string {
+  return JSON.stringify({
+    status: 'ok',
+    clients: g.clients,
+    rooms: g.rooms,
+    backends: g.backends,
+    queue_length: g.queueLength,
+    pending_connection_requests: g.pendingConnectionRequests,
+  });
+}

@@ -1,0 +1,135 @@
+// Every broker option, declared once with its default, and the one place that validates them.
+import type { Logger } from 'pino';
+import { OptionsError } from './errors.js';
+
+/** What to do with a new event when the offline queue is full. */
+export type QueueOverflowPolicy = 'drop-newest' | 'drop-oldest';
+
+/** Log levels the broker accepts (pino's, plus `silent`). */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+
+export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+export const QUEUE_OVERFLOW_POLICIES: readonly QueueOverflowPolicy[] = ['drop-newest', 'drop-oldest'];
+
+export const DEFAULT_WS_PORT = 8080;
+export const DEFAULT_TCP_PORT = 8081;
+export const DEFAULT_HOST = '0.0.0.0';
+export const DEFAULT_TCP_HOST = '127.0.0.1';
+export const DEFAULT_QUEUE_SIZE = 1000;
+export const DEFAULT_QUEUE_OVERFLOW: QueueOverflowPolicy = 'drop-newest';
+export const DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS = 10_000;
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 15_000;
+export const DEFAULT_PING_INTERVAL_MS = 30_000;
+export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_BACKEND_LINE_BYTES = 8 * 1024 * 1024;
+export const DEFAULT_MAX_CLIENT_BUFFER_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_BACKEND_BUFFER_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5_000;
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
+
+/** Options of `createBroker`. Every field is optional. */
+export interface BrokerOptions {
+  /** WebSocket (and /healthz, /metrics) port; 0 picks a free one. @default 8080 */
+  wsPort?: number;
+  /** Backend TCP port; 0 picks a free one. @default 8081 */
+  tcpPort?: number;
+  /** Interface of the WebSocket side. @default '0.0.0.0' */
+  host?: string;
+  /** Interface of the backend side; loopback so the backend port is not exposed unless asked. @default '127.0.0.1' */
+  tcpHost?: string;
+  /** Events kept while no backend is connected; 0 disables the queue. @default 1000 */
+  queueSize?: number;
+  /** Which event a full queue drops. @default 'drop-newest' */
+  queueOverflow?: QueueOverflowPolicy;
+  /** When set, a backend must send `hello` with this token before anything it sends is acted on. @default undefined */
+  backendToken?: string;
+  /** How long an upgrade waits for the backend's `response` before answering 504. @default 10000 */
+  connectionRequestTimeoutMs?: number;
+  /** Interval of `heartbeat` frames to backends (and of the stalled-backend check). @default 15000 */
+  heartbeatIntervalMs?: number;
+  /** Interval of WebSocket pings; a client that missed the previous pong is dropped. 0 disables. @default 30000 */
+  pingIntervalMs?: number;
+  /** Largest WebSocket message a client may send; larger closes it with 1009. @default 1048576 (1 MiB) */
+  maxMessageBytes?: number;
+  /** Longest line a backend may send; longer lines are skipped with an error reply. @default 8388608 (8 MiB) */
+  maxBackendLineBytes?: number;
+  /** Bytes a client may have unsent before it is closed with 1013. @default 1048576 (1 MiB) */
+  maxClientBufferBytes?: number;
+  /** Bytes a backend may have unsent before it is dropped. @default 67108864 (64 MiB) */
+  maxBackendBufferBytes?: number;
+  /** Bound of `stop()`: clients and backends still open after it are cut. @default 5000 */
+  shutdownTimeoutMs?: number;
+  /** `Retry-After` seconds of the 503 sent while no backend is connected. @default 5 */
+  retryAfterSeconds?: number;
+  /** Log level of the logger the broker creates (ignored when `logger` is given). @default 'info' */
+  logLevel?: LogLevel;
+  /** A pino logger to use instead of creating one. @default undefined */
+  logger?: Logger;
+}
+
+/** Options after defaults were applied and values checked. */
+export type ResolvedOptions = Required<Omit<BrokerOptions, 'backendToken' | 'logger'>> &
+  Pick<BrokerOptions, 'backendToken' | 'logger'>;
+
+/**
+ * Applies defaults and checks every value.
+ * @throws OptionsError naming the option and the value that cannot work.
+ */
+export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
+  const resolved: ResolvedOptions = {
+    wsPort: options.wsPort ?? DEFAULT_WS_PORT,
+    tcpPort: options.tcpPort ?? DEFAULT_TCP_PORT,
+    host: options.host ?? DEFAULT_HOST,
+    tcpHost: options.tcpHost ?? DEFAULT_TCP_HOST,
+    queueSize: options.queueSize ?? DEFAULT_QUEUE_SIZE,
+    queueOverflow: options.queueOverflow ?? DEFAULT_QUEUE_OVERFLOW,
+    backendToken: options.backendToken,
+    connectionRequestTimeoutMs: options.connectionRequestTimeoutMs ?? DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+    pingIntervalMs: options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
+    maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
+    maxBackendLineBytes: options.maxBackendLineBytes ?? DEFAULT_MAX_BACKEND_LINE_BYTES,
+    maxClientBufferBytes: options.maxClientBufferBytes ?? DEFAULT_MAX_CLIENT_BUFFER_BYTES,
+    maxBackendBufferBytes: options.maxBackendBufferBytes ?? DEFAULT_MAX_BACKEND_BUFFER_BYTES,
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    retryAfterSeconds: options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS,
+    logLevel: options.logLevel ?? DEFAULT_LOG_LEVEL,
+    logger: options.logger,
+  };
+  checkInteger('wsPort', resolved.wsPort, 0, 65_535);
+  checkInteger('tcpPort', resolved.tcpPort, 0, 65_535);
+  checkInteger('queueSize', resolved.queueSize, 0);
+  checkInteger('connectionRequestTimeoutMs', resolved.connectionRequestTimeoutMs, 1);
+  checkInteger('heartbeatIntervalMs', resolved.heartbeatIntervalMs, 1);
+  checkInteger('pingIntervalMs', resolved.pingIntervalMs, 0);
+  checkInteger('maxMessageBytes', resolved.maxMessageBytes, 1);
+  checkInteger('maxBackendLineBytes', resolved.maxBackendLineBytes, 1);
+  checkInteger('maxClientBufferBytes', resolved.maxClientBufferBytes, 1);
+  checkInteger('maxBackendBufferBytes', resolved.maxBackendBufferBytes, 1);
+  checkInteger('shutdownTimeoutMs', resolved.shutdownTimeoutMs, 0);
+  checkInteger('retryAfterSeconds', resolved.retryAfterSeconds, 0);
+  if (typeof resolved.host !== 'string' || resolved.host === '') throw invalid('host', resolved.host, 'a host name or address');
+  if (typeof resolved.tcpHost !== 'string' || resolved.tcpHost === '') {
+    throw invalid('tcpHost', resolved.tcpHost, 'a host name or address');
+  }
+  if (!QUEUE_OVERFLOW_POLICIES.includes(resolved.queueOverflow)) {
+    throw invalid('queueOverflow', resolved.queueOverflow, QUEUE_OVERFLOW_POLICIES.join(' or '));
+  }
+  if (!LOG_LEVELS.includes(resolved.logLevel)) throw invalid('logLevel', resolved.logLevel, LOG_LEVELS.join(', '));
+  if (resolved.backendToken !== undefined && (typeof resolved.backendToken !== 'string' || resolved.backendToken === '')) {
+    throw invalid('backendToken', resolved.backendToken, 'a non-empty string');
+  }
+  return resolved;
+}
+
+function checkInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): void {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
+    throw invalid(name, value, range);
+  }
+}
+
+function invalid(name: string, value: unknown, expected: string): OptionsError {
+  return new OptionsError(`invalid option ${name}: ${JSON.stringify(value) ?? String(value)} (expected ${expected})`, name);
+}

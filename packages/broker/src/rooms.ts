@@ -1,0 +1,55 @@
+// Room membership: room id -> members, and each member's own set of rooms (a client may be in several).
+
+/** Anything that can be in a room. */
+export interface RoomMember {
+  readonly rooms: Set<string>;
+}
+
+/** Keeps both directions of membership in step; empty rooms are forgotten. */
+export class Rooms<M extends RoomMember> {
+  private readonly byId = new Map<string, Set<M>>();
+
+  /** Number of non-empty rooms. */
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** Members of a room (empty when the room does not exist). Do not mutate. */
+  members(roomId: string): ReadonlySet<M> | undefined {
+    return this.byId.get(roomId);
+  }
+
+  /** Adds a member to a room; returns false when it was already there. */
+  join(member: M, roomId: string): boolean {
+    let set = this.byId.get(roomId);
+    if (set === undefined) {
+      set = new Set();
+      this.byId.set(roomId, set);
+    } else if (set.has(member)) {
+      return false;
+    }
+    set.add(member);
+    member.rooms.add(roomId);
+    return true;
+  }
+
+  /** Removes a member from a room; returns false when it was not there. */
+  leave(member: M, roomId: string): boolean {
+    const set = this.byId.get(roomId);
+    if (set === undefined || !set.delete(member)) return false;
+    member.rooms.delete(roomId);
+    if (set.size === 0) this.byId.delete(roomId);
+    return true;
+  }
+
+  /** Removes a member from every room it is in. */
+  leaveAll(member: M): void {
+    for (const roomId of member.rooms) {
+      const set = this.byId.get(roomId);
+      if (set === undefined) continue;
+      set.delete(member);
+      if (set.size === 0) this.byId.delete(roomId);
+    }
+    member.rooms.clear();
+  }
+}
