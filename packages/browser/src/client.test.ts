@@ -1,0 +1,206 @@
+// The connection lifecycle against a real WebSocket server on port 0.
+import { afterEach, describe, expect, it } from 'vitest';
+import { once, record } from '../test/support/events.js';
+import { startServer, TestServer, WebSocket } from '../test/support/ws-server.js';
+import { connect, type ConnectOptions, type StrandsClient } from './index.js';
+
+let server: TestServer | undefined;
+const clients: StrandsClient[] = [];
+
+function open(url: string | (() => string), options: ConnectOptions = {}): StrandsClient {
+  const client = connect(url, { WebSocket, initialBackoffMs: 5, maxBackoffMs: 50, ...options });
+  clients.push(client);
+  return client;
+}
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.close();
+  await server?.stop();
+  server = undefined;
+});
+
+describe('connect', () => {
+  it('opens with the strands.v1 subprotocol and exchanges text, JSON and binary', async () => {
+    server = await startServer();
+    const client = open(server.url);
+    const opened = await once(client, 'open');
+    expect(opened).toEqual({ reconnected: false, protocol: 'strands.v1' });
+    expect(client.state).toBe('open');
+    const peer = await server.peers.next();
+
+    await client.send('hello');
+    await client.sendJson({ n: 1 });
+    await client.send(new Uint8Array([1, 2, 255]));
+    expect(await peer.messages.next()).toBe('hello');
+    expect(await peer.nextJson()).toEqual({ n: 1 });
+    expect(await peer.messages.next()).toBe('binary:0102ff');
+
+    const text = once(client, 'message');
+    peer.send('hi there');
+    expect(await text).toBe('hi there');
+    const binary = once(client, 'message');
+    peer.ws.send(Buffer.from([7, 8]));
+    expect(new Uint8Array((await binary) as ArrayBuffer)).toEqual(new Uint8Array([7, 8]));
+  });
+
+  it('holds sends made before the socket opens and delivers them in order', async () => {
+    server = await startServer();
+    const client = open(server.url);
+    const sends = ['one', 'two', 'three'].map((m) => client.send(m));
+    const peer = await server.peers.next();
+    await Promise.all(sends);
+    expect([await peer.messages.next(), await peer.messages.next(), await peer.messages.next()]).toEqual(['one', 'two', 'three']);
+  });
+
+  it('calls a url function before every attempt', async () => {
+    server = await startServer();
+    let calls = 0;
+    const url = server.url;
+    const client = open(() => `${url}/ws/room?attempt=${++calls}`);
+    await once(client, 'open');
+    (await server.peers.next()).ws.terminate();
+    await once(client, 'open');
+    expect(server.attempts).toEqual(['/ws/room?attempt=1', '/ws/room?attempt=2']);
+  });
+});
+
+describe('rejection', () => {
+  it('reports the backend reason and status and never reconnects', async () => {
+    server = await startServer({ reject: () => [4403, 'banned: spam'] });
+    const client = open(server.url);
+    const reconnecting = record(client, 'reconnecting');
+    const opened = record(client, 'open');
+    const [error, close] = await Promise.all([once(client, 'error'), once(client, 'close')]);
+    expect(error).toMatchObject({ name: 'RejectedError', code: 'rejected', status: 403, reason: 'banned: spam', closeCode: 4403 });
+    expect(close).toEqual({ code: 4403, reason: 'banned: spam', willReconnect: false });
+    // The decision is taken when the close arrives: no timer is left to reconnect later.
+    expect(client.state).toBe('closed');
+    expect(reconnecting).toEqual([]);
+    expect(opened).toEqual([]);
+    await expect(client.send('late')).rejects.toBe(error);
+    await expect(client.request('any', {})).rejects.toBe(error);
+  });
+
+  it('treats 4409 as replaced by a newer connection, also final', async () => {
+    server = await startServer({ reject: () => [4409, 'replaced'] });
+    const client = open(server.url);
+    const error = await once(client, 'error');
+    expect(error).toMatchObject({ code: 'replaced', status: 409 });
+    expect(client.state).toBe('closed');
+  });
+
+  it('treats 1008 (policy violation) as final', async () => {
+    server = await startServer({ reject: () => [1008, 'policy'] });
+    const client = open(server.url);
+    expect(await once(client, 'error')).toMatchObject({ code: 'rejected', closeCode: 1008, status: undefined });
+  });
+});
+
+describe('reconnect', () => {
+  it('reconnects after a drop and flushes what was sent meanwhile, in order', async () => {
+    server = await startServer();
+    const client = open(server.url);
+    await once(client, 'open');
+    const first = await server.peers.next();
+
+    const closed = once(client, 'close');
+    const reconnecting = once(client, 'reconnecting');
+    first.ws.terminate();
+    expect(await closed).toMatchObject({ code: 1006, willReconnect: true });
+    expect(await reconnecting).toMatchObject({ attempt: 1 });
+    expect(client.state).toBe('reconnecting');
+
+    const sends = ['a', 'b', 'c'].map((m) => client.send(m));
+    const reopened = once(client, 'open');
+    const second = await server.peers.next();
+    expect(await reopened).toEqual({ reconnected: true, protocol: 'strands.v1' });
+    await Promise.all(sends);
+    expect([await second.messages.next(), await second.messages.next(), await second.messages.next()]).toEqual(['a', 'b', 'c']);
+  });
+
+  it('keeps trying while the server is down, and reconnects when it is back', async () => {
+    server = await startServer();
+    const client = open(server.url);
+    await once(client, 'open');
+    await server.peers.next();
+    await server.stop();
+    // Two failed attempts against a closed port prove it keeps trying.
+    const attempts: number[] = [];
+    await new Promise<void>((resolve) =>
+      client.on('reconnecting', ({ attempt }) => {
+        attempts.push(attempt);
+        if (attempt === 3) resolve();
+      }),
+    );
+    expect(attempts).toEqual([1, 2, 3]);
+    const pending = client.send('queued while down');
+    await server.start();
+    const peer = await server.peers.next();
+    await pending;
+    expect(await peer.messages.next()).toBe('queued while down');
+    expect(client.state).toBe('open');
+  });
+
+  it('gives up after maxReconnectAttempts and fails what was buffered', async () => {
+    server = await startServer();
+    const url = server.url;
+    await server.stop();
+    const client = open(url, { maxReconnectAttempts: 2 });
+    const reconnecting = record(client, 'reconnecting');
+    const buffered = client.send('never');
+    const error = await once(client, 'error');
+    expect(error).toMatchObject({ code: 'disconnected', message: expect.stringMatching(/gave up after 2/) });
+    expect(reconnecting.map((r) => r.attempt)).toEqual([1, 2]);
+    expect(client.state).toBe('closed');
+    await expect(buffered).rejects.toBe(error);
+  });
+
+  it('does not reconnect when reconnect is false', async () => {
+    server = await startServer();
+    const client = open(server.url, { reconnect: false });
+    await once(client, 'open');
+    const error = once(client, 'error');
+    (await server.peers.next()).ws.terminate();
+    expect(await error).toMatchObject({ code: 'disconnected' });
+    expect(client.state).toBe('closed');
+  });
+});
+
+describe('buffer and close', () => {
+  it('fails sends past maxBufferedMessages with buffer_full, keeping the others', async () => {
+    server = await startServer();
+    const url = server.url;
+    await server.stop();
+    const client = open(url, { maxBufferedMessages: 2 });
+    const kept = [client.send('1'), client.send('2')];
+    await expect(client.send('3')).rejects.toMatchObject({ name: 'StrandsClientError', code: 'buffer_full' });
+    await server.start();
+    const peer = await server.peers.next();
+    await Promise.all(kept);
+    expect([await peer.messages.next(), await peer.messages.next()]).toEqual(['1', '2']);
+  });
+
+  it('close() ends the client: buffered sends and later ones fail with closed', async () => {
+    server = await startServer();
+    const url = server.url;
+    await server.stop();
+    const client = open(url);
+    const buffered = client.send('x');
+    const close = once(client, 'close');
+    client.close(1000, 'bye');
+    expect(await close).toEqual({ code: 1000, reason: 'bye', willReconnect: false });
+    expect(client.state).toBe('closed');
+    await expect(buffered).rejects.toMatchObject({ code: 'closed' });
+    await expect(client.send('y')).rejects.toMatchObject({ code: 'closed' });
+  });
+
+  it('close() on an open client closes the socket with the given code', async () => {
+    server = await startServer();
+    const client = open(server.url);
+    await once(client, 'open');
+    const peer = await server.peers.next();
+    const code = new Promise<number>((resolve) => peer.ws.on('close', (c) => resolve(c)));
+    client.close(4000, 'done');
+    expect(await code).toBe(4000);
+  });
+});
