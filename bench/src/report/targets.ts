@@ -1,0 +1,84 @@
+// Judges the targets of issue 7 on one run's rows. Quick runs show the figures but judge nothing:
+// their windows are too short and their counts too small to mean anything.
+import type { BenchOptions } from '../options.js';
+import type { ResultRow, TargetCheck } from '../results.js';
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const pct = (n: number) => `${Math.round(n * 100)}%`;
+
+/** Minimum share of the bare ws server's msg/s at the first and second client counts. */
+export const ROUND_TRIP_SHARE_TARGETS = [0.65, 0.6] as const;
+/** Longest allowed broker p99, as a multiple of the bare server's, at the first client count. */
+export const P99_FACTOR_TARGET = 2;
+/** Fan-out deliveries per second. */
+export const FAN_OUT_TARGET_PER_SEC = 600_000;
+/** Broker memory per idle connection, in bytes (8 KB). */
+export const IDLE_BYTES_TARGET = 8 * 1024;
+/** Strands round trips as a multiple of PyStrands', at the first client count. */
+export const PYSTRANDS_FACTOR_TARGET = 2;
+/** Adding a backend may cost at most this share of the best throughput so far (noise). */
+const BACKEND_DROP_TOLERANCE = 0.1;
+
+/** Checks every target whose rows this run has. */
+export function judgeTargets(rows: ResultRow[], options: BenchOptions): TargetCheck[] {
+  const ok = (id: string) => rows.find((r) => r.id === id && r.status === 'ok');
+  const judge = (pass: boolean) => (options.quick ? undefined : pass);
+  const checks: TargetCheck[] = [];
+  const missing = (name: string, goal: string) => checks.push({ name, goal, actual: 'not measured', pass: undefined });
+
+  options.roundTripClients.slice(0, 2).forEach((clients, i) => {
+    const share = ROUND_TRIP_SHARE_TARGETS[i] ?? 0.6;
+    const name = `round trip, ${clients} clients`;
+    const goal = `>= ${pct(share)} of bare ws msg/s`;
+    const s = ok(`round-trip/strands/${clients}`);
+    const w = ok(`round-trip/ws/${clients}`);
+    if (s === undefined || w === undefined || w.value === 0) return missing(name, goal);
+    checks.push({ name, goal, actual: `${pct(s.value / w.value)} (${fmt(s.value)} / ${fmt(w.value)})`, pass: judge(s.value >= share * w.value) });
+    if (i === 0 && s.latency !== undefined && w.latency !== undefined) {
+      const ratio = s.latency.p99Ms / Math.max(w.latency.p99Ms, 0.001);
+      checks.push({
+        name: `p99, ${clients} clients`,
+        goal: `<= ${P99_FACTOR_TARGET}x bare ws p99`,
+        actual: `${ratio.toFixed(2)}x (${s.latency.p99Ms} ms / ${w.latency.p99Ms} ms)`,
+        pass: judge(ratio <= P99_FACTOR_TARGET),
+      });
+    }
+  });
+
+  const fan = ok(`fan-out/strands/${options.fanOutReceivers}`);
+  const fanGoal = `>= ${fmt(FAN_OUT_TARGET_PER_SEC)} deliveries/s`;
+  if (fan === undefined) missing('fan-out', fanGoal);
+  else checks.push({ name: `fan-out, room of ${options.fanOutReceivers}`, goal: fanGoal, actual: `${fmt(fan.value)}/s`, pass: judge(fan.value >= FAN_OUT_TARGET_PER_SEC) });
+
+  const idle = ok(`idle/strands/${options.idleConnections}`);
+  const idleGoal = `<= ${IDLE_BYTES_TARGET / 1024} KB per connection`;
+  if (idle === undefined) missing('idle memory', idleGoal);
+  else checks.push({ name: `idle memory, ${options.idleConnections} connections`, goal: idleGoal, actual: `${(idle.value / 1024).toFixed(1)} KB`, pass: judge(idle.value <= IDLE_BYTES_TARGET) });
+
+  const scaling = options.backendCounts.map((n) => ok(`backends/strands/${n}`));
+  const scaleGoal = 'grows until the broker saturates (never falls > 10%)';
+  if (scaling.some((r) => r === undefined) || scaling.length < 2) missing('backend scaling', scaleGoal);
+  else {
+    let best = 0;
+    let falls = false;
+    for (const r of scaling) {
+      if (r !== undefined && r.value < best * (1 - BACKEND_DROP_TOLERANCE)) falls = true;
+      best = Math.max(best, r?.value ?? 0);
+    }
+    const actual = scaling.map((r) => `${r?.backends}: ${fmt(r?.value ?? 0)}`).join(', ');
+    checks.push({ name: 'backend scaling', goal: scaleGoal, actual, pass: judge(!falls) });
+  }
+
+  const first = options.roundTripClients[0] ?? 100;
+  const py = ok(`pystrands/pystrands/${first}`);
+  const ours = ok(`round-trip/strands/${first}`);
+  const pyGoal = `>= ${PYSTRANDS_FACTOR_TARGET}x round trips and lower p99`;
+  if (py === undefined || ours === undefined || py.value === 0) missing(`vs PyStrands, ${first} clients`, pyGoal);
+  else {
+    const factor = ours.value / py.value;
+    const p99 = `p99 ${ours.latency?.p99Ms} vs ${py.latency?.p99Ms} ms`;
+    const lower = (ours.latency?.p99Ms ?? Infinity) < (py.latency?.p99Ms ?? 0);
+    checks.push({ name: `vs PyStrands, ${first} clients`, goal: pyGoal, actual: `${factor.toFixed(2)}x, ${p99}`, pass: judge(factor >= PYSTRANDS_FACTOR_TARGET && lower) });
+  }
+  return checks;
+}

@@ -1,0 +1,29 @@
+// Broker child: runs @strands/broker on loopback, port 0, silent, and reports its addresses.
+import * as brokerPackage from '@strands/broker';
+import { reportReady, reportUnavailable, serveControl } from './ipc.js';
+
+type BrokerModule = {
+  createBroker?: (options: Record<string, unknown>) => {
+    start(): Promise<{ wsUrl: string; tcpHost: string; tcpPort: number; wsPort: number; host: string }>;
+    stop(): Promise<void>;
+  };
+};
+
+const { createBroker } = brokerPackage as BrokerModule;
+if (typeof createBroker !== 'function') reportUnavailable('@strands/broker does not export createBroker yet');
+
+const broker = createBroker({
+  host: '127.0.0.1',
+  wsPort: 0,
+  tcpHost: '127.0.0.1',
+  tcpPort: 0,
+  logLevel: 'silent',
+});
+const addresses = await broker.start();
+// The broker may report its bind host (0.0.0.0 or ::); clients here always dial loopback.
+reportReady({
+  wsUrl: `ws://127.0.0.1:${addresses.wsPort}`,
+  tcpHost: '127.0.0.1',
+  tcpPort: addresses.tcpPort,
+});
+serveControl(() => broker.stop());
