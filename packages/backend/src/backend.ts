@@ -246,7 +246,7 @@ export class StrandsBackend extends BackendCore implements Replier {
 
   protected afterClose(): void {
     for (const set of [this.messageStreams, this.connectionStreams, this.disconnectionStreams]) {
-      for (const stream of [...set]) stream.close();
+      for (const stream of [...set]) stream.end();
     }
   }
 

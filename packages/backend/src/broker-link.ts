@@ -130,6 +130,9 @@ export class BrokerLink {
     clearInterval(this.idleTimer);
     const socket = this.socket;
     if (socket !== undefined && wasConnected) {
+      // Frames still arriving are not taken any more; reading on lets the socket see the broker's end.
+      this.decoder = undefined;
+      socket.resume();
       if (!this.congested) for (const held of this.held.takeAll()) this.enqueue(held.line).then(held.resolve, held.reject);
       this.flush();
       await new Promise<void>((resolve) => {

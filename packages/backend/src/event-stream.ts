@@ -14,6 +14,7 @@ export class BoundedEventStream<T> implements EventStream<T> {
   private head = 0;
   private waiter: ((result: IteratorResult<T>) => void) | undefined;
   private done = false;
+  private closed = false;
 
   constructor(
     readonly capacity: number,
@@ -67,8 +68,19 @@ export class BoundedEventStream<T> implements EventStream<T> {
     return Promise.resolve({ value: undefined, done: true });
   }
 
-  close(): void {
+  /** Ends the iteration once the consumer has taken what is buffered (the backend closed). */
+  end(): void {
     if (this.done) return;
+    this.done = true;
+    if (this.head === this.items.length) {
+      this.waiter?.({ value: undefined, done: true });
+      this.waiter = undefined;
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.done = true;
     const wasFull = this.full;
     this.items = [];

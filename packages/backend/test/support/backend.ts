@@ -5,14 +5,14 @@ import { StrandsBackend, type BackendOptions } from '../../src/index.js';
 const running: { close(): Promise<void> }[] = [];
 
 afterEach(async () => {
-  const all = running.splice(0);
-  await Promise.all(all.map((item) => item.close()));
+  // Last registered first: backends close while their brokers still run.
+  for (const item of running.splice(0).reverse()) await item.close();
 });
 
 /** A backend with test-friendly defaults; closed after the test. */
 export function testBackend(options: BackendOptions = {}): StrandsBackend {
   const backend = new StrandsBackend({
-    logLevel: 'silent',
+    logLevel: (process.env.TEST_LOG_LEVEL as 'silent' | undefined) ?? 'silent',
     reconnectInitialDelayMs: 20,
     reconnectMaxDelayMs: 100,
     ...options,
