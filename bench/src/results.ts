@@ -30,6 +30,8 @@ export interface ResultRow {
   lossRatio?: number;
   mismatched?: number;
   dropped?: number;
+  /** Ping-pong clients stuck waiting for a reply that never came. */
+  stalled?: number;
   connectFailures?: number;
   memory?: { rssBeforeBytes: number; rssAfterBytes: number; heapPerConnectionBytes: number };
   status: 'ok' | 'skipped' | 'failed';

@@ -20,8 +20,14 @@ export interface RunState {
 
 const inWindow = (state: RunState, us: number): boolean => us >= state.windowStartUs && us < state.windowEndUs;
 
-/** Ping-pong: one message in flight per client. Returns the function that sends the first. */
-export function pingPong(ws: WebSocket, state: RunState, bytes: number): () => void {
+/** A ping-pong client: `start` sends its first message; `waiting` says whether a reply is owed. */
+export interface PingPongClient {
+  start: () => void;
+  waiting: () => boolean;
+}
+
+/** Ping-pong: one message in flight per client. */
+export function pingPong(ws: WebSocket, state: RunState, bytes: number): PingPongClient {
   const padding = padFor(bytes);
   let seq = 0;
   let sentAt = 0;
@@ -49,7 +55,7 @@ export function pingPong(ws: WebSocket, state: RunState, bytes: number): () => v
     }
     if (state.sending) send();
   });
-  return send;
+  return { start: send, waiting: () => waiting };
 }
 
 /** Receives messages stamped with their send time and records their latency (open-loop, fan-out). */

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import { BenchError } from '../errors.js';
 import { LatencyHistogram, type LatencySummary } from '../histogram.js';
+import { nowMicros } from '../message.js';
 import type { LoadSpec, MainMessage, WorkerMessage, WorkerReport, WorkerTask } from './types.js';
 
 const BOOT = new URL('./worker-boot.mjs', import.meta.url);
@@ -25,6 +26,8 @@ export interface LoadResult {
   mismatched: number;
   /** Connections that closed during the run. */
   dropped: number;
+  /** Ping-pong clients whose last message never came back, even one sent during warm-up. */
+  stalled: number;
   /** Replies (deliveries) per second over the window. */
   perSec: number;
   latency: LatencySummary;
@@ -98,12 +101,12 @@ export async function runLoad(spec: LoadSpec, hooks: LoadHooks = {}): Promise<Lo
     }
     const send = (message: MainMessage) => { for (const w of workers) w.postMessage(message); };
     if (spec.mode === 'idle') {
-      send({ type: 'start' });
+      send({ type: 'start', atUs: nowMicros() });
       await hooks.onConnected?.(total);
       send({ type: 'finish' });
     } else {
       await hooks.onConnected?.(total);
-      send({ type: 'start' });
+      send({ type: 'start', atUs: nowMicros() });
     }
     const done = (await Promise.all(reports)).map((m) => m.report);
     return merge(spec, done, total, failed);
@@ -115,7 +118,7 @@ export async function runLoad(spec: LoadSpec, hooks: LoadHooks = {}): Promise<Lo
 function merge(spec: LoadSpec, reports: WorkerReport[], connected: number, connectFailures: number): LoadResult {
   const histogram = new LatencyHistogram();
   for (const r of reports) histogram.merge(LatencyHistogram.from(r.histogram));
-  const sum = (key: 'sent' | 'received' | 'mismatched' | 'dropped') => reports.reduce((n, r) => n + r[key], 0);
+  const sum = (key: 'sent' | 'received' | 'mismatched' | 'dropped' | 'stalled') => reports.reduce((n, r) => n + r[key], 0);
   const sent = sum('sent');
   const received = sum('received');
   const receivers = spec.mode === 'fan-out' ? connected - 1 : 1;
@@ -127,6 +130,7 @@ function merge(spec: LoadSpec, reports: WorkerReport[], connected: number, conne
     lost: Math.max(0, sent * receivers - received),
     mismatched: sum('mismatched'),
     dropped: sum('dropped'),
+    stalled: sum('stalled'),
     perSec: spec.durationMs > 0 ? Math.round((received * 1000) / spec.durationMs) : 0,
     latency: histogram.summary(),
   };

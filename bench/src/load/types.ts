@@ -51,7 +51,10 @@ export type WorkerMessage =
   | { type: 'report'; report: WorkerReport };
 
 /** Main -> worker messages. */
-export type MainMessage = { type: 'start' } | { type: 'finish' };
+export type MainMessage =
+  /** `atUs` (nowMicros clock, shared by all threads) anchors every worker's window to one instant. */
+  | { type: 'start'; atUs: number }
+  | { type: 'finish' };
 
 /** What one worker measured. */
 export interface WorkerReport {
@@ -63,6 +66,8 @@ export interface WorkerReport {
   mismatched: number;
   /** Connections that closed or failed while the run went on. */
   dropped: number;
+  /** Ping-pong clients still waiting for a reply after the drain (their message was lost). */
+  stalled: number;
   /** Latency histogram data (LatencyHistogram.toJSON). */
   histogram: { counts: Uint32Array; sumMicros: number; maxMicros: number };
   /** Length of the measured window as this worker saw it, in ms. */

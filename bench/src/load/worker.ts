@@ -40,11 +40,15 @@ const state: RunState = {
   lastMessageUs: 0,
 };
 
+/** Ping-pong clients still owed a reply after the drain: stuck, their last message lost. */
+let stalledCount = (): number => 0;
+
 function prepare(): () => void {
   switch (spec.mode) {
     case 'ping-pong': {
-      const starters = sockets.map((ws) => pingPong(ws, state, spec.messageBytes));
-      return () => { for (const start of starters) start(); };
+      const clients = sockets.map((ws) => pingPong(ws, state, spec.messageBytes));
+      stalledCount = () => clients.filter((c) => c.waiting()).length;
+      return () => { for (const c of clients) c.start(); };
     }
     case 'open-loop':
       return openLoop(sockets, state, spec.messageBytes, task.ratePerSec);
@@ -70,15 +74,15 @@ async function drain(): Promise<void> {
 }
 
 const begin = prepare();
-await nextCommand(); // start
-const startUs = nowMicros();
+const start = await nextCommand();
+const startUs = start.type === 'start' ? start.atUs : nowMicros();
 state.windowStartUs = startUs + spec.warmupMs * 1000;
 state.windowEndUs = state.windowStartUs + spec.durationMs * 1000;
 begin();
 if (spec.mode === 'idle') {
   await nextCommand(); // finish: the main thread has measured what it wanted
 } else {
-  await sleep(spec.warmupMs + spec.durationMs);
+  await sleep(Math.max(0, (state.windowEndUs - nowMicros()) / 1000));
 }
 state.sending = false;
 if (spec.mode !== 'idle') await drain();
@@ -89,6 +93,7 @@ const report: WorkerReport = {
   received: state.received,
   mismatched: state.mismatched,
   dropped,
+  stalled: stalledCount(),
   histogram: state.histogram.toJSON(),
   windowMs: spec.durationMs,
 };

@@ -5,7 +5,7 @@ import { machineLine } from './machine.js';
 
 const WIDTH = 820;
 const LABEL_W = 250;
-const BAR_MAX = 380;
+const BAR_MAX = 340;
 const BAR_H = 18;
 const GAP = 6;
 const PANEL_HEAD = 30;
@@ -28,13 +28,14 @@ function panels(rows: ResultRow[]): Panel[] {
   const of = (scenario: string) => rows.filter((r) => r.scenario === scenario && r.status === 'ok');
   const trips = [...of('round-trip'), ...of('pystrands')].sort((a, b) => a.clients - b.clients);
   const fan = of('fan-out');
-  return [
+  const list: Panel[] = [
     { title: 'Round trips per second (ping-pong), higher is better', rows: trips, value: (r) => r.value, unit: 'msg/s', label: (r) => `${NAMES[r.system]}, ${r.clients} clients` },
-    { title: `Fan-out deliveries per second, room of ${fan[0]?.clients ?? '?'}, higher is better`, rows: fan, value: (r) => r.value, unit: '/s', label: (r) => (r.system === 'ws' ? 'bare ws, naive loop' : NAMES[r.system]) },
+    { title: `Fan-out deliveries per second, room of ${fan[0]?.clients ?? '?'}, higher is better`, rows: fan, value: (r) => r.value, unit: 'deliveries/s', label: (r) => (r.system === 'ws' ? 'bare ws, naive loop' : NAMES[r.system]) },
     { title: 'Strands throughput by backend processes (ping-pong)', rows: of('backends'), value: (r) => r.value, unit: 'msg/s', label: (r) => `${r.backends} backend${r.backends === 1 ? '' : 's'}, ${r.clients} clients` },
     { title: 'Fixed-rate open loop: p99 latency (ms), lower is better', rows: of('fixed-rate'), value: (r) => r.latency?.p99Ms ?? 0, unit: 'ms p99', label: (r) => `${NAMES[r.system]}, ${r.clients} clients` },
     { title: 'Memory per idle connection (KB), lower is better', rows: of('idle'), value: (r) => r.value / 1024, unit: 'KB', label: (r) => `${NAMES[r.system]}, ${r.clients.toLocaleString('en-US')} conns` },
-  ].filter((p) => p.rows.length > 0);
+  ];
+  return list.filter((p) => p.rows.length > 0);
 }
 
 function drawPanel(panel: Panel, top: number): { svg: string; height: number } {

@@ -49,7 +49,7 @@ export function renderTable(suite: SuiteResult): string {
     ms(r.latency?.p95Ms),
     ms(r.latency?.p99Ms),
     loss(r),
-    [r.note, r.mismatched ? `${r.mismatched} mismatched` : '', r.dropped ? `${r.dropped} dropped` : '', r.connectFailures ? `${r.connectFailures} connect failures` : '']
+    [r.note, r.mismatched ? `${r.mismatched} mismatched` : '', r.dropped ? `${r.dropped} dropped` : '', r.stalled ? `${r.stalled} clients stalled` : '', r.connectFailures ? `${r.connectFailures} connect failures` : '']
       .filter(Boolean)
       .join('; '),
   ]);

@@ -44,6 +44,7 @@ export function loadRow(head: RowHead, result: LoadResult, note: string | undefi
     lossRatio: expected === 0 ? 0 : result.lost / expected,
     mismatched: result.mismatched,
     dropped: result.dropped,
+    stalled: result.stalled,
     connectFailures: result.connectFailures,
     status: 'ok',
     ...(note === undefined ? {} : { note }),
