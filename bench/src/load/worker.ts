@@ -64,11 +64,13 @@ function prepare(): () => void {
 
 /** Waits for replies still in flight: until all came (when this worker knows how many), quiet, or the limit. */
 async function drain(): Promise<void> {
-  const knowsExpected = spec.mode === 'ping-pong' || spec.mode === 'open-loop';
   const deadline = Date.now() + spec.drainMs;
   while (Date.now() < deadline) {
-    if (knowsExpected && state.received >= state.sent) return;
-    if (!knowsExpected && nowMicros() - state.lastMessageUs > QUIET_DRAIN_MS * 1000) return;
+    // Ping-pong: every client answered (even messages sent after the window); open loop: every
+    // counted message back; fan-out: receivers cannot know how many, so wait for quiet.
+    if (spec.mode === 'ping-pong' && stalledCount() === 0) return;
+    if (spec.mode === 'open-loop' && state.received >= state.sent) return;
+    if (spec.mode === 'fan-out' && nowMicros() - state.lastMessageUs > QUIET_DRAIN_MS * 1000) return;
     await sleep(POLL_MS);
   }
 }
