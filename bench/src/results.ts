@@ -30,6 +30,8 @@ export interface ResultRow {
   lossRatio?: number;
   mismatched?: number;
   dropped?: number;
+  /** Highest event-loop utilisation of a load worker (0..1): near 1 means the generator was the limit. */
+  generatorUtilization?: number;
   /** Ping-pong clients stuck waiting for a reply that never came. */
   stalled?: number;
   connectFailures?: number;

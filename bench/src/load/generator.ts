@@ -28,6 +28,8 @@ export interface LoadResult {
   dropped: number;
   /** Ping-pong clients whose last message never came back, even one sent during warm-up. */
   stalled: number;
+  /** Highest event-loop utilisation of a load worker during the window (0..1); near 1, the generator was the limit. */
+  generatorUtilization: number;
   /** Replies (deliveries) per second over the window. */
   perSec: number;
   latency: LatencySummary;
@@ -131,6 +133,7 @@ function merge(spec: LoadSpec, reports: WorkerReport[], connected: number, conne
     mismatched: sum('mismatched'),
     dropped: sum('dropped'),
     stalled: sum('stalled'),
+    generatorUtilization: Math.round(Math.max(...reports.map((r) => r.utilization)) * 100) / 100,
     perSec: spec.durationMs > 0 ? Math.round((received * 1000) / spec.durationMs) : 0,
     latency: histogram.summary(),
   };

@@ -68,6 +68,8 @@ export interface WorkerReport {
   dropped: number;
   /** Ping-pong clients still waiting for a reply after the drain (their message was lost). */
   stalled: number;
+  /** Event-loop utilisation of this worker during the window (0..1). */
+  utilization: number;
   /** Latency histogram data (LatencyHistogram.toJSON). */
   histogram: { counts: Uint32Array; sumMicros: number; maxMicros: number };
   /** Length of the measured window as this worker saw it, in ms. */

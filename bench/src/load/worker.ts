@@ -81,12 +81,16 @@ const startUs = start.type === 'start' ? start.atUs : nowMicros();
 state.windowStartUs = startUs + spec.warmupMs * 1000;
 state.windowEndUs = state.windowStartUs + spec.durationMs * 1000;
 begin();
+// Event-loop utilisation over the window: near 1 means this worker, not the server, was the limit.
+await sleep(Math.max(0, (state.windowStartUs - nowMicros()) / 1000));
+const eluStart = performance.eventLoopUtilization();
 if (spec.mode === 'idle') {
   await nextCommand(); // finish: the main thread has measured what it wanted
 } else {
   await sleep(Math.max(0, (state.windowEndUs - nowMicros()) / 1000));
 }
 state.sending = false;
+const utilization = performance.eventLoopUtilization(eluStart).utilization;
 if (spec.mode !== 'idle') await drain();
 running = false;
 
@@ -96,6 +100,7 @@ const report: WorkerReport = {
   mismatched: state.mismatched,
   dropped,
   stalled: stalledCount(),
+  utilization,
   histogram: state.histogram.toJSON(),
   windowMs: spec.durationMs,
 };

@@ -39,7 +39,7 @@ function targetMark(t: TargetCheck): string {
 
 /** Renders the whole report as text. */
 export function renderTable(suite: SuiteResult): string {
-  const header = ['scenario', 'setup', 'clients', 'result', 'p50 ms', 'p95 ms', 'p99 ms', 'loss', 'note'];
+  const header = ['scenario', 'setup', 'clients', 'result', 'p50 ms', 'p95 ms', 'p99 ms', 'loss', 'gen', 'note'];
   const body = suite.rows.map((r) => [
     r.scenario,
     r.label,
@@ -49,6 +49,7 @@ export function renderTable(suite: SuiteResult): string {
     ms(r.latency?.p95Ms),
     ms(r.latency?.p99Ms),
     loss(r),
+    r.generatorUtilization === undefined ? '' : `${Math.round(r.generatorUtilization * 100)}%`,
     [r.note, r.mismatched ? `${r.mismatched} mismatched` : '', r.dropped ? `${r.dropped} dropped` : '', r.stalled ? `${r.stalled} clients stalled` : '', r.connectFailures ? `${r.connectFailures} connect failures` : '']
       .filter(Boolean)
       .join('; '),
@@ -59,7 +60,8 @@ export function renderTable(suite: SuiteResult): string {
     `Machine: ${machineLine(suite.machine)}`,
     `Windows of ${s.durationMs / 1000} s after ${s.warmupMs / 1000} s warm-up, ${s.messageBytes}-byte JSON messages, ${s.workers} load worker threads, backend: ${s.backendImpl}`,
     '',
-    ...columns([header, ...body], new Set([2, 3, 4, 5, 6, 7])),
+    ...columns([header, ...body], new Set([2, 3, 4, 5, 6, 7, 8])),
+    'gen = busiest load worker\'s event-loop utilisation in the window (near 100%: the load generator was the limit)',
     '',
     'Targets (issue 7)' + (suite.quick ? ': not judged in a quick run' : ''),
     ...columns(

@@ -45,6 +45,7 @@ export function loadRow(head: RowHead, result: LoadResult, note: string | undefi
     mismatched: result.mismatched,
     dropped: result.dropped,
     stalled: result.stalled,
+    generatorUtilization: result.generatorUtilization,
     connectFailures: result.connectFailures,
     status: 'ok',
     ...(note === undefined ? {} : { note }),
