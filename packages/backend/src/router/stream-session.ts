@@ -1,5 +1,5 @@
-// One open request-stream: pulls its producer only while the client has granted credits
-// (RSocket's REQUEST_N), so a client that stops granting stops the producer and memory stays flat.
+// One open request-stream: sends only while the client has granted credits (RSocket's REQUEST_N);
+// the producer runs at most one item ahead, so a client that stops granting stops the producer.
 import type { z } from 'zod';
 import { completeEnvelope, errorEnvelope, nextEnvelope } from './envelopes.js';
 
@@ -50,8 +50,8 @@ export class StreamSession {
     try {
       iterator = items[Symbol.asyncIterator]();
       for (;;) {
-        while (this.credits === 0 && !this.over) await new Promise<void>((resolve) => (this.wake = resolve));
-        if (this.over) break;
+        // Pull first, then wait for a credit: the producer runs at most one item ahead, and a
+        // finished producer completes the stream without needing a credit (as in RSocket).
         const step = await iterator.next();
         if (this.over) break;
         if (step.done) {
@@ -66,6 +66,8 @@ export class StreamSession {
           this.host.failed(checked.error, 'invalid_output');
           break;
         }
+        while (this.credits === 0 && !this.over) await new Promise<void>((resolve) => (this.wake = resolve));
+        if (this.over) break;
         this.credits -= 1;
         // Waiting for the write keeps a stream from outrunning the broker link.
         await this.host.send(nextEnvelope(this.id, step.value));
