@@ -1,0 +1,22 @@
+// The echo backend on its own: `pnpm backend --broker host:port` serves any broker already running
+// (the Strands broker or the PyStrands Go broker).
+import { createEchoBackend } from './echo.js';
+import { parseCommandLine } from './options.js';
+import { runUntilSignal } from './signals.js';
+
+const options = parseCommandLineOrExit();
+const echo = createEchoBackend({ broker: options.broker });
+echo.onBrokerConnect(({ broker }) => console.log(`echo backend: connected to broker ${broker}`));
+echo.onBrokerDisconnect(({ broker }) => console.log(`echo backend: lost broker ${broker}; reconnecting`));
+console.log(`echo backend: connecting to ${options.broker}`);
+void echo.start();
+runUntilSignal(() => echo.close());
+
+function parseCommandLineOrExit(): ReturnType<typeof parseCommandLine> {
+  try {
+    return parseCommandLine(process.argv.slice(2));
+  } catch (error) {
+    console.error(`echo: ${(error as Error).message}\nflags: --broker host:port (default 127.0.0.1:8081)`);
+    process.exit(2);
+  }
+}
