@@ -66,7 +66,8 @@ export class Hub {
       }
       client.backend = backend;
     }
-    backend.send(line, client);
+    // Refused only when that backend was just dropped; its unsent events moved on first, so this one follows them.
+    if (!backend.send(line, client)) this.sendClientEvent(client, line);
   }
 
   private enqueue(line: string, owner: ClientConnection): void {
@@ -86,19 +87,29 @@ export class Hub {
     if (!backend.alive || this.pool.has(backend)) return;
     this.pool.add(backend);
     this.logger.info({ backend: backend.id, remote: backend.remote, name: backend.name, backends: this.pool.size }, 'backend ready');
-    if (this.queue.length > 0) this.flushQueueTo(backend);
+    this.flushQueue();
   }
 
-  private flushQueueTo(backend: Backend): void {
+  /**
+   * Hands the queue, in order, to ready backends (each event to its client's backend, orphans
+   * to one picked backend). An event leaves the queue only once a live backend took it; if that
+   * backend is dropped meanwhile, its unsent events come back to the front through backendGone.
+   */
+  private flushQueue(): void {
     const count = this.queue.length;
-    // Events are handed to the backend's batch one by one; if it dies meanwhile, its unsent
-    // batch comes back through backendGone, before anything still in the queue, so order holds.
-    for (let event = this.queue.shift(); event !== undefined; event = this.queue.shift()) {
+    if (count === 0) return;
+    const target = this.pool.pick();
+    if (target === undefined) return;
+    for (let event = this.queue.peek(); event !== undefined; event = this.queue.peek()) {
       const owner = event.owner;
-      if (owner.backend === undefined || !(owner.backend as Backend).alive) owner.backend = backend;
-      this.sendClientEvent(owner, event.line);
+      let backend = owner.backend as Backend | undefined;
+      if (backend === undefined || !backend.alive) backend = target.alive ? target : this.pool.pick();
+      if (backend === undefined) break;
+      owner.backend = backend;
+      if (!backend.send(event.line, owner)) break;
+      this.queue.shift();
     }
-    this.logger.info({ backend: backend.id, events: count }, 'queue flushed');
+    this.logger.info({ events: count - this.queue.length, left: this.queue.length }, 'queue flushed');
   }
 
   /** A backend's socket is gone: its unsent events and pending upgrades move on, nothing is lost or reordered. */
@@ -112,10 +123,19 @@ export class Hub {
     this.logger[level]({ backend: backend.id, remote: backend.remote, reason, backends: this.pool.size }, 'backend gone');
     if (wasReady) this.upgrades.backendGone(backend);
     const unsent = backend.takeUnsent();
+    const events: { line: string; owner: ClientConnection }[] = [];
     for (let i = 0; i < unsent.lines.length; i += 1) {
       const owner = unsent.owners[i];
-      // Lines without an owner were meant for that backend alone (replies, heartbeats).
-      if (owner !== null && owner !== undefined) this.sendClientEvent(owner, unsent.lines[i] as string);
+      // Lines without an owner were meant for that backend alone (replies, heartbeats, requests retried above).
+      if (owner !== null && owner !== undefined) events.push({ line: unsent.lines[i] as string, owner });
+    }
+    // Through the front of the queue, so they stay ahead of anything queued or flushing after them.
+    this.queue.prepend(events);
+    this.flushQueue();
+    if (this.queue.capacity === 0 && this.queue.length > 0) {
+      // Queue disabled: what no backend can take now is dropped, as any other event would be.
+      this.metrics.queueDrops += this.queue.length;
+      this.queue.clear();
     }
   }
 

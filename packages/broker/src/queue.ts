@@ -8,62 +8,73 @@ export interface QueuedEvent<O> {
 }
 
 /**
- * A bounded FIFO over a ring buffer. `push` returns false when the event was not kept
- * (queue disabled, or full under `drop-newest`); under `drop-oldest` it evicts the head instead
- * and reports the eviction through the return value too.
+ * A FIFO bounded by `capacity` for new events. Events given back by a backend that died before
+ * sending them go to the front with `prepend`, ignoring the bound: they were accepted already,
+ * and dropping them would lose what a flush was interrupted in.
  */
 export class EventQueue<O> {
-  private readonly lines: (string | undefined)[];
-  private readonly owners: (O | undefined)[];
+  private items: (QueuedEvent<O> | undefined)[] = [];
   private head = 0;
-  private count = 0;
 
   constructor(
     readonly capacity: number,
     readonly overflow: QueueOverflowPolicy,
-  ) {
-    this.lines = new Array<string | undefined>(capacity);
-    this.owners = new Array<O | undefined>(capacity);
-  }
+  ) {}
 
   get length(): number {
-    return this.count;
+    return this.items.length - this.head;
   }
 
-  /** Appends an event; returns whether an event (this one or the oldest) was dropped. */
+  /** Appends a new event; reports whether an event (this one, or the oldest under drop-oldest) was dropped. */
   push(line: string, owner: O): { dropped: boolean } {
     if (this.capacity === 0) return { dropped: true };
-    if (this.count === this.capacity) {
+    if (this.length >= this.capacity) {
       if (this.overflow === 'drop-newest') return { dropped: true };
-      this.shift();
-      this.place(line, owner);
+      while (this.length >= this.capacity) this.shift();
+      this.items.push({ line, owner });
       return { dropped: true };
     }
-    this.place(line, owner);
+    this.items.push({ line, owner });
     return { dropped: false };
+  }
+
+  /** Puts events back at the front, keeping their order. */
+  prepend(events: readonly QueuedEvent<O>[]): void {
+    if (events.length === 0) return;
+    if (this.head >= events.length) {
+      this.head -= events.length;
+      for (let i = 0; i < events.length; i += 1) this.items[this.head + i] = events[i];
+      return;
+    }
+    this.items = [...events, ...this.items.slice(this.head)];
+    this.head = 0;
+  }
+
+  /** The oldest event, left in place. */
+  peek(): QueuedEvent<O> | undefined {
+    return this.items[this.head];
   }
 
   /** Removes and returns the oldest event. */
   shift(): QueuedEvent<O> | undefined {
-    if (this.count === 0) return undefined;
-    const line = this.lines[this.head] as string;
-    const owner = this.owners[this.head] as O;
-    this.lines[this.head] = undefined;
-    this.owners[this.head] = undefined;
-    this.head = (this.head + 1) % this.capacity;
-    this.count -= 1;
-    return { line, owner };
+    if (this.head >= this.items.length) return undefined;
+    const event = this.items[this.head];
+    this.items[this.head] = undefined;
+    this.head += 1;
+    // Compact now and then so the array does not grow forever.
+    if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    } else if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    }
+    return event;
   }
 
   /** Forgets every event (shutdown). */
   clear(): void {
-    while (this.count > 0) this.shift();
-  }
-
-  private place(line: string, owner: O): void {
-    const tail = (this.head + this.count) % this.capacity;
-    this.lines[tail] = line;
-    this.owners[tail] = owner;
-    this.count += 1;
+    this.items = [];
+    this.head = 0;
   }
 }

@@ -10,6 +10,15 @@ export interface BackendConnectionEvents<O> {
   closed(backend: BackendConnection<O>, reason: string): void;
 }
 
+/** Lines written together, with the client each concerns (null: meant for this backend alone). */
+export interface Batch<O> {
+  lines: string[];
+  owners: (O | null)[];
+}
+
+// Bounds one write so that its completion is a meaningful sign of progress for the stall check.
+const MAX_WRITE_BYTES = 1024 * 1024;
+
 let nextId = 0;
 
 /**
@@ -36,14 +45,23 @@ export class BackendConnection<O> {
   /** Heartbeats in a row at which unsent bytes waited and none had left since the previous one. */
   stalledBeats = 0;
   private progressed = false;
+  private inflight: Batch<O> | undefined;
+  private writing = false;
+  private ending = false;
   private lines: string[] = [];
   private owners: (O | null)[] = [];
   private pendingBytes = 0;
   private scheduled = false;
   private readonly decoder: LineDecoder;
   private readonly maxBufferBytes: number;
+  private readonly flushNow = (): void => this.flush();
   private readonly afterWrite = (error?: Error | null): void => {
-    if (!error) this.progressed = true;
+    this.writing = false;
+    if (error) return;
+    this.inflight = undefined;
+    this.progressed = true;
+    this.flush();
+    this.endIfDrained();
   };
 
   constructor(
@@ -68,46 +86,74 @@ export class BackendConnection<O> {
     return this.socket.writableLength + this.pendingBytes;
   }
 
-  /** Queues a line for this turn's write. Returns false when the backend is closing or its buffer overflowed. */
+  /**
+   * Queues a line for this turn's write. Returns false, keeping nothing, when the backend is
+   * closing or this line would take its unsent bytes past the bound (the backend is then dropped).
+   */
   send(line: string, owner: O | null): boolean {
     if (!this.alive) return false;
+    if (this.socket.writableLength + this.pendingBytes + line.length > this.maxBufferBytes) {
+      this.drop('outbound buffer overflow: the backend is not reading');
+      return false;
+    }
     this.lines.push(line);
     this.owners.push(owner);
     this.pendingBytes += line.length;
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
-    }
-    if (this.socket.writableLength + this.pendingBytes > this.maxBufferBytes) {
-      this.drop('outbound buffer overflow: the backend is not reading');
-      return false;
+      setImmediate(this.flushNow);
     }
     return true;
   }
 
-  /** Writes every queued line now, as one write. */
+  /**
+   * Writes queued lines as one write (at most MAX_WRITE_BYTES, at least one line). One write is
+   * outstanding at a time: its batch is kept until the kernel took it, and its completion is
+   * the progress the stall check looks for.
+   */
   flush(): void {
     this.scheduled = false;
-    if (this.lines.length === 0 || !this.alive) return;
-    const data = this.lines.length === 1 ? (this.lines[0] as string) : this.lines.join('');
-    this.lines = [];
-    this.owners = [];
-    this.pendingBytes = 0;
+    if (this.writing || this.lines.length === 0 || !this.alive) return;
+    let count = 0;
+    let bytes = 0;
+    while (count < this.lines.length && (count === 0 || bytes < MAX_WRITE_BYTES)) {
+      bytes += (this.lines[count] as string).length;
+      count += 1;
+    }
+    const batch: Batch<O> =
+      count === this.lines.length
+        ? { lines: this.lines, owners: this.owners }
+        : { lines: this.lines.splice(0, count), owners: this.owners.splice(0, count) };
+    if (count === this.lines.length) {
+      this.lines = [];
+      this.owners = [];
+    }
+    this.pendingBytes -= bytes;
+    this.inflight = batch;
+    this.writing = true;
+    const data = batch.lines.length === 1 ? (batch.lines[0] as string) : batch.lines.join('');
     this.socket.write(data, this.afterWrite);
   }
 
-  /** Removes and returns the lines never handed to the socket (the backend died before its flush). */
-  takeUnsent(): { lines: string[]; owners: (O | null)[] } {
-    const unsent = { lines: this.lines, owners: this.owners };
+  /**
+   * Removes and returns, in order, the lines the kernel never took (the write in flight, then
+   * the queued lines): what a dead backend certainly did not receive.
+   */
+  takeUnsent(): Batch<O> {
+    const unsent: Batch<O> = {
+      lines: [...(this.inflight?.lines ?? []), ...this.lines],
+      owners: [...(this.inflight?.owners ?? []), ...this.owners],
+    };
+    this.inflight = undefined;
     this.lines = [];
     this.owners = [];
     this.pendingBytes = 0;
     return unsent;
   }
 
-  /** Heartbeat-time check: true when bytes wait and none left since the last check, twice in a row. */
+  /** Heartbeat-time check: true when a write has been waiting on the kernel since the previous check, twice in a row. */
   checkStalled(): boolean {
-    if (this.socket.writableLength > 0 && !this.progressed) this.stalledBeats += 1;
+    if (this.writing && !this.progressed) this.stalledBeats += 1;
     else this.stalledBeats = 0;
     this.progressed = false;
     return this.stalledBeats >= 2;
@@ -121,9 +167,8 @@ export class BackendConnection<O> {
     this.socket.destroy();
   }
 
-  /** Flushes what is owed, then half-closes; resolves when the socket is closed or after `timeoutMs`. */
+  /** Writes everything owed, then half-closes; resolves when the socket is closed or after `timeoutMs`. */
   async end(timeoutMs: number): Promise<void> {
-    this.flush();
     if (this.socket.destroyed) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
@@ -134,8 +179,14 @@ export class BackendConnection<O> {
         clearTimeout(timer);
         resolve();
       });
-      this.socket.end();
+      this.ending = true;
+      this.flush();
+      this.endIfDrained();
     });
+  }
+
+  private endIfDrained(): void {
+    if (this.ending && !this.writing && this.lines.length === 0) this.socket.end();
   }
 
   private onData(chunk: Buffer): void {

@@ -25,7 +25,8 @@ interface PendingUpgrade {
   readonly id: string;
   readonly req: IncomingMessage;
   readonly socket: Duplex;
-  readonly head: Buffer;
+  /** The upgrade's head plus anything the client sent while we waited (read so that its hang-up is seen). */
+  head: Buffer;
   readonly params: ConnectionRequestParams;
   readonly line: string;
   readonly strands: boolean;
@@ -33,7 +34,11 @@ interface PendingUpgrade {
   backend: Backend;
   timer: NodeJS.Timeout;
   onClose: () => void;
+  onData: (chunk: Buffer) => void;
 }
+
+// A WebSocket client must wait for the 101 before sending; more than this early is abuse.
+const MAX_EARLY_BYTES = 64 * 1024;
 
 /** Keeps upgrades waiting for a backend's `response`; none is ever left hanging. */
 export class UpgradeHandler implements ResponseSink, UpgradeHooks {
@@ -70,11 +75,23 @@ export class UpgradeHandler implements ResponseSink, UpgradeHooks {
       tried: new Set(),
       backend,
       timer: setTimeout(() => this.timeout(p), this.hub.options.connectionRequestTimeoutMs),
-      onClose: () => this.settle(p),
+      onClose: () => {
+        this.settle(p);
+        socket.destroy();
+      },
+      onData: (chunk) => {
+        p.head = Buffer.concat([p.head, chunk]);
+        if (p.head.length > MAX_EARLY_BYTES) socket.destroy();
+      },
     };
     this.pending.set(id, p);
     // The client gave up while we waited: forget the request; a late response finds nothing.
+    // Reading is what lets a hang-up be seen at all; early bytes are kept for ws.
+    // The http server allows half-open sockets, so a client's FIN shows as 'end' only.
     socket.once('close', p.onClose);
+    socket.once('end', p.onClose);
+    socket.on('data', p.onData);
+    socket.resume();
     this.ask(p, backend);
   }
 
@@ -150,6 +167,8 @@ export class UpgradeHandler implements ResponseSink, UpgradeHooks {
     clearTimeout(p.timer);
     p.backend.pendingRequests -= 1;
     p.socket.removeListener('close', p.onClose);
+    p.socket.removeListener('end', p.onClose);
+    p.socket.removeListener('data', p.onData);
   }
 
   /**
