@@ -1,5 +1,7 @@
 // Scenario 4: hold N idle connections and read the memory of the process holding them:
 // (RSS after - RSS before) / N, after a forced GC on both readings.
+import { readFileSync } from 'node:fs';
+import { BenchError } from '../errors.js';
 import { runLoad } from '../load/generator.js';
 import type { BenchOptions } from '../options.js';
 import type { ResultRow } from '../results.js';
@@ -9,8 +11,29 @@ import { startStrands, startWsBaseline, type Stack } from './stacks.js';
 /** Time for the server to finish per-connection work before memory is read, in ms. */
 const SETTLE_MS = 1_000;
 
+/** Files beyond the connections that the suite and each server need for everything else. */
+const SPARE_FILES = 1_024;
+
+/** The soft open-files limit of this process (children inherit it), or Infinity where unknown. */
+function openFilesLimit(): number {
+  try {
+    const line = /Max open files\s+(\d+|unlimited)/.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return line?.[1] === undefined || line[1] === 'unlimited' ? Infinity : Number(line[1]);
+  } catch {
+    return Infinity;
+  }
+}
+
+/** Throws BenchError('fd_limit') when `connections` sockets cannot fit under `ulimit -n`. */
+export function checkOpenFiles(connections: number, limit = openFilesLimit()): void {
+  if (connections + SPARE_FILES > limit) {
+    throw new BenchError('fd_limit', `${connections} connections need ulimit -n >= ${connections + SPARE_FILES} (it is ${limit}); run \`ulimit -n ${connections + SPARE_FILES}\` first`);
+  }
+}
+
 function measureIdle(options: BenchOptions, head: RowHead) {
   return async (stack: Stack): Promise<ResultRow> => {
+    checkOpenFiles(head.clients);
     const before = await stack.memory();
     let after = before;
     let connected = 0;
