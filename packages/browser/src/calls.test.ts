@@ -17,7 +17,7 @@ const clients: StrandsClient[] = [];
 
 async function setup(options: ConnectOptions = {}): Promise<{ client: StrandsClient; peer: Peer }> {
   server = await startServer();
-  const client = connect(server.url, { WebSocket, initialBackoffMs: 5, maxBackoffMs: 50, ...options });
+  const client = connect(server.url, { WebSocket, initialBackoffMs: 5, maxBackoffMs: 50, confirmAfterMs: 10, ...options });
   clients.push(client);
   return { client, peer: await server.peers.next() };
 }
@@ -89,13 +89,14 @@ describe('request', () => {
     server = await startServer();
     const url = server.url;
     await server.stop();
-    const client = connect(url, { WebSocket, initialBackoffMs: 5, maxBackoffMs: 20 });
+    const client = connect(url, { WebSocket, initialBackoffMs: 5, maxBackoffMs: 20, confirmAfterMs: 10 });
     clients.push(client);
     await expect(client.request('stale', {}, { timeoutMs: 10 })).rejects.toMatchObject({ code: 'timeout' });
-    void client.send('after');
+    const after = client.send('after');
     await server.start();
     const peer = await server.peers.next();
     expect(await peer.messages.next()).toBe('after');
+    await after;
   });
 
   it('fire sends a fire envelope without an id', async () => {
@@ -179,8 +180,9 @@ describe('stream', () => {
   it('opens one stream per iteration, nothing before', async () => {
     const { client, peer } = await setup();
     const stream = client.stream('feed', {});
-    client.send('marker');
+    const marker = client.send('marker');
     expect(await peer.messages.next()).toBe('marker');
+    await marker;
     const iterator = stream[Symbol.asyncIterator]();
     expect(await peer.nextJson()).toMatchObject({ strands: 'stream', route: 'feed' });
     await iterator.return?.();

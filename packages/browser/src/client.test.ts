@@ -8,7 +8,7 @@ let server: TestServer | undefined;
 const clients: StrandsClient[] = [];
 
 function open(url: string | (() => string), options: ConnectOptions = {}): StrandsClient {
-  const client = connect(url, { WebSocket, initialBackoffMs: 5, maxBackoffMs: 50, ...options });
+  const client = connect(url, { WebSocket, initialBackoffMs: 5, maxBackoffMs: 50, confirmAfterMs: 10, ...options });
   clients.push(client);
   return client;
 }
@@ -94,6 +94,28 @@ describe('rejection', () => {
     const client = open(server.url);
     expect(await once(client, 'error')).toMatchObject({ code: 'rejected', closeCode: 1008, status: undefined });
   });
+
+  it('treats a normal close (1000) sent by the server as final: the backend closed it on purpose', async () => {
+    server = await startServer({ reject: () => [1000, 'kicked'] });
+    const client = open(server.url);
+    expect(await once(client, 'error')).toMatchObject({ code: 'server_closed', message: 'closed by the server: kicked' });
+    expect(client.state).toBe('closed');
+  });
+
+  it('reconnects after 4503 (no backend), 4504 (backend timeout), 1013 (overload) and 1012 (restart)', async () => {
+    const transient: [number, string][] = [
+      [4503, 'no backend'],
+      [4504, 'backend did not answer in time'],
+      [1013, 'slow consumer'],
+      [1012, 'restart'],
+    ];
+    let connections = 0;
+    server = await startServer({ reject: () => transient[connections++] });
+    const client = open(server.url);
+    const closes = record(client, 'close');
+    await once(client, 'open');
+    expect(closes).toEqual(transient.map(([code, reason]) => ({ code, reason, willReconnect: true })));
+  });
 });
 
 describe('reconnect', () => {
@@ -163,6 +185,59 @@ describe('reconnect', () => {
     (await server.peers.next()).ws.terminate();
     expect(await error).toMatchObject({ code: 'disconnected' });
     expect(client.state).toBe('closed');
+  });
+});
+
+describe('a rejection right after the upgrade', () => {
+  // The broker upgrades a refused strands.v1 client and closes it at once; in a browser the
+  // close can arrive after "open", once buffered sends were written. Here the server waits
+  // for the first message before closing, which is that race made certain.
+  it('sends again what was written before a 4503, on the next connection', async () => {
+    server = await startServer();
+    const client = open(server.url, { confirmAfterMs: 60_000 });
+    const sent = client.send('important');
+    const first = await server.peers.next();
+    expect(await first.messages.next()).toBe('important');
+    first.ws.close(4503, 'no backend connected');
+    const second = await server.peers.next();
+    expect(await second.messages.next()).toBe('important');
+    second.send('welcome'); // a first message confirms the connection
+    await sent;
+  });
+
+  it('fails what was written before a 4403 with the rejection', async () => {
+    server = await startServer();
+    const client = open(server.url, { confirmAfterMs: 60_000 });
+    const sent = client.send('hello?');
+    const peer = await server.peers.next();
+    await peer.messages.next();
+    peer.ws.close(4403, 'go away');
+    await expect(sent).rejects.toMatchObject({ code: 'rejected', reason: 'go away' });
+  });
+
+  it('does not send again what went out on a confirmed connection', async () => {
+    server = await startServer();
+    const client = open(server.url, { confirmAfterMs: 60_000 });
+    const sent = client.send('once');
+    const first = await server.peers.next();
+    expect(await first.messages.next()).toBe('once');
+    first.send('confirmed');
+    await sent;
+    first.ws.close(4503, 'backend gone');
+    const second = await server.peers.next();
+    const marker = client.send('marker');
+    expect(await second.messages.next()).toBe('marker');
+    second.send('confirmed');
+    await marker;
+  });
+
+  it('keeps growing the backoff while every connection is refused with 4503', async () => {
+    server = await startServer({ reject: () => [4503, 'no backend connected'] });
+    const client = open(server.url, { confirmAfterMs: 60_000, maxReconnectAttempts: 3 });
+    const attempts = record(client, 'reconnecting');
+    const error = await once(client, 'error');
+    expect(error).toMatchObject({ code: 'disconnected' });
+    expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
   });
 });
 

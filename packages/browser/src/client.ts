@@ -3,7 +3,7 @@
 import type { Contract } from '@strands/protocol';
 import { backoffDelayMs } from './backoff.js';
 import { Calls } from './calls.js';
-import { rejectionOf } from './close-codes.js';
+import { finalCloseError } from './close-codes.js';
 import { Emitter } from './emitter.js';
 import { StrandsClientError } from './errors.js';
 import { type ConnectOptions, type ResolvedOptions, resolveOptions } from './options.js';
@@ -22,7 +22,7 @@ import type {
 
 /** The events of a client and what their listeners receive. */
 export interface ClientEvents {
-  /** The connection is up (and was not rejected); buffered sends go out right after. */
+  /** The connection is up; buffered sends go out right after. A rejection may still follow at once. */
   open: { reconnected: boolean; protocol: string };
   /** A message that is not a reply to one of this client's requests or streams. */
   message: string | ArrayBuffer;
@@ -46,6 +46,8 @@ const OPEN = 1;
 export class StrandsClient<C extends Contract = Contract> extends Emitter<ClientEvents> {
   private socket: WebSocketLike | undefined;
   private ready = false;
+  private confirmed = false;
+  private confirmTimer: ReturnType<typeof setTimeout> | undefined;
   private opened = false;
   private attempts = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -70,9 +72,9 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
   }
 
   /**
-   * Sends text or binary. Resolves once handed to an open socket (not a delivery receipt);
-   * while disconnected it waits in the buffer. Rejects with `buffer_full`, `closed`, or the
-   * error that ended the client; an unhandled rejection is the only way a send is lost.
+   * Sends text or binary. Resolves once handed to an accepted connection (not a delivery
+   * receipt); while disconnected it waits in the buffer. Rejects with `buffer_full`, `closed`,
+   * or the error that ended the client; an unhandled rejection is the only way a send is lost.
    */
   send(data: SendData): Promise<void> {
     return this.write(data);
@@ -116,6 +118,7 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
   close(code = 1000, reason = ''): void {
     if (this.ended) return;
     const socket = this.socket;
+    this.buffer.confirm(); // written before close(): sent, as far as anyone can tell
     this.end(new StrandsClientError('closed', 'client closed'));
     socket?.close(code, reason);
     this.emit('close', { code, reason, willReconnect: false });
@@ -134,7 +137,16 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
       if (!this.ready || socket?.readyState !== OPEN) return false;
       socket.send(data);
       return true;
-    });
+    }, !this.confirmed);
+  }
+
+  // The connection is accepted: sends written on it count as sent, and backoff starts over.
+  private confirm(): void {
+    if (!this.ready || this.confirmed) return;
+    this.confirmed = true;
+    clearTimeout(this.confirmTimer);
+    this.attempts = 0;
+    this.buffer.confirm();
   }
 
   private openSocket(): void {
@@ -142,21 +154,24 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
     const socket = new o.WebSocket(typeof this.url === 'function' ? this.url() : this.url, o.protocols);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
-    // A rejected strands.v1 client is upgraded and closed at once, so "open" is only believed
-    // after a macrotask (or a first message): buffered sends are not flushed into a rejection.
-    const confirm = (): void => {
+    // A rejected strands.v1 client is upgraded and closed at once, and the close may reach the
+    // page after "open". So "open" waits a macrotask, and the connection counts as accepted only
+    // at its first message or after confirmAfterMs: a rejection before that sends what was
+    // written on it again (4500-4599) or fails it, instead of losing it.
+    const open = (): void => {
       if (this.socket !== socket || this.ready || socket.readyState !== OPEN) return;
       this.ready = true;
-      this.attempts = 0;
       this.current = 'open';
+      this.confirmTimer = setTimeout(() => this.confirm(), o.confirmAfterMs);
       this.emit('open', { reconnected: this.opened, protocol: socket.protocol });
       this.opened = true;
       this.flush();
     };
-    socket.onopen = () => setTimeout(confirm);
+    socket.onopen = () => setTimeout(open);
     socket.onmessage = (event: { data: string | ArrayBuffer }) => {
       if (this.socket !== socket) return;
-      confirm();
+      open();
+      this.confirm();
       if (typeof event.data !== 'string' || !this.calls.handle(event.data)) this.emit('message', event.data);
     };
     socket.onerror = () => {}; // A close event always follows, with the code that matters.
@@ -169,11 +184,17 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
     const o = this.options;
     this.socket = undefined;
     this.ready = false;
-    const rejection = rejectionOf(code, reason);
-    this.calls.dropSent(rejection ?? new StrandsClientError('disconnected', `connection lost (${code})`));
-    if (rejection || !o.reconnect || this.attempts >= o.maxReconnectAttempts) {
+    clearTimeout(this.confirmTimer);
+    const final = finalCloseError(code, reason);
+    if (!this.confirmed) {
+      if (code >= 4500 && code < 4600) this.buffer.requeue();
+      else if (!final) this.buffer.confirm();
+    }
+    this.confirmed = false;
+    this.calls.dropSent(final ?? new StrandsClientError('disconnected', `connection lost (${code})`));
+    if (final || !o.reconnect || this.attempts >= o.maxReconnectAttempts) {
       this.end(
-        rejection ??
+        final ??
           new StrandsClientError('disconnected', o.reconnect ? `gave up after ${this.attempts} reconnect attempts` : 'connection lost'),
       );
       this.emit('error', this.ended!);
@@ -200,6 +221,7 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
     this.socket = undefined;
     this.ready = false;
     clearTimeout(this.timer);
+    clearTimeout(this.confirmTimer);
     this.buffer.fail(error);
     this.calls.failAll(error);
   }

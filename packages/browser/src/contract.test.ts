@@ -24,7 +24,7 @@ let client: ContractClient<typeof chat> | undefined;
 
 async function setup(): Promise<{ client: ContractClient<typeof chat>; peer: Peer }> {
   server = await startServer();
-  client = connectWithContract(server.url, chat, { WebSocket });
+  client = connectWithContract(server.url, chat, { WebSocket, confirmAfterMs: 10 });
   return { client, peer: await server.peers.next() };
 }
 

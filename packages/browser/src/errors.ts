@@ -5,6 +5,7 @@ import type { RouteErrorCode } from '@strands/protocol';
 export const CLIENT_ERROR_CODES = [
   'rejected',
   'replaced',
+  'server_closed',
   'buffer_full',
   'timeout',
   'disconnected',

@@ -11,12 +11,13 @@ export {
   DEFAULT_MAX_BUFFERED_MESSAGES,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_STREAM_CREDITS,
+  DEFAULT_CONFIRM_AFTER_MS,
 } from './options.js';
 export type { ConnectOptions, ResolvedOptions } from './options.js';
 export { StrandsClientError, RejectedError, RemoteError, isStrandsClientError, CLIENT_ERROR_CODES } from './errors.js';
 export type { ClientErrorCode } from './errors.js';
 export { backoffDelayMs } from './backoff.js';
-export { STRANDS_SUBPROTOCOL, rejectionOf } from './close-codes.js';
+export { STRANDS_SUBPROTOCOL, finalCloseError } from './close-codes.js';
 export type { Unsubscribe } from './emitter.js';
 export type {
   SendData,

@@ -26,6 +26,12 @@ export interface ConnectOptions {
   requestTimeoutMs?: number;
   /** Items a stream may have in flight (its credit window). @default 16 */
   streamCredits?: number;
+  /**
+   * A new connection counts as accepted at its first message, or once it stayed open this long.
+   * Until then a rejection re-sends (or fails) what was written on it, and backoff keeps growing.
+   * @default 1000
+   */
+  confirmAfterMs?: number;
 }
 
 export const DEFAULT_PROTOCOLS: readonly string[] = [STRANDS_SUBPROTOCOL];
@@ -36,6 +42,7 @@ export const DEFAULT_MAX_BACKOFF_MS = 30_000;
 export const DEFAULT_MAX_BUFFERED_MESSAGES = 100;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_STREAM_CREDITS = 16;
+export const DEFAULT_CONFIRM_AFTER_MS = 1000;
 
 export type ResolvedOptions = Required<ConnectOptions>;
 
@@ -55,6 +62,7 @@ export function resolveOptions(options: ConnectOptions = {}): ResolvedOptions {
     maxBufferedMessages: options.maxBufferedMessages ?? DEFAULT_MAX_BUFFERED_MESSAGES,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     streamCredits: options.streamCredits ?? DEFAULT_STREAM_CREDITS,
+    confirmAfterMs: options.confirmAfterMs ?? DEFAULT_CONFIRM_AFTER_MS,
   };
   check(typeof o.WebSocket === 'function', 'no WebSocket implementation; pass options.WebSocket (e.g. from "ws")');
   check(o.maxReconnectAttempts >= 0, 'maxReconnectAttempts must be >= 0');
@@ -62,5 +70,6 @@ export function resolveOptions(options: ConnectOptions = {}): ResolvedOptions {
   check(Number.isInteger(o.maxBufferedMessages) && o.maxBufferedMessages >= 0, 'maxBufferedMessages must be an integer >= 0');
   check(o.requestTimeoutMs > 0, 'requestTimeoutMs must be > 0');
   check(Number.isInteger(o.streamCredits) && o.streamCredits > 0, 'streamCredits must be an integer > 0');
+  check(o.confirmAfterMs >= 0, 'confirmAfterMs must be >= 0');
   return o;
 }

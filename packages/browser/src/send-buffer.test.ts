@@ -72,4 +72,43 @@ describe('SendBuffer', () => {
     await good;
     expect(written).toEqual(['good']);
   });
+
+  describe('on a connection not yet confirmed', () => {
+    it('settles written sends only once the connection is confirmed', async () => {
+      const buffer = new SendBuffer(5);
+      const settled: string[] = [];
+      const send = buffer.push('a').then(() => settled.push('a'));
+      buffer.flush(() => true, true);
+      await Promise.resolve();
+      expect(settled).toEqual([]);
+      buffer.confirm();
+      await send;
+      expect(settled).toEqual(['a']);
+    });
+
+    it('requeues written sends ahead of the rest, and marks their calls unsent', () => {
+      const buffer = new SendBuffer(5);
+      const call = { sent: false, done: false };
+      void buffer.push('first', call);
+      buffer.flush(() => true, true);
+      expect(call.sent).toBe(true);
+      void buffer.push('second');
+      buffer.requeue();
+      expect(call.sent).toBe(false);
+      const written: unknown[] = [];
+      buffer.flush((d) => (written.push(d), true));
+      expect(written).toEqual(['first', 'second']);
+    });
+
+    it('fails written and queued sends alike', async () => {
+      const buffer = new SendBuffer(5);
+      const written = buffer.push('written');
+      buffer.flush(() => true, true);
+      const queued = buffer.push('queued');
+      const error = new StrandsClientError('rejected', 'no');
+      buffer.fail(error);
+      await expect(written).rejects.toBe(error);
+      await expect(queued).rejects.toBe(error);
+    });
+  });
 });

@@ -1,5 +1,7 @@
 // Sends made while disconnected: held in order, bounded, and each one settles its promise
-// exactly once (sent, skipped because its call ended, or failed with a typed error).
+// exactly once (sent, skipped because its call ended, or failed with a typed error). Sends
+// written on a connection not yet known to be accepted stay "unconfirmed": a rejection that
+// follows the upgrade means the broker never read them.
 import { StrandsClientError } from './errors.js';
 import type { SendData } from './types.js';
 
@@ -21,6 +23,7 @@ interface Entry {
 /** A bounded FIFO of pending sends. */
 export class SendBuffer {
   private entries: Entry[] = [];
+  private unconfirmed: Entry[] = [];
 
   constructor(private readonly max: number) {}
 
@@ -39,8 +42,9 @@ export class SendBuffer {
   /**
    * Writes entries in order while `write` accepts them (it returns false when the socket is
    * no longer open; the rest stay queued). A write that throws fails only its own entry.
+   * With `hold`, written entries settle only at `confirm()`, `requeue()` or `fail()`.
    */
-  flush(write: (data: SendData) => boolean): void {
+  flush(write: (data: SendData) => boolean, hold = false): void {
     let entry: Entry | undefined;
     while ((entry = this.entries[0])) {
       if (entry.call?.done) {
@@ -57,14 +61,25 @@ export class SendBuffer {
       }
       this.entries.shift();
       if (entry.call) entry.call.sent = true;
-      entry.resolve();
+      if (hold) this.unconfirmed.push(entry);
+      else entry.resolve();
     }
+  }
+
+  /** The connection was accepted: what was written on it counts as sent. */
+  confirm(): void {
+    for (const entry of this.unconfirmed.splice(0)) entry.resolve();
+  }
+
+  /** The connection was refused after all: what was written on it goes out again, first. */
+  requeue(): void {
+    for (const entry of this.unconfirmed) if (entry.call) entry.call.sent = false;
+    this.entries.unshift(...this.unconfirmed.splice(0));
   }
 
   /** Fails every queued send with `error` (the client closed for good). */
   fail(error: Error): void {
-    const entries = this.entries;
-    this.entries = [];
+    const entries = [...this.unconfirmed.splice(0), ...this.entries.splice(0)];
     for (const entry of entries) entry.reject(error);
   }
 }

@@ -1,0 +1,53 @@
+// Real Chromium (Debian's, never a downloaded one) driven by playwright-core, with a page that
+// loads the client bundled from source and served from a tiny HTTP server on port 0.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { bundle } from './bundle.js';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+const PAGE = '<!doctype html><meta charset="utf-8"><title>strands e2e</title><script src="/strands.js"></script>';
+
+export interface BrowserHarness {
+  browser: Browser;
+  /** A fresh page with `window.Strands` (the client's exports) loaded. */
+  newPage(): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startBrowser(): Promise<BrowserHarness> {
+  const script = await bundle('index', 'iife');
+  const server: Server = createServer((req, res) => {
+    const js = req.url === '/strands.js';
+    res.writeHead(200, { 'content-type': js ? 'text/javascript' : 'text/html' });
+    res.end(js ? script : PAGE);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: [
+      '--no-sandbox',
+      '--headless',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  return {
+    browser,
+    async newPage() {
+      const page = await browser.newPage();
+      await page.goto(`${origin}/`);
+      await page.waitForFunction(() => 'Strands' in window);
+      return page;
+    },
+    async close() {
+      await browser.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
