@@ -39,6 +39,9 @@ function parse(argv: string[]): Partial<BenchOptions> {
   };
 }
 
+// Ctrl-C: exit normally so that 'exit' handlers end the child processes.
+process.once('SIGINT', () => process.exit(130));
+
 try {
   const options = resolveOptions(parse(process.argv.slice(2)), process.env);
   const log = (line: string) => process.stderr.write(`${line}\n`);

@@ -10,6 +10,19 @@ const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 5_000;
 const STDERR_KEEP = 4_000;
 
+/**
+ * With env BENCH_CPU_PROF=<dir>, every server child writes a V8 CPU profile there when it stops
+ * (open in Chrome DevTools or speedscope): profile the broker before guessing what is slow.
+ */
+let profiles = 0;
+function profileFlags(entry: string): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  if (!dir) return [];
+  const name = entry.replace(/^.*\//, '').replace(/\.ts$/, '');
+  profiles += 1;
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${Date.now()}-${profiles}.cpuprofile`];
+}
+
 /** Messages a child sends to the suite. */
 export type ChildMessage =
   | { type: 'ready'; info: Record<string, unknown> }
@@ -40,7 +53,7 @@ export interface ChildServer<Info> {
 export async function startChild<Info>(entry: string, args: string[] = []): Promise<ChildServer<Info>> {
   const child = fork(fileURLToPath(new URL(entry, import.meta.url)), args, {
     cwd: BENCH_DIR,
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...profileFlags(entry)],
     env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

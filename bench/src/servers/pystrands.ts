@@ -11,6 +11,18 @@ const READY_TIMEOUT_MS = 15_000;
 /** TCP connections the Go echo backend opens (the figure PyStrands' own measurements used). */
 const GO_BACKEND_CONNECTIONS = 4;
 
+// These binaries have no IPC channel that would end them with the suite: kill them on exit.
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+function track(child: ChildProcess): ChildProcess {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -55,12 +67,12 @@ function accepts(port: number): Promise<boolean> {
 export async function startPyStrands(brokerBin: string, echoBin: string): Promise<ChildServer<{ wsUrl: string }>> {
   const wsPort = await freePort();
   const tcpPort = await freePort();
-  const broker = spawn(brokerBin, ['--ws-port', String(wsPort), '--tcp-port', String(tcpPort)], { stdio: 'ignore' });
+  const broker = track(spawn(brokerBin, ['--ws-port', String(wsPort), '--tcp-port', String(tcpPort)], { stdio: 'ignore' }));
   const children: ChildProcess[] = [broker];
   // Probe the WebSocket port only: a probe on the TCP port would register as a dead backend.
   await waitUntil(() => accepts(wsPort), 'broker', () => children);
   await new Promise((resolve) => setTimeout(resolve, 200)); // the TCP listener starts beside it
-  children.push(spawn(echoBin, [`127.0.0.1:${tcpPort}`, String(GO_BACKEND_CONNECTIONS)], { stdio: 'ignore' }));
+  children.push(track(spawn(echoBin, [`127.0.0.1:${tcpPort}`, String(GO_BACKEND_CONNECTIONS)], { stdio: 'ignore' })));
   await waitUntil(
     async () => {
       try {
