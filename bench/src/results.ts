@@ -61,6 +61,8 @@ export interface MachineInfo {
   kernel: string;
   node: string;
   ws: string;
+  /** 1-minute load average when the run started: above ~1, others were using the cores. */
+  loadAverage: number;
 }
 
 /** Everything a run produced; written as latest.json. */

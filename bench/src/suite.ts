@@ -30,6 +30,8 @@ const SCENARIOS: Record<ScenarioName, (options: BenchOptions, log: Log) => Promi
  */
 export async function runSuite(options: BenchOptions, log: Log = () => {}): Promise<SuiteResult> {
   const startedAt = new Date().toISOString();
+  const machine = describeMachine();
+  if (machine.loadAverage > 1) log(`note: load average ${machine.loadAverage}: other work shares the cores, figures will be noisy`);
   const rows: ResultRow[] = [];
   for (const name of options.scenarios) {
     log(`${name}`);
@@ -40,7 +42,7 @@ export async function runSuite(options: BenchOptions, log: Log = () => {}): Prom
     startedAt,
     finishedAt: new Date().toISOString(),
     quick: options.quick,
-    machine: describeMachine(),
+    machine,
     settings: {
       durationMs: options.durationMs,
       warmupMs: options.warmupMs,

@@ -33,10 +33,11 @@ export function describeMachine(): MachineInfo {
     kernel: os.release(),
     node: process.version,
     ws: wsVersion(),
+    loadAverage: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
   };
 }
 
-/** One line: "AMD EPYC, 2 cores, 23.5 GiB, linux x64 6.1, Node v20.20.2, ws 8.23.0". */
+/** One line: "AMD EPYC, 2 cores, 23.5 GiB, linux x64 6.1, Node v20.20.2, ws 8.23.0, load 0.1 at start". */
 export function machineLine(m: MachineInfo): string {
-  return `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform} ${m.kernel}, Node ${m.node}, ws ${m.ws}`;
+  return `${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform} ${m.kernel}, Node ${m.node}, ws ${m.ws}, load ${m.loadAverage} at start`;
 }

@@ -60,7 +60,7 @@ const suite: SuiteResult = {
   startedAt: '2025-01-01T00:00:00.000Z',
   finishedAt: '2025-01-01T00:01:00.000Z',
   quick: false,
-  machine: { cpuModel: 'Test CPU', cores: 2, memoryGiB: 4, platform: 'linux x64', kernel: '6.1', node: 'v20', ws: '8' },
+  machine: { cpuModel: 'Test CPU', cores: 2, memoryGiB: 4, platform: 'linux x64', kernel: '6.1', node: 'v20', ws: '8', loadAverage: 0.2 },
   settings: { durationMs: 10_000, warmupMs: 1_000, messageBytes: 64, workers: 2, backendImpl: 'sdk' },
   rows: [...rows, row({ id: 'fan-out/ws/1000', scenario: 'fan-out', system: 'ws', value: 0, status: 'failed', note: 'boom' })],
   targets: judgeTargets(rows, resolveOptions()),
