@@ -163,9 +163,9 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
       this.ready = true;
       this.current = 'open';
       this.confirmTimer = setTimeout(() => this.confirm(), o.confirmAfterMs);
+      this.flush();
       this.emit('open', { reconnected: this.opened, protocol: socket.protocol });
       this.opened = true;
-      this.flush();
     };
     socket.onopen = () => setTimeout(open);
     socket.onmessage = (event: { data: string | ArrayBuffer }) => {

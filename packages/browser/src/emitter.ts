@@ -14,7 +14,17 @@ export class Emitter<Events> {
     return () => set.delete(listener);
   }
 
+  // A throwing listener must not break the connection's state machine or starve the other
+  // listeners: its exception is rethrown on its own, as EventTarget reports it.
   protected emit<K extends keyof Events>(event: K, payload: Events[K]): void {
-    for (const listener of [...(this.listeners[event] ?? [])]) listener(payload);
+    for (const listener of [...(this.listeners[event] ?? [])]) {
+      try {
+        listener(payload);
+      } catch (error) {
+        setTimeout(() => {
+          throw error;
+        });
+      }
+    }
   }
 }
