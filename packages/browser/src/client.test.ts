@@ -255,6 +255,19 @@ describe('buffer and close', () => {
     expect([await peer.messages.next(), await peer.messages.next()]).toEqual(['1', '2']);
   });
 
+  it('with maxBufferedMessages 0 sends on an open connection and fails at once while disconnected', async () => {
+    server = await startServer();
+    const client = open(server.url, { maxBufferedMessages: 0 });
+    await once(client, 'open');
+    const peer = await server.peers.next();
+    await client.send('live');
+    expect(await peer.messages.next()).toBe('live');
+    const reconnecting = once(client, 'reconnecting');
+    peer.ws.terminate();
+    await reconnecting;
+    await expect(client.send('offline')).rejects.toMatchObject({ code: 'buffer_full' });
+  });
+
   it('close() ends the client: buffered sends and later ones fail with closed', async () => {
     server = await startServer();
     const url = server.url;

@@ -126,8 +126,9 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
 
   private write(data: SendData, call?: CallState): Promise<void> {
     if (this.ended) return Promise.reject(this.ended);
-    const sent = this.buffer.push(data, call);
-    if (this.ready) this.flush();
+    const live = this.ready && this.socket?.readyState === OPEN;
+    const sent = this.buffer.push(data, call, !live);
+    if (live) this.flush();
     return sent;
   }
 

@@ -31,9 +31,12 @@ export class SendBuffer {
     return this.entries.length;
   }
 
-  /** Queues `data`; the promise settles when it is written, skipped, or failed. */
-  push(data: SendData, call?: CallState): Promise<void> {
-    if (this.entries.length >= this.max) {
+  /**
+   * Queues `data`; the promise settles when it is written, skipped, or failed. `bounded` is
+   * false for a send about to be flushed onto an open socket, which the bound must not refuse.
+   */
+  push(data: SendData, call?: CallState, bounded = true): Promise<void> {
+    if (bounded && this.entries.length >= this.max) {
       return Promise.reject(new StrandsClientError('buffer_full', `send buffer full (${this.max} messages)`));
     }
     return new Promise((resolve, reject) => this.entries.push({ data, call, resolve, reject }));
