@@ -1,0 +1,162 @@
+// The chat page: joins a room through @strands/browser, renders what the backend sends, and uses
+// the contract's routes for "who is here" (a stream) and `/who` (a request).
+import { isStrandsClientError, type RejectedError } from '@strands/browser';
+import { connectWithContract, type ContractClient } from '@strands/browser/contract';
+import { chatContract, type ChatContract } from '../src/contract.js';
+import type { ServerMessage, User } from '../src/messages.js';
+import { addChatLine, addLine, addServerMessage, els, showChat, showJoin, showMe, showMembers, showStatus } from './view.js';
+
+interface PageConfig {
+  wsUrl: string;
+}
+
+const TYPING_SEND_EVERY_MS = 2000;
+const TYPING_SHOWN_MS = 3000;
+
+let client: ContractClient<ChatContract> | undefined;
+let you: User | undefined;
+let lastTypingSent = 0;
+const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
+const typingNames = new Map<string, string>();
+
+/** A per-tab client id: a reload is the same person (the broker replaces the old connection). */
+function clientId(): string {
+  let id = sessionStorage.getItem('strands-chat-id');
+  if (id === null) {
+    // crypto.randomUUID needs a secure context; a page opened over the LAN is not one.
+    id = Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
+    sessionStorage.setItem('strands-chat-id', id);
+  }
+  return id;
+}
+
+async function join(config: PageConfig): Promise<void> {
+  const name = els.name.value.trim();
+  const room = els.room.value.trim() || 'lobby';
+  localStorage.setItem('strands-chat-name', name);
+  history.replaceState(null, '', `#${encodeURIComponent(room)}`);
+  const query = new URLSearchParams({ id: clientId(), name });
+  if (els.token.value !== '') query.set('token', els.token.value);
+  const url = `${config.wsUrl}/ws/${encodeURIComponent(room)}?${query.toString()}`;
+
+  showChat(room);
+  showStatus('connecting');
+  const current = connectWithContract(url, chatContract, { maxBackoffMs: 5000 });
+  client = current;
+  current.on('open', () => {
+    showStatus('open');
+    void watchPresence(current);
+  });
+  current.on('close', ({ willReconnect }) => showStatus(willReconnect ? 'reconnecting' : 'idle'));
+  current.on('error', (error) => {
+    if (client !== current) return;
+    client = undefined;
+    const rejected = error.code === 'rejected' ? (error as RejectedError) : undefined;
+    showJoin(rejected ? `Rejected: ${rejected.reason || 'the backend refused the connection'}` : `Disconnected: ${error.message}`);
+  });
+  current.on('message', (data) => {
+    if (typeof data === 'string') receive(JSON.parse(data) as ServerMessage);
+  });
+}
+
+function receive(message: ServerMessage): void {
+  switch (message.type) {
+    case 'history':
+      you = message.you;
+      showMe(message.you);
+      for (const line of message.messages) addChatLine(line);
+      return;
+    case 'typing':
+      if (message.from.id !== you?.id) showTyping(message.from);
+      return;
+    case 'chat':
+      clearTyping(message.from.id);
+      return addServerMessage(message, you);
+    default:
+      return addServerMessage(message, you);
+  }
+}
+
+/** "Who is here", live: the backend's `room.presence` stream, reopened after each reconnect. */
+async function watchPresence(current: ContractClient<ChatContract>): Promise<void> {
+  try {
+    for await (const members of current.stream('room.presence', {})) {
+      if (client !== current) break;
+      showMembers(members, you?.id);
+    }
+  } catch (error) {
+    // The connection dropped: `open` starts a new stream once it is back.
+    if (!isStrandsClientError(error) || (error.code !== 'disconnected' && error.code !== 'closed')) console.warn(error);
+  }
+}
+
+async function send(): Promise<void> {
+  const current = client;
+  const text = els.text.value.trim();
+  if (current === undefined || text === '') return;
+  els.text.value = '';
+  if (text === '/who') {
+    try {
+      const { room, members } = await current.request('room.who', {}, { timeoutMs: 5000 });
+      addLine('notice', [`In #${room}: ${members.map((m) => m.name).join(', ') || 'nobody'}`]);
+    } catch (error) {
+      addLine('error', [`⚠ /who failed: ${(error as Error).message}`]);
+    }
+    return;
+  }
+  await current.sendJson({ type: 'chat', text });
+}
+
+function typed(): void {
+  const now = Date.now();
+  if (client === undefined || now - lastTypingSent < TYPING_SEND_EVERY_MS || els.text.value.trim() === '') return;
+  lastTypingSent = now;
+  client.sendJson({ type: 'typing' }).catch(() => {});
+}
+
+function showTyping(user: User): void {
+  clearTimeout(typingTimers.get(user.id));
+  typingTimers.set(user.id, setTimeout(() => clearTyping(user.id), TYPING_SHOWN_MS));
+  typingNames.set(user.id, user.name);
+  renderTyping();
+}
+
+function clearTyping(userId: string): void {
+  clearTimeout(typingTimers.get(userId));
+  typingTimers.delete(userId);
+  typingNames.delete(userId);
+  renderTyping();
+}
+
+function renderTyping(): void {
+  const names = [...typingNames.values()];
+  els.typing.textContent = names.length === 0 ? '' : `${names.join(', ')} ${names.length === 1 ? 'is' : 'are'} typing…`;
+}
+
+function leave(): void {
+  const current = client;
+  client = undefined;
+  current?.close();
+  you = undefined;
+  showStatus('idle');
+  showJoin();
+}
+
+async function main(): Promise<void> {
+  const config = (await (await fetch('/config.json')).json()) as PageConfig;
+  els.name.value = localStorage.getItem('strands-chat-name') ?? '';
+  if (location.hash.length > 1) els.room.value = decodeURIComponent(location.hash.slice(1));
+  els.joinForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void join(config);
+  });
+  els.sendForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    send().catch((error: Error) => addLine('error', [`⚠ not sent: ${error.message}`]));
+  });
+  els.text.addEventListener('input', typed);
+  els.leave.addEventListener('click', leave);
+  document.body.dataset.ready = 'true';
+}
+
+void main();

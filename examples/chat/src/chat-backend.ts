@@ -1,0 +1,48 @@
+// The chat backend: admits clients, keeps presence and history, announces joins and leaves,
+// handles messages, and serves the contract's routes.
+import { createBackend, type StrandsBackend } from '@strands/backend';
+import { handleMessage, userOf, type ChatServices } from './handle-message.js';
+import { RoomHistory } from './history.js';
+import { admit } from './identity.js';
+import type { ServerMessage } from './messages.js';
+import { resolveBackendOptions, type ChatBackendOptions } from './options.js';
+import { Presence } from './presence.js';
+import { createChatRouter } from './routes.js';
+
+/**
+ * Creates the chat backend; call `start()` to connect it to the broker and `close()` to stop.
+ * @example
+ * const chat = createChatBackend({ broker: '127.0.0.1:8081', adminToken: 'secret' });
+ * await chat.start();
+ */
+export function createChatBackend(options: ChatBackendOptions = {}): StrandsBackend {
+  const o = resolveBackendOptions(options);
+  const backend = createBackend({ brokers: o.broker, name: 'strands-example-chat', logLevel: o.logLevel });
+  const services: ChatServices = { backend, presence: new Presence(), history: new RoomHistory(o.historySize) };
+  const { presence, history } = services;
+
+  backend.onConnectionRequest((request) => {
+    const admission = admit(request, o.adminToken, (name) => presence.findByName(name)?.id);
+    if (!admission.accept) return admission;
+    const { user, room } = admission;
+    return { accept: true, clientId: user.id, roomId: room, metadata: { name: user.name, role: user.role } };
+  });
+
+  backend.onConnect(async (client) => {
+    const user = userOf(client);
+    const room = client.roomId;
+    await backend.sendJsonToConnection(user.id, { type: 'history', room, you: user, messages: history.recent(room) } satisfies ServerMessage);
+    if (presence.add(room, user)) await backend.sendJsonToRoom(room, { type: 'join', room, user, at: Date.now() } satisfies ServerMessage);
+  });
+
+  backend.onDisconnect(async ({ client }) => {
+    const user = userOf(client);
+    if (presence.remove(client.roomId, user.id)) {
+      await backend.sendJsonToRoom(client.roomId, { type: 'leave', room: client.roomId, user, at: Date.now() } satisfies ServerMessage);
+    }
+  });
+
+  backend.onMessage((message) => handleMessage(services, message));
+  backend.use(createChatRouter(presence));
+  return backend;
+}

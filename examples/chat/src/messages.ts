@@ -1,0 +1,61 @@
+// The chat's message protocol: JSON objects with a `type`, shared by the backend and the page.
+// Clients send `chat` and `typing`; everything else travels from the backend to clients.
+import { z } from 'zod';
+
+/** Longest chat text, in characters. */
+export const MAX_TEXT_LENGTH = 2000;
+
+export const ROLES = ['admin', 'member'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Someone in the chat, as every message names them. */
+export const UserSchema = z.object({ id: z.string(), name: z.string(), role: z.enum(ROLES) });
+export type User = z.infer<typeof UserSchema>;
+
+/** Who is in a room (the answer of `room.who`, an item of `room.presence`). */
+export const RoomMembersSchema = z.object({ room: z.string(), members: z.array(UserSchema) });
+export type RoomMembers = z.infer<typeof RoomMembersSchema>;
+
+/** What clients may send. `chat` text may be `@name text` (a DM) or `/announce text` (admins). */
+export const ClientMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('chat'), text: z.string().trim().min(1).max(MAX_TEXT_LENGTH) }),
+  z.object({ type: z.literal('typing') }),
+]);
+export type ClientMessage = z.infer<typeof ClientMessageSchema>;
+export const CLIENT_MESSAGE_TYPES = ['chat', 'typing'] as const;
+
+/** Codes of `error` replies, stable for clients to branch on (documented in the README). */
+export const REPLY_ERROR_CODES = [
+  'bad_json',
+  'bad_message',
+  'unknown_type',
+  'unknown_command',
+  'forbidden',
+  'no_such_user',
+] as const;
+export type ReplyErrorCode = (typeof REPLY_ERROR_CODES)[number];
+
+/** A room message; the last ones of each room are kept as its history. */
+export interface ChatLine {
+  type: 'chat';
+  id: string;
+  room: string;
+  from: User;
+  text: string;
+  /** When the backend received it, in ms since the epoch. */
+  at: number;
+}
+
+/** Everything the backend sends to clients. */
+export type ServerMessage =
+  | ChatLine
+  /** First message of every connection: who you are and the room's last messages, oldest first. */
+  | { type: 'history'; room: string; you: User; messages: ChatLine[] }
+  /** A private message; sent to its target and echoed to its sender. */
+  | { type: 'dm'; id: string; from: User; to: User; text: string; at: number }
+  /** An admin's `/announce`, sent to every client in every room. */
+  | { type: 'announce'; id: string; from: User; text: string; at: number }
+  | { type: 'typing'; room: string; from: User }
+  | { type: 'join' | 'leave'; room: string; user: User; at: number }
+  /** The sender's message could not be handled; nothing else happened. */
+  | { type: 'error'; code: ReplyErrorCode; message: string };
