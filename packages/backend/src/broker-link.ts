@@ -5,6 +5,8 @@ import { LineDecoder, type BrokerFrame } from '@strands/protocol';
 import { reconnectDelayMs } from './backoff.js';
 import { BrokerError, SendError, type BackendError } from './errors.js';
 import { HeldSends } from './held-sends.js';
+import { IdleWatch } from './idle-watch.js';
+import { PendingRequests } from './pending-requests.js';
 import type { BackendLogger } from './logger.js';
 import type { BrokerAddress, ResolvedOptions } from './options.js';
 import { decodeBrokerLine, helloLine } from './wire.js';
@@ -28,12 +30,6 @@ interface Batch {
   reject: (error: Error) => void;
 }
 
-interface PendingRequest {
-  resolve: (frame: BrokerFrame) => void;
-  reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
-}
-
 const noop = (): void => {};
 
 export class BrokerLink {
@@ -49,11 +45,9 @@ export class BrokerLink {
   private batch: Batch | undefined;
   private readonly held: HeldSends;
   private paused = false;
-  private sawData = false;
-  private quietPeriods = 0;
-  private readonly requests = new Map<string, PendingRequest>();
+  private readonly requests: PendingRequests;
   private reconnectTimer: NodeJS.Timeout | undefined;
-  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly idle: IdleWatch;
   private closed: Promise<void> | undefined;
   private readonly flushNow = (): void => this.flush();
 
@@ -64,6 +58,11 @@ export class BrokerLink {
     private readonly log: BackendLogger,
   ) {
     this.held = new HeldSends(broker.address, options.maxBufferedSends, options.sendTimeoutMs);
+    this.requests = new PendingRequests(broker.address);
+    this.idle = new IdleWatch(options.brokerIdleTimeoutMs, () => this.paused, () => {
+      this.lastError = new Error(`broker ${this.address} sent nothing for ${options.brokerIdleTimeoutMs} ms`);
+      this.socket?.destroy();
+    });
   }
 
   get address(): string {
@@ -92,29 +91,22 @@ export class BrokerLink {
       refused.catch(noop);
       return refused;
     }
-    const promise = this.status === 'connected' && !this.congested && this.held.size === 0 ? this.enqueue(line) : this.hold(line);
-    return promise;
+    return this.status === 'connected' && !this.congested && this.held.size === 0 ? this.enqueue(line) : this.hold(line);
   }
 
   /** Sends `line` and waits for the broker's reply frame with `requestId` (or its `error_reply`). */
   request(line: string, requestId: string, timeoutMs: number): Promise<BrokerFrame> {
-    return new Promise<BrokerFrame>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.requests.delete(requestId);
-        reject(new SendError('request_timeout', `broker ${this.address} did not answer within ${timeoutMs} ms`, this.address));
-      }, timeoutMs);
-      this.requests.set(requestId, { resolve, reject, timer });
-      this.send(line).catch((error: Error) => this.settleRequest(requestId, error));
-    });
+    const answer = this.requests.wait(requestId, timeoutMs);
+    this.send(line).catch((error: Error) => this.requests.fail(requestId, error));
+    return answer;
   }
 
   /** Stops or restarts reading from the broker (backpressure toward it). */
   setPaused(paused: boolean): void {
     if (this.paused === paused) return;
     this.paused = paused;
-    if (this.socket === undefined) return;
-    if (paused) this.socket.pause();
-    else this.socket.resume();
+    if (paused) this.socket?.pause();
+    else this.socket?.resume();
   }
 
   /** Flushes what is owed, ends the socket, rejects what could not go out. Idempotent. */
@@ -127,7 +119,7 @@ export class BrokerLink {
     const wasConnected = this.status === 'connected';
     this.status = 'closed';
     clearTimeout(this.reconnectTimer);
-    clearInterval(this.idleTimer);
+    this.idle.stop();
     const socket = this.socket;
     if (socket !== undefined && wasConnected) {
       // Frames still arriving are not taken any more; reading on lets the socket see the broker's end.
@@ -219,13 +211,13 @@ export class BrokerLink {
     // hello goes first; PyStrands brokers ignore the unknown action and never answer it.
     this.enqueue(helloLine(this.options.name, this.options.token));
     for (const held of this.held.takeAll()) this.enqueue(held.line).then(held.resolve, held.reject);
-    this.armIdleCheck();
+    this.idle.start();
     this.log.info({ broker: this.address }, 'connected to broker');
     this.owner.onConnected(this);
   }
 
   private received(chunk: Buffer): void {
-    this.sawData = true;
+    this.idle.touch();
     const decoder = this.decoder;
     if (decoder === undefined) return;
     for (const out of decoder.push(chunk)) {
@@ -245,24 +237,10 @@ export class BrokerLink {
         if (!frame.params.accepted) this.rejected(frame.params.reason);
         continue;
       }
-      if ((frame.action === 'room_members_reply' || frame.action === 'error_reply') && this.requests.has(frame.request_id)) {
-        this.settleRequest(frame.request_id, frame);
-        continue;
-      }
+      if (this.requests.settle(frame)) continue;
       this.owner.onFrame(this, frame);
       if (this.status !== 'connected') return;
     }
-  }
-
-  private settleRequest(requestId: string, outcome: BrokerFrame | Error): void {
-    const pending = this.requests.get(requestId);
-    if (pending === undefined) return;
-    this.requests.delete(requestId);
-    clearTimeout(pending.timer);
-    if (outcome instanceof Error) pending.reject(outcome);
-    else if (outcome.action === 'error_reply') {
-      pending.reject(new BrokerError('broker_error', outcome.params.message, this.address, outcome.params.code));
-    } else pending.resolve(outcome);
   }
 
   private rejected(reason: string | undefined): void {
@@ -285,16 +263,12 @@ export class BrokerLink {
     if (socket !== this.socket) return;
     this.socket = undefined;
     this.decoder = undefined;
-    clearInterval(this.idleTimer);
+    this.idle.stop();
     const wasConnected = this.status === 'connected';
     if (this.batch !== undefined) this.flush();
     const wasCongested = this.congested;
     this.congested = false;
-    if (wasConnected) {
-      for (const id of [...this.requests.keys()]) {
-        this.settleRequest(id, new SendError('connection_lost', `broker ${this.address} link dropped before it answered`, this.address));
-      }
-    }
+    if (wasConnected) this.requests.failAll();
     if (wasCongested) this.owner.onPressureChange();
     if (this.status === 'closed' || this.status === 'rejected') return;
     this.status = 'waiting';
@@ -308,23 +282,5 @@ export class BrokerLink {
     this.reconnectTimer = setTimeout(() => {
       if (this.status === 'waiting') this.connect();
     }, delay);
-  }
-
-  private armIdleCheck(): void {
-    const idleMs = this.options.brokerIdleTimeoutMs;
-    if (idleMs === 0) return;
-    this.sawData = false;
-    this.quietPeriods = 0;
-    // Two quiet half-periods in a row: the broker went silent for at least idleMs.
-    this.idleTimer = setInterval(() => {
-      if (this.sawData || this.paused) this.quietPeriods = 0;
-      else this.quietPeriods += 1;
-      this.sawData = false;
-      if (this.quietPeriods >= 2) {
-        this.lastError = new Error(`broker ${this.address} sent nothing for ${idleMs} ms`);
-        this.socket?.destroy();
-      }
-    }, Math.max(1, Math.floor(idleMs / 2)));
-    this.idleTimer.unref();
   }
 }
