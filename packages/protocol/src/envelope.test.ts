@@ -31,3 +31,12 @@ describe('parseEnvelope', () => {
     expect(parseEnvelope('{"strands":"teleport"}')).toMatchObject({ kind: 'invalid', id: undefined });
   });
 });
+
+describe('envelope data', () => {
+  it('may be absent, for a route whose input or output is undefined', () => {
+    expect(parseEnvelope('{"strands":"request","id":"1","route":"ping"}')).toEqual({
+      kind: 'envelope',
+      envelope: { strands: 'request', id: '1', route: 'ping' },
+    });
+  });
+});

@@ -21,15 +21,15 @@ const id = z.string().min(1);
 const route = z.string().min(1);
 
 /** Client -> backend: ask once, expect one `response` (or `error`) with the same id. */
-export const RequestEnvelopeSchema = z.object({ strands: z.literal('request'), id, route, data: z.unknown() });
+export const RequestEnvelopeSchema = z.object({ strands: z.literal('request'), id, route, data: z.unknown().optional() });
 /** Client -> backend: no reply of any kind. */
-export const FireEnvelopeSchema = z.object({ strands: z.literal('fire'), route, data: z.unknown() });
+export const FireEnvelopeSchema = z.object({ strands: z.literal('fire'), route, data: z.unknown().optional() });
 /** Client -> backend: open a stream; `n` is the first grant of credits (items the backend may send). */
 export const StreamEnvelopeSchema = z.object({
   strands: z.literal('stream'),
   id,
   route,
-  data: z.unknown(),
+  data: z.unknown().optional(),
   n: z.number().int().nonnegative(),
 });
 /** Client -> backend: grant `n` more items on stream `id` (RSocket's REQUEST_N). */
@@ -41,9 +41,9 @@ export const RequestNEnvelopeSchema = z.object({
 /** Client -> backend: stop stream `id`; its producer is cancelled. */
 export const CancelEnvelopeSchema = z.object({ strands: z.literal('cancel'), id });
 /** Backend -> client: the answer to a request. */
-export const ResponseEnvelopeSchema = z.object({ strands: z.literal('response'), id, data: z.unknown() });
+export const ResponseEnvelopeSchema = z.object({ strands: z.literal('response'), id, data: z.unknown().optional() });
 /** Backend -> client: one stream item (spends one credit). */
-export const NextEnvelopeSchema = z.object({ strands: z.literal('next'), id, data: z.unknown() });
+export const NextEnvelopeSchema = z.object({ strands: z.literal('next'), id, data: z.unknown().optional() });
 /** Backend -> client: the stream ended normally. */
 export const CompleteEnvelopeSchema = z.object({ strands: z.literal('complete'), id });
 /** Backend -> client: the request or stream failed; ends it. */
