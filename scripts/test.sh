@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command of the README and of CI: installs what it needs, then typechecks, builds,
+# The test command of the README and of CI: installs what it needs, then builds, typechecks,
 # lints the packages (publint, attw), runs every test and a quick benchmark smoke run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -7,8 +7,9 @@ source scripts/ensure-pnpm.sh
 source scripts/ensure-chromium.sh
 
 pnpm install --frozen-lockfile
-pnpm typecheck
+# Build first: typecheck resolves sibling packages through their built declarations.
 pnpm build
+pnpm typecheck
 pnpm lint
 report="$(mktemp)"
 status=0
