@@ -69,8 +69,8 @@ export abstract class BackendCore implements LinkOwner {
   }
 
   /**
-   * Connects to every broker. Resolves once each has connected once; rejects if a broker refuses
-   * our hello. Reconnection after that is automatic.
+   * Connects to every broker. Resolves once each has connected once (sends made before are held);
+   * reconnection after that is automatic. A broker refusing our hello reaches `onError`.
    */
   start(): Promise<void> {
     if (this.started) return this.started;
