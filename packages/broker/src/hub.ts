@@ -57,6 +57,11 @@ export class Hub {
    * a new one when that backend is gone, or queues it while no backend is connected.
    */
   sendClientEvent(client: ClientConnection, line: string): void {
+    // While a flush is under way, new events go behind the queued ones so each client's order holds.
+    if (this.queue.length > 0) {
+      this.enqueue(line, client);
+      return;
+    }
     let backend = client.backend as Backend | undefined;
     if (backend === undefined || !backend.alive) {
       backend = this.pool.pick();
@@ -92,24 +97,31 @@ export class Hub {
 
   /**
    * Hands the queue, in order, to ready backends (each event to its client's backend, orphans
-   * to one picked backend). An event leaves the queue only once a live backend took it; if that
-   * backend is dropped meanwhile, its unsent events come back to the front through backendGone.
+   * to one picked backend), pausing while a backend has half its buffer bound unsent and
+   * resuming when it has written. An event leaves the queue only once a live backend took it;
+   * if that backend is dropped meanwhile, its unsent events come back to the front.
    */
   private flushQueue(): void {
-    const count = this.queue.length;
-    if (count === 0) return;
+    if (this.queue.length === 0 || this.stopping) return;
     const target = this.pool.pick();
     if (target === undefined) return;
+    const softLimit = this.options.maxBackendBufferBytes / 2;
+    let moved = 0;
     for (let event = this.queue.peek(); event !== undefined; event = this.queue.peek()) {
       const owner = event.owner;
       let backend = owner.backend as Backend | undefined;
       if (backend === undefined || !backend.alive) backend = target.alive ? target : this.pool.pick();
       if (backend === undefined) break;
+      if (backend.bufferedBytes > 0 && backend.bufferedBytes + event.line.length > softLimit) {
+        backend.onWritten(() => this.flushQueue());
+        break;
+      }
       owner.backend = backend;
       if (!backend.send(event.line, owner)) break;
       this.queue.shift();
+      moved += 1;
     }
-    this.logger.info({ events: count - this.queue.length, left: this.queue.length }, 'queue flushed');
+    this.logger.debug({ events: moved, left: this.queue.length }, 'queue flushed');
   }
 
   /** A backend's socket is gone: its unsent events and pending upgrades move on, nothing is lost or reordered. */

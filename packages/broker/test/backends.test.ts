@@ -59,7 +59,7 @@ describe('backends', () => {
   });
 
   it('drops a backend that stops reading (heartbeat sees its bytes stuck) and queues for the next', async () => {
-    h = await startBroker({ heartbeatIntervalMs: 100 });
+    h = await startBroker({ heartbeatIntervalMs: 250 });
     const stuck = await h.backend();
     const c = await h.client('/ws/r?id=big');
     stuck.socket.pause();

@@ -62,7 +62,9 @@ export class BackendConnection<O> {
     this.progressed = true;
     this.flush();
     this.endIfDrained();
+    this.afterWriteHook();
   };
+  private writtenHook: (() => void) | undefined;
 
   constructor(
     readonly socket: Socket,
@@ -149,6 +151,18 @@ export class BackendConnection<O> {
     this.owners = [];
     this.pendingBytes = 0;
     return unsent;
+  }
+
+  /** Calls `hook` once, after the next write completes (a paused queue flush resumes then). */
+  onWritten(hook: () => void): void {
+    this.writtenHook = hook;
+    if (!this.writing && this.lines.length === 0) queueMicrotask(() => this.afterWriteHook());
+  }
+
+  private afterWriteHook(): void {
+    const hook = this.writtenHook;
+    this.writtenHook = undefined;
+    hook?.();
   }
 
   /** Heartbeat-time check: true when a write has been waiting on the kernel since the previous check, twice in a row. */

@@ -11,10 +11,14 @@ export interface WireFrame {
 }
 
 /** Waits until `check` returns a truthy value (polled), or fails after `timeoutMs` with `what`. */
-export async function waitFor<T>(check: () => T | undefined | null | false, what: string, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  check: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
   const started = Date.now();
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value) return value;
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 5));
@@ -92,24 +96,29 @@ export class RawBackend {
   }
 
   private onData(chunk: string): void {
-    this.buffer += chunk;
-    let nl = this.buffer.indexOf('\n');
-    while (nl !== -1) {
-      const line = this.buffer.slice(0, nl);
-      this.buffer = this.buffer.slice(nl + 1);
-      nl = this.buffer.indexOf('\n');
-      let frame: WireFrame;
-      try {
-        frame = JSON.parse(line) as WireFrame;
-      } catch {
-        this.badLines.push(line);
-        continue;
-      }
-      this.frames.push(frame);
-      if (frame.action === 'connection_request') {
-        const answer = this.decide(frame);
-        if (answer !== null) this.send('response', answer, frame.request_id);
-      }
+    let start = 0;
+    // Only the new chunk is searched, so long lines arriving in many chunks cost linear time.
+    for (let nl = chunk.indexOf('\n'); nl !== -1; nl = chunk.indexOf('\n', start)) {
+      const line = this.buffer + chunk.slice(start, nl);
+      this.buffer = '';
+      start = nl + 1;
+      this.onLine(line);
+    }
+    this.buffer += chunk.slice(start);
+  }
+
+  private onLine(line: string): void {
+    let frame: WireFrame;
+    try {
+      frame = JSON.parse(line) as WireFrame;
+    } catch {
+      this.badLines.push(line);
+      return;
+    }
+    this.frames.push(frame);
+    if (frame.action === 'connection_request') {
+      const answer = this.decide(frame);
+      if (answer !== null) this.send('response', answer, frame.request_id);
     }
   }
 }
