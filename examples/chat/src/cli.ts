@@ -65,9 +65,10 @@ export function parseOrExit<T>(program: string, usage: string, parse: () => T): 
 
 /**
  * Runs `shutdown` on the first SIGINT or SIGTERM, then exits (0 when it succeeded). Later signals
- * are ignored while it runs: a terminal's Ctrl-C reaches the whole process group, and the
- * launcher forwards its own signal too. A process started by the launcher also stops when the
- * launcher's IPC channel closes, so that even a killed launcher leaves no orphans.
+ * are ignored while it runs. Under the launcher (an IPC channel is open) SIGINT is ignored: a
+ * terminal's Ctrl-C reaches the whole process group, and the launcher stops its children itself,
+ * in order (SIGTERM). Such a child also stops when the channel closes, so that even a killed
+ * launcher leaves no orphans.
  */
 export function runUntilSignal(shutdown: () => Promise<unknown>): void {
   let stopping = false;
@@ -82,9 +83,10 @@ export function runUntilSignal(shutdown: () => Promise<unknown>): void {
       },
     );
   };
-  process.on('SIGINT', onSignal);
+  const launched = process.connected === true;
+  process.on('SIGINT', launched ? () => {} : onSignal);
   process.on('SIGTERM', onSignal);
-  if (process.connected) process.on('disconnect', onSignal);
+  if (launched) process.on('disconnect', onSignal);
 }
 
 /** Tells the launcher (when there is one: an IPC channel) that this process is ready, and how. */

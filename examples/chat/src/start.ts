@@ -29,12 +29,22 @@ const options = parseOrExit('chat', USAGE, () =>
   ),
 );
 
+/** How often the launcher checks that whoever started it is still there, in ms. */
+const ORPHAN_CHECK_INTERVAL_MS = 1000;
+
 const children: Child[] = [];
 let stopping: Promise<never> | undefined;
 
-/** Stops every child (in parallel), then exits with `code`. */
+/**
+ * Stops the backend and the page first, then the broker (so that the backend does not see its
+ * broker vanish and try to reconnect), then exits with `code`.
+ */
 function stopAll(code: number): Promise<never> {
-  stopping ??= Promise.all(children.map((child) => child.stop())).then(() => process.exit(code));
+  stopping ??= (async () => {
+    await Promise.all(children.filter((child) => child.part !== 'broker').map((child) => child.stop()));
+    await Promise.all(children.filter((child) => child.part === 'broker').map((child) => child.stop()));
+    return process.exit(code);
+  })();
   return stopping;
 }
 
@@ -52,6 +62,12 @@ function start(part: string, script: string, args: (string | number)[], env?: No
 
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
+// A wrapper that dies without passing its signal on (pnpm sends SIGTERM to its shell only)
+// leaves this process to init: seeing the parent change is the cue to stop as well.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void stopAll(0);
+}, ORPHAN_CHECK_INTERVAL_MS).unref();
 
 try {
   const broker = await start('broker', 'broker-main.ts', ['--ws-port', options.wsPort, '--tcp-port', options.tcpPort, '--host', options.host]).ready;
