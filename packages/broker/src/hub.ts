@@ -49,7 +49,14 @@ export class Hub {
       backends: this.pool.size,
       queueLength: this.queue.length,
       pendingConnectionRequests: this.upgrades.pendingCount(),
+      clientBufferedBytes: this.clientBufferedBytes(),
     };
+  }
+
+  private clientBufferedBytes(): number {
+    let total = 0;
+    for (const client of this.clients.values()) total += client.bufferedBytes;
+    return total;
   }
 
   /**

@@ -46,6 +46,8 @@ export interface Gauges {
   backends: number;
   queueLength: number;
   pendingConnectionRequests: number;
+  /** Bytes written to client sockets and not yet taken by the kernel, all clients together. */
+  clientBufferedBytes: number;
 }
 
 /** Renders Prometheus text exposition format 0.0.4. */
@@ -71,6 +73,7 @@ export function renderPrometheus(m: Metrics, g: Gauges): string {
   metric('strands_backend_frames_in_total', 'counter', 'Frames received from backends.', m.backendFramesIn);
   metric('strands_backend_frame_errors_total', 'counter', 'Backend frames refused (malformed, wrong params, unknown).', m.backendFrameErrors);
   metric('strands_pending_connection_requests', 'gauge', 'Upgrades waiting for a backend response.', g.pendingConnectionRequests);
+  metric('strands_client_buffered_bytes', 'gauge', 'Bytes waiting in client socket buffers, all clients.', g.clientBufferedBytes);
   metric('strands_slow_client_closes_total', 'counter', 'Clients closed because their outbound buffer overflowed.', m.slowClientCloses);
   lines.push(
     '# HELP strands_rejected_connections_total Upgrades refused, by reason.',

@@ -44,13 +44,13 @@ export class ClientConnection implements RoomMember {
   }
 
   /**
-   * Adds a frame for this turn's flush. Returns false, keeping nothing, when the client already
-   * has data waiting and this frame would take it past `limit` bytes: the caller closes it.
-   * A single frame larger than the limit still goes to a client that has nothing buffered.
+   * Adds a frame for this turn's flush. Returns false, keeping nothing, when bytes from earlier
+   * turns still wait for the client past `limit`: it is not reading, and the caller closes it.
+   * Only earlier turns count, so a burst to a client that keeps up is never mistaken for slowness;
+   * memory per client stays under `limit` plus one turn's frames.
    */
   enqueue(frame: Buffer, limit: number): boolean {
-    const buffered = this.socket.writableLength + this.pendingBytes;
-    if (buffered > 0 && buffered + frame.length > limit) return false;
+    if (this.socket.writableLength > limit) return false;
     this.pending.push(frame);
     this.pendingBytes += frame.length;
     return true;

@@ -175,6 +175,32 @@ export async function closeOf(result: Attempt): Promise<{ code: number; reason: 
   return { code, reason: result.client.closeReason };
 }
 
+/**
+ * Opens a WebSocket by hand on a raw TCP socket and returns it after the 101: a client that
+ * reads nothing more (and so never answers pings) unless the test reads.
+ */
+export async function rawUpgrade(port: number, path: string): Promise<Socket> {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  socket.write(
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n` +
+      'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+  );
+  let head = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      head += chunk.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      socket.removeListener('data', onData);
+      socket.pause();
+      if (head.startsWith('HTTP/1.1 101')) resolve();
+      else reject(new Error(`upgrade refused: ${head.split('\r\n')[0]}`));
+    };
+    socket.on('data', onData);
+  });
+  return socket;
+}
+
 /** A running broker and everything a test opened against it; `cleanup` closes it all. */
 export interface Harness {
   broker: Broker;
