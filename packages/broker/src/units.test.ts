@@ -1,0 +1,68 @@
+// Unit checks of the small pure pieces: options, header names, addresses, frames, param checks.
+import { describe, expect, it } from 'vitest';
+import { Sender } from 'ws';
+import { truncateUtf8 } from './backends/backend-handler.js';
+import { checkParams, FrameRefusal, readEnvelope } from './backends/frame-check.js';
+import { canonicalHeaderName, remoteAddress } from './gateway/handshake.js';
+import { textFrame } from './gateway/ws-frames.js';
+import { DEFAULT_QUEUE_SIZE, resolveOptions } from './options.js';
+
+describe('resolveOptions', () => {
+  it('applies the documented defaults', () => {
+    const o = resolveOptions();
+    expect(o).toMatchObject({ wsPort: 8080, tcpPort: 8081, host: '0.0.0.0', tcpHost: '127.0.0.1', queueSize: DEFAULT_QUEUE_SIZE });
+    expect(o).toMatchObject({ queueOverflow: 'drop-newest', connectionRequestTimeoutMs: 10_000, heartbeatIntervalMs: 15_000, maxMessageBytes: 1024 * 1024 });
+  });
+
+  it.each([
+    [{ wsPort: 65_536 }, /wsPort/],
+    [{ tcpPort: -1 }, /tcpPort/],
+    [{ queueOverflow: 'random' as never }, /queueOverflow/],
+    [{ logLevel: 'chatty' as never }, /logLevel/],
+    [{ backendToken: '' }, /backendToken/],
+    [{ heartbeatIntervalMs: 0 }, /heartbeatIntervalMs/],
+  ])('refuses %j', (input, message) => {
+    expect(() => resolveOptions(input)).toThrow(message);
+  });
+});
+
+describe('handshake helpers', () => {
+  it('spells header names as Go does', () => {
+    expect(canonicalHeaderName('x-client-id')).toBe('X-Client-Id');
+    expect(canonicalHeaderName('AUTHORIZATION')).toBe('Authorization');
+    expect(canonicalHeaderName('sec-websocket-key')).toBe('Sec-Websocket-Key');
+  });
+
+  it('prints peer addresses as ip:port', () => {
+    expect(remoteAddress({ remoteAddress: '::ffff:10.0.0.1', remotePort: 5 })).toBe('10.0.0.1:5');
+    expect(remoteAddress({ remoteAddress: '::1', remotePort: 6 })).toBe('[::1]:6');
+    expect(remoteAddress({ remoteAddress: '127.0.0.1', remotePort: 7 })).toBe('127.0.0.1:7');
+  });
+});
+
+describe('textFrame', () => {
+  it.each([0, 5, 125, 126, 1000, 65_535, 65_536, 200_000])('matches ws Sender.frame for %i bytes', (n) => {
+    const text = 'é'.repeat(Math.floor(n / 2)) + 'a'.repeat(n % 2);
+    const expected = Buffer.concat(Sender.frame(Buffer.from(text), { fin: true, rsv1: false, opcode: 1, mask: false, readOnly: false }));
+    expect(textFrame(text).equals(expected)).toBe(true);
+  });
+});
+
+describe('frame checks', () => {
+  it('tells malformed JSON, bad envelopes and wrong param types apart', () => {
+    expect(readEnvelope('{')).toMatchObject({ code: 'invalid_json' });
+    expect(readEnvelope('"x"')).toMatchObject({ code: 'invalid_frame' });
+    expect(readEnvelope('{"action":"broadcast","request_id":"1"}')).toMatchObject({ code: 'invalid_frame', requestId: '1' });
+    const env = readEnvelope('{"action":"broadcast","request_id":"2","params":{"message":3}}');
+    expect(env).not.toBeInstanceOf(FrameRefusal);
+    if (env instanceof FrameRefusal) return;
+    expect(checkParams(env, { message: 'string' })).toMatchObject({ code: 'invalid_params', requestId: '2', message: expect.stringMatching(/params\.message must be a string, got number/) });
+    expect(checkParams({ ...env, params: { message: 'ok', extra: 1 } }, { message: 'string', room_id: 'string?' })).toBeUndefined();
+    expect(checkParams({ ...env, params: { message: 'ok', room_id: null } }, { message: 'string', room_id: 'string?' })).toBeUndefined();
+  });
+
+  it('truncates close reasons on character boundaries', () => {
+    expect(truncateUtf8('ééé', 5)).toBe('éé');
+    expect(Buffer.byteLength(truncateUtf8('x'.repeat(500), 123))).toBe(123);
+  });
+});

@@ -1,0 +1,111 @@
+// The strands-broker command as a real process: help, version, bad input (exit 2), listening line, signals.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FLAGS, envName, parseCli } from '../src/cli-args.js';
+import { VERSION } from '../src/version.js';
+import { RawBackend, TestClient, waitFor } from './support/harness.js';
+import { WebSocket } from 'ws';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const children: ChildProcess[] = [];
+
+interface Run {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Run {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
+    cwd: packageDir,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+describe('strands-broker CLI', () => {
+  it('documents every flag and its environment variables in --help', async () => {
+    const r = run(['--help']);
+    expect(await r.exit).toBe(0);
+    for (const flag of Object.keys(FLAGS)) {
+      expect(r.stdout()).toContain(`--${flag} `);
+      expect(r.stdout()).toContain(envName(flag));
+    }
+    for (const legacy of ['PYSTRAND_WS_PORT', 'PYSTRAND_TCP_PORT', 'PYSTRAND_QUEUE_SIZE', '--help', '--version']) {
+      expect(r.stdout()).toContain(legacy);
+    }
+  });
+
+  it('prints the version of package.json', async () => {
+    const r = run(['--version']);
+    expect(await r.exit).toBe(0);
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(VERSION).toBe(pkg.version);
+    expect(r.stdout().trim()).toBe(`strands-broker ${pkg.version}`);
+  });
+
+  it.each([
+    [['--bogus'], {}, /Unknown option '--bogus'/],
+    [['--ws-port', 'abc'], {}, /--ws-port: invalid value "abc"/],
+    [['--tcp-port', '70000'], {}, /tcpPort/],
+    [['--queue-overflow', 'sometimes'], {}, /--queue-overflow/],
+    [['--log-level', 'loud'], {}, /--log-level/],
+    [[], { STRANDS_QUEUE_SIZE: 'many' }, /STRANDS_QUEUE_SIZE/],
+    [[], { PYSTRAND_WS_PORT: '-5' }, /PYSTRAND_WS_PORT/],
+  ])('exits 2 with a clear message for %j %j', async (args, env, message) => {
+    const r = run(args, env as Record<string, string>);
+    expect(await r.exit).toBe(2);
+    expect(r.stderr()).toMatch(message);
+    expect(r.stderr()).toContain('--help');
+  });
+
+  it('reads flags over STRANDS_* over PYSTRAND_* variables', () => {
+    const parsed = parseCli(['--ws-port', '1'], { STRANDS_WS_PORT: '2', PYSTRAND_WS_PORT: '3', PYSTRAND_TCP_PORT: '4', PYSTRAND_QUEUE_SIZE: '0', STRANDS_BACKEND_TOKEN: 't' });
+    expect(parsed).toMatchObject({ kind: 'run', options: { wsPort: 1, tcpPort: 4, queueSize: 0, backendToken: 't' } });
+    expect(parseCli([], { STRANDS_WS_PORT: '2', PYSTRAND_WS_PORT: '3' })).toMatchObject({ options: { wsPort: 2 } });
+  });
+
+  it('exits 1 with a message when a port is taken', async () => {
+    const first = run(['--ws-port', '0', '--tcp-port', '0', '--log-level', 'silent']);
+    await waitFor(() => /tcp:\/\/127\.0\.0\.1:(\d+)/.exec(first.stdout()), 'first broker listening');
+    const tcpPort = (/tcp:\/\/127\.0\.0\.1:(\d+)/.exec(first.stdout()) as RegExpExecArray)[1] as string;
+    const second = run(['--ws-port', '0', '--tcp-port', tcpPort, '--log-level', 'silent']);
+    expect(await second.exit).toBe(1);
+    expect(second.stderr()).toMatch(/EADDRINUSE/);
+    first.child.kill('SIGTERM');
+    expect(await first.exit).toBe(0);
+  });
+
+  it('prints where it listens, and on SIGTERM closes clients with 1001, tells backends, and exits 0', async () => {
+    const r = run(['--ws-port', '0', '--tcp-port', '0', '--host', '127.0.0.1'], { PYSTRAND_QUEUE_SIZE: '10' });
+    const match = await waitFor(() => /clients (ws:\/\/127\.0\.0\.1:\d+).*backends tcp:\/\/127\.0\.0\.1:(\d+)/.exec(r.stdout()), 'listening line');
+    const backend = await RawBackend.connect(Number(match[2]));
+    const ws = new WebSocket(`${match[1]}/ws/room?id=c1`);
+    const client = new TestClient(ws);
+    await new Promise((resolve) => ws.once('open', resolve));
+    await backend.waitFrame((f) => f.action === 'new_connection', 'new_connection');
+    r.child.kill('SIGTERM');
+    expect(await client.waitClose()).toBe(1001);
+    const gone = await backend.waitFrame((f) => f.action === 'disconnected', 'disconnected before exit');
+    expect(gone.params.code).toBe(1001);
+    await waitFor(() => backend.closed, 'backend connection closed by the broker');
+    expect(await r.exit).toBe(0);
+    // Logs are JSON lines on stderr; never one per message at info.
+    const logs = r.stderr().trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
+    expect(logs.map((l) => l.msg)).toContain('broker stopped');
+  });
+});
