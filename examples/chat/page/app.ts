@@ -70,6 +70,7 @@ function receive(message: ServerMessage): void {
       if (message.from.id !== you?.id) showTyping(message.from);
       return;
     case 'chat':
+    case 'dm':
       clearTyping(message.from.id);
       return addServerMessage(message, you);
     default:
@@ -95,6 +96,7 @@ async function send(): Promise<void> {
   const text = els.text.value.trim();
   if (current === undefined || text === '') return;
   els.text.value = '';
+  lastTypingSent = 0; // the next keystroke starts a new "is typing" notice
   if (text === '/who') {
     try {
       const { room, members } = await current.request('room.who', {}, { timeoutMs: 5000 });

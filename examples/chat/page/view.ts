@@ -107,7 +107,7 @@ export function addServerMessage(message: ServerMessage, you: User | undefined):
       return addLine('dm', [span('from', label), message.text], message.at, message.id);
     }
     case 'announce':
-      return addLine('announce', [span('from', `📣 ${message.from.name}`), message.text], message.at, message.id);
+      return addLine('announce', [span('label', 'announcement'), span('from', message.from.name), message.text], message.at, message.id);
     case 'join':
     case 'leave':
       return addLine('notice', [`${message.user.name} ${message.type === 'join' ? 'joined' : 'left'} #${message.room}`], message.at);
