@@ -7,7 +7,7 @@ import { writeResults } from './output.js';
 import { renderTable } from './report/table.js';
 import { runSuite } from './suite.js';
 
-const USAGE = `usage: pnpm bench [--quick] [--only ${SCENARIO_NAMES.join(',')}] [--duration-ms N] [--workers N]
+const USAGE = `usage: pnpm bench [--quick] [--only ${SCENARIO_NAMES.join(',')}] [--duration-ms N] [--workers N] [--repeat N]
                   [--backend sdk|raw] [--out DIR]
   env PYSTRANDS_BROKER_BIN, PYSTRANDS_ECHO_BIN: run the PyStrands comparison`;
 
@@ -19,6 +19,7 @@ function parse(argv: string[]): Partial<BenchOptions> {
       only: { type: 'string' },
       'duration-ms': { type: 'string' },
       workers: { type: 'string' },
+      repeat: { type: 'string' },
       backend: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean' },
@@ -34,6 +35,7 @@ function parse(argv: string[]): Partial<BenchOptions> {
     scenarios: values.only?.split(',').map((s) => s.trim() as ScenarioName),
     durationMs: int(values['duration-ms']),
     workers: int(values.workers),
+    repeat: int(values.repeat),
     backendImpl: values.backend as BackendImpl | undefined,
     outDir: values.out,
   };

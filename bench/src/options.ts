@@ -36,6 +36,8 @@ export interface BenchOptions {
   backendClients: number;
   /** Total send rate of the fixed-rate (open-loop) scenario, in messages/s. @default 10000 (quick: 1000) */
   fixedRatePerSec: number;
+  /** Runs of each load setup (fresh processes each time); the median run is reported. @default 1 */
+  repeat: number;
   /** Connection handshakes in flight at once while connecting. @default 100 */
   connectConcurrency: number;
   /** Echo backend behind the broker: the `@strands/backend` SDK or a raw TCP reference. @default 'sdk' */
@@ -80,6 +82,7 @@ export const FULL_DEFAULTS: Omit<BenchOptions, 'pystrandsBrokerBin' | 'pystrands
   backendClients: DEFAULT_BACKEND_CLIENTS,
   fixedRatePerSec: DEFAULT_FIXED_RATE_PER_SEC,
   connectConcurrency: DEFAULT_CONNECT_CONCURRENCY,
+  repeat: 1,
   backendImpl: 'sdk',
   scenarios: [...SCENARIO_NAMES],
   outDir: 'results',
@@ -121,7 +124,7 @@ export function resolveOptions(
   };
   const positive: (keyof BenchOptions)[] = [
     'durationMs', 'workers', 'fanOutReceivers', 'fanOutInFlight', 'idleConnections',
-    'backendClients', 'fixedRatePerSec', 'connectConcurrency',
+    'backendClients', 'fixedRatePerSec', 'connectConcurrency', 'repeat',
   ];
   for (const key of positive) {
     const value = resolved[key];

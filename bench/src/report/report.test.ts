@@ -90,3 +90,12 @@ describe('renderSvg', () => {
     expect(svg).toContain('650,000 deliveries/s');
   });
 });
+
+describe('medianRow', () => {
+  it('keeps the middle run (lower middle for an even count)', async () => {
+    const { medianRow } = await import('../scenarios/measure.js');
+    const runs = [30, 10, 20].map((value) => row({ id: 'x', scenario: 'round-trip', system: 'ws', value }));
+    expect(medianRow(runs).value).toBe(20);
+    expect(medianRow(runs.slice(0, 2)).value).toBe(10);
+  });
+});

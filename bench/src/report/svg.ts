@@ -29,7 +29,7 @@ function panels(rows: ResultRow[]): Panel[] {
   const trips = [...of('round-trip'), ...of('pystrands')].sort((a, b) => a.clients - b.clients);
   const fan = of('fan-out');
   const list: Panel[] = [
-    { title: 'Round trips per second (ping-pong), higher is better', rows: trips, value: (r) => r.value, unit: 'msg/s', label: (r) => `${NAMES[r.system]}, ${r.clients} clients` },
+    { title: 'Round trips per second (ping-pong), higher is better', rows: trips, value: (r) => r.value, unit: 'msg/s', label: (r) => `${NAMES[r.system]}${r.scenario === 'pystrands' && r.system === 'strands' ? ' (paired)' : ''}, ${r.clients} clients` },
     { title: `Fan-out deliveries per second, room of ${fan[0]?.clients ?? '?'}, higher is better`, rows: fan, value: (r) => r.value, unit: 'deliveries/s', label: (r) => (r.system === 'ws' ? 'bare ws, naive loop' : NAMES[r.system]) },
     { title: 'Strands throughput by backend processes (ping-pong)', rows: of('backends'), value: (r) => r.value, unit: 'msg/s', label: (r) => `${r.backends} backend${r.backends === 1 ? '' : 's'}, ${r.clients} clients` },
     { title: 'Fixed-rate open loop: p99 latency (ms), lower is better', rows: of('fixed-rate'), value: (r) => r.latency?.p99Ms ?? 0, unit: 'ms p99', label: (r) => `${NAMES[r.system]}, ${r.clients} clients` },

@@ -1,16 +1,16 @@
 // Scenario 5: ping-pong through the broker with 1, 2, 4... echo backend processes.
 import type { BenchOptions } from '../options.js';
 import type { ResultRow } from '../results.js';
-import { measureLoad, type Log } from './measure.js';
+import { measureLoad, repeated, type Log } from './measure.js';
 import { startStrands } from './stacks.js';
 
 /** Runs the backend-scaling scenario. */
 export async function backends(options: BenchOptions, log: Log): Promise<ResultRow[]> {
-  const rows: ResultRow[] = [];
   const clients = options.backendClients;
-  for (const count of options.backendCounts) {
-    rows.push(
-      await measureLoad(
+  return repeated(
+    options,
+    options.backendCounts.map((count) => () =>
+      measureLoad(
         options,
         { scenario: 'backends', id: `backends/strands/${count}`, system: 'strands', label: `broker + ${count} echo backend process${count === 1 ? '' : 'es'}`, clients, backends: count, metric: 'msg/s' },
         log,
@@ -18,7 +18,6 @@ export async function backends(options: BenchOptions, log: Log): Promise<ResultR
         'ping-pong',
         'echo',
       ),
-    );
-  }
-  return rows;
+    ),
+  );
 }

@@ -2,28 +2,30 @@
 // delivery latency, through the broker, and through a naive `ws` send loop for reference.
 import type { BenchOptions } from '../options.js';
 import type { ResultRow } from '../results.js';
-import { measureLoad, type Log } from './measure.js';
+import { measureLoad, repeated, type Log } from './measure.js';
 import { startStrands, startWsBaseline } from './stacks.js';
 
 /** Runs the fan-out scenario. */
 export async function fanOut(options: BenchOptions, log: Log): Promise<ResultRow[]> {
   const clients = options.fanOutReceivers;
-  return [
-    await measureLoad(
-      options,
-      { scenario: 'fan-out', id: `fan-out/ws/${clients}`, system: 'ws', label: 'bare ws, naive send loop', clients, metric: 'deliveries/s' },
-      log,
-      () => startWsBaseline('room'),
-      'fan-out',
-      'room',
-    ),
-    await measureLoad(
-      options,
-      { scenario: 'fan-out', id: `fan-out/strands/${clients}`, system: 'strands', label: 'broker, backend sends to room', clients, backends: 1, metric: 'deliveries/s' },
-      log,
-      () => startStrands(1, 'room', options.backendImpl),
-      'fan-out',
-      'room',
-    ),
-  ];
+  return repeated(options, [
+    () =>
+      measureLoad(
+        options,
+        { scenario: 'fan-out', id: `fan-out/ws/${clients}`, system: 'ws', label: 'bare ws, naive send loop', clients, metric: 'deliveries/s' },
+        log,
+        () => startWsBaseline('room'),
+        'fan-out',
+        'room',
+      ),
+    () =>
+      measureLoad(
+        options,
+        { scenario: 'fan-out', id: `fan-out/strands/${clients}`, system: 'strands', label: 'broker, backend sends to room', clients, backends: 1, metric: 'deliveries/s' },
+        log,
+        () => startStrands(1, 'room', options.backendImpl),
+        'fan-out',
+        'room',
+      ),
+  ]);
 }

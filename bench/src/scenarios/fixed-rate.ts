@@ -2,29 +2,31 @@
 // server (closed-loop ping-pong compares throughput; this compares latency fairly).
 import type { BenchOptions } from '../options.js';
 import type { ResultRow } from '../results.js';
-import { measureLoad, type Log } from './measure.js';
+import { measureLoad, repeated, type Log } from './measure.js';
 import { startStrands, startWsBaseline } from './stacks.js';
 
 /** Runs the fixed-rate scenario at the first round-trip client count. */
 export async function fixedRate(options: BenchOptions, log: Log): Promise<ResultRow[]> {
   const clients = options.roundTripClients[0] ?? 100;
   const rate = `${options.fixedRatePerSec.toLocaleString('en-US')} msg/s`;
-  return [
-    await measureLoad(
-      options,
-      { scenario: 'fixed-rate', id: `fixed-rate/ws/${clients}`, system: 'ws', label: `bare ws echo, open loop at ${rate}`, clients, metric: 'msg/s' },
-      log,
-      () => startWsBaseline('echo'),
-      'open-loop',
-      'echo',
-    ),
-    await measureLoad(
-      options,
-      { scenario: 'fixed-rate', id: `fixed-rate/strands/${clients}`, system: 'strands', label: `broker + echo backend, open loop at ${rate}`, clients, backends: 1, metric: 'msg/s' },
-      log,
-      () => startStrands(1, 'echo', options.backendImpl),
-      'open-loop',
-      'echo',
-    ),
-  ];
+  return repeated(options, [
+    () =>
+      measureLoad(
+        options,
+        { scenario: 'fixed-rate', id: `fixed-rate/ws/${clients}`, system: 'ws', label: `bare ws echo, open loop at ${rate}`, clients, metric: 'msg/s' },
+        log,
+        () => startWsBaseline('echo'),
+        'open-loop',
+        'echo',
+      ),
+    () =>
+      measureLoad(
+        options,
+        { scenario: 'fixed-rate', id: `fixed-rate/strands/${clients}`, system: 'strands', label: `broker + echo backend, open loop at ${rate}`, clients, backends: 1, metric: 'msg/s' },
+        log,
+        () => startStrands(1, 'echo', options.backendImpl),
+        'open-loop',
+        'echo',
+      ),
+  ]);
 }

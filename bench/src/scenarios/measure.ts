@@ -82,6 +82,12 @@ export async function withStack(
   }
 }
 
+/** The row with the median value of `rows` (the lower middle one for an even count). */
+export function medianRow(rows: ResultRow[]): ResultRow {
+  const sorted = [...rows].sort((a, b) => a.value - b.value);
+  return sorted[Math.floor((sorted.length - 1) / 2)] ?? rows[0]!;
+}
+
 /** The common case: one load of `mode` against a fresh stack. */
 export function measureLoad(
   options: BenchOptions,
@@ -95,5 +101,26 @@ export function measureLoad(
   return withStack(head, log, start, async (stack) => {
     const result = await runLoad(loadSpec(options, mode, `${stack.baseUrl}/ws/${room}`, head.clients), hooks?.(stack));
     return loadRow(head, result, stack.note);
+  });
+}
+
+/**
+ * Runs each setup `options.repeat` times, interleaved (a, b, a, b...) so that a baseline and the
+ * system compared with it see the same background load, and keeps each setup's median run.
+ */
+export async function repeated(options: BenchOptions, setups: (() => Promise<ResultRow>)[]): Promise<ResultRow[]> {
+  const runs: ResultRow[][] = setups.map(() => []);
+  for (let round = 0; round < options.repeat; round += 1) {
+    for (const [i, setup] of setups.entries()) {
+      if (runs[i]?.some((r) => r.status !== 'ok')) continue; // a setup that failed once is not retried
+      runs[i]?.push(await setup());
+    }
+  }
+  return runs.map((rows) => {
+    const failed = rows.find((r) => r.status !== 'ok');
+    if (failed !== undefined || rows.length === 1) return failed ?? rows[0]!;
+    const median = medianRow(rows);
+    const values = rows.map((r) => Math.round(r.value).toLocaleString('en-US')).join(', ');
+    return { ...median, note: [median.note, `median of ${rows.length}: ${values}`].filter(Boolean).join('; ') };
   });
 }

@@ -2,7 +2,7 @@
 // echo server (the ceiling), at each client count, so that scenario 1 reads as a ratio of 2.
 import type { BenchOptions } from '../options.js';
 import type { ResultRow } from '../results.js';
-import { measureLoad, type Log } from './measure.js';
+import { measureLoad, repeated, type Log } from './measure.js';
 import { startStrands, startWsBaseline } from './stacks.js';
 
 /** Runs the round-trip scenarios. */
@@ -10,24 +10,26 @@ export async function roundTrip(options: BenchOptions, log: Log): Promise<Result
   const rows: ResultRow[] = [];
   for (const clients of options.roundTripClients) {
     rows.push(
-      await measureLoad(
-        options,
-        { scenario: 'round-trip', id: `round-trip/ws/${clients}`, system: 'ws', label: 'bare ws echo server (ceiling)', clients, metric: 'msg/s' },
-        log,
-        () => startWsBaseline('echo'),
-        'ping-pong',
-        'echo',
-      ),
-    );
-    rows.push(
-      await measureLoad(
-        options,
-        { scenario: 'round-trip', id: `round-trip/strands/${clients}`, system: 'strands', label: 'broker + echo backend', clients, backends: 1, metric: 'msg/s' },
-        log,
-        () => startStrands(1, 'echo', options.backendImpl),
-        'ping-pong',
-        'echo',
-      ),
+      ...(await repeated(options, [
+        () =>
+          measureLoad(
+            options,
+            { scenario: 'round-trip', id: `round-trip/ws/${clients}`, system: 'ws', label: 'bare ws echo server (ceiling)', clients, metric: 'msg/s' },
+            log,
+            () => startWsBaseline('echo'),
+            'ping-pong',
+            'echo',
+          ),
+        () =>
+          measureLoad(
+            options,
+            { scenario: 'round-trip', id: `round-trip/strands/${clients}`, system: 'strands', label: 'broker + echo backend', clients, backends: 1, metric: 'msg/s' },
+            log,
+            () => startStrands(1, 'echo', options.backendImpl),
+            'ping-pong',
+            'echo',
+          ),
+      ])),
     );
   }
   return rows;
