@@ -1,6 +1,6 @@
 // Unit checks of the small pure pieces: options, header names, addresses, frames, param checks.
 import { describe, expect, it } from 'vitest';
-import { Sender } from 'ws';
+import * as wsModule from 'ws';
 import { truncateUtf8 } from './backends/backend-handler.js';
 import { checkParams, FrameRefusal, readEnvelope } from './backends/frame-check.js';
 import { canonicalHeaderName, remoteAddress } from './gateway/handshake.js';
@@ -39,6 +39,11 @@ describe('handshake helpers', () => {
     expect(remoteAddress({ remoteAddress: '127.0.0.1', remotePort: 7 })).toBe('127.0.0.1:7');
   });
 });
+
+// ws exports Sender at runtime; @types/ws does not declare it.
+const { Sender } = wsModule as unknown as {
+  Sender: { frame(data: Buffer, options: Record<string, boolean | number>): Buffer[] };
+};
 
 describe('textFrame', () => {
   it.each([0, 5, 125, 126, 1000, 65_535, 65_536, 200_000])('matches ws Sender.frame for %i bytes', (n) => {
