@@ -49,7 +49,7 @@ describe.skipIf(binary === undefined)('the chat backend on the PyStrands Go brok
   }
   const said = (text: string) => (m: ServerMessage) => (m.type === 'chat' || m.type === 'dm' || m.type === 'announce') && m.text === text;
 
-  it('serves rooms, DMs, history and admin announcements', async () => {
+  it('serves rooms, DMs, history, admin announcements and routes', async () => {
     const alice = await join('room1', 'alice');
     const bob = await join('room1', 'bob');
     const carol = await join('room2', 'carol');
@@ -71,5 +71,13 @@ describe.skipIf(binary === undefined)('the chat backend on the PyStrands Go brok
     expect(bob.received.some(said('psst'))).toBe(false);
     expect(bob.received.some(said('hello room2'))).toBe(false);
     expect(carol.received.some(said('hello room1'))).toBe(false);
+
+    // Route envelopes are plain message strings to this broker: the contract works through it too.
+    alice.send({ strands: 'request', id: 'who', route: 'room.who', data: {} });
+    const isWho = (m: unknown): boolean => (m as { id?: string }).id === 'who';
+    await alice.waitFor(() => alice.received.some(isWho));
+    const envelope = alice.received.find(isWho) as unknown as { strands: string; data: { members: { name: string }[] } };
+    expect(envelope.strands).toBe('response');
+    expect(envelope.data.members.map((m) => m.name)).toEqual(['alice', 'bob', 'dave']);
   });
 });
