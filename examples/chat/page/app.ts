@@ -55,7 +55,14 @@ async function join(config: PageConfig): Promise<void> {
     showJoin(rejected ? `Rejected: ${rejected.reason || 'the backend refused the connection'}` : `Disconnected: ${error.message}`);
   });
   current.on('message', (data) => {
-    if (typeof data === 'string') receive(JSON.parse(data) as ServerMessage);
+    if (typeof data !== 'string') return;
+    let message: ServerMessage;
+    try {
+      message = JSON.parse(data) as ServerMessage;
+    } catch {
+      return console.warn('ignored a message that is not JSON', data);
+    }
+    receive(message);
   });
 }
 
@@ -140,6 +147,7 @@ function leave(): void {
   client = undefined;
   current?.close();
   you = undefined;
+  for (const userId of [...typingNames.keys()]) clearTyping(userId);
   showStatus('idle');
   showJoin();
 }

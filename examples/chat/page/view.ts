@@ -4,6 +4,7 @@ import type { ChatLine, RoomMembers, ServerMessage, User } from '../src/messages
 
 const byId = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
+/** Every element the page script touches, by id. */
 export const els = {
   status: byId<HTMLSpanElement>('status'),
   joinForm: byId<HTMLFormElement>('join-form'),
@@ -30,6 +31,7 @@ const STATUS_TEXT: Record<ConnectionStatus, string> = {
   reconnecting: 'reconnecting…',
 };
 
+/** Shows where the connection stands in the header. */
 export function showStatus(status: ConnectionStatus): void {
   els.status.dataset.state = status;
   els.status.textContent = STATUS_TEXT[status];
@@ -43,6 +45,7 @@ export function showJoin(error?: string): void {
   els.joinError.textContent = error ?? '';
 }
 
+/** Swaps the join form for an empty conversation in `room`. */
 export function showChat(room: string): void {
   els.joinForm.hidden = true;
   els.chat.hidden = false;
@@ -54,6 +57,7 @@ export function showChat(room: string): void {
   els.text.focus();
 }
 
+/** Says who you are (and whether admin), from the backend's `history`. */
 export function showMe(you: User): void {
   els.me.textContent = `you are ${you.name}${you.role === 'admin' ? ' (admin)' : ''}`;
 }
@@ -92,6 +96,7 @@ export function addLine(kind: string, parts: (string | Node)[], at?: number, id?
   li.scrollIntoView({ block: 'end' });
 }
 
+/** Appends a room message, unless it is already shown (history resent after a reconnect). */
 export function addChatLine(line: ChatLine): void {
   if (els.messages.querySelector(`li[data-id="${CSS.escape(line.id)}"]`)) return; // seen before a reconnect
   addLine('chat', [span('from', line.from.name), line.text], line.at, line.id);
@@ -117,6 +122,7 @@ export function addServerMessage(message: ServerMessage, you: User | undefined):
   }
 }
 
+/** A `<span>` with a class and text. */
 export function span(className: string, text: string): HTMLSpanElement {
   const el = document.createElement('span');
   el.className = className;

@@ -22,8 +22,16 @@ const strandsSources: Plugin = {
   },
 };
 
-/** The page's script (`page/app.ts`) as one minified ES module. */
-export async function bundlePage(): Promise<string> {
+let bundled: Promise<string> | undefined;
+
+/** The page's script (`page/app.ts`) as one minified ES module; built once per process. */
+export function bundlePage(): Promise<string> {
+  bundled ??= buildPage();
+  bundled.catch(() => (bundled = undefined)); // a failed build is retried by the next caller
+  return bundled;
+}
+
+async function buildPage(): Promise<string> {
   const result = await build({
     entryPoints: [fileURLToPath(new URL('../page/app.ts', import.meta.url))],
     bundle: true,

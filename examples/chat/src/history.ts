@@ -1,6 +1,7 @@
 // The last messages of each room, replayed to newcomers.
 import type { ChatLine } from './messages.js';
 
+/** A bounded list of recent chat lines per room. */
 export class RoomHistory {
   private readonly rooms = new Map<string, ChatLine[]>();
 

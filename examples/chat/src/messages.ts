@@ -47,15 +47,14 @@ export interface ChatLine {
 }
 
 /** Everything the backend sends to clients. */
+// `history` is the first message of every connection (who you are, the room's last lines, oldest
+// first); a `dm` goes to its target and back to its sender; an `announce` to every client in every
+// room; an `error` to the sender alone, whose message then had no other effect.
 export type ServerMessage =
   | ChatLine
-  /** First message of every connection: who you are and the room's last messages, oldest first. */
   | { type: 'history'; room: string; you: User; messages: ChatLine[] }
-  /** A private message; sent to its target and echoed to its sender. */
   | { type: 'dm'; id: string; from: User; to: User; text: string; at: number }
-  /** An admin's `/announce`, sent to every client in every room. */
   | { type: 'announce'; id: string; from: User; text: string; at: number }
   | { type: 'typing'; room: string; from: User }
   | { type: 'join' | 'leave'; room: string; user: User; at: number }
-  /** The sender's message could not be handled; nothing else happened. */
   | { type: 'error'; code: ReplyErrorCode; message: string };

@@ -14,6 +14,7 @@ interface Entry {
 
 type Watcher = (members: RoomMembers) => void;
 
+/** Members per room, counted per connection, with watchers for `room.presence`. */
 export class Presence {
   private readonly entries = new Map<string, Entry>();
   private readonly watchers = new Map<string, Set<Watcher>>();

@@ -24,7 +24,8 @@ afterEach(async () => {
   await stack.stop();
 });
 
-describe('the chat page', () => {
+// Real browsers on a loaded 2-core machine: a guard well above the usual few seconds.
+describe('the chat page', { timeout: 90_000 }, () => {
   it('lets two people chat in a room and shows who is here', async () => {
     const alice = await joinChat(browser, pageUrl, 'alice', 'room1');
     const bob = await joinChat(browser, pageUrl, 'bob', 'room1');

@@ -30,7 +30,8 @@ function refused(port: number): Promise<boolean> {
   });
 }
 
-describe('pnpm start', () => {
+// Three processes start under tsx: a guard well above the usual few seconds.
+describe('pnpm start', { timeout: 90_000 }, () => {
   it('brings up the chat, prints the URL, serves two clients in a room, and exits 0 on SIGTERM', async () => {
     launcher = spawn(process.execPath, ['--import', 'tsx', 'src/start.ts', '--ws-port', '0', '--tcp-port', '0', '--port', '0'], {
       cwd: exampleDir,
