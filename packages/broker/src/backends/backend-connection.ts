@@ -122,13 +122,13 @@ export class BackendConnection<O> {
       bytes += (this.lines[count] as string).length;
       count += 1;
     }
-    const batch: Batch<O> =
-      count === this.lines.length
-        ? { lines: this.lines, owners: this.owners }
-        : { lines: this.lines.splice(0, count), owners: this.owners.splice(0, count) };
+    let batch: Batch<O>;
     if (count === this.lines.length) {
+      batch = { lines: this.lines, owners: this.owners };
       this.lines = [];
       this.owners = [];
+    } else {
+      batch = { lines: this.lines.splice(0, count), owners: this.owners.splice(0, count) };
     }
     this.pendingBytes -= bytes;
     this.inflight = batch;
