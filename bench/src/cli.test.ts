@@ -1,0 +1,44 @@
+// `pnpm bench` as a process: flags, exit codes, files written.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env, PYSTRANDS_BROKER_BIN: '', PYSTRANDS_ECHO_BIN: '' };
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], { cwd: BENCH_DIR, env }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr });
+    });
+  });
+}
+
+describe('cli', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'strands-bench-cli-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('prints the table and writes latest.json and chart.svg into --out', async () => {
+    const run = await cli(['--quick', '--only', 'pystrands', '--out', dir]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('QUICK smoke run');
+    expect(run.stdout).toMatch(/pystrands .* skipped .* PYSTRANDS_BROKER_BIN/);
+    const json = JSON.parse(await readFile(join(dir, 'latest.json'), 'utf8')) as { quick: boolean; rows: unknown[] };
+    expect(json).toMatchObject({ quick: true });
+    expect(json.rows).toHaveLength(1);
+    expect(await readFile(join(dir, 'chart.svg'), 'utf8')).toContain('</svg>');
+  });
+
+  it('exits 1 with the error code on a bad flag value', async () => {
+    const run = await cli(['--quick', '--only', 'nonsense', '--out', dir]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('invalid_options');
+    expect(run.stderr).toContain('usage: pnpm bench');
+  });
+});
