@@ -20,7 +20,9 @@ function profileFlags(entry: string): string[] {
   if (!dir) return [];
   const name = entry.replace(/^.*\//, '').replace(/\.ts$/, '');
   profiles += 1;
-  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}-${Date.now()}-${profiles}.cpuprofile`];
+  // One folder per child: Node writes one profile per thread (the main thread's has thread id 0
+  // in its name; tsx's loader thread writes another), and a fixed file name would let them collide.
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}/${name}-${profiles}`];
 }
 
 /** Messages a child sends to the suite. */
