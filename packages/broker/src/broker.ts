@@ -7,7 +7,7 @@ import { BackendHandler } from './backends/backend-handler.js';
 import { createBackendServer, startHeartbeat } from './backends/tcp-server.js';
 import { BrokerStateError, ListenError } from './errors.js';
 import { attachClient, startPingSweep } from './gateway/clients.js';
-import { STRANDS_SUBPROTOCOL } from './gateway/handshake.js';
+import { selectProtocol } from './gateway/handshake.js';
 import { createHttpServer } from './gateway/http-server.js';
 import { UpgradeHandler } from './gateway/upgrade.js';
 import { Hub } from './hub.js';
@@ -61,7 +61,7 @@ export function createBroker(options: BrokerOptions = {}): Broker {
     maxPayload: resolved.maxMessageBytes,
     perMessageDeflate: false,
     clientTracking: false,
-    handleProtocols: (protocols) => (protocols.has(STRANDS_SUBPROTOCOL) ? STRANDS_SUBPROTOCOL : false),
+    handleProtocols: selectProtocol,
   });
   const upgrades = new UpgradeHandler(hub, wss, (ws, socket, acceptance) => attachClient(hub, ws, socket, acceptance));
   hub.upgrades = upgrades;

@@ -28,5 +28,5 @@ export type { BrokerOptions, ResolvedOptions, QueueOverflowPolicy, LogLevel } fr
 export { OptionsError, BrokerStateError, ListenError, BROKER_ERROR_CODES, isBrokerError } from './errors.js';
 export type { BrokerErrorCode } from './errors.js';
 
-export { STRANDS_SUBPROTOCOL } from './gateway/handshake.js';
+export { STRANDS_SUBPROTOCOL, STRANDS_REFUSAL_SUBPROTOCOL } from './gateway/handshake.js';
 export type { Gauges as BrokerStats } from './metrics.js';

@@ -48,6 +48,22 @@ describe('connection requests', () => {
     expect(closed).toEqual({ code: 4403, reason: 'go away' });
   });
 
+  it('selects the refusal subprotocol for a refused client that offers it, so it knows at open', async () => {
+    h = await startBroker();
+    await h.backend(() => ({ accepted: false, status: 401, reason: 'bad token' }));
+    const result = await h.attempt('/ws/r', { protocols: ['strands.v1', 'strands.v1.refusal'] });
+    const protocol = result.kind === 'open' ? result.client.protocol : result.kind === 'closed' ? result.protocol : '';
+    expect(protocol).toBe('strands.v1.refusal');
+    expect(await closeOf(result)).toEqual({ code: 4401, reason: 'bad token' });
+  });
+
+  it('selects strands.v1, never the refusal subprotocol, for an accepted client offering both', async () => {
+    h = await startBroker();
+    await h.backend();
+    const c = await h.client('/ws/r', { protocols: ['strands.v1', 'strands.v1.refusal'] });
+    expect(c.protocol).toBe('strands.v1');
+  });
+
   it('echoes the strands.v1 subprotocol to an accepted client', async () => {
     h = await startBroker();
     await h.backend();

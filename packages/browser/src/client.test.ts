@@ -188,13 +188,35 @@ describe('reconnect', () => {
   });
 });
 
-describe('a rejection right after the upgrade', () => {
-  // The broker upgrades a refused strands.v1 client and closes it at once; in a browser the
-  // close can arrive after "open", once buffered sends were written. Here the server waits
-  // for the first message before closing, which is that race made certain.
+describe('a refusal under the strands.v1.refusal subprotocol', () => {
+  it('writes nothing, never reports open, and fails what was buffered with the rejection', async () => {
+    server = await startServer({ reject: () => [4401, 'bad token'] });
+    const client = open(server.url);
+    const opens = record(client, 'open');
+    const sent = client.send('secret');
+    await expect(sent).rejects.toMatchObject({ code: 'rejected', status: 401, reason: 'bad token' });
+    expect(opens).toEqual([]);
+  });
+
+  it('keeps what was buffered across a 4503 refusal and sends it once accepted', async () => {
+    let refusals = 1;
+    server = await startServer({ reject: () => (refusals-- > 0 ? [4503, 'no backend connected'] : undefined) });
+    const client = open(server.url);
+    const sent = client.send('important');
+    const peer = await server.peers.next();
+    expect(await peer.messages.next()).toBe('important');
+    await sent;
+    expect(server.attempts.length).toBe(2);
+  });
+});
+
+describe('a rejection right after the upgrade, from a server without the Strands subprotocols', () => {
+  // Such a server may upgrade a refused client and close it at once; in a browser the close
+  // can arrive after "open", once buffered sends were written. Here the server waits for the
+  // first message before closing, which is that race made certain.
   it('sends again what was written before a 4503, on the next connection', async () => {
     server = await startServer();
-    const client = open(server.url, { confirmAfterMs: 60_000 });
+    const client = open(server.url, { protocols: [], confirmAfterMs: 60_000 });
     const sent = client.send('important');
     const first = await server.peers.next();
     expect(await first.messages.next()).toBe('important');
@@ -207,7 +229,7 @@ describe('a rejection right after the upgrade', () => {
 
   it('fails what was written before a 4403 with the rejection', async () => {
     server = await startServer();
-    const client = open(server.url, { confirmAfterMs: 60_000 });
+    const client = open(server.url, { protocols: [], confirmAfterMs: 60_000 });
     const sent = client.send('hello?');
     const peer = await server.peers.next();
     await peer.messages.next();
@@ -217,7 +239,7 @@ describe('a rejection right after the upgrade', () => {
 
   it('does not send again what went out on a confirmed connection', async () => {
     server = await startServer();
-    const client = open(server.url, { confirmAfterMs: 60_000 });
+    const client = open(server.url, { protocols: [], confirmAfterMs: 60_000 });
     const sent = client.send('once');
     const first = await server.peers.next();
     expect(await first.messages.next()).toBe('once');

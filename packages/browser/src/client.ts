@@ -3,7 +3,7 @@
 import type { Contract } from '@strands/protocol';
 import { backoffDelayMs } from './backoff.js';
 import { Calls } from './calls.js';
-import { finalCloseError } from './close-codes.js';
+import { STRANDS_REFUSAL_SUBPROTOCOL, STRANDS_SUBPROTOCOL, finalCloseError } from './close-codes.js';
 import { Emitter } from './emitter.js';
 import { StrandsClientError } from './errors.js';
 import { type ConnectOptions, type ResolvedOptions, resolveOptions } from './options.js';
@@ -155,10 +155,11 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
     const socket = new o.WebSocket(typeof this.url === 'function' ? this.url() : this.url, o.protocols);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
-    // A rejected strands.v1 client is upgraded and closed at once, and the close may reach the
-    // page after "open". So "open" waits a macrotask, and the connection counts as accepted only
-    // at its first message or after confirmAfterMs: a rejection before that sends what was
-    // written on it again (4500-4599) or fails it, instead of losing it.
+    // A Strands broker tells at "open" whether the upgrade carries a refusal (the refusal
+    // subprotocol: wait for its close code, write nothing) or an acceptance (strands.v1).
+    // Elsewhere a refusal may be a close right after "open", so "open" waits a macrotask and
+    // the connection counts as accepted only at its first message or after confirmAfterMs: a
+    // rejection before that sends what was written on it again (4500-4599) or fails it.
     const open = (): void => {
       if (this.socket !== socket || this.ready || socket.readyState !== OPEN) return;
       this.ready = true;
@@ -168,7 +169,12 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
       this.emit('open', { reconnected: this.opened, protocol: socket.protocol });
       this.opened = true;
     };
-    socket.onopen = () => setTimeout(open);
+    socket.onopen = () => {
+      if (socket.protocol === STRANDS_REFUSAL_SUBPROTOCOL) return;
+      if (socket.protocol !== STRANDS_SUBPROTOCOL) return void setTimeout(open);
+      open();
+      this.confirm();
+    };
     socket.onmessage = (event: { data: string | ArrayBuffer }) => {
       if (this.socket !== socket) return;
       open();

@@ -6,6 +6,12 @@ import { RejectedError, StrandsClientError } from './errors.js';
 export const STRANDS_SUBPROTOCOL = 'strands.v1';
 
 /**
+ * Offered beside `strands.v1`; a Strands broker selects it only on an upgrade it is about to
+ * close with 4000 + status, so the client knows at `open` that it was refused and writes nothing.
+ */
+export const STRANDS_REFUSAL_SUBPROTOCOL = 'strands.v1.refusal';
+
+/**
  * The error that ends the client for a close the server sent, or undefined when reconnecting
  * makes sense. Final: 4000-4499 (an HTTP 4xx: rejected by the backend; 4409 replaced by a newer
  * connection), 1008 (policy violation) and 1000 (the backend closed this client on purpose).

@@ -17,7 +17,7 @@ export type { ConnectOptions, ResolvedOptions } from './options.js';
 export { StrandsClientError, RejectedError, RemoteError, isStrandsClientError, CLIENT_ERROR_CODES } from './errors.js';
 export type { ClientErrorCode } from './errors.js';
 export { backoffDelayMs } from './backoff.js';
-export { STRANDS_SUBPROTOCOL, finalCloseError } from './close-codes.js';
+export { STRANDS_SUBPROTOCOL, STRANDS_REFUSAL_SUBPROTOCOL, finalCloseError } from './close-codes.js';
 export type { Unsubscribe } from './emitter.js';
 export type {
   SendData,

@@ -10,7 +10,7 @@ import {
 describe('resolveOptions', () => {
   it('fills in the defaults, offering the strands.v1 subprotocol', () => {
     const o = resolveOptions({ WebSocket });
-    expect(o.protocols).toEqual(['strands.v1']);
+    expect(o.protocols).toEqual(['strands.v1', 'strands.v1.refusal']);
     expect(o.initialBackoffMs).toBe(DEFAULT_INITIAL_BACKOFF_MS);
     expect(o.maxBufferedMessages).toBe(DEFAULT_MAX_BUFFERED_MESSAGES);
     expect(o.streamCredits).toBe(DEFAULT_STREAM_CREDITS);

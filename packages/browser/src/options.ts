@@ -1,5 +1,5 @@
 // Options of `connect`, declared once: defaults, units, and the checks that reject nonsense.
-import { STRANDS_SUBPROTOCOL } from './close-codes.js';
+import { STRANDS_REFUSAL_SUBPROTOCOL, STRANDS_SUBPROTOCOL } from './close-codes.js';
 import type { WebSocketConstructor } from './types.js';
 
 export interface ConnectOptions {
@@ -34,7 +34,7 @@ export interface ConnectOptions {
   confirmAfterMs?: number;
 }
 
-export const DEFAULT_PROTOCOLS: readonly string[] = [STRANDS_SUBPROTOCOL];
+export const DEFAULT_PROTOCOLS: readonly string[] = [STRANDS_SUBPROTOCOL, STRANDS_REFUSAL_SUBPROTOCOL];
 export const DEFAULT_RECONNECT = true;
 export const DEFAULT_MAX_RECONNECT_ATTEMPTS = Infinity;
 export const DEFAULT_INITIAL_BACKOFF_MS = 500;

@@ -6,6 +6,26 @@ import type { ConnectionRequestParams } from '../backends/backend-frames.js';
 /** The subprotocol with which a browser asks to be told about rejections by close code. */
 export const STRANDS_SUBPROTOCOL = 'strands.v1';
 
+/**
+ * Offered beside `strands.v1`: the broker selects it only on an upgrade it is about to close
+ * with 4000 + status, so the client knows at `open` that it was refused and writes nothing.
+ */
+export const STRANDS_REFUSAL_SUBPROTOCOL = 'strands.v1.refusal';
+
+/** Requests being upgraded only to be closed with a refusal code. */
+const refusing = new WeakSet<IncomingMessage>();
+
+/** Marks `req` as upgraded only to carry a refusal. */
+export function markRefusal(req: IncomingMessage): void {
+  refusing.add(req);
+}
+
+/** ws's `handleProtocols`: `strands.v1` when accepted, the refusal protocol when refused and offered. */
+export function selectProtocol(offered: Set<string>, req: IncomingMessage): string | false {
+  if (refusing.has(req) && offered.has(STRANDS_REFUSAL_SUBPROTOCOL)) return STRANDS_REFUSAL_SUBPROTOCOL;
+  return offered.has(STRANDS_SUBPROTOCOL) ? STRANDS_SUBPROTOCOL : false;
+}
+
 /** `x-client-id` -> `X-Client-Id`, as Go's `textproto.CanonicalMIMEHeaderKey` spells header names. */
 export function canonicalHeaderName(name: string): string {
   let out = '';

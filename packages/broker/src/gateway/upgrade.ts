@@ -8,7 +8,7 @@ import type { ResponseSink } from '../backends/backend-handler.js';
 import { truncateUtf8 } from '../backends/backend-handler.js';
 import type { Backend, Hub, UpgradeHooks } from '../hub.js';
 import type { RejectReason } from '../metrics.js';
-import { connectionRequestParams, isValidUpgrade, offersStrandsProtocol, refuseWithStatus } from './handshake.js';
+import { connectionRequestParams, isValidUpgrade, markRefusal, offersStrandsProtocol, refuseWithStatus } from './handshake.js';
 
 /** What the backend decided for an accepted client. */
 export interface Acceptance {
@@ -173,7 +173,8 @@ export class UpgradeHandler implements ResponseSink, UpgradeHooks {
 
   /**
    * Plain clients get the HTTP status; `strands.v1` clients (browsers cannot read statuses) are
-   * upgraded and closed with 4000 + status and the reason.
+   * upgraded and closed with 4000 + status and the reason, under the refusal subprotocol where
+   * they offered it.
    */
   private refuse(req: IncomingMessage, socket: Duplex, head: Buffer, strands: boolean, why: RejectReason, status: number, reason: string): void {
     this.hub.metrics.rejected[why] += 1;
@@ -181,6 +182,7 @@ export class UpgradeHandler implements ResponseSink, UpgradeHooks {
     const headers: Record<string, string> =
       status === 503 ? { 'Retry-After': String(this.hub.options.retryAfterSeconds) } : {};
     if (!strands) return refuseWithStatus(socket, status, reason, headers);
+    markRefusal(req);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', () => undefined);
       ws.close(4000 + status, truncateUtf8(reason === '' ? (STATUS_CODES[status] ?? '') : reason, 123));

@@ -165,7 +165,7 @@ export class TestClient {
 export type Attempt =
   | { kind: 'open'; client: TestClient }
   | { kind: 'http'; status: number; headers: Record<string, string | string[] | undefined>; body: string }
-  | { kind: 'closed'; code: number; reason: string };
+  | { kind: 'closed'; code: number; reason: string; protocol: string };
 
 /** The close code and reason of an attempt that must end closed (a rejection by close code may follow open). */
 export async function closeOf(result: Attempt): Promise<{ code: number; reason: string }> {
@@ -239,11 +239,11 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Harness>
         client.protocol = ws.protocol;
         // A rejection by close code arrives right after open: give the close frame a chance first.
         setImmediate(() => {
-          if (client?.closed) resolve({ kind: 'closed', code: client.closeCode as number, reason: client.closeReason });
+          if (client?.closed) resolve({ kind: 'closed', code: client.closeCode as number, reason: client.closeReason, protocol: ws.protocol });
           else resolve({ kind: 'open', client: client as TestClient });
         });
       });
-      ws.on('close', (code, reason) => resolve({ kind: 'closed', code, reason: reason.toString() }));
+      ws.on('close', (code, reason) => resolve({ kind: 'closed', code, reason: reason.toString(), protocol: ws.protocol }));
       ws.on('error', () => undefined);
     });
 

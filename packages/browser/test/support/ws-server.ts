@@ -46,14 +46,22 @@ export class TestServer {
   }
 
   async start(): Promise<this> {
+    // As the broker does: decide before the upgrade, and select the refusal subprotocol for a
+    // refused client that offers it.
+    const rejections = new WeakMap<IncomingMessage, [code: number, reason: string]>();
     const server = new WebSocketServer({
       host: '127.0.0.1',
       port: this.port,
-      handleProtocols: (protocols) => (protocols.has('strands.v1') ? 'strands.v1' : false),
+      handleProtocols: (protocols, request) => {
+        const rejection = this.options.reject?.(request);
+        if (rejection) rejections.set(request, rejection);
+        if (rejection && protocols.has('strands.v1.refusal')) return 'strands.v1.refusal';
+        return protocols.has('strands.v1') ? 'strands.v1' : false;
+      },
     });
     server.on('connection', (ws, request) => {
       this.attempts.push(request.url ?? '');
-      const rejection = this.options.reject?.(request);
+      const rejection = rejections.get(request) ?? (ws.protocol === '' ? this.options.reject?.(request) : undefined);
       if (rejection) ws.close(...rejection);
       else this.peers.push(new Peer(ws));
     });
