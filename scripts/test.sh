@@ -14,10 +14,13 @@ pnpm lint
 report="$(mktemp)"
 status=0
 pnpm exec vitest run --reporter=default --reporter=json --outputFile.json="$report" || status=$?
+# A smoke run of the benchmarks: it checks that the suite runs, not its figures.
+pnpm bench --quick || status=1
+# The last line counts the tests, in the plain form CI reads.
 node -e '
   const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-  console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
   if (r.numTotalTests === 0) { console.error("no test ran"); process.exit(1); }
+  console.log(`vitest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`);
 ' "$report" || status=1
 rm -f "$report"
 exit "$status"
