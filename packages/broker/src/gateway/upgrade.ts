@@ -37,6 +37,10 @@ interface PendingUpgrade {
   onData: (chunk: Buffer) => void;
 }
 
+function destroySocket(this: Duplex): void {
+  this.destroy();
+}
+
 // A WebSocket client must wait for the 101 before sending; more than this early is abuse.
 const MAX_EARLY_BYTES = 64 * 1024;
 
@@ -56,7 +60,9 @@ export class UpgradeHandler implements ResponseSink, UpgradeHooks {
 
   /** The http server's 'upgrade' event. */
   handle(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
+    // A module-level listener: a closure here would share this call's context and keep the
+    // request, its headers and the pending record alive for the whole life of the connection.
+    socket.on('error', destroySocket);
     const strands = offersStrandsProtocol(req);
     if (this.hub.stopping) return this.refuse(req, socket, head, strands, 'shutting_down', 503, 'broker shutting down');
     if (!isValidUpgrade(req)) return this.refuse(req, socket, head, false, 'bad_request', 400, 'not a WebSocket upgrade');
