@@ -1,8 +1,8 @@
 // Takes docs/chat.png, the README's picture: two people chatting on the page, in Chromium.
 // Run with `pnpm --filter @strands/example-chat screenshot`.
 import { fileURLToPath } from 'node:url';
+import { launchChromium } from '@strands/testing';
 import { joinChat } from '../test/support/chat-page.js';
-import { launchChromium } from '../test/support/chromium.js';
 import { ADMIN_TOKEN, startChatStack } from '../test/support/stack.js';
 
 const output = fileURLToPath(new URL('../docs/chat.png', import.meta.url));

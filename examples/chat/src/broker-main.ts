@@ -1,7 +1,8 @@
 // The broker process of `pnpm start`: a Strands broker on the given ports, reporting the ports it
 // really bound (0 picks free ones) to the launcher.
 import { createBroker } from '@strands/broker';
-import { parseOrExit, readFlags, reportReady, runUntilSignal } from './cli.js';
+import { runUntilSignal } from '@strands/example-shared';
+import { parseOrExit, readFlags, reportReady } from './cli.js';
 import { DEFAULT_HOST, DEFAULT_TCP_PORT, DEFAULT_WS_PORT } from './options.js';
 
 const USAGE = `flags: --ws-port n (${DEFAULT_WS_PORT}) --tcp-port n (${DEFAULT_TCP_PORT}) --host address (${DEFAULT_HOST})`;

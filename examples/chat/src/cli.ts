@@ -1,5 +1,6 @@
 // The command lines of the chat's programs: flags (and a few environment variables) turned into
-// typed options, a usage message on mistakes, and one clean exit on SIGINT/SIGTERM.
+// typed options, a usage message on mistakes, and the ready report to the launcher (the clean
+// exit on SIGINT/SIGTERM is `runUntilSignal` from @strands/example-shared).
 import { parseArgs } from 'node:util';
 import { OptionsError } from './errors.js';
 
@@ -61,32 +62,6 @@ export function parseOrExit<T>(program: string, usage: string, parse: () => T): 
     console.error(`${program}: ${error.message}\n${usage}`);
     process.exit(2);
   }
-}
-
-/**
- * Runs `shutdown` on the first SIGINT or SIGTERM, then exits (0 when it succeeded). Later signals
- * are ignored while it runs. Under the launcher (an IPC channel is open) SIGINT is ignored: a
- * terminal's Ctrl-C reaches the whole process group, and the launcher stops its children itself,
- * in order (SIGTERM). Such a child also stops when the channel closes, so that even a killed
- * launcher leaves no orphans.
- */
-export function runUntilSignal(shutdown: () => Promise<unknown>): void {
-  let stopping = false;
-  const onSignal = (): void => {
-    if (stopping) return;
-    stopping = true;
-    shutdown().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(`shutdown failed: ${(error as Error).message}`);
-        process.exit(1);
-      },
-    );
-  };
-  const launched = process.connected === true;
-  process.on('SIGINT', launched ? () => {} : onSignal);
-  process.on('SIGTERM', onSignal);
-  if (launched) process.on('disconnect', onSignal);
 }
 
 /** Tells the launcher (when there is one: an IPC channel) that this process is ready, and how. */

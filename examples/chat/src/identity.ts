@@ -2,8 +2,8 @@
 // (query for browsers, which cannot set headers; headers for other clients), or why it is refused.
 import { randomUUID } from 'node:crypto';
 import type { ConnectionRequest } from '@strands/backend';
+import { roomFromPath } from '@strands/example-shared';
 import type { User } from './messages.js';
-import { roomFromPath } from './room.js';
 
 /** What the backend answers about a connecting client. */
 export type Admission =

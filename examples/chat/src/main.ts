@@ -1,7 +1,8 @@
 // The chat backend on its own: `pnpm backend --broker host:port` serves a broker already running
 // (the Strands broker, or the PyStrands Go broker).
+import { runUntilSignal } from '@strands/example-shared';
 import { createChatBackend } from './chat-backend.js';
-import { parseOrExit, readFlags, reportReady, runUntilSignal } from './cli.js';
+import { parseOrExit, readFlags, reportReady } from './cli.js';
 import { DEFAULT_ADMIN_TOKEN, DEFAULT_BROKER, DEFAULT_HISTORY_SIZE, resolveBackendOptions } from './options.js';
 
 const USAGE = [

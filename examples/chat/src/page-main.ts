@@ -1,5 +1,6 @@
 // The page server on its own: `pnpm page --port 3000 --ws-port 8080`.
-import { parseOrExit, readFlags, reportReady, runUntilSignal } from './cli.js';
+import { runUntilSignal } from '@strands/example-shared';
+import { parseOrExit, readFlags, reportReady } from './cli.js';
 import { DEFAULT_HOST, DEFAULT_PAGE_PORT, DEFAULT_WS_PORT, resolvePageServerOptions } from './options.js';
 import { startPageServer } from './page-server.js';
 

@@ -1,8 +1,8 @@
 // The chat page in real Chromium against a real broker, the chat backend and the page server.
+import { launchChromium } from '@strands/testing';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { joinChat, openJoinForm, type ChatPage } from './support/chat-page.js';
-import { launchChromium } from './support/chromium.js';
 import { ADMIN_TOKEN, startChatStack, type ChatStack } from './support/stack.js';
 
 let browser: Browser;

@@ -1,7 +1,7 @@
 // The echo backend: joins each client to the room its path names and sends every message back
 // to that whole room as `<client id>: <message>`.
 import { createBackend, type StrandsBackend } from '@strands/backend';
-import { roomFromPath } from './room.js';
+import { roomFromPath } from '@strands/example-shared';
 
 /** Options of {@link createEchoBackend}. */
 export interface EchoBackendOptions {

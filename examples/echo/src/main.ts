@@ -1,8 +1,8 @@
 // The echo backend on its own: `pnpm backend --broker host:port` serves any broker already running
 // (the Strands broker or the PyStrands Go broker).
+import { runUntilSignal } from '@strands/example-shared';
 import { createEchoBackend } from './echo.js';
 import { parseCommandLine } from './options.js';
-import { runUntilSignal } from './signals.js';
 
 const options = parseCommandLineOrExit();
 const echo = createEchoBackend({ broker: options.broker });

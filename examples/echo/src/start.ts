@@ -1,8 +1,8 @@
 // `pnpm start`: a broker and the echo backend in one process, ready for any WebSocket client.
 import { createBroker } from '@strands/broker';
+import { runUntilSignal } from '@strands/example-shared';
 import { createEchoBackend } from './echo.js';
 import { parseCommandLine } from './options.js';
-import { runUntilSignal } from './signals.js';
 
 let options: ReturnType<typeof parseCommandLine>;
 try {

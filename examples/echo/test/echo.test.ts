@@ -9,7 +9,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createEchoBackend } from '../src/echo.js';
 import { parseCommandLine } from '../src/options.js';
-import { roomFromPath } from '../src/room.js';
 
 /** A raw client that records every text message it receives. */
 async function client(url: string): Promise<{ ws: WebSocket; received: string[]; next(count: number): Promise<string[]> }> {
@@ -30,18 +29,6 @@ async function client(url: string): Promise<{ ws: WebSocket; received: string[];
     },
   };
 }
-
-describe('roomFromPath', () => {
-  it('takes the last path segment, with lobby for none', () => {
-    expect(roomFromPath('/room1')).toBe('room1');
-    expect(roomFromPath('/ws/room1')).toBe('room1');
-    expect(roomFromPath('/a/b/room1/')).toBe('room1');
-    expect(roomFromPath('/')).toBe('lobby');
-    expect(roomFromPath('')).toBe('lobby');
-    expect(roomFromPath('/ws/')).toBe('lobby');
-    expect(roomFromPath('/room1?x=1')).toBe('room1');
-  });
-});
 
 describe('the command line', () => {
   it('defaults --broker to 127.0.0.1:8081 and refuses a malformed one', () => {

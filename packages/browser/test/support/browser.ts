@@ -2,10 +2,9 @@
 // loads the client bundled from source and served from a tiny HTTP server on port 0.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '@strands/testing';
+import type { Browser, Page } from 'playwright-core';
 import { bundle } from './bundle.js';
-
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const PAGE = '<!doctype html><meta charset="utf-8"><title>strands e2e</title><script src="/strands.js"></script>';
 
@@ -25,18 +24,7 @@ export async function startBrowser(): Promise<BrowserHarness> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      '--no-sandbox',
-      '--headless',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   return {
     browser,
     async newPage() {
