@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { BackendPool } from './backends/backend-pool.js';
 import type { BackendConnection } from './backends/backend-connection.js';
 import { disconnectedLine, newConnectionLine } from './backends/backend-frames.js';
-import { ClientOutbox, type ClientConnection } from './gateway/client-connection.js';
+import type { ClientConnection } from './gateway/client-connection.js';
+import { ClientOutbox } from './gateway/outbox.js';
 import { RateLimitedLog } from './logger.js';
 import { Metrics, type Gauges } from './metrics.js';
 import type { ResolvedOptions } from './options.js';
@@ -21,10 +22,21 @@ export interface UpgradeHooks {
   pendingCount(): number;
 }
 
+/**
+ * Frame bytes (counted per recipient) the outbox may owe before backends stop being read.
+ * A room of 1,000 with 8 messages of 64 bytes in flight owes about 0.6 MB.
+ */
+const MAX_OUTBOX_BACKLOG_BYTES = 16 * 1024 * 1024;
+
 export class Hub {
   readonly clients = new Map<string, ClientConnection>();
   readonly rooms = new Rooms<ClientConnection>();
-  readonly outbox = new ClientOutbox();
+  readonly outbox = new ClientOutbox(MAX_OUTBOX_BACKLOG_BYTES, {
+    full: () => this.setBackendReads(false),
+    drained: () => this.setBackendReads(true),
+  });
+  /** False while the outbox is over its bound: backends are not read, so no more fan-out piles up. */
+  backendReads = true;
   readonly pool = new BackendPool<ClientConnection>();
   /** Every connected backend, ready or not (heartbeats go to all). */
   readonly backends = new Set<Backend>();
@@ -92,6 +104,12 @@ export class Hub {
         this.queue.capacity === 0 ? 'no backend and the queue is disabled: event dropped' : 'queue full: event dropped',
       );
     });
+  }
+
+  /** Stops or restarts reading from every backend (new ones follow `backendReads`). */
+  private setBackendReads(on: boolean): void {
+    this.backendReads = on;
+    for (const backend of this.backends) backend.setReading(on);
   }
 
   /** A backend may now take work: it joins the pool and receives the queue, in order. */
@@ -176,7 +194,7 @@ export class Hub {
   dropClient(client: ClientConnection, code: number, reason: string, mode?: DropMode): void {
     if (client.gone) return;
     client.gone = true;
-    client.discard();
+    this.outbox.forget(client.discard());
     if (this.clients.get(client.id) === client) this.clients.delete(client.id);
     this.rooms.leaveAll(client);
     this.metrics.disconnectionsTotal += 1;
@@ -195,7 +213,7 @@ export class Hub {
   deliver(client: ClientConnection, frame: Buffer): void {
     if (client.gone) return;
     if (client.enqueue(frame, this.options.maxClientBufferBytes)) {
-      this.outbox.touch(client);
+      this.outbox.touch(client, frame.length);
       this.metrics.deliveries += 1;
       return;
     }

@@ -153,6 +153,12 @@ export class BackendConnection<O> {
     return unsent;
   }
 
+  /** Stops (false) or restarts (true) reading from the socket; writing goes on. */
+  setReading(on: boolean): void {
+    if (on) this.socket.resume();
+    else this.socket.pause();
+  }
+
   /** Calls `hook` once, after the next write completes (a paused queue flush resumes then). */
   onWritten(hook: () => void): void {
     this.writtenHook = hook;

@@ -28,6 +28,7 @@ export function createBackendServer(hub: Hub, handler: BackendHandler): Server {
       },
     );
     hub.backends.add(backend);
+    if (!hub.backendReads) backend.setReading(false);
     hub.metrics.backendConnectionsTotal += 1;
     logger.info({ backend: backend.id, remote: backend.remote }, 'backend connected');
     if (backend.authorized) hub.backendReady(backend);

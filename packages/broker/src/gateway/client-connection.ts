@@ -1,4 +1,4 @@
-// One accepted WebSocket client: who the backend said it is, its rooms, and its outbound frame buffer.
+// One accepted WebSocket client: who the backend said it is, its rooms, and its outbound frames.
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { RoomMember } from '../rooms.js';
@@ -9,9 +9,10 @@ export interface AffinityTarget {
 }
 
 /**
- * Frames for a client are collected during one event-loop turn and written together (one
- * `writev`), straight to the socket: safe because permessage-deflate is off, so ws's own
- * sender never holds a partial frame in its queue.
+ * Frames for a client wait in `pending` until the outbox flushes it, then go out in one write,
+ * straight to the socket. Safe because permessage-deflate is off (the broker never enables it)
+ * and the broker sends no Blobs: ws's sender then writes every frame (pings, close) to the
+ * socket at once and never holds one back in its queue, so frames cannot be reordered.
  */
 export class ClientConnection implements RoomMember {
   readonly rooms = new Set<string>();
@@ -23,9 +24,10 @@ export class ClientConnection implements RoomMember {
   alive = true;
   /** True once the client has been removed; later socket events are ignored. */
   gone = false;
-  /** Set while frames wait for the end of the turn. */
+  /** Set while frames wait in the outbox. */
   dirty = false;
-  private pending: Buffer[] = [];
+  /** Allocated on the first frame: most idle clients never need it. */
+  private pending: Buffer[] | undefined;
   private pendingBytes = 0;
 
   constructor(
@@ -35,73 +37,60 @@ export class ClientConnection implements RoomMember {
     readonly ws: WebSocket,
     readonly socket: Duplex,
   ) {
-    this.contextJson = `{"client_id":${JSON.stringify(id)},"room_id":${JSON.stringify(roomId)},"metadata":${JSON.stringify(metadata)}}`;
+    // One JSON.stringify gives a flat string; a concatenation would be kept as a tree of pieces
+    // costing several times its length for the life of the connection.
+    this.contextJson = JSON.stringify({ client_id: id, room_id: roomId, metadata });
   }
 
-  /** Bytes written but not yet taken by the kernel, plus bytes waiting for this turn's flush. */
+  /** Bytes written but not yet taken by the kernel, plus bytes waiting for the outbox. */
   get bufferedBytes(): number {
     return this.socket.writableLength + this.pendingBytes + this.ws.bufferedAmount;
   }
 
   /**
-   * Adds a frame for this turn's flush. Returns false, keeping nothing, when bytes from earlier
-   * turns still wait for the client past `limit`: it is not reading, and the caller closes it.
-   * Only earlier turns count, so a burst to a client that keeps up is never mistaken for slowness;
-   * memory per client stays under `limit` plus one turn's frames.
+   * Adds a frame for the next flush. Returns false, keeping nothing, when bytes from earlier
+   * flushes still wait for the client past `limit`: it is not reading, and the caller closes it.
+   * Only earlier flushes count, so a burst to a client that keeps up is never mistaken for
+   * slowness; memory per client stays under `limit` plus what one flush carries.
    */
   enqueue(frame: Buffer, limit: number): boolean {
     if (this.socket.writableLength > limit) return false;
-    this.pending.push(frame);
+    (this.pending ??= []).push(frame);
     this.pendingBytes += frame.length;
     return true;
   }
 
-  /** Writes this turn's frames in one go. */
-  flush(): void {
+  /** Writes the waiting frames in one write; returns the bytes it took off the queue. */
+  flush(): number {
     this.dirty = false;
     const frames = this.pending;
-    if (frames.length === 0) return;
-    this.pending = [];
+    const bytes = this.pendingBytes;
+    if (frames === undefined) return 0;
+    this.pending = undefined;
     this.pendingBytes = 0;
-    if (this.socket.destroyed || !this.socket.writable) return;
-    if (frames.length === 1) {
-      this.socket.write(frames[0] as Buffer);
-      return;
-    }
-    this.socket.cork();
-    for (const frame of frames) this.socket.write(frame);
-    this.socket.uncork();
+    if (this.socket.destroyed || !this.socket.writable) return bytes;
+    this.socket.write(frames.length === 1 ? (frames[0] as Buffer) : joined(frames));
+    return bytes;
   }
 
-  /** Forgets frames not yet written (the client is being dropped). */
-  discard(): void {
-    this.pending = [];
+  /** Forgets frames not yet written (the client is being dropped); returns their bytes. */
+  discard(): number {
+    const bytes = this.pendingBytes;
+    this.pending = undefined;
     this.pendingBytes = 0;
+    return bytes;
   }
 }
 
-/** Collects clients with frames pending and flushes them all once per event-loop turn. */
-export class ClientOutbox {
-  private dirty: ClientConnection[] = [];
-  private scheduled = false;
-  private readonly run = (): void => this.flush();
+// Members of one room get the same frames in the same order: consecutive receivers share one join.
+let lastFrames: Buffer[] = [];
+let lastJoined: Buffer = Buffer.alloc(0);
 
-  /** Marks a client as having frames pending. */
-  touch(client: ClientConnection): void {
-    if (client.dirty) return;
-    client.dirty = true;
-    this.dirty.push(client);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.run);
-    }
+/** The frames as one buffer (a single write costs less than a writev of many small ones). */
+function joined(frames: Buffer[]): Buffer {
+  if (frames.length !== lastFrames.length || !frames.every((frame, i) => frame === lastFrames[i])) {
+    lastFrames = frames;
+    lastJoined = Buffer.concat(frames);
   }
-
-  /** Writes every pending frame now. */
-  flush(): void {
-    this.scheduled = false;
-    const clients = this.dirty;
-    this.dirty = [];
-    for (const client of clients) client.flush();
-  }
+  return lastJoined;
 }
