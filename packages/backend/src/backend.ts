@@ -133,6 +133,8 @@ export class StrandsBackend extends BackendCore implements Replier {
       send: (clientId, text) => this.sendToConnection(clientId, text),
       schedule: (clientId, task) => this.scheduler.push(clientId, task),
       report: (error) => this.reportError(error),
+      routeTimeoutMs: this.options.routeTimeoutMs,
+      maxStreamsPerClient: this.options.maxStreamsPerClient,
     };
     router.attach(host);
     this.router = router;

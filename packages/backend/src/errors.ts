@@ -19,7 +19,7 @@ export const BACKEND_ERROR_CODES = {
   request_timeout: 'request_timeout',
   /** An application handler threw or rejected. */
   handler_error: 'handler_error',
-  /** A connection-request handler did not decide within `connectionRequestTimeoutMs`. */
+  /** A connection-request handler did not decide within `connectionRequestTimeoutMs`, or a route handler within `routeTimeoutMs`. */
   handler_timeout: 'handler_timeout',
 } as const;
 export type BackendErrorCode = keyof typeof BACKEND_ERROR_CODES;

@@ -17,7 +17,7 @@ export { ConnectionRequest } from './connection-request.js';
 export type { ConnectionDecision } from './connection-request.js';
 export type { EventStream } from './event-stream.js';
 
-export { Router, createRouter } from './router/router.js';
+export { Router, createRouter, STREAM_LIMIT_CODE } from './router/router.js';
 export type { RouterLike, RouterHost } from './router/router.js';
 export type {
   FireHandler,
@@ -61,6 +61,8 @@ export {
   DEFAULT_MAX_WRITE_BUFFER_BYTES,
   DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_ROUTE_TIMEOUT_MS,
+  DEFAULT_MAX_STREAMS_PER_CLIENT,
   DEFAULT_LOG_LEVEL,
 } from './options.js';
 export type { BackendOptions, ResolvedOptions, BrokerAddress } from './options.js';

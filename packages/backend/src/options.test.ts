@@ -9,6 +9,8 @@ describe('resolveOptions', () => {
     expect(options.reconnectInitialDelayMs).toBe(DEFAULT_RECONNECT_INITIAL_DELAY_MS);
     expect(options.reconnectMaxDelayMs).toBe(30_000);
     expect(options.name).toBe('strands-backend');
+    expect(options.routeTimeoutMs).toBe(25_000);
+    expect(options.maxStreamsPerClient).toBe(32);
   });
 
   it('reads broker addresses in every accepted form and drops duplicates', () => {
@@ -32,6 +34,8 @@ describe('resolveOptions', () => {
     [{ streamBufferSize: 0 }, /streamBufferSize/],
     [{ brokerIdleTimeoutMs: -1 }, /brokerIdleTimeoutMs/],
     [{ sendTimeoutMs: Number.NaN }, /sendTimeoutMs/],
+    [{ routeTimeoutMs: 0 }, /routeTimeoutMs/],
+    [{ maxStreamsPerClient: 0 }, /maxStreamsPerClient/],
   ])('refuses %o', (options, message) => {
     expect(() => resolveOptions(options)).toThrow(message);
   });

@@ -46,6 +46,19 @@ export interface BackendOptions {
   connectionRequestTimeoutMs?: number;
   /** How long `roomMembers()` waits for the broker's reply, in ms. @default 10000 */
   requestTimeoutMs?: number;
+  /**
+   * A response or fire-and-forget route handler that takes longer is abandoned: its `signal` is
+   * aborted, the client gets a `timeout` error envelope, and the client's next events run, in ms.
+   * Below the browser client's own 30 s request timeout, so the client learns why.
+   * @default 25000
+   */
+  routeTimeoutMs?: number;
+  /**
+   * Route streams one client may have open at once; a stream past it is refused with a
+   * `cancelled` error envelope (each open stream holds a producer and one item of look-ahead).
+   * @default 32
+   */
+  maxStreamsPerClient?: number;
   /** Longest frame accepted from a broker, in bytes. @default DEFAULT_MAX_LINE_BYTES (4 MiB) */
   maxLineBytes?: number;
   /** Level of the built-in console logger; ignored when `logger` is given. @default 'warn' */
@@ -70,6 +83,8 @@ export const DEFAULT_SEND_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_WRITE_BUFFER_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS = 8000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+export const DEFAULT_ROUTE_TIMEOUT_MS = 25_000;
+export const DEFAULT_MAX_STREAMS_PER_CLIENT = 32;
 export const DEFAULT_LOG_LEVEL: LogLevel = 'warn';
 
 /** A broker address, split. */
@@ -109,6 +124,8 @@ export function resolveOptions(options: BackendOptions = {}): ResolvedOptions {
     maxWriteBufferBytes: options.maxWriteBufferBytes ?? DEFAULT_MAX_WRITE_BUFFER_BYTES,
     connectionRequestTimeoutMs: options.connectionRequestTimeoutMs ?? DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+    routeTimeoutMs: options.routeTimeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS,
+    maxStreamsPerClient: options.maxStreamsPerClient ?? DEFAULT_MAX_STREAMS_PER_CLIENT,
     maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
     logLevel: options.logLevel ?? DEFAULT_LOG_LEVEL,
     logger: options.logger,
@@ -132,6 +149,8 @@ export function resolveOptions(options: BackendOptions = {}): ResolvedOptions {
   positive('maxWriteBufferBytes', resolved.maxWriteBufferBytes);
   positive('connectionRequestTimeoutMs', resolved.connectionRequestTimeoutMs);
   positive('requestTimeoutMs', resolved.requestTimeoutMs);
+  positive('routeTimeoutMs', resolved.routeTimeoutMs);
+  positiveInteger('maxStreamsPerClient', resolved.maxStreamsPerClient);
   positive('maxLineBytes', resolved.maxLineBytes);
   return resolved;
 }

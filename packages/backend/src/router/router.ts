@@ -7,11 +7,12 @@ import type {
   RequestEnvelope,
   ResponseRouteName,
   RouteDefinition,
+  RouteErrorCode,
   StreamEnvelope,
   StreamRouteName,
 } from '@strands/protocol';
 import type { ClientContext } from '../client.js';
-import { HandlerError, isRouteError } from '../errors.js';
+import { HandlerError, isBackendError, isRouteError } from '../errors.js';
 import { errorEnvelope, responseEnvelope } from './envelopes.js';
 import { StreamSession } from './stream-session.js';
 import type { FireHandler, ResponseHandler, RouteContext, StreamHandler } from './types.js';
@@ -22,6 +23,10 @@ export interface RouterHost {
   /** Runs `task` in the client's lane (after its earlier events). */
   schedule(clientId: string, task: () => unknown): void;
   report(error: Error): void;
+  /** A response or fire handler is abandoned after this long (`timeout` to the client), in ms. */
+  readonly routeTimeoutMs: number;
+  /** Streams one client may have open; more are refused with STREAM_LIMIT_CODE. */
+  readonly maxStreamsPerClient: number;
 }
 
 /** The face a router shows to the backend. */
@@ -36,6 +41,12 @@ export interface RouterLike {
 
 type AnyHandler = (input: unknown, context: RouteContext) => unknown;
 const noop = (): void => {};
+const TIMED_OUT: unique symbol = Symbol('route handler timed out');
+/**
+ * The code of the error envelope refusing a stream past `maxStreamsPerClient`. The protocol has no
+ * dedicated "limit" code; `cancelled` says the backend ended the stream without failing.
+ */
+export const STREAM_LIMIT_CODE = 'cancelled' satisfies RouteErrorCode;
 
 export class Router<C extends Contract = Contract> implements RouterLike {
   private readonly handlers = new Map<string, AnyHandler>();
@@ -147,31 +158,64 @@ export class Router<C extends Contract = Contract> implements RouterLike {
   }
 
   private async call(envelope: RequestEnvelope | { strands: 'fire'; route: string }, def: RouteDefinition, input: unknown, client: ClientContext): Promise<void> {
+    const host = this.host;
+    if (host === undefined) return;
     const handler = this.handlers.get(envelope.route)!;
-    const context: RouteContext = { client, route: envelope.route, signal: this.clientSignal(client.clientId) };
     const id = envelope.strands === 'request' ? envelope.id : undefined;
+    // The call's own signal: aborted when the client leaves or the backend closes, or on timeout.
+    const clientSignal = this.clientSignal(client.clientId);
+    const controller = new AbortController();
+    const follow = (): void => controller.abort(clientSignal.reason);
+    if (clientSignal.aborted) follow();
+    else clientSignal.addEventListener('abort', follow, { once: true });
+    const context: RouteContext = { client, route: envelope.route, signal: controller.signal };
+    let timer: NodeJS.Timeout | undefined;
+    let reply: string | undefined;
     try {
-      const output = await handler(input, context);
-      if (id === undefined || def.kind !== 'response') return;
-      const checked = def.output.safeParse(output);
-      if (!checked.success) {
-        this.fail(client, checked.error, envelope.route);
-        await this.host?.send(client.clientId, errorEnvelope(id, 'invalid_output', 'the handler returned an invalid output'));
-        return;
+      // The race frees the client's lane after routeTimeoutMs even if the handler never settles.
+      const output = await Promise.race([
+        Promise.resolve().then(() => handler(input, context)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(TIMED_OUT), host.routeTimeoutMs);
+        }),
+      ]);
+      if (id !== undefined && def.kind === 'response') {
+        const checked = def.output.safeParse(output);
+        if (checked.success) {
+          reply = responseEnvelope(id, output);
+        } else {
+          this.fail(client, checked.error, envelope.route);
+          reply = errorEnvelope(id, 'invalid_output', 'the handler returned an invalid output');
+        }
       }
-      await this.host?.send(client.clientId, responseEnvelope(id, output));
     } catch (cause) {
-      if (!isRouteError(cause)) this.fail(client, cause, envelope.route);
-      if (id === undefined) return;
-      const text = isRouteError(cause) ? errorEnvelope(id, cause.code, cause.message) : errorEnvelope(id, 'handler_error', 'internal error');
-      await this.host?.send(client.clientId, text);
+      if (cause === TIMED_OUT) {
+        controller.abort('timeout');
+        this.fail(client, undefined, envelope.route, 'handler_timeout');
+        if (id !== undefined) reply = errorEnvelope(id, 'timeout', `route "${envelope.route}" took longer than ${host.routeTimeoutMs} ms`);
+      } else if (isRouteError(cause)) {
+        if (id !== undefined) reply = errorEnvelope(id, cause.code, cause.message);
+      } else {
+        this.fail(client, cause, envelope.route);
+        if (id !== undefined) reply = errorEnvelope(id, 'handler_error', 'internal error');
+      }
+    } finally {
+      clearTimeout(timer);
+      clientSignal.removeEventListener('abort', follow);
     }
+    // Awaited in the client's lane, so replies leave in order; a reply that cannot go out is reported.
+    if (reply !== undefined) await host.send(client.clientId, reply).catch((error: Error) => host.report(error));
   }
 
   private open(envelope: StreamEnvelope, def: RouteDefinition, input: unknown, client: ClientContext): void {
     if (def.kind !== 'stream') return;
     let streams = this.sessions.get(client.clientId);
     if (streams?.has(envelope.id)) return; // a duplicate id; the open stream keeps it
+    if (streams !== undefined && streams.size >= (this.host?.maxStreamsPerClient ?? Infinity)) {
+      const limit = streams.size;
+      this.reply(client, errorEnvelope(envelope.id, STREAM_LIMIT_CODE, `too many open streams (at most ${limit} per client)`));
+      return;
+    }
     if (streams === undefined) {
       streams = new Map();
       this.sessions.set(client.clientId, streams);
@@ -214,8 +258,13 @@ export class Router<C extends Contract = Contract> implements RouterLike {
     this.host?.send(client.clientId, text).catch(noop);
   }
 
-  private fail(client: ClientContext, cause: unknown, route: string): void {
-    const error = new HandlerError('handler_error', 'route', client.clientId, { cause });
+  private fail(client: ClientContext, cause: unknown, route: string, code: 'handler_error' | 'handler_timeout' = 'handler_error'): void {
+    // A reply that could not be sent is no handler failure: report the SendError itself.
+    if (isBackendError(cause) && cause.name === 'SendError') {
+      this.host?.report(cause);
+      return;
+    }
+    const error = new HandlerError(code, 'route', client.clientId, cause === undefined ? undefined : { cause });
     error.message = `route "${route}": ${error.message}`;
     this.host?.report(error);
   }

@@ -1,6 +1,6 @@
 // Reactive routes end to end: a raw ws client speaking envelopes, the real broker, the SDK router.
 import { describe, expect, it } from 'vitest';
-import { RouteError, createRouter, type StrandsBackend } from '../../src/index.js';
+import { RouteError, STREAM_LIMIT_CODE, createRouter, type BackendOptions, type StrandsBackend } from '../../src/index.js';
 import { testContract } from '../support/contract.js';
 import { until } from '../support/fake-broker.js';
 import { TestClient, brokerWithBackend } from '../support/real-broker.js';
@@ -13,9 +13,9 @@ interface Reply {
   message?: string;
 }
 
-async function setup() {
-  const { addresses, backend } = await brokerWithBackend();
-  const produced = { count: 0, forever: 0, foreverFinally: 0, notes: [] as string[], plain: [] as string[] };
+async function setup(options: BackendOptions = {}) {
+  const { addresses, backend } = await brokerWithBackend(options);
+  const produced = { count: 0, forever: 0, foreverFinally: 0, notes: [] as string[], plain: [] as string[], aborts: [] as unknown[] };
   const errors: Error[] = [];
   backend.onError((error) => {
     errors.push(error);
@@ -33,6 +33,15 @@ async function setup() {
     .response('chat.bad', () => ({ ok: false }) as unknown as { ok: true })
     .fire('chat.note', ({ note }) => {
       produced.notes.push(note);
+    })
+    // Never settle; they record why their signal was aborted.
+    .response('slow', (_input, { signal }) => {
+      signal.addEventListener('abort', () => produced.aborts.push(signal.reason));
+      return new Promise<never>(() => {});
+    })
+    .fire('slow.note', (_input, { signal }) => {
+      signal.addEventListener('abort', () => produced.aborts.push(signal.reason));
+      return new Promise<never>(() => {});
     })
     .stream('count', async function* ({ to }) {
       for (let n = 1; n <= to; n += 1) {
@@ -173,5 +182,38 @@ describe('reactive routes', () => {
     send({ strands: 'request_n', id: 'zero', n: 1 });
     const items = await waitReplies('zero', 2);
     expect(items.map((r) => r.strands)).toEqual(['next', 'complete']);
+  });
+
+  it('a response handler that never settles gets a timeout reply, and the client is served again', async () => {
+    const { send, waitReplies, errors, produced } = await setup({ routeTimeoutMs: 50 });
+    send({ strands: 'request', id: 'stuck', route: 'slow', data: {} });
+    send({ strands: 'fire', route: 'slow.note', data: {} });
+    // Queued behind the stuck calls in this client's lane: it runs only once they are abandoned.
+    send({ strands: 'request', id: 'next', route: 'chat.send', data: { text: 'still there?' } });
+    const [timedOut] = await waitReplies('stuck', 1);
+    expect(timedOut).toMatchObject({ strands: 'error', code: 'timeout', message: expect.stringContaining('50 ms') });
+    const [answer] = await waitReplies('next', 1);
+    expect(answer!.strands).toBe('response');
+    expect(produced.aborts).toEqual(['timeout', 'timeout']);
+    await until(() => errors.length === 2, 'two reported timeouts');
+    for (const error of errors) expect(error).toMatchObject({ name: 'HandlerError', code: 'handler_timeout', event: 'route' });
+  });
+
+  it('refuses streams past maxStreamsPerClient with a typed error, and accepts again once one ends', async () => {
+    const { send, waitReplies, replies, produced, router } = await setup({ maxStreamsPerClient: 2 });
+    send({ strands: 'stream', id: 'a', route: 'forever', data: {}, n: 1 });
+    send({ strands: 'stream', id: 'b', route: 'forever', data: {}, n: 1 });
+    send({ strands: 'stream', id: 'c', route: 'forever', data: {}, n: 1 });
+    const [refused] = await waitReplies('c', 1);
+    expect(refused).toMatchObject({ strands: 'error', code: STREAM_LIMIT_CODE, message: expect.stringMatching(/too many open streams/) });
+    await waitReplies('a', 1);
+    await waitReplies('b', 1);
+    expect(router.openStreams).toBe(2);
+    send({ strands: 'cancel', id: 'a' });
+    await until(() => produced.foreverFinally === 1, 'stream a to end');
+    send({ strands: 'stream', id: 'd', route: 'forever', data: {}, n: 1 });
+    const [item] = await waitReplies('d', 1);
+    expect(item).toMatchObject({ strands: 'next', data: expect.any(Number) });
+    expect(replies('c')).toHaveLength(1);
   });
 });

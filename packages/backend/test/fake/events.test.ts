@@ -1,6 +1,6 @@
 // Client events through the two handler styles, ordering, concurrency, and robustness of reading.
 import { describe, expect, it } from 'vitest';
-import { StrandsBackend, type ClientContext, type Disconnection, type IncomingMessage } from '../../src/index.js';
+import { StrandsBackend, type ClientContext, type Disconnection, type HandlerError, type IncomingMessage } from '../../src/index.js';
 import { cleanup, testBackend } from '../support/backend.js';
 import { FakeBroker, frames, until } from '../support/fake-broker.js';
 
@@ -192,5 +192,65 @@ describe('handling events', () => {
     await broker.links[0]!.closed;
     expect(second.socket.destroyed).toBe(false);
     expect((await second.waitFor(() => true)).action).toBe('hello');
+  });
+
+  it('connect and disconnect handler failures reach onError too', async () => {
+    const { app, link } = await setup((address) => testBackend({ brokers: [address] }));
+    const errors: Error[] = [];
+    app.onError((error) => {
+      errors.push(error);
+    });
+    app.onConnect(() => {
+      throw new Error('connect broke');
+    });
+    app.onDisconnect(async () => {
+      throw new Error('disconnect broke');
+    });
+    let later = '';
+    app.onMessage((message) => {
+      later = message.message;
+    });
+    link.send(frames.newConnection('c1'));
+    link.send(frames.disconnected('c1'));
+    link.send(frames.newMessage('c2', 'served'));
+    await until(() => errors.length === 2 && later === 'served', 'both failures and the next message');
+    expect(errors.map((e) => [(e as HandlerError).event, (e.cause as Error).message])).toEqual([
+      ['connect', 'connect broke'],
+      ['disconnect', 'disconnect broke'],
+    ]);
+    expect(app.state.brokers[0]!.status).toBe('connected');
+  });
+});
+
+describe('event streams', () => {
+  it('connections() and disconnections() yield accepted clients and their departures', async () => {
+    const { app, link } = await setup((address) => testBackend({ brokers: [address] }));
+    const connections = app.connections();
+    const disconnections = app.disconnections();
+    link.send(frames.newConnection('c1', 'r1', { role: 'x' }));
+    link.send(frames.disconnected('c1', 'r1'));
+    const connected = await connections.next();
+    expect(connected.value).toMatchObject({ clientId: 'c1', roomId: 'r1', metadata: { role: 'x' }, broker: app.state.brokers[0]!.address });
+    const gone = await disconnections.next();
+    expect((gone.value as Disconnection).client.clientId).toBe('c1');
+  });
+
+  it('breaking out of a for-await loop unsubscribes: a full, abandoned stream no longer pauses reading', async () => {
+    const { app, link } = await setup((address) => testBackend({ brokers: [address], streamBufferSize: 2 }));
+    const stream = app.messages();
+    let handled = 0;
+    app.onMessage(() => {
+      handled += 1;
+    });
+    link.send(frames.newMessage('c1', 'first'));
+    for await (const message of stream) {
+      expect(message.message).toBe('first');
+      break;
+    }
+    // Were the stream still subscribed, it would fill after two more and stop the reading.
+    for (let i = 0; i < 500; i += 1) link.send(frames.newMessage('c1', String(i)));
+    await until(() => handled === 501, 'every message handled');
+    expect(stream.buffered).toBe(0);
+    expect((await stream.next()).done).toBe(true);
   });
 });

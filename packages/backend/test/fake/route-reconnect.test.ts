@@ -1,12 +1,12 @@
-// A route stream keeps its order across a broker link restart: items made while the link is down
-// are held and go out, in order, on the new link.
+// Routes while the broker link is down: a stream's items are held and go out, in order, on the new
+// link; a reply that cannot go out at all is reported, never dropped silently.
 import { describe, expect, it } from 'vitest';
 import { createRouter } from '../../src/index.js';
 import { cleanup, testBackend } from '../support/backend.js';
 import { testContract } from '../support/contract.js';
 import { FakeBroker, frames, until } from '../support/fake-broker.js';
 
-describe('route stream across a broker restart', () => {
+describe('routes across a broker restart', () => {
   it('continues the stream on the new link without loss or reordering', async () => {
     const broker = await FakeBroker.start();
     cleanup(broker);
@@ -46,5 +46,32 @@ describe('route stream across a broker restart', () => {
       strands: 'complete',
       id: 's',
     });
+  });
+
+  it('a reply that cannot reach the broker is reported once, as the SendError it is', async () => {
+    const broker = await FakeBroker.start();
+    cleanup(broker);
+    const app = testBackend({ brokers: [broker.address], sendTimeoutMs: 50, reconnectInitialDelayMs: 10_000, reconnectMaxDelayMs: 10_000 });
+    const errors: Error[] = [];
+    app.onError((error) => {
+      errors.push(error);
+    });
+    let release: (() => void) | undefined;
+    app.use(
+      createRouter(testContract).response('chat.send', async ({ text }) => {
+        await new Promise<void>((resolve) => (release = resolve));
+        return { id: 1, echo: text };
+      }),
+    );
+    await app.start();
+    const link = await broker.link(0);
+    link.send(frames.newMessage('c1', JSON.stringify({ strands: 'request', id: 'r', route: 'chat.send', data: { text: 'x' } })));
+    await until(() => release !== undefined, 'the handler to start');
+    await broker.stop();
+    await until(() => app.state.brokers[0]!.status !== 'connected', 'the drop');
+    release!();
+    await until(() => errors.length > 0, 'the failed reply to be reported');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ name: 'SendError', code: 'send_timeout' });
   });
 });

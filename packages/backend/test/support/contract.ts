@@ -10,4 +10,6 @@ export const testContract = defineContract({
   count: route.stream(z.object({ to: z.number().int().nonnegative() }), z.object({ n: z.number() })),
   forever: route.stream(z.object({}), z.number()),
   unserved: route.response(z.object({}), z.object({})),
+  slow: route.response(z.object({}), z.object({})),
+  'slow.note': route.fire(z.object({})),
 });
