@@ -14,6 +14,7 @@ export const ROUTE_ERROR_CODES = [
   'timeout',
   'cancelled',
   'disconnected',
+  'limit_exceeded',
 ] as const;
 export type RouteErrorCode = (typeof ROUTE_ERROR_CODES)[number];
 

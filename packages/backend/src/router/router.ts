@@ -42,11 +42,8 @@ export interface RouterLike {
 type AnyHandler = (input: unknown, context: RouteContext) => unknown;
 const noop = (): void => {};
 const TIMED_OUT: unique symbol = Symbol('route handler timed out');
-/**
- * The code of the error envelope refusing a stream past `maxStreamsPerClient`. The protocol has no
- * dedicated "limit" code; `cancelled` says the backend ended the stream without failing.
- */
-export const STREAM_LIMIT_CODE = 'cancelled' satisfies RouteErrorCode;
+/** The code of the error envelope refusing a stream past `maxStreamsPerClient`. */
+export const STREAM_LIMIT_CODE = 'limit_exceeded' satisfies RouteErrorCode;
 
 export class Router<C extends Contract = Contract> implements RouterLike {
   private readonly handlers = new Map<string, AnyHandler>();
