@@ -1,9 +1,15 @@
 // Room membership: room id -> members, and each member's own set of rooms (a client may be in several).
 
-/** Anything that can be in a room. */
+/**
+ * Anything that can be in a room. Its own list of rooms is an exact-size array replaced on each
+ * change: almost every member is in one room, and a Set per member would cost ~100 bytes more
+ * for each idle connection.
+ */
 export interface RoomMember {
-  readonly rooms: Set<string>;
+  rooms: readonly string[];
 }
+
+const NO_ROOMS: readonly string[] = [];
 
 /** Keeps both directions of membership in step; empty rooms are forgotten. */
 export class Rooms<M extends RoomMember> {
@@ -29,7 +35,7 @@ export class Rooms<M extends RoomMember> {
       return false;
     }
     set.add(member);
-    member.rooms.add(roomId);
+    member.rooms = member.rooms.concat(roomId);
     return true;
   }
 
@@ -37,7 +43,7 @@ export class Rooms<M extends RoomMember> {
   leave(member: M, roomId: string): boolean {
     const set = this.byId.get(roomId);
     if (set === undefined || !set.delete(member)) return false;
-    member.rooms.delete(roomId);
+    member.rooms = member.rooms.filter((id) => id !== roomId);
     if (set.size === 0) this.byId.delete(roomId);
     return true;
   }
@@ -50,6 +56,6 @@ export class Rooms<M extends RoomMember> {
       set.delete(member);
       if (set.size === 0) this.byId.delete(roomId);
     }
-    member.rooms.clear();
+    member.rooms = NO_ROOMS;
   }
 }

@@ -15,7 +15,7 @@ export interface AffinityTarget {
  * socket at once and never holds one back in its queue, so frames cannot be reordered.
  */
 export class ClientConnection implements RoomMember {
-  readonly rooms = new Set<string>();
+  rooms: readonly string[] = [];
   /** The backend this client's events go to, so one client's events are handled in order. */
   backend: AffinityTarget | undefined;
   /** `{"client_id":...,"room_id":...,"metadata":...}`, encoded once for every event. */
@@ -26,6 +26,8 @@ export class ClientConnection implements RoomMember {
   gone = false;
   /** Set while frames wait in the outbox. */
   dirty = false;
+  /** A protocol error ws reported: the close code and reason to report instead of ws's local 1006. */
+  protocolError: { code: number; reason: string } | undefined;
   /** Allocated on the first frame: most idle clients never need it. */
   private pending: Buffer[] | undefined;
   private pendingBytes = 0;

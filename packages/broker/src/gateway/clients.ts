@@ -12,32 +12,66 @@ const CLOSE_CODE_OF_WS_ERROR: Readonly<Record<string, number>> = {
   WS_ERR_INVALID_UTF8: 1007,
 };
 
+/** The client a WebSocket belongs to, kept on the socket so one set of listeners serves every client. */
+const CLIENT = Symbol('strands.client');
+type ClientSocket = WebSocket & { [CLIENT]: ClientConnection };
+
+/** The listeners every client's WebSocket shares (per-client closures would cost memory per idle connection). */
+interface Listeners {
+  message(this: WebSocket, data: Buffer, isBinary: boolean): void;
+  pong(this: WebSocket): void;
+  error(this: WebSocket, error: Error & { code?: string }): void;
+  close(this: WebSocket, code: number, reason: Buffer): void;
+}
+
+function clientOf(ws: WebSocket): ClientConnection {
+  return (ws as ClientSocket)[CLIENT];
+}
+
+const listenersOf = new WeakMap<Hub, Listeners>();
+
+function listeners(hub: Hub): Listeners {
+  let found = listenersOf.get(hub);
+  if (found !== undefined) return found;
+  const metrics = hub.metrics;
+  found = {
+    message(data, isBinary) {
+      const client = clientOf(this);
+      if (client.gone) return;
+      client.alive = true;
+      metrics.messagesIn += 1;
+      metrics.messagesInBytes += data.length;
+      // Binary frames reach the backend as base64 with `encoding: "base64"` (never corrupted into text).
+      const message = isBinary ? data.toString('base64') : data.toString('utf8');
+      hub.sendClientEvent(client, newMessageLine(message, client.contextJson, isBinary));
+    },
+    pong() {
+      clientOf(this).alive = true;
+    },
+    error(error) {
+      const client = clientOf(this);
+      client.protocolError = { code: CLOSE_CODE_OF_WS_ERROR[error.code ?? ''] ?? 1002, reason: error.message };
+      hub.logger.debug({ client: client.id, err: error.message }, 'client protocol error');
+    },
+    close(code, reason) {
+      const client = clientOf(this);
+      const error = client.protocolError;
+      hub.dropClient(client, error?.code ?? code, error === undefined ? reason.toString() : error.reason);
+    },
+  };
+  listenersOf.set(hub, found);
+  return found;
+}
+
 /** Turns an upgraded socket into a registered client whose frames become backend events. */
 export function attachClient(hub: Hub, ws: WebSocket, socket: Duplex, acceptance: Acceptance): ClientConnection {
   const client = new ClientConnection(acceptance.clientId, acceptance.roomId, acceptance.metadata, ws, socket);
-  const metrics = hub.metrics;
-  let errorCode: number | undefined;
-  let errorReason = '';
-  ws.on('message', (data: Buffer, isBinary: boolean) => {
-    if (client.gone) return;
-    client.alive = true;
-    metrics.messagesIn += 1;
-    metrics.messagesInBytes += data.length;
-    // Binary frames reach the backend as base64 with `encoding: "base64"` (never corrupted into text).
-    const message = isBinary ? data.toString('base64') : data.toString('utf8');
-    hub.sendClientEvent(client, newMessageLine(message, client.contextJson, isBinary));
-  });
-  ws.on('pong', () => {
-    client.alive = true;
-  });
-  ws.on('error', (error: Error & { code?: string }) => {
-    errorCode = CLOSE_CODE_OF_WS_ERROR[error.code ?? ''] ?? 1002;
-    errorReason = error.message;
-    hub.logger.debug({ client: client.id, err: error.message }, 'client protocol error');
-  });
-  ws.on('close', (code: number, reason: Buffer) => {
-    hub.dropClient(client, errorCode ?? code, errorCode === undefined ? reason.toString() : errorReason);
-  });
+  const on = listeners(hub);
+  (ws as ClientSocket)[CLIENT] = client;
+  ws.on('message', on.message);
+  ws.on('pong', on.pong);
+  ws.on('error', on.error);
+  ws.on('close', on.close);
   hub.addClient(client, acceptance.backend);
   return client;
 }
