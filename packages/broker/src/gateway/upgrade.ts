@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { connectionRequestLine, errorEventLine, type ConnectionRequestParams } from '../backends/backend-frames.js';
+import { connectionRequestLine, errorEventLine } from '../backends/backend-frames.js';
 import type { ResponseSink } from '../backends/backend-handler.js';
 import { truncateUtf8 } from '../backends/backend-handler.js';
 import type { Backend, Hub, UpgradeHooks } from '../hub.js';
@@ -27,7 +27,8 @@ interface PendingUpgrade {
   readonly socket: Duplex;
   /** The upgrade's head plus anything the client sent while we waited (read so that its hang-up is seen). */
   head: Buffer;
-  readonly params: ConnectionRequestParams;
+  /** The request path: the room when the backend names none. */
+  readonly url: string;
   readonly line: string;
   readonly strands: boolean;
   readonly tried: Set<Backend>;
@@ -75,7 +76,7 @@ export class UpgradeHandler implements ResponseSink, UpgradeHooks {
       req,
       socket,
       head,
-      params,
+      url: params.url,
       line: connectionRequestLine(id, params),
       strands,
       tried: new Set(),
@@ -114,7 +115,7 @@ export class UpgradeHandler implements ResponseSink, UpgradeHooks {
       return this.refuse(p.req, p.socket, p.head, p.strands, 'rejected', status, reason);
     }
     const clientId = typeof params.client_id === 'string' && params.client_id !== '' ? params.client_id : randomUUID();
-    const roomId = typeof params.room_id === 'string' ? params.room_id : p.params.url;
+    const roomId = typeof params.room_id === 'string' ? params.room_id : p.url;
     const metadata = (params.metadata ?? {}) as Record<string, unknown>;
     if (p.socket.destroyed) return;
     this.wss.handleUpgrade(p.req, p.socket, p.head, (ws) => this.accept(ws, p.socket, { clientId, roomId, metadata, backend }));
@@ -161,8 +162,9 @@ export class UpgradeHandler implements ResponseSink, UpgradeHooks {
     if (this.pending.get(p.id) !== p) return;
     const backend = p.backend;
     this.settle(p);
-    this.hub.logger.warn({ backend: backend.id, requestId: p.id, url: p.params.url }, 'connection request timed out (504)');
-    const { headers, url, remote_addr } = p.params;
+    this.hub.logger.warn({ backend: backend.id, requestId: p.id, url: p.url }, 'connection request timed out (504)');
+    // Parsed again here (rare) rather than kept on every pending upgrade.
+    const { headers, url, remote_addr } = connectionRequestParams(p.req);
     backend.send(errorEventLine({ headers, url, remote_addr, request_id: p.id }, 'connection request timed out'), null);
     this.refuse(p.req, p.socket, p.head, p.strands, 'timeout', 504, 'backend did not answer in time');
   }
