@@ -2,7 +2,7 @@
 import type { ClientConnection } from './client-connection.js';
 
 /** Clients written per slice; between slices the event loop reads sockets (backends, clients). */
-export const FLUSH_SLICE_CLIENTS = 128;
+export const FLUSH_SLICE_CLIENTS = 64;
 
 /** Hooks the hub registers to stop and restart reading from backends. */
 export interface BacklogHooks {
