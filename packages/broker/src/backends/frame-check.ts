@@ -92,3 +92,43 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   return typeof value;
 }
+
+/** A `message_to_connection` read without JSON.parse: the client id and the message text. */
+export interface DirectMessage {
+  connId: string;
+  message: string;
+}
+
+const DIRECT_PREFIX = '{"action":"message_to_connection","request_id":"';
+const DIRECT_PARAMS = '","params":{"conn_id":"';
+const DIRECT_MESSAGE = '","message":"';
+
+/**
+ * Reads the exact shape our SDK writes for a reply, `{"action":"message_to_connection",
+ * "request_id":"…","params":{"conn_id":"…","message":"…"}}`, when no string in it needs
+ * unescaping. Returns undefined for anything else (other spacing, escapes, extra keys, invalid
+ * JSON): the caller then takes the full path, so refusals stay exactly as precise as before.
+ */
+export function readDirectMessage(line: string): DirectMessage | undefined {
+  if (!line.startsWith(DIRECT_PREFIX)) return undefined;
+  const idEnd = plainStringEnd(line, DIRECT_PREFIX.length);
+  if (idEnd < 0 || !line.startsWith(DIRECT_PARAMS, idEnd)) return undefined;
+  const connStart = idEnd + DIRECT_PARAMS.length;
+  const connEnd = plainStringEnd(line, connStart);
+  if (connEnd < 0 || !line.startsWith(DIRECT_MESSAGE, connEnd)) return undefined;
+  const messageStart = connEnd + DIRECT_MESSAGE.length;
+  const messageEnd = plainStringEnd(line, messageStart);
+  // The message's closing quote must be followed by exactly `}}` and the end of the line.
+  if (messageEnd !== line.length - 3 || line.charCodeAt(messageEnd + 1) !== 0x7d || line.charCodeAt(messageEnd + 2) !== 0x7d) return undefined;
+  return { connId: line.slice(connStart, connEnd), message: line.slice(messageStart, messageEnd) };
+}
+
+/** Index of the closing quote of a JSON string body starting at `start` with no escapes or control characters; -1 otherwise. */
+function plainStringEnd(line: string, start: number): number {
+  for (let i = start; i < line.length; i += 1) {
+    const c = line.charCodeAt(i);
+    if (c === 0x22) return i;
+    if (c === 0x5c || c < 0x20) return -1;
+  }
+  return -1;
+}
