@@ -60,8 +60,6 @@ export type DecodedFrame = { frame: BrokerFrame } | { error: FrameError } | null
  * client message); the rarer ones go through the protocol's zod schemas.
  */
 export function decodeBrokerLine(text: string): DecodedFrame {
-  const direct = readNewMessage(text);
-  if (direct !== undefined) return direct;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -109,47 +107,4 @@ export function unwrapMetadata(metadata: JsonObject): JsonObject {
     return typeof inner === 'object' && inner !== null && !Array.isArray(inner) ? (inner as JsonObject) : {};
   }
   return metadata;
-}
-
-const NEW_MESSAGE_PREFIX = '{"action":"new_message","request_id":"';
-const NEW_MESSAGE_PARAMS = '","params":{"message":"';
-const NEW_MESSAGE_CONTEXT = '","context":';
-
-/**
- * The exact `new_message` shape Strands brokers write, read without parsing the message: only the
- * context goes through JSON.parse. Undefined for anything else (escapes in the id or message,
- * `encoding`, other key orders): the full path then decodes it, with its precise errors.
- */
-function readNewMessage(text: string): { frame: BrokerFrame } | undefined {
-  if (!text.startsWith(NEW_MESSAGE_PREFIX)) return undefined;
-  const idEnd = plainStringEnd(text, NEW_MESSAGE_PREFIX.length);
-  if (idEnd < 0 || !text.startsWith(NEW_MESSAGE_PARAMS, idEnd)) return undefined;
-  const messageStart = idEnd + NEW_MESSAGE_PARAMS.length;
-  const messageEnd = plainStringEnd(text, messageStart);
-  if (messageEnd < 0 || !text.startsWith(NEW_MESSAGE_CONTEXT, messageEnd)) return undefined;
-  const end = text.length - 2;
-  if (text.charCodeAt(end) !== 0x7d || text.charCodeAt(end + 1) !== 0x7d) return undefined;
-  let context: unknown;
-  try {
-    context = JSON.parse(text.slice(messageEnd + NEW_MESSAGE_CONTEXT.length, end));
-  } catch {
-    return undefined;
-  }
-  if (!isContext(context)) return undefined;
-  const frame = {
-    action: 'new_message',
-    request_id: text.slice(NEW_MESSAGE_PREFIX.length, idEnd),
-    params: { message: text.slice(messageStart, messageEnd), context },
-  };
-  return { frame: frame as BrokerFrame };
-}
-
-/** Index of the closing quote of a JSON string body starting at `start` with no escapes or control characters; -1 otherwise. */
-function plainStringEnd(text: string, start: number): number {
-  for (let i = start; i < text.length; i += 1) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) return i;
-    if (c === 0x5c || c < 0x20) return -1;
-  }
-  return -1;
 }
