@@ -225,23 +225,16 @@ export abstract class BackendCore implements LinkOwner {
   protected updateFlow(): void {
     const queued = this.scheduler.queued;
     const limit = this.options.maxQueuedEvents;
-    // Called per event: the common case (running, reading, nothing piled up) decides without more work.
-    if (!this.paused && queued < limit && this.fullStreams === 0 && this.status === 'running' && !this.anyCongested()) return;
     const pause =
       this.status === 'closing' ||
       this.status === 'closed' ||
       this.fullStreams > 0 ||
       queued >= limit ||
       (this.paused && queued > limit / 2) ||
-      this.anyCongested();
+      this.links.some((link) => link.congested);
     if (pause === this.paused) return;
     this.paused = pause;
     for (const link of this.links) link.setPaused(pause);
-  }
-
-  private anyCongested(): boolean {
-    for (const link of this.links) if (link.congested) return true;
-    return false;
   }
 
   /** Runs a handler, turning a throw or rejection into a reported HandlerError. */
@@ -249,8 +242,7 @@ export abstract class BackendCore implements LinkOwner {
     try {
       const result = run();
       if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-        const report = (cause: unknown): void => this.reportError(toHandlerError(event, clientId, cause));
-        return result instanceof Promise ? result.then(undefined, report) : Promise.resolve(result).catch(report);
+        return Promise.resolve(result).catch((cause: unknown) => this.reportError(toHandlerError(event, clientId, cause)));
       }
       return result;
     } catch (cause) {

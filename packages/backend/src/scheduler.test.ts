@@ -46,22 +46,4 @@ describe('Scheduler', () => {
     await scheduler.idle();
     expect(started).toEqual(['a', 'b']);
   });
-
-  it('keeps order when a task pushes work for its own key or another', async () => {
-    const order: string[] = [];
-    const scheduler = new Scheduler(4, () => {}, () => {});
-    scheduler.push('a', () => {
-      order.push('a1-start');
-      scheduler.push('b', () => {
-        order.push('b1');
-        scheduler.push('a', () => order.push('a2'));
-      });
-      order.push('a1-end');
-    });
-    scheduler.push('a', () => order.push('a3'));
-    await scheduler.idle();
-    expect(order).toEqual(['a1-start', 'b1', 'a1-end', 'a2', 'a3']);
-    expect(scheduler.active).toBe(0);
-    expect(scheduler.queued).toBe(0);
-  });
 });

@@ -20,8 +20,6 @@ export class Scheduler {
   /** Tasks received but not started. */
   queued = 0;
   private idleWaiters: (() => void)[] = [];
-  /** Keys whose task is running inline now (innermost last). */
-  private readonly inline: string[] = [];
 
   constructor(
     private readonly limit: number,
@@ -33,16 +31,6 @@ export class Scheduler {
   push(key: string, task: Task): void {
     let lane = this.lanes.get(key);
     if (lane === undefined) {
-      if (this.inline.length > 0 && this.inline.includes(key)) {
-        // Pushed from inside that key's own inline task: it waits in a lane the inline run then drains.
-        this.lanes.set(key, { key, tasks: [task], head: 0, running: true });
-        this.queued += 1;
-        return;
-      }
-      if (this.active < this.limit) {
-        this.runInline(key, task);
-        return;
-      }
       lane = { key, tasks: [task], head: 0, running: false };
       this.lanes.set(key, lane);
     } else {
@@ -58,45 +46,6 @@ export class Scheduler {
   idle(): Promise<void> {
     if (this.active === 0 && this.queued === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  /**
-   * The common case, a key with no lane and a free slot: the task runs at once without a lane.
-   * A lane is made only when the task returns a promise or pushes more work for its own key.
-   */
-  private runInline(key: string, task: Task): void {
-    this.active += 1;
-    this.inline.push(key);
-    let result: unknown;
-    try {
-      result = task();
-    } catch (error) {
-      this.onError(error);
-    }
-    this.inline.pop();
-    let lane = this.lanes.get(key);
-    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-      if (lane === undefined) {
-        lane = { key, tasks: [], head: 0, running: true };
-        this.lanes.set(key, lane);
-      }
-      const owned = lane;
-      (result as PromiseLike<unknown>).then(
-        () => this.finish(owned),
-        (error: unknown) => {
-          this.onError(error);
-          this.finish(owned);
-        },
-      );
-      return;
-    }
-    if (lane !== undefined) {
-      // Work for this key arrived during the task: drain it as a lane that already holds the slot.
-      this.active -= 1;
-      this.start(lane);
-      return;
-    }
-    this.release();
   }
 
   private start(lane: Lane): void {
@@ -133,21 +82,12 @@ export class Scheduler {
 
   private finish(lane: Lane): void {
     lane.running = false;
+    this.active -= 1;
     if (lane.head < lane.tasks.length) {
       this.ready.push(lane);
     } else {
       this.lanes.delete(lane.key);
     }
-    if (lane.head > 64 && lane.head * 2 > lane.tasks.length) {
-      lane.tasks = lane.tasks.slice(lane.head);
-      lane.head = 0;
-    }
-    this.release();
-  }
-
-  /** A slot is free again: start waiting lanes, report progress, wake `idle()` waiters. */
-  private release(): void {
-    this.active -= 1;
     while (this.active < this.limit && this.readyHead < this.ready.length) {
       const next = this.ready[this.readyHead]!;
       this.ready[this.readyHead] = undefined as unknown as Lane;
@@ -157,6 +97,10 @@ export class Scheduler {
     if (this.readyHead === this.ready.length) {
       this.ready.length = 0;
       this.readyHead = 0;
+    }
+    if (lane.head > 64 && lane.head * 2 > lane.tasks.length) {
+      lane.tasks = lane.tasks.slice(lane.head);
+      lane.head = 0;
     }
     this.onProgress();
     if (this.active === 0 && this.queued === 0 && this.idleWaiters.length > 0) {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as wsModule from 'ws';
 import { truncateUtf8 } from './backends/backend-handler.js';
-import { checkParams, FrameRefusal, readDirectMessage, readEnvelope } from './backends/frame-check.js';
+import { checkParams, FrameRefusal, readEnvelope } from './backends/frame-check.js';
 import { canonicalHeaderName, remoteAddress } from './gateway/handshake.js';
 import { textFrame } from './gateway/ws-frames.js';
 import { DEFAULT_QUEUE_SIZE, resolveOptions } from './options.js';
@@ -69,20 +69,5 @@ describe('frame checks', () => {
   it('truncates close reasons on character boundaries', () => {
     expect(truncateUtf8('ééé', 5)).toBe('éé');
     expect(Buffer.byteLength(truncateUtf8('x'.repeat(500), 123))).toBe(123);
-  });
-});
-
-describe('readDirectMessage', () => {
-  it('reads the SDK reply shape and leaves everything else to the full parser', () => {
-    const line = (params: string) => `{"action":"message_to_connection","request_id":"b1","params":${params}}`;
-    expect(readDirectMessage(line('{"conn_id":"c-1","message":"{\\"x\\":1}"}'))).toBeUndefined();
-    expect(readDirectMessage(line('{"conn_id":"c-1","message":"hi é"}'))).toEqual({ connId: 'c-1', message: 'hi é' });
-    expect(readDirectMessage(line('{"conn_id":"c-1","message":""}'))).toEqual({ connId: 'c-1', message: '' });
-    expect(readDirectMessage(line('{"conn_id":"c-1","message":"a","extra":1}'))).toBeUndefined();
-    expect(readDirectMessage(line('{"conn_id":"c-1","message":3}'))).toBeUndefined();
-    expect(readDirectMessage(line('{"message":"a","conn_id":"c-1"}'))).toBeUndefined();
-    expect(readDirectMessage(line('{"conn_id":"c-1","message":"a\tb"}'))).toBeUndefined();
-    expect(readDirectMessage(line('{"conn_id":"c-1","message":"a"}') + 'x')).toBeUndefined();
-    expect(readDirectMessage('{"action":"message_to_room","request_id":"b1","params":{"room_id":"r","message":"a"}}')).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@ import { textFrame } from '../gateway/ws-frames.js';
 import type { Backend, Hub } from '../hub.js';
 import { RateLimitedLog } from '../logger.js';
 import { errorReplyLine, helloReplyLine, roomMembersReplyLine } from './backend-frames.js';
-import { checkParams, FrameRefusal, readDirectMessage, readEnvelope, type Envelope, type ParamSpec } from './frame-check.js';
+import { checkParams, FrameRefusal, readEnvelope, type Envelope, type ParamSpec } from './frame-check.js';
 
 /** Receives the backend's `response` frames (the gateway owns pending upgrades). */
 export interface ResponseSink {
@@ -43,17 +43,6 @@ export class BackendHandler {
   /** Handles one line from a backend. Never throws: a bad frame hurts nobody but its sender. */
   line(backend: Backend, line: string): void {
     this.hub.metrics.backendFramesIn += 1;
-    if (backend.authorized) {
-      // Fast path for the per-message reply in the exact shape our SDK writes; anything else is parsed and checked below.
-      const direct = readDirectMessage(line);
-      if (direct !== undefined) {
-        const hub = this.hub;
-        hub.metrics.messagesOut += 1;
-        const client = hub.clients.get(direct.connId);
-        if (client !== undefined) hub.deliver(client, textFrame(direct.message));
-        return;
-      }
-    }
     const envelope = readEnvelope(line);
     if (envelope instanceof FrameRefusal) return this.refuse(backend, envelope);
     const spec = SPECS[envelope.action];
