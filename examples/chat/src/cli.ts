@@ -2,7 +2,7 @@
 // typed options, a usage message on mistakes, and the ready report to the launcher (the clean
 // exit on SIGINT/SIGTERM is `runUntilSignal` from @strands/example-shared).
 import { parseArgs } from 'node:util';
-import { OptionsError } from './errors.js';
+import { OptionsError } from '@strands/example-shared';
 
 export type FlagKind = 'string' | 'integer';
 /** A flag: its kind, and optionally an environment variable used when the flag is absent. */

@@ -1,18 +1,9 @@
-// Errors the chat example raises itself (the wire error replies to clients are in messages.ts).
+// Errors the chat example raises itself (the wire error replies to clients are in messages.ts;
+// OptionsError, for a bad flag, comes from @strands/example-shared).
 
 /** Stable error codes, documented in the README. */
-export const CHAT_ERROR_CODES = { invalidOption: 'invalid_option', launchFailed: 'launch_failed' } as const;
+export const CHAT_ERROR_CODES = { launchFailed: 'launch_failed' } as const;
 export type ChatErrorCode = (typeof CHAT_ERROR_CODES)[keyof typeof CHAT_ERROR_CODES];
-
-/** A flag or option value that cannot work (bad address, port out of range, unknown flag). */
-export class OptionsError extends Error {
-  override readonly name = 'OptionsError' as const;
-  readonly code: ChatErrorCode = CHAT_ERROR_CODES.invalidOption;
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
 
 /** A process of `pnpm start` (broker, backend, page) failed to start or died while running. */
 export class LaunchError extends Error {

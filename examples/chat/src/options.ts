@@ -1,5 +1,5 @@
 // Every option of the chat example, declared once with its default, and the checks on them.
-import { OptionsError } from './errors.js';
+import { OptionsError, checkBrokerAddress, checkPort } from '@strands/example-shared';
 
 /** Options of the chat backend (`createChatBackend`, `pnpm backend`). */
 export interface ChatBackendOptions {
@@ -64,9 +64,7 @@ export function resolveBackendOptions(options: ChatBackendOptions = {}): Resolve
     historySize: options.historySize ?? DEFAULT_HISTORY_SIZE,
     logLevel: options.logLevel ?? DEFAULT_LOG_LEVEL,
   };
-  if (!/^(?:\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(resolved.broker)) {
-    throw new OptionsError(`broker: expected host:port (got "${resolved.broker}")`);
-  }
+  checkBrokerAddress('broker', resolved.broker);
   if (resolved.adminToken === '') throw new OptionsError('adminToken must not be empty');
   if (!Number.isInteger(resolved.historySize) || resolved.historySize < 0) {
     throw new OptionsError(`historySize must be an integer >= 0 (got ${resolved.historySize})`);
@@ -104,8 +102,4 @@ export function resolveLaunchOptions(options: LaunchOptions = {}): ResolvedLaunc
   checkPort('port', resolved.port);
   if (resolved.adminToken === '') throw new OptionsError('adminToken must not be empty');
   return resolved;
-}
-
-function checkPort(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new OptionsError(`${name}: ${value} is not a port (0-65535)`);
 }

@@ -1,6 +1,6 @@
 // Every option of the echo example, declared once, and the command line that sets them.
 import { parseArgs } from 'node:util';
-import { OptionsError } from './errors.js';
+import { OptionsError, checkBrokerAddress, checkPort } from '@strands/example-shared';
 
 /** Options of the echo backend (`src/main.ts`) and of the all-in-one `start` (`src/start.ts`). */
 export interface EchoOptions {
@@ -29,11 +29,9 @@ export function resolveOptions(options: EchoOptions = {}): ResolvedEchoOptions {
     tcpPort: options.tcpPort ?? DEFAULT_TCP_PORT,
     host: options.host ?? DEFAULT_HOST,
   };
-  if (!/^(?:\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(resolved.broker)) {
-    throw new OptionsError(`--broker: expected host:port (got "${resolved.broker}")`);
-  }
-  port('--ws-port', resolved.wsPort);
-  port('--tcp-port', resolved.tcpPort);
+  checkBrokerAddress('--broker', resolved.broker);
+  checkPort('--ws-port', resolved.wsPort);
+  checkPort('--tcp-port', resolved.tcpPort);
   return resolved;
 }
 
@@ -62,8 +60,4 @@ function integer(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   if (!/^\d+$/.test(text)) throw new OptionsError(`${flag}: expected a port number (got "${text}")`);
   return Number(text);
-}
-
-function port(flag: string, value: number): void {
-  if (!Number.isInteger(value) || value < 0 || value > 65535) throw new OptionsError(`${flag}: ${value} is not a port`);
 }
