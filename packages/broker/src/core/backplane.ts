@@ -1,0 +1,84 @@
+// The Backplane port: how the routing core reaches clients, on this broker or on any broker of a cluster.
+
+/** A result that is ready at once on one broker and may need a round trip in a cluster. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** A member of a room as `room_members` reports it. */
+export interface MemberInfo {
+  clientId: string;
+  metadata: Record<string, unknown>;
+}
+
+/** A client connected to this broker, as the backplane is told about it (presence, directory). */
+export interface LocalClientInfo {
+  clientId: string;
+  roomId: string;
+  metadata: Record<string, unknown>;
+}
+
+/**
+ * The clients of this broker: what the WebSocket gateway offers the backplane. Every method
+ * acts on local clients only and answers at once; a cluster backplane calls these for the
+ * share of a command that lands here.
+ */
+export interface LocalNode {
+  /** Delivers to every local member of a room; returns how many got it. */
+  toRoom(roomId: string, message: string, binary: boolean): number;
+  /** Delivers to one local client; false when it is not here. */
+  toConnection(clientId: string, message: string, binary: boolean): boolean;
+  /** Delivers to every local client; returns how many got it. */
+  broadcast(message: string, binary: boolean): number;
+  /** Adds a local client to a room; false when the client is not here. */
+  join(clientId: string, roomId: string): boolean;
+  /** Removes a local client from a room; false when the client is not here. */
+  leave(clientId: string, roomId: string): boolean;
+  /** Closes a local client with `code` and `reason`; false when it is not here. */
+  disconnect(clientId: string, code: number, reason: string): boolean;
+  /** The local members of a room. */
+  members(roomId: string): MemberInfo[];
+  /** True when the client is connected here. */
+  has(clientId: string): boolean;
+}
+
+/** What a backplane reports back to the broker. */
+export interface BackplaneEvents {
+  /** Another broker of the cluster stopped answering and was given up. */
+  nodeLost(nodeId: string): void;
+}
+
+/** Whether the backplane can reach the rest of the system; a broker's health follows it. */
+export interface BackplaneHealth {
+  up: boolean;
+  /** Why not, when down. */
+  reason?: string;
+}
+
+/**
+ * Carries out deliveries and membership changes for the routing core. The default
+ * (`LocalBackplane`) is one broker alone; a cluster implementation also reaches the clients of
+ * the other brokers (see `ClusterBackplane`, whose subclasses only move messages).
+ *
+ * The delivery methods return nothing and must not allocate per recipient: they are the hot
+ * path of every room message. Membership calls may answer later (a cluster asks the broker
+ * holding the client); `false` means no broker holds that client.
+ */
+export interface Backplane {
+  /** This broker's id in the cluster (a fixed `local` id on one broker). */
+  readonly nodeId: string;
+  /** Called once by the broker, before `start`, with its clients and its event sink. */
+  bind(local: LocalNode, events: BackplaneEvents): void;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  toRoom(roomId: string, message: string, binary: boolean): void;
+  toConnection(clientId: string, message: string, binary: boolean): void;
+  broadcast(message: string, binary: boolean): void;
+  join(clientId: string, roomId: string): MaybePromise<boolean>;
+  leave(clientId: string, roomId: string): MaybePromise<boolean>;
+  disconnect(clientId: string, code: number, reason: string): MaybePromise<boolean>;
+  members(roomId: string): MaybePromise<MemberInfo[]>;
+  /** A client was accepted on this broker (presence; a cluster replaces an older connection elsewhere). */
+  clientAttached(client: LocalClientInfo): void;
+  /** A client of this broker is gone. */
+  clientDetached(client: LocalClientInfo): void;
+  health(): BackplaneHealth;
+}
