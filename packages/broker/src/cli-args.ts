@@ -12,6 +12,7 @@ import {
   DEFAULT_PING_INTERVAL_MS,
   DEFAULT_QUEUE_OVERFLOW,
   DEFAULT_QUEUE_SIZE,
+  DEFAULT_RETRY_AFTER_SECONDS,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   DEFAULT_TCP_HOST,
   DEFAULT_TCP_PORT,
@@ -59,6 +60,7 @@ export const FLAGS: Readonly<Record<string, Flag>> = {
   'max-client-buffer-bytes': { option: 'maxClientBufferBytes', kind: 'integer', help: 'unsent bytes a client may have before close 1013', defaultText: String(DEFAULT_MAX_CLIENT_BUFFER_BYTES) },
   'max-backend-buffer-bytes': { option: 'maxBackendBufferBytes', kind: 'integer', help: 'unsent bytes a backend may have before it is dropped', defaultText: String(DEFAULT_MAX_BACKEND_BUFFER_BYTES) },
   'shutdown-timeout-ms': { option: 'shutdownTimeoutMs', kind: 'integer', help: 'bound of a graceful shutdown (SIGINT/SIGTERM)', defaultText: String(DEFAULT_SHUTDOWN_TIMEOUT_MS) },
+  'retry-after-seconds': { option: 'retryAfterSeconds', kind: 'integer', help: 'Retry-After of the 503 answered while no backend is connected', defaultText: String(DEFAULT_RETRY_AFTER_SECONDS) },
   'log-level': { option: 'logLevel', kind: 'level', help: `${LOG_LEVELS.join(' | ')}`, defaultText: DEFAULT_LOG_LEVEL },
 };
 

@@ -2,6 +2,7 @@
 // The strands-broker command: flags and environment in, a running broker out, a clean exit on SIGINT/SIGTERM.
 import { createBroker } from './broker.js';
 import { helpText, parseCli } from './cli-args.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT_MS } from './options.js';
 import { VERSION } from './version.js';
 
 /** Exit codes of strands-broker. */
@@ -44,7 +45,7 @@ async function main(): Promise<void> {
     }
     broker.logger.info({ signal }, 'shutting down');
     // stop() is bounded by shutdownTimeoutMs; this guard only catches a bug in it.
-    const guard = setTimeout(() => process.exit(EXIT.failure), (command.options.shutdownTimeoutMs ?? 5000) + 3000);
+    const guard = setTimeout(() => process.exit(EXIT.failure), (command.options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS) + 3000);
     guard.unref();
     broker.stop().then(
       () => process.exit(EXIT.ok),

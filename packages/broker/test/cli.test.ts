@@ -1,9 +1,11 @@
 // The strands-broker command as a real process: help, version, bad input (exit 2), listening line, signals.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FLAGS, envName, parseCli } from '../src/cli-args.js';
+import { resolveOptions, type BrokerOptions } from '../src/options.js';
 import { VERSION } from '../src/version.js';
 import { RawBackend, TestClient, waitFor } from './support/harness.js';
 import { WebSocket } from 'ws';
@@ -66,6 +68,7 @@ describe('strands-broker CLI', () => {
     [['--log-level', 'loud'], {}, /--log-level/],
     [[], { STRANDS_QUEUE_SIZE: 'many' }, /STRANDS_QUEUE_SIZE/],
     [[], { PYSTRAND_WS_PORT: '-5' }, /PYSTRAND_WS_PORT/],
+    [['--retry-after-seconds', 'soon'], {}, /--retry-after-seconds: invalid value "soon"/],
   ])('exits 2 with a clear message for %j %j', async (args, env, message) => {
     const r = run(args, env as Record<string, string>);
     expect(await r.exit).toBe(2);
@@ -77,6 +80,34 @@ describe('strands-broker CLI', () => {
     const parsed = parseCli(['--ws-port', '1'], { STRANDS_WS_PORT: '2', PYSTRAND_WS_PORT: '3', PYSTRAND_TCP_PORT: '4', PYSTRAND_QUEUE_SIZE: '0', STRANDS_BACKEND_TOKEN: 't' });
     expect(parsed).toMatchObject({ kind: 'run', options: { wsPort: 1, tcpPort: 4, queueSize: 0, backendToken: 't' } });
     expect(parseCli([], { STRANDS_WS_PORT: '2', PYSTRAND_WS_PORT: '3' })).toMatchObject({ options: { wsPort: 2 } });
+  });
+
+  it('has a flag for every option a flag can carry (all but objects such as `logger`)', () => {
+    // An option that exists in options.ts but not here is one --help cannot list.
+    const flagged = new Set(Object.values(FLAGS).map((f) => f.option));
+    const primitive = Object.entries(resolveOptions()).filter(([, value]) => typeof value === 'number' || typeof value === 'string');
+    expect(primitive.map(([option]) => option).filter((option) => !flagged.has(option as keyof BrokerOptions))).toEqual([]);
+    expect(flagged.has('backendToken')).toBe(true); // unset by default, so not in the list above
+  });
+
+  it('reads --retry-after-seconds over STRANDS_RETRY_AFTER_SECONDS', () => {
+    expect(parseCli(['--retry-after-seconds', '7'], { STRANDS_RETRY_AFTER_SECONDS: '9' })).toMatchObject({ kind: 'run', options: { retryAfterSeconds: 7 } });
+    expect(parseCli([], { STRANDS_RETRY_AFTER_SECONDS: '0' })).toMatchObject({ kind: 'run', options: { retryAfterSeconds: 0 } });
+  });
+
+  it('answers 503 with the Retry-After given by STRANDS_RETRY_AFTER_SECONDS while no backend is connected', async () => {
+    const r = run(['--ws-port', '0', '--tcp-port', '0', '--host', '127.0.0.1', '--log-level', 'silent'], { STRANDS_RETRY_AFTER_SECONDS: '9' });
+    const match = await waitFor(() => /clients ws:\/\/127\.0\.0\.1:(\d+)/.exec(r.stdout()), 'listening line');
+    const response = await new Promise<{ status: number | undefined; retryAfter: string | string[] | undefined }>((resolve, reject) => {
+      const headers = { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' };
+      get({ host: '127.0.0.1', port: Number(match[1]), path: '/ws/room', headers }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode, retryAfter: res.headers['retry-after'] });
+      }).on('error', reject);
+    });
+    expect(response).toEqual({ status: 503, retryAfter: '9' });
+    r.child.kill('SIGTERM');
+    expect(await r.exit).toBe(0);
   });
 
   it('exits 1 with a message when a port is taken', async () => {
