@@ -3,6 +3,8 @@ import type { RouteErrorCode } from '@strands/protocol';
 
 /** Every error code this package uses. */
 export const BACKEND_ERROR_CODES = {
+  /** An option has a value that cannot work (`resolveOptions()`, `createBackend()`); `option` names it. */
+  invalid_option: 'invalid_option',
   /** A send could not be held: the per-broker buffer of waiting sends is full. */
   send_buffer_full: 'send_buffer_full',
   /** A send waited longer than `sendTimeoutMs` for a broker to take it. */
@@ -26,12 +28,24 @@ export type BackendErrorCode = keyof typeof BACKEND_ERROR_CODES;
 
 /** Base of this package's errors; check with `isBackendError`, not `instanceof`. */
 export class BackendError extends Error {
-  override readonly name: 'BackendError' | 'SendError' | 'BrokerError' | 'HandlerError' = 'BackendError';
+  override readonly name: 'BackendError' | 'OptionsError' | 'SendError' | 'BrokerError' | 'HandlerError' = 'BackendError';
   readonly code: BackendErrorCode;
 
   constructor(code: BackendErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+  }
+}
+
+/** An option value that cannot work, thrown before anything connects; `option` names it. */
+export class OptionsError extends BackendError {
+  override readonly name = 'OptionsError' as const;
+  /** The option at fault, as spelled in `BackendOptions` (e.g. `reconnectJitter`). */
+  readonly option: string;
+
+  constructor(message: string, option: string) {
+    super('invalid_option', message);
+    this.option = option;
   }
 }
 
@@ -83,7 +97,7 @@ export class HandlerError extends BackendError {
 export function isBackendError(value: unknown): value is BackendError {
   return (
     value instanceof Error &&
-    (value.name === 'BackendError' || value.name === 'SendError' || value.name === 'BrokerError' || value.name === 'HandlerError') &&
+    (value.name === 'BackendError' || value.name === 'OptionsError' || value.name === 'SendError' || value.name === 'BrokerError' || value.name === 'HandlerError') &&
     typeof (value as BackendError).code === 'string'
   );
 }

@@ -1,5 +1,7 @@
+// Defaults, broker addresses and the typed OptionsError of resolveOptions(); the reconnect backoff.
 import { describe, expect, it } from 'vitest';
 import { reconnectDelayMs } from './backoff.js';
+import { isBackendError } from './errors.js';
 import { DEFAULT_RECONNECT_INITIAL_DELAY_MS, parseBrokerAddress, resolveOptions } from './options.js';
 
 describe('resolveOptions', () => {
@@ -22,24 +24,38 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ brokers: 'b:9' }).brokers).toHaveLength(1);
     expect(() => parseBrokerAddress('nope')).toThrow(/host:port/);
     expect(() => parseBrokerAddress('h:70000')).toThrow(/host:port/);
+    expect(thrown(() => resolveOptions({ brokers: ['a:1', 'nope'] }))).toMatchObject({ name: 'OptionsError', code: 'invalid_option', option: 'brokers' });
   });
 
   it.each([
-    [{ brokers: [] }, /at least one/],
-    [{ reconnectInitialDelayMs: 0 }, /reconnectInitialDelayMs/],
-    [{ reconnectInitialDelayMs: 5000, reconnectMaxDelayMs: 1000 }, /reconnectMaxDelayMs must be at least/],
-    [{ reconnectMultiplier: 0.5 }, /reconnectMultiplier/],
-    [{ reconnectJitter: 2 }, /reconnectJitter/],
-    [{ maxConcurrency: 1.5 }, /maxConcurrency/],
-    [{ streamBufferSize: 0 }, /streamBufferSize/],
-    [{ brokerIdleTimeoutMs: -1 }, /brokerIdleTimeoutMs/],
-    [{ sendTimeoutMs: Number.NaN }, /sendTimeoutMs/],
-    [{ routeTimeoutMs: 0 }, /routeTimeoutMs/],
-    [{ maxStreamsPerClient: 0 }, /maxStreamsPerClient/],
-  ])('refuses %o', (options, message) => {
+    [{ brokers: [] }, /at least one/, 'brokers'],
+    [{ reconnectInitialDelayMs: 0 }, /reconnectInitialDelayMs/, 'reconnectInitialDelayMs'],
+    [{ reconnectInitialDelayMs: 5000, reconnectMaxDelayMs: 1000 }, /reconnectMaxDelayMs must be at least/, 'reconnectMaxDelayMs'],
+    [{ reconnectMultiplier: 0.5 }, /reconnectMultiplier/, 'reconnectMultiplier'],
+    [{ reconnectJitter: 2 }, /reconnectJitter/, 'reconnectJitter'],
+    [{ maxConcurrency: 1.5 }, /maxConcurrency/, 'maxConcurrency'],
+    [{ streamBufferSize: 0 }, /streamBufferSize/, 'streamBufferSize'],
+    [{ brokerIdleTimeoutMs: -1 }, /brokerIdleTimeoutMs/, 'brokerIdleTimeoutMs'],
+    [{ sendTimeoutMs: Number.NaN }, /sendTimeoutMs/, 'sendTimeoutMs'],
+    [{ routeTimeoutMs: 0 }, /routeTimeoutMs/, 'routeTimeoutMs'],
+    [{ maxStreamsPerClient: 0 }, /maxStreamsPerClient/, 'maxStreamsPerClient'],
+  ])('refuses %o', (options, message, option) => {
     expect(() => resolveOptions(options)).toThrow(message);
+    const error = thrown(() => resolveOptions(options));
+    expect(error).toMatchObject({ name: 'OptionsError', code: 'invalid_option', option });
+    expect(isBackendError(error)).toBe(true);
   });
 });
+
+/** What `fn` throws; fails the test if it returns. */
+function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
+}
 
 describe('reconnectDelayMs', () => {
   const options = { reconnectInitialDelayMs: 1000, reconnectMaxDelayMs: 30_000, reconnectMultiplier: 2, reconnectJitter: 0.2 };

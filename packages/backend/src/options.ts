@@ -1,5 +1,6 @@
 // Every option of @strands/backend, declared once with its default, and the one place they are checked.
 import { DEFAULT_MAX_LINE_BYTES } from '@strands/protocol';
+import { OptionsError } from './errors.js';
 import type { BackendLogger, LogLevel } from './logger.js';
 
 /** Options of `createBackend()` / `new StrandsBackend()`. */
@@ -55,7 +56,8 @@ export interface BackendOptions {
   routeTimeoutMs?: number;
   /**
    * Route streams one client may have open at once; a stream past it is refused with a
-   * `cancelled` error envelope (each open stream holds a producer and one item of look-ahead).
+   * `limit_exceeded` error envelope (`STREAM_LIMIT_CODE`; each open stream holds a producer and
+   * one item of look-ahead).
    * @default 32
    */
   maxStreamsPerClient?: number;
@@ -102,10 +104,13 @@ export interface ResolvedOptions extends Required<Omit<BackendOptions, 'brokers'
   logger: BackendLogger | undefined;
 }
 
-/** Merges defaults into `options`; throws a RangeError naming the option for an impossible value. */
+/**
+ * Merges defaults into `options` and checks every value.
+ * @throws OptionsError (code `invalid_option`) naming the option for an impossible value.
+ */
 export function resolveOptions(options: BackendOptions = {}): ResolvedOptions {
   const list = options.brokers === undefined ? DEFAULT_BROKERS : typeof options.brokers === 'string' ? [options.brokers] : options.brokers;
-  if (list.length === 0) throw new RangeError('brokers: give at least one broker address');
+  if (list.length === 0) throw new OptionsError('brokers: give at least one broker address', 'brokers');
   const resolved: ResolvedOptions = {
     brokers: [...new Set(list)].map(parseBrokerAddress),
     name: options.name ?? DEFAULT_NAME,
@@ -133,14 +138,14 @@ export function resolveOptions(options: BackendOptions = {}): ResolvedOptions {
   positive('reconnectInitialDelayMs', resolved.reconnectInitialDelayMs);
   positive('reconnectMaxDelayMs', resolved.reconnectMaxDelayMs);
   if (resolved.reconnectMaxDelayMs < resolved.reconnectInitialDelayMs) {
-    throw new RangeError('reconnectMaxDelayMs must be at least reconnectInitialDelayMs');
+    throw new OptionsError('reconnectMaxDelayMs must be at least reconnectInitialDelayMs', 'reconnectMaxDelayMs');
   }
-  if (!(resolved.reconnectMultiplier >= 1)) throw new RangeError('reconnectMultiplier must be >= 1');
+  if (!(resolved.reconnectMultiplier >= 1)) throw new OptionsError('reconnectMultiplier must be >= 1', 'reconnectMultiplier');
   if (!(resolved.reconnectJitter >= 0 && resolved.reconnectJitter <= 1)) {
-    throw new RangeError('reconnectJitter must be between 0 and 1');
+    throw new OptionsError('reconnectJitter must be between 0 and 1', 'reconnectJitter');
   }
   positive('connectTimeoutMs', resolved.connectTimeoutMs);
-  if (!(resolved.brokerIdleTimeoutMs >= 0)) throw new RangeError('brokerIdleTimeoutMs must be >= 0 (0 disables)');
+  if (!(resolved.brokerIdleTimeoutMs >= 0)) throw new OptionsError('brokerIdleTimeoutMs must be >= 0 (0 disables)', 'brokerIdleTimeoutMs');
   positiveInteger('maxConcurrency', resolved.maxConcurrency);
   positiveInteger('maxQueuedEvents', resolved.maxQueuedEvents);
   positiveInteger('streamBufferSize', resolved.streamBufferSize);
@@ -155,21 +160,21 @@ export function resolveOptions(options: BackendOptions = {}): ResolvedOptions {
   return resolved;
 }
 
-/** Reads `host:port`, `[v6]:port` or a bare port. */
+/** Reads `host:port`, `[v6]:port` or a bare port; throws an OptionsError for `brokers` otherwise. */
 export function parseBrokerAddress(text: string): BrokerAddress {
   const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text);
   const port = match ? Number(match[3]) : NaN;
   if (!match || !(port > 0 && port < 65536)) {
-    throw new RangeError(`brokers: "${text}" is not a "host:port" address`);
+    throw new OptionsError(`brokers: "${text}" is not a "host:port" address`, 'brokers');
   }
   const host = match[1] || match[2] || '127.0.0.1';
   return { host, port, address: text };
 }
 
 function positive(name: string, value: number): void {
-  if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`${name} must be a positive number (got ${value})`);
+  if (!(value > 0) || !Number.isFinite(value)) throw new OptionsError(`${name} must be a positive number (got ${value})`, name);
 }
 
 function positiveInteger(name: string, value: number): void {
-  if (!Number.isInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer (got ${value})`);
+  if (!Number.isInteger(value) || value <= 0) throw new OptionsError(`${name} must be a positive integer (got ${value})`, name);
 }
