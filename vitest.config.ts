@@ -21,6 +21,7 @@ export default defineConfig({
       'packages/*/test/**/*.test.ts',
       'examples/*/test/**/*.test.ts',
       'bench/src/**/*.test.ts',
+      'testing/src/**/*.test.ts',
     ],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-pnpm.sh
 source scripts/ensure-chromium.sh
+source scripts/ensure-redis.sh
 
 pnpm install --frozen-lockfile
 # Build first: typecheck resolves sibling packages through their built declarations.
