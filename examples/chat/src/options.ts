@@ -1,4 +1,5 @@
 // Every option of the chat example, declared once with its default, and the checks on them.
+import { DEFAULT_TCP_HOST, DEFAULT_TCP_PORT, DEFAULT_WS_PORT } from '@strands/broker';
 import { OptionsError, checkBrokerAddress, checkPort } from '@strands/example-shared';
 
 /** Options of the chat backend (`createChatBackend`, `pnpm backend`). */
@@ -43,14 +44,15 @@ export interface LaunchOptions {
   adminToken?: string;
 }
 
-export const DEFAULT_BROKER = '127.0.0.1:8081';
+// The ports are the broker's own defaults, so the pieces started on their own find each other.
+export { DEFAULT_TCP_PORT, DEFAULT_WS_PORT };
+export const DEFAULT_BROKER = `${DEFAULT_TCP_HOST}:${DEFAULT_TCP_PORT}`;
 export const DEFAULT_ADMIN_TOKEN = 'admin';
 export const DEFAULT_HISTORY_SIZE = 50;
 export const DEFAULT_LOG_LEVEL = 'warn';
 export const DEFAULT_PAGE_PORT = 3000;
+// Not the broker's 0.0.0.0: an example should not open a port to the network unless asked.
 export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_WS_PORT = 8080;
-export const DEFAULT_TCP_PORT = 8081;
 
 export type ResolvedChatBackendOptions = Required<ChatBackendOptions>;
 export type ResolvedPageServerOptions = Required<Omit<PageServerOptions, 'wsUrl'>> & { wsUrl: string | undefined };

@@ -2,7 +2,7 @@
 // (the Strands broker or the PyStrands Go broker).
 import { runUntilSignal } from '@strands/example-shared';
 import { createEchoBackend } from './echo.js';
-import { parseCommandLine } from './options.js';
+import { DEFAULT_BROKER, parseCommandLine } from './options.js';
 
 const options = parseCommandLineOrExit();
 const echo = createEchoBackend({ broker: options.broker });
@@ -16,7 +16,7 @@ function parseCommandLineOrExit(): ReturnType<typeof parseCommandLine> {
   try {
     return parseCommandLine(process.argv.slice(2));
   } catch (error) {
-    console.error(`echo: ${(error as Error).message}\nflags: --broker host:port (default 127.0.0.1:8081)`);
+    console.error(`echo: ${(error as Error).message}\nflags: --broker host:port (default ${DEFAULT_BROKER})`);
     process.exit(2);
   }
 }

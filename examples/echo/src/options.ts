@@ -1,5 +1,6 @@
 // Every option of the echo example, declared once, and the command line that sets them.
 import { parseArgs } from 'node:util';
+import { DEFAULT_TCP_HOST, DEFAULT_TCP_PORT, DEFAULT_WS_PORT } from '@strands/broker';
 import { OptionsError, checkBrokerAddress, checkPort } from '@strands/example-shared';
 
 /** Options of the echo backend (`src/main.ts`) and of the all-in-one `start` (`src/start.ts`). */
@@ -14,9 +15,10 @@ export interface EchoOptions {
   host?: string;
 }
 
-export const DEFAULT_BROKER = '127.0.0.1:8081';
-export const DEFAULT_WS_PORT = 8080;
-export const DEFAULT_TCP_PORT = 8081;
+// The ports are the broker's own defaults, so `pnpm backend` finds a broker started without flags.
+export { DEFAULT_TCP_PORT, DEFAULT_WS_PORT };
+export const DEFAULT_BROKER = `${DEFAULT_TCP_HOST}:${DEFAULT_TCP_PORT}`;
+// Not the broker's 0.0.0.0: an example should not open a port to the network unless asked.
 export const DEFAULT_HOST = '127.0.0.1';
 
 export type ResolvedEchoOptions = Required<EchoOptions>;

@@ -2,13 +2,13 @@
 import { createBroker } from '@strands/broker';
 import { runUntilSignal } from '@strands/example-shared';
 import { createEchoBackend } from './echo.js';
-import { parseCommandLine } from './options.js';
+import { DEFAULT_HOST, DEFAULT_TCP_PORT, DEFAULT_WS_PORT, parseCommandLine } from './options.js';
 
 let options: ReturnType<typeof parseCommandLine>;
 try {
   options = parseCommandLine(process.argv.slice(2));
 } catch (error) {
-  console.error(`echo: ${(error as Error).message}\nflags: --ws-port n (8080) --tcp-port n (8081) --host address (127.0.0.1)`);
+  console.error(`echo: ${(error as Error).message}\nflags: --ws-port n (${DEFAULT_WS_PORT}) --tcp-port n (${DEFAULT_TCP_PORT}) --host address (${DEFAULT_HOST})`);
   process.exit(2);
 }
 
