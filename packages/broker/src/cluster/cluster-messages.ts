@@ -1,0 +1,133 @@
+// The messages brokers of a cluster exchange: plain JSON-serialisable objects a transport sends as they are.
+import type { MemberInfo } from '../core/backplane.js';
+
+/** A node's announcement that it is alive; `initial` asks every receiver to answer at once, so a new node learns its peers without waiting an interval. */
+export interface HeartbeatMessage {
+  type: 'heartbeat';
+  from: string;
+  initial?: true;
+}
+
+/** A node stopping on purpose: receivers drop it at once instead of waiting for its heartbeats to lapse. */
+export interface GoodbyeMessage {
+  type: 'goodbye';
+  from: string;
+}
+
+/** A room delivery: every node hands it to its local members of `room`. */
+export interface RoomMessage {
+  type: 'room';
+  from: string;
+  room: string;
+  message: string;
+  binary: boolean;
+}
+
+/** A delivery to every client of every node. */
+export interface BroadcastMessage {
+  type: 'broadcast';
+  from: string;
+  message: string;
+  binary: boolean;
+}
+
+/** A delivery to one client, published because it is not local; the node holding it delivers. */
+export interface DirectMessage {
+  type: 'direct';
+  from: string;
+  clientId: string;
+  message: string;
+  binary: boolean;
+}
+
+/** A client was accepted on `from`: any other node holding the same client id closes its connection (4409). */
+export interface AttachedMessage {
+  type: 'attached';
+  from: string;
+  clientId: string;
+}
+
+/** Asks the node holding `clientId` to add it to `room`; every node answers with a `done` response. */
+export interface JoinRequest {
+  type: 'join';
+  from: string;
+  requestId: string;
+  clientId: string;
+  room: string;
+}
+
+/** Asks the node holding `clientId` to remove it from `room`; every node answers with a `done` response. */
+export interface LeaveRequest {
+  type: 'leave';
+  from: string;
+  requestId: string;
+  clientId: string;
+  room: string;
+}
+
+/** Asks the node holding `clientId` to close it; every node answers with a `done` response. */
+export interface DisconnectRequest {
+  type: 'disconnect';
+  from: string;
+  requestId: string;
+  clientId: string;
+  code: number;
+  reason: string;
+}
+
+/** Asks every node for its local members of `room`; each answers with a `members` response. */
+export interface MembersRequest {
+  type: 'members';
+  from: string;
+  requestId: string;
+  room: string;
+}
+
+/** What a node publishes to every other node. */
+export type ClusterMessage =
+  | HeartbeatMessage
+  | GoodbyeMessage
+  | RoomMessage
+  | BroadcastMessage
+  | DirectMessage
+  | AttachedMessage
+  | JoinRequest
+  | LeaveRequest
+  | DisconnectRequest
+  | MembersRequest;
+
+/** A request: a message whose sender waits for replies. */
+export type ClusterRequest = JoinRequest | LeaveRequest | DisconnectRequest | MembersRequest;
+
+/** The answer to a join, leave or disconnect request: `ok` when this node had the client and acted. */
+export interface DoneResponse {
+  type: 'done';
+  from: string;
+  requestId: string;
+  ok: boolean;
+}
+
+/** The answer to a members request: this node's local members of the room. */
+export interface MembersResponse {
+  type: 'members';
+  from: string;
+  requestId: string;
+  members: MemberInfo[];
+}
+
+/** What a node sends back to the one node that asked. */
+export type ClusterResponse = DoneResponse | MembersResponse;
+
+/** Every `type` of `ClusterMessage`, for transports that route or filter by it. */
+export const CLUSTER_MESSAGE_TYPES = [
+  'heartbeat',
+  'goodbye',
+  'room',
+  'broadcast',
+  'direct',
+  'attached',
+  'join',
+  'leave',
+  'disconnect',
+  'members',
+] as const satisfies readonly ClusterMessage['type'][];
