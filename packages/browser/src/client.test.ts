@@ -188,6 +188,42 @@ describe('reconnect', () => {
   });
 });
 
+describe('state', () => {
+  it('shows failed first attempts as reconnecting, yet reports the first open as not reconnected', async () => {
+    let refusals = 1;
+    server = await startServer({ reject: () => (refusals-- > 0 ? [4503, 'no backend connected'] : undefined) });
+    const client = open(server.url);
+    expect(client.state).toBe('connecting');
+    const states: string[] = [];
+    client.on('reconnecting', () => states.push(client.state));
+    expect(await once(client, 'open')).toEqual({ reconnected: false, protocol: 'strands.v1' });
+    expect(states).toEqual(['reconnecting']);
+    expect(client.state).toBe('open');
+  });
+
+  it('shows a socket not yet confirmed as open; after it drops, the next open is a reconnect', async () => {
+    server = await startServer();
+    const client = open(server.url, { protocols: [], confirmAfterMs: 60_000 });
+    expect(await once(client, 'open')).toEqual({ reconnected: false, protocol: '' });
+    expect(client.state).toBe('open');
+    const states: string[] = [];
+    client.on('close', () => states.push(client.state));
+    (await server.peers.next()).ws.close(4503, 'no backend connected');
+    expect(await once(client, 'open')).toEqual({ reconnected: true, protocol: '' });
+    expect(states).toEqual(['reconnecting']);
+  });
+
+  it('stays closed: a close() after the end changes nothing and emits nothing', async () => {
+    server = await startServer({ reject: () => [4403, 'no'] });
+    const client = open(server.url);
+    await once(client, 'error');
+    const closes = record(client, 'close');
+    client.close();
+    expect(client.state).toBe('closed');
+    expect(closes).toEqual([]);
+  });
+});
+
 describe('a refusal under the strands.v1.refusal subprotocol', () => {
   it('writes nothing, never reports open, and fails what was buffered with the rejection', async () => {
     server = await startServer({ reject: () => [4401, 'bad token'] });

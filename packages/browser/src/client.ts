@@ -6,6 +6,7 @@ import { Calls } from './calls.js';
 import { STRANDS_REFUSAL_SUBPROTOCOL, STRANDS_SUBPROTOCOL, finalCloseError } from './close-codes.js';
 import { Emitter } from './emitter.js';
 import { StrandsClientError } from './errors.js';
+import { type Lifecycle, move, publicState, retryState } from './lifecycle.js';
 import { type ConnectOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { SendBuffer, type CallState } from './send-buffer.js';
 import type {
@@ -45,14 +46,13 @@ const OPEN = 1;
 /** A Strands connection; create it with {@link connect}. */
 export class StrandsClient<C extends Contract = Contract> extends Emitter<ClientEvents> {
   private socket: WebSocketLike | undefined;
-  private ready = false;
-  private confirmed = false;
+  /** Changed only by setState(). */
+  private lifecycle: Lifecycle = 'connecting';
+  /** Why the client is `closed`; set by end(), with that state. */
+  private ended: StrandsClientError | undefined;
   private confirmTimer: ReturnType<typeof setTimeout> | undefined;
-  private opened = false;
   private attempts = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private ended: StrandsClientError | undefined;
-  private current: ClientState = 'connecting';
   private readonly buffer: SendBuffer;
   private readonly calls: Calls;
 
@@ -66,9 +66,9 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
     this.openSocket();
   }
 
-  /** Where the client is now. */
+  /** Where the client is now: `connecting`, `open`, `reconnecting`, or `closed` (final). */
   get state(): ClientState {
-    return this.current;
+    return publicState(this.lifecycle);
   }
 
   /**
@@ -116,7 +116,7 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
    * `code` must be 1000 or 3000-4999 (a browser rule).
    */
   close(code = 1000, reason = ''): void {
-    if (this.ended) return;
+    if (this.lifecycle === 'closed') return;
     const socket = this.socket;
     this.buffer.confirm(); // written before close(): sent, as far as anyone can tell
     this.end(new StrandsClientError('closed', 'client closed'));
@@ -124,9 +124,20 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
     this.emit('close', { code, reason, willReconnect: false });
   }
 
+  // The one place the lifecycle changes; move() refuses what TRANSITIONS does not allow.
+  private setState(next: Lifecycle): void {
+    this.lifecycle = move(this.lifecycle, next);
+  }
+
+  // The socket sends may go out on: past open() (so not a refusal about to close) and still open.
+  private live(): WebSocketLike | undefined {
+    const state = this.lifecycle;
+    return (state === 'open' || state === 'unconfirmed') && this.socket?.readyState === OPEN ? this.socket : undefined;
+  }
+
   private write(data: SendData, call?: CallState): Promise<void> {
-    if (this.ended) return Promise.reject(this.ended);
-    const live = this.ready && this.socket?.readyState === OPEN;
+    if (this.lifecycle === 'closed') return Promise.reject(this.ended);
+    const live = this.live() !== undefined;
     const sent = this.buffer.push(data, call, !live);
     if (live) this.flush();
     return sent;
@@ -134,17 +145,17 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
 
   private flush(): void {
     this.buffer.flush((data) => {
-      const socket = this.socket;
-      if (!this.ready || socket?.readyState !== OPEN) return false;
+      const socket = this.live();
+      if (!socket) return false;
       socket.send(data);
       return true;
-    }, !this.confirmed);
+    }, this.lifecycle !== 'open');
   }
 
   // The connection is accepted: sends written on it count as sent, and backoff starts over.
   private confirm(): void {
-    if (!this.ready || this.confirmed) return;
-    this.confirmed = true;
+    if (this.lifecycle !== 'unconfirmed') return;
+    this.setState('open');
     clearTimeout(this.confirmTimer);
     this.attempts = 0;
     this.buffer.confirm();
@@ -161,13 +172,12 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
     // the connection counts as accepted only at its first message or after confirmAfterMs: a
     // rejection before that sends what was written on it again (4500-4599) or fails it.
     const open = (): void => {
-      if (this.socket !== socket || this.ready || socket.readyState !== OPEN) return;
-      this.ready = true;
-      this.current = 'open';
+      const from = this.lifecycle;
+      if (this.socket !== socket || from === 'unconfirmed' || from === 'open' || socket.readyState !== OPEN) return;
+      this.setState('unconfirmed');
       this.confirmTimer = setTimeout(() => this.confirm(), o.confirmAfterMs);
       this.flush();
-      this.emit('open', { reconnected: this.opened, protocol: socket.protocol });
-      this.opened = true;
+      this.emit('open', { reconnected: from === 'reconnecting', protocol: socket.protocol });
     };
     socket.onopen = () => {
       if (socket.protocol === STRANDS_REFUSAL_SUBPROTOCOL) return;
@@ -189,15 +199,15 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
 
   private closed(code: number, reason: string): void {
     const o = this.options;
+    const from = this.lifecycle;
+    // No socket: nothing is live from here on, though the state moves only below.
     this.socket = undefined;
-    this.ready = false;
     clearTimeout(this.confirmTimer);
     const final = finalCloseError(code, reason);
-    if (!this.confirmed) {
+    if (from !== 'open') {
       if (code >= 4500 && code < 4600) this.buffer.requeue();
       else if (!final) this.buffer.confirm();
     }
-    this.confirmed = false;
     this.calls.dropSent(final ?? new StrandsClientError('disconnected', `connection lost (${code})`));
     if (final || !o.reconnect || this.attempts >= o.maxReconnectAttempts) {
       this.end(
@@ -209,7 +219,7 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
       return;
     }
     const delayMs = backoffDelayMs(this.attempts++, o.initialBackoffMs, o.maxBackoffMs);
-    this.current = 'reconnecting';
+    this.setState(retryState(from));
     this.timer = setTimeout(() => {
       try {
         this.openSocket();
@@ -224,9 +234,8 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
 
   private end(error: StrandsClientError): void {
     this.ended = error;
-    this.current = 'closed';
+    this.setState('closed');
     this.socket = undefined;
-    this.ready = false;
     clearTimeout(this.timer);
     clearTimeout(this.confirmTimer);
     this.buffer.fail(error);
