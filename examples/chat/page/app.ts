@@ -12,6 +12,8 @@ interface PageConfig {
 
 const TYPING_SEND_EVERY_MS = 2000;
 const TYPING_SHOWN_MS = 3000;
+// Per tab, like the client id: a second tab must not start with the first one's name (names are unique).
+const NAME_KEY = 'strands-chat-name';
 
 let client: ContractClient<ChatContract> | undefined;
 let you: User | undefined;
@@ -33,7 +35,7 @@ function clientId(): string {
 async function join(config: PageConfig): Promise<void> {
   const name = els.name.value.trim();
   const room = els.room.value.trim() || 'lobby';
-  localStorage.setItem('strands-chat-name', name);
+  sessionStorage.setItem(NAME_KEY, name);
   history.replaceState(null, '', `#${encodeURIComponent(room)}`);
   const query = new URLSearchParams({ id: clientId(), name });
   if (els.token.value !== '') query.set('token', els.token.value);
@@ -116,9 +118,14 @@ async function send(): Promise<void> {
   await current.sendJson({ type: 'chat', text });
 }
 
+/** Whether the text being typed is for the room: `/commands` and `@name` DMs are not, so no notice for them. */
+function forTheRoom(text: string): boolean {
+  return text !== '' && !text.startsWith('/') && !text.startsWith('@');
+}
+
 function typed(): void {
   const now = Date.now();
-  if (client === undefined || now - lastTypingSent < TYPING_SEND_EVERY_MS || els.text.value.trim() === '') return;
+  if (client === undefined || now - lastTypingSent < TYPING_SEND_EVERY_MS || !forTheRoom(els.text.value.trim())) return;
   lastTypingSent = now;
   client.sendJson({ type: 'typing' }).catch(() => {});
 }
@@ -154,8 +161,13 @@ function leave(): void {
 
 async function main(): Promise<void> {
   const config = (await (await fetch('/config.json')).json()) as PageConfig;
-  els.name.value = localStorage.getItem('strands-chat-name') ?? '';
-  if (location.hash.length > 1) els.room.value = decodeURIComponent(location.hash.slice(1));
+  // `?name=`, `?token=` and `?room=` on the page's URL fill the form (the README's `?token=admin`);
+  // the room in the hash, which joining sets, is the later choice.
+  const params = new URLSearchParams(location.search);
+  els.name.value = params.get('name') ?? sessionStorage.getItem(NAME_KEY) ?? '';
+  els.token.value = params.get('token') ?? '';
+  const room = location.hash.length > 1 ? decodeURIComponent(location.hash.slice(1)) : params.get('room');
+  if (room) els.room.value = room;
   els.joinForm.addEventListener('submit', (event) => {
     event.preventDefault();
     void join(config);

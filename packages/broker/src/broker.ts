@@ -1,19 +1,46 @@
-// createBroker: wires the WebSocket gateway and the backend server around one hub, and runs their lifecycle.
+// createBroker: the composition root. Picks the ports' implementations, wires the gateway and the backend side, runs their lifecycle.
 import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import { BackendHandler } from './backends/backend-handler.js';
+import { BackendPool } from './backends/backend-pool.js';
+import { BackendRegistry } from './backends/backend-registry.js';
+import { BackendDecider } from './backends/connection-decisions.js';
 import { createBackendServer, startHeartbeat } from './backends/tcp-server.js';
+import type { Backplane } from './core/backplane.js';
+import type { BrokerContext } from './core/context.js';
+import { Dispatcher } from './core/dispatcher.js';
+import type { EventStore } from './core/event-store.js';
+import { LocalBackplane } from './core/local-backplane.js';
+import { MemoryEventStore } from './core/memory-event-store.js';
+import { RoutingCore } from './core/routing.js';
 import { BrokerStateError, ListenError } from './errors.js';
-import { attachClient, startPingSweep } from './gateway/clients.js';
+import type { ClientConnection } from './gateway/client-connection.js';
+import { ClientRegistry } from './gateway/client-registry.js';
+import { attachClient, startPingSweep, type ClientSide } from './gateway/clients.js';
 import { selectProtocol } from './gateway/handshake.js';
 import { createHttpServer } from './gateway/http-server.js';
 import { UpgradeHandler } from './gateway/upgrade.js';
-import { Hub } from './hub.js';
 import { createLogger } from './logger.js';
-import type { Gauges } from './metrics.js';
+import { Metrics, type Gauges } from './metrics.js';
 import { resolveOptions, type BrokerOptions } from './options.js';
+
+/**
+ * The pluggable parts of a broker, beside its options. Each instance serves one broker.
+ */
+export interface BrokerParts {
+  /**
+   * How deliveries and membership reach clients: this broker alone, or every broker of a cluster.
+   * @default a `LocalBackplane` (this broker's own clients)
+   */
+  backplane?: Backplane;
+  /**
+   * Where client events wait for, and are held by, backends.
+   * @default a `MemoryEventStore` bounded by `queueSize` and `queueOverflow`
+   */
+  eventStore?: EventStore<ClientConnection>;
+}
 
 /** Where a started broker listens. */
 export interface BrokerAddresses {
@@ -52,10 +79,27 @@ type State = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
  * // backends connect to 127.0.0.1:tcpPort, clients to wsUrl
  * await broker.stop();
  */
-export function createBroker(options: BrokerOptions = {}): Broker {
+export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker {
   const resolved = resolveOptions(options);
   const logger = resolved.logger ?? createLogger(resolved.logLevel);
-  const hub = new Hub(resolved, logger);
+  // The one writable view of the context: only this lifecycle sets `stopping`.
+  const ctx: { -readonly [K in keyof BrokerContext]: BrokerContext[K] } = { options: resolved, logger, metrics: new Metrics(), stopping: false };
+  const backplane = options.backplane ?? new LocalBackplane();
+  const routing = new RoutingCore(backplane, ctx.metrics);
+
+  const pool = new BackendPool();
+  const store = options.eventStore ?? new MemoryEventStore<ClientConnection>(resolved.queueSize, resolved.queueOverflow);
+  const dispatcher = new Dispatcher<ClientConnection>(ctx, store, pool);
+  const decider = new BackendDecider(ctx, pool);
+  const backends = new BackendRegistry(ctx, pool, dispatcher, decider);
+  backends.handleWith(new BackendHandler(ctx, routing, decider, backends));
+
+  const registry = new ClientRegistry(ctx, dispatcher, backplane, {
+    full: () => backends.setReading(false),
+    drained: () => backends.setReading(true),
+  });
+  backplane.bind(registry, { nodeLost: (nodeId) => logger.warn({ node: nodeId }, 'cluster node lost') });
+  const side: ClientSide = { ctx, registry, dispatcher };
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: resolved.maxMessageBytes,
@@ -63,12 +107,18 @@ export function createBroker(options: BrokerOptions = {}): Broker {
     clientTracking: false,
     handleProtocols: selectProtocol,
   });
-  const upgrades = new UpgradeHandler(hub, wss, (ws, socket, acceptance) => attachClient(hub, ws, socket, acceptance));
-  hub.upgrades = upgrades;
-  const handler = new BackendHandler(hub, upgrades);
-  const http = createHttpServer(hub);
+  const upgrades = new UpgradeHandler(ctx, wss, decider, (ws, socket, acceptance) => attachClient(side, ws, socket, acceptance));
+  const stats = (): Gauges => ({
+    clients: registry.size,
+    rooms: registry.roomCount,
+    backends: pool.size,
+    queueLength: dispatcher.waiting,
+    pendingConnectionRequests: upgrades.pendingCount(),
+    clientBufferedBytes: registry.bufferedBytes(),
+  });
+  const http = createHttpServer({ metrics: ctx.metrics, gauges: stats, link: () => backplane.health() });
   http.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
-  const tcp = createBackendServer(hub, handler);
+  const tcp = createBackendServer(ctx, backends);
   let state: State = 'idle';
   let timers: (NodeJS.Timeout | undefined)[] = [];
   let stopping: Promise<void> | undefined;
@@ -77,15 +127,17 @@ export function createBroker(options: BrokerOptions = {}): Broker {
     if (state !== 'idle') throw new BrokerStateError(`start() called while the broker is ${state}`);
     state = 'starting';
     try {
+      await backplane.start();
       await listen(http, resolved.wsPort, resolved.host, 'WebSocket');
       await listen(tcp, resolved.tcpPort, resolved.tcpHost, 'backend TCP');
     } catch (error) {
       state = 'stopped';
       http.close();
       tcp.close();
+      await backplane.stop().catch(() => undefined);
       throw error;
     }
-    timers = [startHeartbeat(hub), startPingSweep(hub)];
+    timers = [startHeartbeat(ctx, backends), startPingSweep(side)];
     state = 'running';
     const ws = http.address() as AddressInfo;
     const backend = tcp.address() as AddressInfo;
@@ -96,7 +148,10 @@ export function createBroker(options: BrokerOptions = {}): Broker {
       tcpPort: backend.port,
       wsUrl: `ws://${urlHost(ws.address)}:${ws.port}`,
     };
-    logger.info({ ...addresses, queueSize: resolved.queueSize, token: resolved.backendToken !== undefined }, 'broker listening');
+    logger.info(
+      { ...addresses, node: backplane.nodeId, queueSize: resolved.queueSize, token: resolved.backendToken !== undefined },
+      'broker listening',
+    );
     return addresses;
   }
 
@@ -111,23 +166,23 @@ export function createBroker(options: BrokerOptions = {}): Broker {
 
   async function shutdown(): Promise<void> {
     state = 'stopping';
-    hub.stopping = true;
+    ctx.stopping = true;
     const deadline = Date.now() + resolved.shutdownTimeoutMs;
     for (const timer of timers) clearInterval(timer);
     const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
     const tcpClosed = new Promise<void>((resolve) => tcp.close(() => resolve()));
-    upgrades.shutdown();
-    hub.outbox.flush();
+    decider.shutdown();
+    registry.outbox.flush();
     const clientsClosed: Promise<void>[] = [];
-    for (const client of [...hub.clients.values()]) {
+    for (const client of registry.all()) {
       clientsClosed.push(new Promise((resolve) => client.ws.once('close', () => resolve())));
-      hub.dropClient(client, 1001, 'broker shutting down', 'close');
+      registry.drop(client, 1001, 'broker shutting down', 'close');
     }
     await withDeadline(Promise.all(clientsClosed), deadline);
-    const dropped = hub.queue.length;
+    const dropped = dispatcher.clear();
     if (dropped > 0) logger.warn({ events: dropped }, 'queue not delivered: no backend at shutdown');
-    hub.queue.clear();
-    await Promise.all([...hub.backends].map((b) => b.end(Math.max(0, deadline - Date.now()))));
+    await backends.endAll(Math.max(0, deadline - Date.now()));
+    await backplane.stop().catch((error: unknown) => logger.warn({ err: error }, 'backplane stop failed'));
     http.closeAllConnections();
     await withDeadline(Promise.all([httpClosed, tcpClosed]), deadline + 1000);
     state = 'stopped';
@@ -135,7 +190,7 @@ export function createBroker(options: BrokerOptions = {}): Broker {
     logger.flush();
   }
 
-  return { start, stop, stats: () => hub.gauges(), logger };
+  return { start, stop, stats, logger };
 }
 
 function listen(server: HttpServer | NetServer, port: number, host: string, what: string): Promise<void> {

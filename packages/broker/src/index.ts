@@ -1,6 +1,19 @@
 // @strands/broker: the Strands broker (WebSocket gateway, backend TCP server, rooms, routing, queue).
 export { createBroker } from './broker.js';
-export type { Broker, BrokerAddresses } from './broker.js';
+export type { Broker, BrokerAddresses, BrokerParts } from './broker.js';
+
+export { LocalBackplane } from './core/local-backplane.js';
+export type {
+  Backplane,
+  BackplaneEvents,
+  BackplaneHealth,
+  LocalClientInfo,
+  LocalNode,
+  MaybePromise,
+  MemberInfo,
+} from './core/backplane.js';
+export { MemoryEventStore } from './core/memory-event-store.js';
+export type { AppendOutcome, ConsumerKey, EventStore, StoredEvent } from './core/event-store.js';
 
 export {
   resolveOptions,

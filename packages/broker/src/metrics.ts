@@ -85,10 +85,11 @@ export function renderPrometheus(m: Metrics, g: Gauges): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The body of GET /healthz. */
-export function renderHealth(g: Gauges): string {
+/** The body of GET /healthz; `link` is the backplane's (always up on one broker). */
+export function renderHealth(g: Gauges, link: { up: boolean; reason?: string } = { up: true }): string {
   return JSON.stringify({
-    status: 'ok',
+    status: link.up ? 'ok' : 'degraded',
+    ...(link.up ? {} : { reason: link.reason ?? 'cluster link down' }),
     clients: g.clients,
     rooms: g.rooms,
     backends: g.backends,

@@ -1,7 +1,7 @@
 // Unit checks of the small pure pieces: options, header names, addresses, frames, param checks.
 import { describe, expect, it } from 'vitest';
 import * as wsModule from 'ws';
-import { truncateUtf8 } from './backends/backend-handler.js';
+import { truncateUtf8 } from './core/text.js';
 import { checkParams, FrameRefusal, readEnvelope } from './backends/frame-check.js';
 import { canonicalHeaderName, remoteAddress } from './gateway/handshake.js';
 import { textFrame } from './gateway/ws-frames.js';

@@ -1,6 +1,6 @@
 // The offline queue: order, overflow policies and counting, and flushes interrupted by another loss.
 import { describe, expect, it, afterEach } from 'vitest';
-import { EventQueue } from '../src/queue.js';
+import { EventQueue } from '../src/core/event-queue.js';
 import { RawBackend, startBroker, waitFor, type Harness } from './support/harness.js';
 
 describe('EventQueue', () => {

@@ -1,20 +1,30 @@
 // One backend's TCP connection: line decoding in, batched writes out, and its liveness bookkeeping.
 import type { Socket } from 'node:net';
 import { LineDecoder, type FrameError } from '@strands/protocol';
+import type { EventConsumer } from '../core/consumers.js';
 
 /** What a backend connection reports to the broker. */
-export interface BackendConnectionEvents<O> {
-  line(backend: BackendConnection<O>, line: string): void;
-  oversize(backend: BackendConnection<O>, error: FrameError): void;
+export interface BackendConnectionEvents {
+  line(backend: BackendConnection, line: string): void;
+  oversize(backend: BackendConnection, error: FrameError): void;
+  /** A write completed: the kernel took `events` more client events. */
+  written(backend: BackendConnection, events: number): void;
   /** The socket is gone (closed by either side); called once. */
-  closed(backend: BackendConnection<O>, reason: string): void;
+  closed(backend: BackendConnection, reason: string): void;
 }
 
-/** Lines written together, with the client each concerns (null: meant for this backend alone). */
-export interface Batch<O> {
-  lines: string[];
-  owners: (O | null)[];
-}
+/**
+ * Where a backend connection is in its life, moving only forward:
+ * `unverified` (connected; a token is required and no `hello` with it came yet: nothing it
+ * sends is acted on), `ready` (it may act and take work), `ending` (the broker half-closes it
+ * once what is owed is written), `closed` (the socket is gone).
+ */
+export type BackendState = 'unverified' | 'ready' | 'ending' | 'closed';
+
+/** Who ended a closed connection. */
+export type ClosedBy = 'backend' | 'broker';
+
+const STATE_ORDER: Readonly<Record<BackendState, number>> = { unverified: 0, ready: 1, ending: 2, closed: 3 };
 
 // Bounds one write so that its completion is a meaningful sign of progress for the stall check.
 const MAX_WRITE_BYTES = 1024 * 1024;
@@ -23,10 +33,11 @@ let nextId = 0;
 
 /**
  * Outbound lines are collected during one event-loop turn and written with one `write`: the
- * single biggest throughput win on this link. `O` is the client an event concerns, kept beside
- * each unsent line so that a dying backend's unsent events can go elsewhere, in order.
+ * single biggest throughput win on this link. Client events are counted per write so that the
+ * event store learns, write by write, which events the kernel took; what it never took the store
+ * gives to another backend when this one dies.
  */
-export class BackendConnection<O> {
+export class BackendConnection implements EventConsumer {
   readonly id = ++nextId;
   readonly remote: string;
   readonly connectedAt = Date.now();
@@ -34,32 +45,30 @@ export class BackendConnection<O> {
   name: string | undefined;
   /** True once the backend said `hello`: it then gets `error_reply` frames. */
   saidHello = false;
-  /** True when the backend may act (no token configured, or a `hello` with the right token). */
-  authorized: boolean;
-  /** False once the connection is closing; no more lines are accepted. */
-  alive = true;
-  /** True when the broker cut this backend (stalled, overflowing, unauthenticated). */
-  droppedByBroker = false;
+  /** Set when the socket is gone. */
+  closedBy: ClosedBy | undefined;
+  private current: BackendState;
   /** Connection requests sent and not yet answered. */
   pendingRequests = 0;
   /** Heartbeats in a row at which unsent bytes waited and none had left since the previous one. */
   stalledBeats = 0;
   private progressed = false;
-  private inflight: Batch<O> | undefined;
-  private writing = false;
-  private ending = false;
+  /** Client events in the write under way, once one is. */
+  private inflightEvents: number | undefined;
   private lines: string[] = [];
-  private owners: (O | null)[] = [];
+  /** Parallel to `lines`: whether each is a client event (the rest are replies, requests, heartbeats). */
+  private isEvent: boolean[] = [];
   private pendingBytes = 0;
   private scheduled = false;
   private readonly decoder: LineDecoder;
   private readonly maxBufferBytes: number;
   private readonly flushNow = (): void => this.flush();
   private readonly afterWrite = (error?: Error | null): void => {
-    this.writing = false;
+    const events = this.inflightEvents ?? 0;
+    this.inflightEvents = undefined;
     if (error) return;
-    this.inflight = undefined;
     this.progressed = true;
+    if (events > 0) this.events.written(this, events);
     this.flush();
     this.endIfDrained();
     this.afterWriteHook();
@@ -68,10 +77,10 @@ export class BackendConnection<O> {
 
   constructor(
     readonly socket: Socket,
-    private readonly events: BackendConnectionEvents<O>,
+    private readonly events: BackendConnectionEvents,
     options: { maxLineBytes: number; maxBufferBytes: number; authorized: boolean },
   ) {
-    this.authorized = options.authorized;
+    this.current = options.authorized ? 'ready' : 'unverified';
     this.maxBufferBytes = options.maxBufferBytes;
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.decoder = new LineDecoder({ maxLineBytes: options.maxLineBytes });
@@ -83,6 +92,35 @@ export class BackendConnection<O> {
     socket.on('close', (hadError) => this.gone(hadError ? 'socket error' : 'closed by backend'));
   }
 
+  get state(): BackendState {
+    return this.current;
+  }
+
+  /** True when the backend may act (no token configured, or a `hello` with the right token). */
+  get authorized(): boolean {
+    return this.current !== 'unverified';
+  }
+
+  /** False once the socket is gone; no more lines are accepted. */
+  get alive(): boolean {
+    return this.current !== 'closed';
+  }
+
+  /** True when the broker cut this backend (stalled, overflowing, unauthenticated). */
+  get droppedByBroker(): boolean {
+    return this.closedBy === 'broker';
+  }
+
+  /** The one place the state changes; it only moves forward. */
+  private setState(next: BackendState): void {
+    if (STATE_ORDER[next] > STATE_ORDER[this.current]) this.current = next;
+  }
+
+  /** The backend proved itself with the token: it may act now. */
+  verify(): void {
+    this.setState('ready');
+  }
+
   /** Bytes not yet taken by the kernel, including this turn's batch. */
   get bufferedBytes(): number {
     return this.socket.writableLength + this.pendingBytes;
@@ -92,14 +130,23 @@ export class BackendConnection<O> {
    * Queues a line for this turn's write. Returns false, keeping nothing, when the backend is
    * closing or this line would take its unsent bytes past the bound (the backend is then dropped).
    */
-  send(line: string, owner: O | null): boolean {
+  send(line: string): boolean {
+    return this.queue(line, false);
+  }
+
+  /** Queues a client event line; like `send`, and counted for the event store. */
+  sendEvent(line: string): boolean {
+    return this.queue(line, true);
+  }
+
+  private queue(line: string, isEvent: boolean): boolean {
     if (!this.alive) return false;
     if (this.socket.writableLength + this.pendingBytes + line.length > this.maxBufferBytes) {
       this.drop('outbound buffer overflow: the backend is not reading');
       return false;
     }
     this.lines.push(line);
-    this.owners.push(owner);
+    this.isEvent.push(isEvent);
     this.pendingBytes += line.length;
     if (!this.scheduled) {
       this.scheduled = true;
@@ -115,42 +162,27 @@ export class BackendConnection<O> {
    */
   flush(): void {
     this.scheduled = false;
-    if (this.writing || this.lines.length === 0 || !this.alive) return;
+    if (this.inflightEvents !== undefined || this.lines.length === 0 || this.current === 'closed') return;
     let count = 0;
     let bytes = 0;
+    let events = 0;
     while (count < this.lines.length && (count === 0 || bytes < MAX_WRITE_BYTES)) {
       bytes += (this.lines[count] as string).length;
+      if (this.isEvent[count] === true) events += 1;
       count += 1;
     }
-    let batch: Batch<O>;
+    let lines: string[];
     if (count === this.lines.length) {
-      batch = { lines: this.lines, owners: this.owners };
+      lines = this.lines;
       this.lines = [];
-      this.owners = [];
+      this.isEvent = [];
     } else {
-      batch = { lines: this.lines.splice(0, count), owners: this.owners.splice(0, count) };
+      lines = this.lines.splice(0, count);
+      this.isEvent.splice(0, count);
     }
     this.pendingBytes -= bytes;
-    this.inflight = batch;
-    this.writing = true;
-    const data = batch.lines.length === 1 ? (batch.lines[0] as string) : batch.lines.join('');
-    this.socket.write(data, this.afterWrite);
-  }
-
-  /**
-   * Removes and returns, in order, the lines the kernel never took (the write in flight, then
-   * the queued lines): what a dead backend certainly did not receive.
-   */
-  takeUnsent(): Batch<O> {
-    const unsent: Batch<O> = {
-      lines: [...(this.inflight?.lines ?? []), ...this.lines],
-      owners: [...(this.inflight?.owners ?? []), ...this.owners],
-    };
-    this.inflight = undefined;
-    this.lines = [];
-    this.owners = [];
-    this.pendingBytes = 0;
-    return unsent;
+    this.inflightEvents = events;
+    this.socket.write(lines.length === 1 ? (lines[0] as string) : lines.join(''), this.afterWrite);
   }
 
   /** Stops (false) or restarts (true) reading from the socket; writing goes on. */
@@ -162,7 +194,7 @@ export class BackendConnection<O> {
   /** Calls `hook` once, after the next write completes (a paused queue flush resumes then). */
   onWritten(hook: () => void): void {
     this.writtenHook = hook;
-    if (!this.writing && this.lines.length === 0) queueMicrotask(() => this.afterWriteHook());
+    if (this.inflightEvents === undefined && this.lines.length === 0) queueMicrotask(() => this.afterWriteHook());
   }
 
   private afterWriteHook(): void {
@@ -173,7 +205,7 @@ export class BackendConnection<O> {
 
   /** Heartbeat-time check: true when a write has been waiting on the kernel since the previous check, twice in a row. */
   checkStalled(): boolean {
-    if (this.writing && !this.progressed) this.stalledBeats += 1;
+    if (this.inflightEvents !== undefined && !this.progressed) this.stalledBeats += 1;
     else this.stalledBeats = 0;
     this.progressed = false;
     return this.stalledBeats >= 2;
@@ -181,8 +213,8 @@ export class BackendConnection<O> {
 
   /** Cuts the connection now; `closed` follows with this reason. */
   drop(reason: string): void {
-    if (!this.alive) return;
-    this.droppedByBroker = true;
+    if (this.current === 'closed') return;
+    this.closedBy = 'broker';
     this.gone(reason);
     this.socket.destroy();
   }
@@ -199,14 +231,14 @@ export class BackendConnection<O> {
         clearTimeout(timer);
         resolve();
       });
-      this.ending = true;
+      this.setState('ending');
       this.flush();
       this.endIfDrained();
     });
   }
 
   private endIfDrained(): void {
-    if (this.ending && !this.writing && this.lines.length === 0) this.socket.end();
+    if (this.current === 'ending' && this.inflightEvents === undefined && this.lines.length === 0) this.socket.end();
   }
 
   private onData(chunk: Buffer): void {
@@ -219,8 +251,9 @@ export class BackendConnection<O> {
   }
 
   private gone(reason: string): void {
-    if (!this.alive) return;
-    this.alive = false;
+    if (this.current === 'closed') return;
+    this.closedBy ??= 'backend';
+    this.setState('closed');
     this.events.closed(this, reason);
   }
 }

@@ -1,17 +1,10 @@
 // Encoders of the frames the broker sends to backends: string concatenation, JSON.stringify only for values.
-import { randomBytes } from 'node:crypto';
 import { HEARTBEAT_REQUEST_ID, PROTOCOL_VERSION, type ErrorReplyCode } from '@strands/protocol';
+import type { ConnectionRequestParams } from '../core/decisions.js';
+import { nextRequestId } from '../core/event-lines.js';
 import { VERSION } from '../version.js';
 
-// Event request ids only need to be unique per broker run; a counter after a random prefix is
-// as good as a UUID here and costs nothing per message.
-const runPrefix = randomBytes(4).toString('hex');
-let sequence = 0;
-
-function nextRequestId(): string {
-  sequence += 1;
-  return `${runPrefix}-${sequence.toString(36)}`;
-}
+export { newMessageLine, newConnectionLine, disconnectedLine } from '../core/event-lines.js';
 
 /** The broker's name and version, as `hello_reply` states it. */
 export const BROKER_NAME = `strands-broker/${VERSION}`;
@@ -22,29 +15,7 @@ export const BROKER_CAPABILITIES = ['rooms', 'room_members', 'disconnect_connect
 /** The heartbeat line, identical every time. */
 export const HEARTBEAT_LINE = `{"action":"heartbeat","request_id":"${HEARTBEAT_REQUEST_ID}","params":{}}\n`;
 
-/** `new_message` for a text (or base64-encoded binary) client frame. */
-export function newMessageLine(message: string, contextJson: string, base64: boolean): string {
-  const encoding = base64 ? ',"encoding":"base64"' : '';
-  return `{"action":"new_message","request_id":"${nextRequestId()}","params":{"message":${JSON.stringify(message)},"context":${contextJson}${encoding}}}\n`;
-}
-
-/** `new_connection` after a client was upgraded. */
-export function newConnectionLine(contextJson: string): string {
-  return `{"action":"new_connection","request_id":"${nextRequestId()}","params":{"context":${contextJson}}}\n`;
-}
-
-/** `disconnected` once a client is gone, with the close code and reason where known. */
-export function disconnectedLine(contextJson: string, code: number, reason: string): string {
-  return `{"action":"disconnected","request_id":"${nextRequestId()}","params":{"context":${contextJson},"code":${code},"reason":${JSON.stringify(reason)}}}\n`;
-}
-
-/** Everything a `connection_request` carries. */
-export interface ConnectionRequestParams {
-  headers: Record<string, string[]>;
-  url: string;
-  remote_addr: string;
-  query: Record<string, string[]>;
-}
+export type { ConnectionRequestParams } from '../core/decisions.js';
 
 /** `connection_request`, sent before the upgrade is answered. */
 export function connectionRequestLine(requestId: string, params: ConnectionRequestParams): string {

@@ -1,19 +1,14 @@
-// Acts on each frame a backend sends: checks it, routes messages, manages rooms, answers errors.
+// Acts on each frame a backend sends: checks it, hands commands to the routing core, answers errors.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FrameError } from '@strands/protocol';
-import { textFrame } from '../gateway/ws-frames.js';
-import type { Backend, Hub } from '../hub.js';
+import type { BrokerContext } from '../core/context.js';
+import { RoutingCore, whenReady } from '../core/routing.js';
 import { RateLimitedLog } from '../logger.js';
+import type { BackendConnection } from './backend-connection.js';
 import { errorReplyLine, helloReplyLine, roomMembersReplyLine } from './backend-frames.js';
+import type { BackendRegistry } from './backend-registry.js';
+import type { BackendDecider } from './connection-decisions.js';
 import { checkParams, FrameRefusal, readEnvelope, type Envelope, type ParamSpec } from './frame-check.js';
-
-/** Receives the backend's `response` frames (the gateway owns pending upgrades). */
-export interface ResponseSink {
-  /** A well-formed `response`. */
-  respond(backend: Backend, requestId: string, params: Record<string, unknown>): void;
-  /** A `response` whose params are wrong: the upgrade it answers cannot proceed. */
-  invalid(backend: Backend, requestId: string, message: string): void;
-}
 
 const SPECS: Readonly<Record<string, ParamSpec>> = {
   response: { accepted: 'boolean', client_id: 'string?', room_id: 'string?', metadata: 'object?', status: 'integer?', reason: 'string?' },
@@ -33,16 +28,18 @@ export class BackendHandler {
   private readonly refusalLog = new RateLimitedLog(1000);
 
   constructor(
-    private readonly hub: Hub,
-    private readonly responses: ResponseSink,
+    private readonly ctx: BrokerContext,
+    private readonly routing: RoutingCore,
+    private readonly decider: BackendDecider,
+    private readonly backends: BackendRegistry,
   ) {
-    const token = hub.options.backendToken;
+    const token = ctx.options.backendToken;
     this.tokenDigest = token === undefined ? undefined : digest(token);
   }
 
   /** Handles one line from a backend. Never throws: a bad frame hurts nobody but its sender. */
-  line(backend: Backend, line: string): void {
-    this.hub.metrics.backendFramesIn += 1;
+  line(backend: BackendConnection, line: string): void {
+    this.ctx.metrics.backendFramesIn += 1;
     const envelope = readEnvelope(line);
     if (envelope instanceof FrameRefusal) return this.refuse(backend, envelope);
     const spec = SPECS[envelope.action];
@@ -54,101 +51,91 @@ export class BackendHandler {
     }
     const refusal = checkParams(envelope, spec) ?? this.checkRanges(envelope);
     if (refusal !== undefined) {
-      if (envelope.action === 'response') this.responses.invalid(backend, envelope.requestId, refusal.message);
+      if (envelope.action === 'response') this.decider.invalid(backend, envelope.requestId, refusal.message);
       return this.refuse(backend, refusal);
     }
     this.act(backend, envelope);
   }
 
   /** A line over the maximum length was skipped. */
-  oversize(backend: Backend, error: FrameError): void {
+  oversize(backend: BackendConnection, error: FrameError): void {
     this.refuse(backend, new FrameRefusal('frame_too_large', error.message, '', undefined));
   }
 
-  private act(backend: Backend, { action, requestId, params }: Envelope): void {
-    const hub = this.hub;
+  private act(backend: BackendConnection, { action, requestId, params }: Envelope): void {
+    const routing = this.routing;
     switch (action) {
-      case 'message_to_room': {
-        const members = hub.rooms.members(params.room_id as string);
-        hub.metrics.messagesOut += 1;
-        if (members === undefined) return;
-        const frame = textFrame(params.message as string);
-        for (const member of members) hub.deliver(member, frame);
-        hub.metrics.fanoutDeliveries += members.size;
-        return;
-      }
-      case 'message_to_connection': {
-        hub.metrics.messagesOut += 1;
-        const client = hub.clients.get(params.conn_id as string);
-        if (client !== undefined) hub.deliver(client, textFrame(params.message as string));
-        return;
-      }
-      case 'broadcast': {
-        hub.metrics.messagesOut += 1;
-        if (hub.clients.size === 0) return;
-        const frame = textFrame(params.message as string);
-        for (const client of hub.clients.values()) hub.deliver(client, frame);
-        hub.metrics.fanoutDeliveries += hub.clients.size;
-        return;
-      }
+      case 'message_to_room':
+        return routing.toRoom(params.room_id as string, params.message as string);
+      case 'message_to_connection':
+        return routing.toConnection(params.conn_id as string, params.message as string);
+      case 'broadcast':
+        return routing.broadcast(params.message as string);
       case 'response':
-        return this.responses.respond(backend, requestId, params);
+        return this.decider.respond(backend, requestId, params);
       case 'hello':
         return this.hello(backend, requestId, params);
       case 'join_room':
       case 'leave_room': {
-        const client = this.target(backend, requestId, action, params.conn_id as string);
-        if (client === undefined) return;
-        if (action === 'join_room') hub.rooms.join(client, params.room_id as string);
-        else hub.rooms.leave(client, params.room_id as string);
-        return;
+        const clientId = params.conn_id as string;
+        const roomId = params.room_id as string;
+        const done = action === 'join_room' ? routing.join(clientId, roomId) : routing.leave(clientId, roomId);
+        return this.reportMissing(backend, requestId, action, clientId, done);
       }
       case 'disconnect_connection': {
-        const client = this.target(backend, requestId, action, params.conn_id as string);
-        if (client === undefined) return;
-        const reason = truncateUtf8((params.reason as string | undefined) ?? '', 123);
-        hub.dropClient(client, (params.code as number | undefined) ?? 1000, reason, 'close');
-        return;
+        const clientId = params.conn_id as string;
+        const done = routing.disconnect(clientId, params.code as number | undefined, params.reason as string | undefined);
+        return this.reportMissing(backend, requestId, action, clientId, done);
       }
       case 'room_members': {
         const roomId = params.room_id as string;
-        const members: string[] = [];
-        for (const m of hub.rooms.members(roomId) ?? []) {
-          members.push(`{"client_id":${JSON.stringify(m.id)},"metadata":${JSON.stringify(m.metadata)}}`);
-        }
-        backend.send(roomMembersReplyLine(requestId, roomId, members), null);
-        return;
+        return whenReady(
+          routing.members(roomId),
+          (members) => {
+            const json = members.map((m) => `{"client_id":${JSON.stringify(m.clientId)},"metadata":${JSON.stringify(m.metadata)}}`);
+            backend.send(roomMembersReplyLine(requestId, roomId, json));
+          },
+          (error) => this.failed(backend, requestId, action, error),
+        );
       }
     }
   }
 
-  private hello(backend: Backend, requestId: string, params: Record<string, unknown>): void {
+  /** A client a room or disconnect action names and no broker holds gets `not_found` (not an error for the broker). */
+  private reportMissing(backend: BackendConnection, requestId: string, action: string, clientId: string, done: boolean | Promise<boolean>): void {
+    whenReady(
+      done,
+      (found) => {
+        if (!found) this.refuse(backend, new FrameRefusal('not_found', `no connection "${clientId}"`, requestId, action), false, 'debug');
+      },
+      (error) => this.failed(backend, requestId, action, error),
+    );
+  }
+
+  /** A command the backplane could not carry out (a cluster link failed). */
+  private failed(backend: BackendConnection, requestId: string, action: string, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.refuse(backend, new FrameRefusal('unavailable', `could not carry out "${action}": ${message}`, requestId, action));
+  }
+
+  private hello(backend: BackendConnection, requestId: string, params: Record<string, unknown>): void {
     if (this.tokenDigest !== undefined) {
       const token = params.token;
       if (typeof token !== 'string' || !timingSafeEqual(digest(token), this.tokenDigest)) {
-        this.hub.logger.warn({ backend: backend.id, remote: backend.remote }, 'backend refused: wrong or missing token');
-        backend.send(helloReplyLine(requestId, false, 'invalid token'), null);
+        this.ctx.logger.warn({ backend: backend.id, remote: backend.remote }, 'backend refused: wrong or missing token');
+        backend.send(helloReplyLine(requestId, false, 'invalid token'));
         backend.flush();
-        this.hub.metrics.backendsDropped += 1;
+        this.ctx.metrics.backendsDropped += 1;
         // Not in the pool (never authorized); the socket's close removes it from the broker.
         void backend.end(1000);
         return;
       }
     }
     backend.saidHello = true;
-    backend.authorized = true;
+    backend.verify();
     backend.name = params.name as string;
-    backend.send(helloReplyLine(requestId, true), null);
-    this.hub.backendReady(backend);
-  }
-
-  /** A client a room or disconnect action names; a missing one gets `not_found` (not an error for the broker). */
-  private target(backend: Backend, requestId: string, action: string, clientId: string) {
-    const client = this.hub.clients.get(clientId);
-    if (client === undefined) {
-      this.refuse(backend, new FrameRefusal('not_found', `no connection "${clientId}"`, requestId, action), false, 'debug');
-    }
-    return client;
+    backend.send(helloReplyLine(requestId, true));
+    this.backends.ready(backend);
   }
 
   private checkRanges({ action, params, requestId }: Envelope): FrameRefusal | undefined {
@@ -168,17 +155,17 @@ export class BackendHandler {
   }
 
   /** Error reply where the backend said hello (or was refused for lack of it); a log line otherwise. */
-  private refuse(backend: Backend, refusal: FrameRefusal, alwaysReply = false, level: 'warn' | 'debug' = 'warn'): void {
-    this.hub.metrics.backendFrameErrors += 1;
+  private refuse(backend: BackendConnection, refusal: FrameRefusal, alwaysReply = false, level: 'warn' | 'debug' = 'warn'): void {
+    this.ctx.metrics.backendFrameErrors += 1;
     if (backend.saidHello || alwaysReply) {
-      backend.send(errorReplyLine(refusal.requestId, refusal.code, refusal.message, refusal.action), null);
+      backend.send(errorReplyLine(refusal.requestId, refusal.code, refusal.message, refusal.action));
     }
     if (level === 'debug' || refusal.code === 'unknown_action') {
-      this.hub.logger.debug({ backend: backend.id, code: refusal.code, action: refusal.action }, refusal.message);
+      this.ctx.logger.debug({ backend: backend.id, code: refusal.code, action: refusal.action }, refusal.message);
       return;
     }
     this.refusalLog.hit((suppressed) => {
-      this.hub.logger.warn(
+      this.ctx.logger.warn(
         { backend: backend.id, code: refusal.code, action: refusal.action, requestId: refusal.requestId, suppressed },
         `backend frame refused: ${refusal.message}`,
       );
@@ -188,18 +175,4 @@ export class BackendHandler {
 
 function digest(token: string): Buffer {
   return createHash('sha256').update(token).digest();
-}
-
-/** Cuts a string to at most `max` UTF-8 bytes without splitting a character (close reasons are limited to 123). */
-export function truncateUtf8(text: string, max: number): string {
-  if (Buffer.byteLength(text) <= max) return text;
-  let out = '';
-  let bytes = 0;
-  for (const ch of text) {
-    const size = Buffer.byteLength(ch);
-    if (bytes + size > max) break;
-    out += ch;
-    bytes += size;
-  }
-  return out;
 }

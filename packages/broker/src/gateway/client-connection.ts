@@ -1,12 +1,17 @@
 // One accepted WebSocket client: who the backend said it is, its rooms, and its outbound frames.
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import type { RoomMember } from '../rooms.js';
+import type { LocalClientInfo } from '../core/backplane.js';
+import type { EventConsumer, EventOwner } from '../core/consumers.js';
+import type { RoomMember } from './rooms.js';
 
-/** The backend connection a client's events go to (kept abstract here to avoid an import cycle). */
-export interface AffinityTarget {
-  readonly alive: boolean;
-}
+/**
+ * Where a client is in its life: `open` while registered; `closing` once the broker let it go
+ * and waits for the close handshake; `closed` once its socket is gone. Only forward.
+ */
+export type ClientState = 'open' | 'closing' | 'closed';
+
+const STATE_ORDER: Readonly<Record<ClientState, number>> = { open: 0, closing: 1, closed: 2 };
 
 /**
  * Frames for a client wait in `pending` until the outbox flushes it, then go out in one write,
@@ -14,16 +19,15 @@ export interface AffinityTarget {
  * and the broker sends no Blobs: ws's sender then writes every frame (pings, close) to the
  * socket at once and never holds one back in its queue, so frames cannot be reordered.
  */
-export class ClientConnection implements RoomMember {
+export class ClientConnection implements RoomMember, EventOwner {
   rooms: readonly string[] = [];
   /** The backend this client's events go to, so one client's events are handled in order. */
-  backend: AffinityTarget | undefined;
+  affinity: EventConsumer | undefined;
+  private current: ClientState = 'open';
   /** `{"client_id":...,"room_id":...,"metadata":...}`, encoded once for every event. */
   readonly contextJson: string;
   /** Set when a pong arrives, cleared when a ping goes out. */
   alive = true;
-  /** True once the client has been removed; later socket events are ignored. */
-  gone = false;
   /** Set while frames wait in the outbox. */
   dirty = false;
   /** A protocol error ws reported: the close code and reason to report instead of ws's local 1006. */
@@ -42,6 +46,25 @@ export class ClientConnection implements RoomMember {
     // One JSON.stringify gives a flat string; a concatenation would be kept as a tree of pieces
     // costing several times its length for the life of the connection.
     this.contextJson = JSON.stringify({ client_id: id, room_id: roomId, metadata });
+  }
+
+  /** Who this client is, as the backplane is told. */
+  get info(): LocalClientInfo {
+    return { clientId: this.id, roomId: this.roomId, metadata: this.metadata };
+  }
+
+  get state(): ClientState {
+    return this.current;
+  }
+
+  /** True once the client has been removed; later socket events are ignored. */
+  get gone(): boolean {
+    return this.current !== 'open';
+  }
+
+  /** The one place the state changes; it only moves forward. */
+  setState(next: ClientState): void {
+    if (STATE_ORDER[next] > STATE_ORDER[this.current]) this.current = next;
   }
 
   /** Bytes written but not yet taken by the kernel, plus bytes waiting for the outbox. */

@@ -1,10 +1,12 @@
-// Accepted clients: wiring a WebSocket's events to the hub, and the ping sweep that finds dead ones.
+// Accepted clients: wiring a WebSocket's events to the registry and the backends, and the ping sweep that finds dead ones.
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
-import { newMessageLine } from '../backends/backend-frames.js';
-import type { Hub } from '../hub.js';
+import { newMessageLine } from '../core/event-lines.js';
+import type { BrokerContext } from '../core/context.js';
+import type { Acceptance } from '../core/decisions.js';
+import type { Dispatcher } from '../core/dispatcher.js';
 import { ClientConnection } from './client-connection.js';
-import type { Acceptance } from './upgrade.js';
+import type { ClientRegistry } from './client-registry.js';
 
 // ws reports protocol violations as errors and then closes with 1006 locally; keep the code it sent.
 const CLOSE_CODE_OF_WS_ERROR: Readonly<Record<string, number>> = {
@@ -28,12 +30,20 @@ function clientOf(ws: WebSocket): ClientConnection {
   return (ws as ClientSocket)[CLIENT];
 }
 
-const listenersOf = new WeakMap<Hub, Listeners>();
+/** What the shared listeners act on; one per broker. */
+export interface ClientSide {
+  readonly ctx: BrokerContext;
+  readonly registry: ClientRegistry;
+  readonly dispatcher: Dispatcher<ClientConnection>;
+}
 
-function listeners(hub: Hub): Listeners {
-  let found = listenersOf.get(hub);
+const listenersOf = new WeakMap<ClientSide, Listeners>();
+
+function listeners(side: ClientSide): Listeners {
+  let found = listenersOf.get(side);
   if (found !== undefined) return found;
-  const metrics = hub.metrics;
+  const { ctx, registry, dispatcher } = side;
+  const metrics = ctx.metrics;
   found = {
     message(data, isBinary) {
       const client = clientOf(this);
@@ -43,7 +53,7 @@ function listeners(hub: Hub): Listeners {
       metrics.messagesInBytes += data.length;
       // Binary frames reach the backend as base64 with `encoding: "base64"` (never corrupted into text).
       const message = isBinary ? data.toString('base64') : data.toString('utf8');
-      hub.sendClientEvent(client, newMessageLine(message, client.contextJson, isBinary));
+      dispatcher.send(client, newMessageLine(message, client.contextJson, isBinary));
     },
     pong() {
       clientOf(this).alive = true;
@@ -51,28 +61,30 @@ function listeners(hub: Hub): Listeners {
     error(error) {
       const client = clientOf(this);
       client.protocolError = { code: CLOSE_CODE_OF_WS_ERROR[error.code ?? ''] ?? 1002, reason: error.message };
-      hub.logger.debug({ client: client.id, err: error.message }, 'client protocol error');
+      ctx.logger.debug({ client: client.id, err: error.message }, 'client protocol error');
     },
     close(code, reason) {
       const client = clientOf(this);
       const error = client.protocolError;
-      hub.dropClient(client, error?.code ?? code, error === undefined ? reason.toString() : error.reason);
+      registry.drop(client, error?.code ?? code, error === undefined ? reason.toString() : error.reason);
+      client.setState('closed');
     },
   };
-  listenersOf.set(hub, found);
+  listenersOf.set(side, found);
   return found;
 }
 
 /** Turns an upgraded socket into a registered client whose frames become backend events. */
-export function attachClient(hub: Hub, ws: WebSocket, socket: Duplex, acceptance: Acceptance): ClientConnection {
+export function attachClient(side: ClientSide, ws: WebSocket, socket: Duplex, acceptance: Acceptance): ClientConnection {
   const client = new ClientConnection(acceptance.clientId, acceptance.roomId, acceptance.metadata, ws, socket);
-  const on = listeners(hub);
+  client.affinity = acceptance.affinity;
+  const on = listeners(side);
   (ws as ClientSocket)[CLIENT] = client;
   ws.on('message', on.message);
   ws.on('pong', on.pong);
   ws.on('error', on.error);
   ws.on('close', on.close);
-  hub.addClient(client, acceptance.backend);
+  side.registry.add(client);
   return client;
 }
 
@@ -80,14 +92,14 @@ export function attachClient(hub: Hub, ws: WebSocket, socket: Duplex, acceptance
  * Every interval, drops clients that did not answer the previous ping (reported as
  * `disconnected` with code 1006) and pings the rest.
  */
-export function startPingSweep(hub: Hub): NodeJS.Timeout | undefined {
-  const interval = hub.options.pingIntervalMs;
+export function startPingSweep(side: ClientSide): NodeJS.Timeout | undefined {
+  const interval = side.ctx.options.pingIntervalMs;
   if (interval === 0) return undefined;
   const timer = setInterval(() => {
-    for (const client of [...hub.clients.values()]) {
+    for (const client of side.registry.all()) {
       if (!client.alive) {
-        hub.logger.debug({ client: client.id }, 'client missed a ping: dropped');
-        hub.dropClient(client, 1006, 'ping timeout', 'terminate');
+        side.ctx.logger.debug({ client: client.id }, 'client missed a ping: dropped');
+        side.registry.drop(client, 1006, 'ping timeout', 'terminate');
         continue;
       }
       client.alive = false;

@@ -1,7 +1,7 @@
 // What a connection request carries (headers as Go spells them, path, query, peer address), and HTTP refusals.
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { ConnectionRequestParams } from '../backends/backend-frames.js';
+import type { ConnectionRequestParams } from '../core/decisions.js';
 
 /** The subprotocol with which a browser asks to be told about rejections by close code. */
 export const STRANDS_SUBPROTOCOL = 'strands.v1';

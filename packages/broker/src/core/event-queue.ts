@@ -1,5 +1,5 @@
 // The offline queue: events kept, in order and bounded, while no backend is connected.
-import type { QueueOverflowPolicy } from './options.js';
+import type { QueueOverflowPolicy } from '../options.js';
 
 /** One queued event: its encoded line and whom it concerns (so the next backend inherits that client). */
 export interface QueuedEvent<O> {

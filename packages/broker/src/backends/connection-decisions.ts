@@ -1,0 +1,128 @@
+// Connection requests answered by this broker's backends: ask one, retry on another if it goes, 504 if none answers.
+import { randomUUID } from 'node:crypto';
+import type { BrokerContext } from '../core/context.js';
+import type { ConnectionDecider, ConnectionRequest, Decision, Refusal } from '../core/decisions.js';
+import type { BackendConnection } from './backend-connection.js';
+import { connectionRequestLine, errorEventLine } from './backend-frames.js';
+import type { BackendPool } from './backend-pool.js';
+
+/** A request waiting for a backend's `response`. */
+interface PendingDecision {
+  readonly request: ConnectionRequest;
+  readonly line: string;
+  readonly done: (decision: Decision) => void;
+  readonly tried: Set<BackendConnection>;
+  backend: BackendConnection;
+  timer: NodeJS.Timeout;
+}
+
+function refusal(why: Refusal['why'], status: number, reason: string): Refusal {
+  return { accepted: false, why, status, reason };
+}
+
+/** Decides on connection requests by asking a ready backend, picked by fewest requests in flight. */
+export class BackendDecider implements ConnectionDecider {
+  private readonly pending = new Map<string, PendingDecision>();
+
+  constructor(
+    private readonly ctx: BrokerContext,
+    private readonly pool: BackendPool,
+  ) {}
+
+  decide(request: ConnectionRequest, done: (decision: Decision) => void): void {
+    const backend = this.pool.pick();
+    if (backend === undefined) return done(refusal('no_backend', 503, 'no backend connected'));
+    const p: PendingDecision = {
+      request,
+      line: connectionRequestLine(request.id, request.params),
+      done,
+      tried: new Set(),
+      backend,
+      timer: setTimeout(() => this.timeout(p), this.ctx.options.connectionRequestTimeoutMs),
+    };
+    this.pending.set(request.id, p);
+    this.ask(p, backend);
+  }
+
+  cancel(requestId: string): void {
+    const p = this.pending.get(requestId);
+    if (p !== undefined) this.settle(p);
+  }
+
+  /** A well-formed `response` from `backend`. */
+  respond(backend: BackendConnection, requestId: string, params: Record<string, unknown>): void {
+    const p = this.pending.get(requestId);
+    if (p === undefined || p.backend !== backend) {
+      this.ctx.logger.debug({ backend: backend.id, requestId }, 'response for no pending connection request (late or unknown)');
+      return;
+    }
+    this.settle(p);
+    if (params.accepted !== true) {
+      const status = typeof params.status === 'number' ? params.status : 403;
+      const reason = typeof params.reason === 'string' ? params.reason : '';
+      return p.done(refusal('rejected', status, reason));
+    }
+    p.done({
+      accepted: true,
+      clientId: typeof params.client_id === 'string' && params.client_id !== '' ? params.client_id : randomUUID(),
+      roomId: typeof params.room_id === 'string' ? params.room_id : p.request.params.url,
+      metadata: (params.metadata ?? {}) as Record<string, unknown>,
+      affinity: backend,
+    });
+  }
+
+  /** A `response` whose params are wrong: the upgrade it answers cannot proceed. */
+  invalid(backend: BackendConnection, requestId: string, message: string): void {
+    const p = this.pending.get(requestId);
+    if (p === undefined || p.backend !== backend) return;
+    this.settle(p);
+    p.done(refusal('bad_response', 502, `backend answered with an invalid response: ${message}`));
+  }
+
+  /** The backend a request waited on is gone: ask another, or answer 503. */
+  backendGone(backend: BackendConnection): void {
+    for (const p of [...this.pending.values()]) {
+      if (p.backend !== backend) continue;
+      p.tried.add(backend);
+      const next = this.pool.pick(p.tried);
+      if (next !== undefined) {
+        this.ctx.logger.debug({ requestId: p.request.id, from: backend.id, to: next.id }, 'connection request retried on another backend');
+        backend.pendingRequests -= 1;
+        this.ask(p, next);
+        continue;
+      }
+      this.settle(p);
+      p.done(refusal('backend_lost', 503, 'backend lost while deciding'));
+    }
+  }
+
+  shutdown(): void {
+    for (const p of [...this.pending.values()]) {
+      this.settle(p);
+      p.done(refusal('shutting_down', 503, 'broker shutting down'));
+    }
+  }
+
+  private ask(p: PendingDecision, backend: BackendConnection): void {
+    p.backend = backend;
+    backend.pendingRequests += 1;
+    backend.send(p.line);
+  }
+
+  private timeout(p: PendingDecision): void {
+    if (this.pending.get(p.request.id) !== p) return;
+    const backend = p.backend;
+    this.settle(p);
+    const { headers, url, remote_addr } = p.request.params;
+    this.ctx.logger.warn({ backend: backend.id, requestId: p.request.id, url }, 'connection request timed out (504)');
+    backend.send(errorEventLine({ headers, url, remote_addr, request_id: p.request.id }, 'connection request timed out'));
+    p.done(refusal('timeout', 504, 'backend did not answer in time'));
+  }
+
+  private settle(p: PendingDecision): void {
+    if (this.pending.get(p.request.id) !== p) return;
+    this.pending.delete(p.request.id);
+    clearTimeout(p.timer);
+    p.backend.pendingRequests -= 1;
+  }
+}

@@ -1,0 +1,25 @@
+// What the core needs of a backend connection to hand it client events, and of the set it picks from.
+
+/** A backend connection, as the dispatcher sees it. */
+export interface EventConsumer {
+  readonly id: number;
+  /** False once the connection is closing: it takes nothing more. */
+  readonly alive: boolean;
+  /** Bytes not yet taken by the kernel. */
+  readonly bufferedBytes: number;
+  /** Queues an event line for this turn's write; false when the connection cannot take it (it is being dropped). */
+  sendEvent(line: string): boolean;
+  /** Calls `hook` once, after the next write completes. */
+  onWritten(hook: () => void): void;
+}
+
+/** A client, as the dispatcher sees it: the backend its events go to, so they are handled in order. */
+export interface EventOwner {
+  affinity: EventConsumer | undefined;
+}
+
+/** The ready backends, from which a client without a live backend gets one. */
+export interface ConsumerSource {
+  readonly size: number;
+  pick(): EventConsumer | undefined;
+}

@@ -1,0 +1,29 @@
+// Encoders of the client events the core hands to backends: string concatenation, JSON.stringify only for values.
+import { randomBytes } from 'node:crypto';
+
+// Event request ids only need to be unique per broker run; a counter after a random prefix is
+// as good as a UUID here and costs nothing per message.
+const runPrefix = randomBytes(4).toString('hex');
+let sequence = 0;
+
+/** A request id unique within this broker run. */
+export function nextRequestId(): string {
+  sequence += 1;
+  return `${runPrefix}-${sequence.toString(36)}`;
+}
+
+/** `new_message` for a text (or base64-encoded binary) client frame. */
+export function newMessageLine(message: string, contextJson: string, base64: boolean): string {
+  const encoding = base64 ? ',"encoding":"base64"' : '';
+  return `{"action":"new_message","request_id":"${nextRequestId()}","params":{"message":${JSON.stringify(message)},"context":${contextJson}${encoding}}}\n`;
+}
+
+/** `new_connection` after a client was upgraded. */
+export function newConnectionLine(contextJson: string): string {
+  return `{"action":"new_connection","request_id":"${nextRequestId()}","params":{"context":${contextJson}}}\n`;
+}
+
+/** `disconnected` once a client is gone, with the close code and reason where known. */
+export function disconnectedLine(contextJson: string, code: number, reason: string): string {
+  return `{"action":"disconnected","request_id":"${nextRequestId()}","params":{"context":${contextJson},"code":${code},"reason":${JSON.stringify(reason)}}}\n`;
+}

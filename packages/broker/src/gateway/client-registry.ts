@@ -1,0 +1,169 @@
+// This broker's clients: who is connected, in which rooms, and delivery to them (the LocalNode of the backplane).
+import { disconnectedLine, newConnectionLine } from '../core/event-lines.js';
+import type { Backplane, LocalNode, MemberInfo } from '../core/backplane.js';
+import type { BrokerContext } from '../core/context.js';
+import type { Dispatcher } from '../core/dispatcher.js';
+import type { ClientConnection } from './client-connection.js';
+import { ClientOutbox, type BacklogHooks } from './outbox.js';
+import { Rooms } from './rooms.js';
+import { messageFrame } from './ws-frames.js';
+
+/** How a client is let go: with a close frame, or by cutting the socket. */
+export type DropMode = 'close' | 'terminate';
+
+/** Close code of a connection replaced by a newer one with the same client id. */
+export const REPLACED_CLOSE_CODE = 4409;
+
+/**
+ * Frame bytes (counted per recipient) the outbox may owe before backends stop being read.
+ * A room of 1,000 with 8 messages of 64 bytes in flight owes about 0.6 MB.
+ */
+const MAX_OUTBOX_BACKLOG_BYTES = 16 * 1024 * 1024;
+
+/** Grace period for a client that does not answer a close frame. */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * Registers accepted clients and carries out, on them, what the backplane asks. Every event
+ * about a client (connected, message, gone) goes to the backends through the dispatcher.
+ */
+export class ClientRegistry implements LocalNode {
+  private readonly clients = new Map<string, ClientConnection>();
+  private readonly rooms = new Rooms<ClientConnection>();
+  readonly outbox: ClientOutbox;
+
+  constructor(
+    private readonly ctx: BrokerContext,
+    private readonly dispatcher: Dispatcher<ClientConnection>,
+    private readonly backplane: Backplane,
+    backlog: BacklogHooks,
+  ) {
+    this.outbox = new ClientOutbox(MAX_OUTBOX_BACKLOG_BYTES, backlog);
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  get roomCount(): number {
+    return this.rooms.size;
+  }
+
+  /** Every client connected now (a copy: safe to drop clients while iterating). */
+  all(): ClientConnection[] {
+    return [...this.clients.values()];
+  }
+
+  /** Bytes written to client sockets and not yet taken by the kernel, all clients together. */
+  bufferedBytes(): number {
+    let total = 0;
+    for (const client of this.clients.values()) total += client.bufferedBytes;
+    return total;
+  }
+
+  /** Registers an accepted client; an older connection with the same id is replaced (closed with 4409). */
+  add(client: ClientConnection): void {
+    const older = this.clients.get(client.id);
+    if (older !== undefined) this.drop(older, REPLACED_CLOSE_CODE, 'replaced', 'close');
+    this.clients.set(client.id, client);
+    this.rooms.join(client, client.roomId);
+    this.ctx.metrics.connectionsTotal += 1;
+    this.dispatcher.send(client, newConnectionLine(client.contextJson));
+    this.backplane.clientAttached(client.info);
+  }
+
+  /**
+   * Removes a client once: from the registry and its rooms, tells its backend `disconnected`,
+   * and closes the socket when the broker is the one letting it go.
+   */
+  drop(client: ClientConnection, code: number, reason: string, mode?: DropMode): void {
+    if (client.gone) return;
+    client.setState(mode === 'close' ? 'closing' : 'closed');
+    this.outbox.forget(client.discard());
+    const registered = this.clients.get(client.id) === client;
+    if (registered) this.clients.delete(client.id);
+    this.rooms.leaveAll(client);
+    this.ctx.metrics.disconnectionsTotal += 1;
+    this.dispatcher.send(client, disconnectedLine(client.contextJson, code, reason));
+    if (registered) this.backplane.clientDetached(client.info);
+    if (mode === 'terminate') {
+      client.ws.terminate();
+    } else if (mode === 'close') {
+      client.ws.close(code, reason);
+      // A client that does not read will never answer the close frame: cut it after a grace period.
+      const timer = setTimeout(() => client.ws.terminate(), CLOSE_GRACE_MS);
+      timer.unref();
+    }
+  }
+
+  /** Queues a frame for one client; a client whose buffer overflows is closed with 1013. */
+  deliver(client: ClientConnection, frame: Buffer): void {
+    if (client.gone) return;
+    if (client.enqueue(frame, this.ctx.options.maxClientBufferBytes)) {
+      this.outbox.touch(client, frame.length);
+      this.ctx.metrics.deliveries += 1;
+      return;
+    }
+    this.ctx.metrics.slowClientCloses += 1;
+    this.ctx.logger.warn({ client: client.id, bufferedBytes: client.bufferedBytes }, 'slow client closed (1013)');
+    this.drop(client, 1013, 'slow consumer: outbound buffer full', 'close');
+  }
+
+  // LocalNode: what the backplane carries out on this broker's clients.
+
+  toRoom(roomId: string, message: string, binary: boolean): number {
+    const members = this.rooms.members(roomId);
+    if (members === undefined) return 0;
+    const frame = messageFrame(message, binary);
+    for (const member of members) this.deliver(member, frame);
+    this.ctx.metrics.fanoutDeliveries += members.size;
+    return members.size;
+  }
+
+  toConnection(clientId: string, message: string, binary: boolean): boolean {
+    const client = this.clients.get(clientId);
+    if (client === undefined) return false;
+    this.deliver(client, messageFrame(message, binary));
+    return true;
+  }
+
+  broadcast(message: string, binary: boolean): number {
+    const count = this.clients.size;
+    if (count === 0) return 0;
+    const frame = messageFrame(message, binary);
+    for (const client of this.clients.values()) this.deliver(client, frame);
+    this.ctx.metrics.fanoutDeliveries += count;
+    return count;
+  }
+
+  join(clientId: string, roomId: string): boolean {
+    const client = this.clients.get(clientId);
+    if (client === undefined) return false;
+    this.rooms.join(client, roomId);
+    return true;
+  }
+
+  leave(clientId: string, roomId: string): boolean {
+    const client = this.clients.get(clientId);
+    if (client === undefined) return false;
+    this.rooms.leave(client, roomId);
+    return true;
+  }
+
+  disconnect(clientId: string, code: number, reason: string): boolean {
+    const client = this.clients.get(clientId);
+    if (client === undefined) return false;
+    this.drop(client, code, reason, 'close');
+    return true;
+  }
+
+  members(roomId: string): MemberInfo[] {
+    const members: MemberInfo[] = [];
+    for (const m of this.rooms.members(roomId) ?? []) members.push({ clientId: m.id, metadata: m.metadata });
+    return members;
+  }
+
+  has(clientId: string): boolean {
+    return this.clients.has(clientId);
+  }
+}
