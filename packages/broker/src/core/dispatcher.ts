@@ -17,7 +17,9 @@ export class Dispatcher<O extends EventOwner> {
     private readonly ctx: BrokerContext,
     private readonly store: EventStore<O>,
     private readonly consumers: ConsumerSource,
-  ) {}
+  ) {
+    store.onWaiting?.(() => this.flush());
+  }
 
   /** Events waiting for a backend. */
   get waiting(): number {

@@ -42,4 +42,10 @@ export interface EventStore<O> {
   takeBack(consumer: ConsumerKey): number;
   /** Forgets every waiting event (shutdown, or a disabled queue); returns how many. */
   clearWaiting(): number;
+  /**
+   * Registers the dispatcher's wake-up: a store whose events also arrive from elsewhere (a
+   * shared, durable store read in the background) calls it when new events wait. Optional: the
+   * in-memory store only ever receives what `append` gave it.
+   */
+  onWaiting?(listener: () => void): void;
 }
