@@ -1,35 +1,25 @@
 // A Backplane for several brokers: all cluster behaviour here; subclasses (Redis, the test bus) only move messages.
 import type { Backplane, BackplaneEvents, BackplaneHealth, LocalClientInfo, LocalNode, MaybePromise, MemberInfo } from '../core/backplane.js';
 import { BrokerStateError } from '../errors.js';
-import { RateLimitedLog } from '../logger.js';
-import type { ClusterMessage, ClusterRequest, ClusterResponse } from './cluster-messages.js';
+import { ClusterDiagnostics, type ClusterCounters } from './cluster-diagnostics.js';
+import { checkClusterMessage, isClusterResponse, type ClusterMessage, type ClusterRequest, type ClusterResponse } from './cluster-messages.js';
 import { resolveClusterOptions, type ClusterBackplaneOptions, type ResolvedClusterOptions } from './cluster-options.js';
 import { NodeRegistry } from './node-registry.js';
-import { AnyDone, MembersGather, RequestTable, type Gather, type IncompleteRequest } from './requests.js';
+import { AnyDone, MembersGather, RequestTable, type Gather } from './requests.js';
 
 /** Close code and reason of a connection replaced by a newer one with the same client id on another broker. */
 export const REPLACED_CLOSE_CODE = 4409;
 export const REPLACED_CLOSE_REASON = 'replaced';
 
 /** Where a cluster backplane is in its life. */
-export type ClusterBackplaneState = 'idle' | 'running' | 'stopped';
+export type ClusterBackplaneState = 'idle' | 'starting' | 'running' | 'stopped';
 
-/** Counters of what went wrong or was skipped, for metrics and tests. */
-export interface ClusterBackplaneStats {
+/** The state of the cluster as this node sees it, and what went wrong or was skipped. */
+export interface ClusterBackplaneStats extends ClusterCounters {
   /** Peers currently considered alive (this node not counted). */
   peers: number;
   /** Requests waiting for replies. */
   pendingRequests: number;
-  /** Requests that ended with replies missing (timeout, stop, unsendable, or over `maxPendingRequests`). */
-  incompleteRequests: number;
-  /** Replies left out of those requests, one per silent peer. */
-  missingReplies: number;
-  /** Peers given up, by timeout or goodbye. */
-  nodesLost: number;
-  /** Publishes the transport threw on. */
-  publishErrors: number;
-  /** Messages of a type this node does not know (a newer peer), ignored. */
-  unknownMessages: number;
 }
 
 const UP: BackplaneHealth = { up: true };
@@ -38,20 +28,27 @@ const UP: BackplaneHealth = { up: true };
  * A cluster-ready backplane, after socket.io-adapter's `ClusterAdapter`. A subclass must:
  *
  * - implement `doPublish` (to every other node) and `doPublishResponse` (to one node);
- * - call `onMessage` and `onResponse` with what arrives (its own echoes are ignored here);
+ * - call `onMessage` and `onResponse` with what arrives, as decoded (checked here; its own echoes are ignored);
  * - optionally override `openTransport` / `closeTransport`, and call `setHealth` when its link fails.
  *
  * Deliveries go to local clients at once and are published once for the other nodes to deliver
  * to theirs. Membership commands for a client that is not local, and `members`, are requests
  * to every live peer with a timeout. Peers are known from heartbeats.
  *
+ * One client id, one connection: `clientAttached` makes any other node holding that id close it
+ * with 4409. Two connections accepted on two nodes at the same moment both get replaced.
+ *
  * @example
- * class MyBackplane extends ClusterBackplane {
- *   protected doPublish(message: ClusterMessage) { bus.send('all', JSON.stringify(message)); }
- *   protected doPublishResponse(to: string, response: ClusterResponse) { bus.send(to, JSON.stringify(response)); }
+ * class EmitterBackplane extends ClusterBackplane {
+ *   constructor(private readonly hub: EventEmitter, options?: ClusterBackplaneOptions) {
+ *     super(options);
+ *     hub.on('all', (text: string) => this.onMessage(JSON.parse(text)));
+ *     hub.on(this.nodeId, (text: string) => this.onResponse(JSON.parse(text)));
+ *   }
+ *   protected doPublish(message: ClusterMessage) { this.hub.emit('all', JSON.stringify(message)); }
+ *   protected doPublishResponse(to: string, response: ClusterResponse) { this.hub.emit(to, JSON.stringify(response)); }
  * }
- * // on receipt: backplane.receive(JSON.parse(text)) calling this.onMessage / this.onResponse
- * createBroker({ backplane: new MyBackplane({ heartbeatIntervalMs: 3000 }) });
+ * createBroker({ backplane: new EmitterBackplane(hub) });
  */
 export abstract class ClusterBackplane implements Backplane {
   readonly nodeId: string;
@@ -63,16 +60,15 @@ export abstract class ClusterBackplane implements Backplane {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly registry = new NodeRegistry();
   private readonly requests: RequestTable;
-  private readonly counters = { incompleteRequests: 0, missingReplies: 0, nodesLost: 0, publishErrors: 0, unknownMessages: 0 };
-  // Incomplete requests and publish errors can come per command: log them at most once a second.
-  private readonly incompleteLog = new RateLimitedLog(1000);
-  private readonly publishLog = new RateLimitedLog(1000);
+  private readonly diagnostics: ClusterDiagnostics;
 
   protected constructor(options: ClusterBackplaneOptions = {}) {
     this.options = resolveClusterOptions(options);
     this.nodeId = this.options.nodeId;
+    const diagnostics = new ClusterDiagnostics(this.nodeId, this.options.logger);
+    this.diagnostics = diagnostics;
     this.requests = new RequestTable(this.nodeId, this.options.requestTimeoutMs, this.options.maxPendingRequests, (request) =>
-      this.requestIncomplete(request),
+      diagnostics.requestIncomplete(request),
     );
   }
 
@@ -109,7 +105,7 @@ export abstract class ClusterBackplane implements Backplane {
 
   /** What went wrong or was skipped so far. */
   stats(): ClusterBackplaneStats {
-    return { peers: this.registry.size, pendingRequests: this.requests.size, ...this.counters };
+    return { peers: this.registry.size, pendingRequests: this.requests.size, ...this.diagnostics.counts };
   }
 
   bind(local: LocalNode, events: BackplaneEvents): void {
@@ -121,7 +117,15 @@ export abstract class ClusterBackplane implements Backplane {
   async start(): Promise<void> {
     if (this.lifecycle !== 'idle') throw new BrokerStateError(`ClusterBackplane start() called while ${this.lifecycle}`);
     if (this.local === undefined) throw new BrokerStateError('ClusterBackplane started before bind()');
-    await this.openTransport();
+    this.lifecycle = 'starting';
+    try {
+      await this.openTransport();
+    } catch (error) {
+      this.lifecycle = 'idle';
+      throw error;
+    }
+    // Stopped while the transport was opening: that stop found nothing to close yet.
+    if (this.lifecycle !== 'starting') return this.closeTransport();
     this.lifecycle = 'running';
     // `initial` makes every peer answer with a heartbeat, so this node knows its peers within a round trip.
     this.publish({ type: 'heartbeat', from: this.nodeId, initial: true });
@@ -193,16 +197,28 @@ export abstract class ClusterBackplane implements Backplane {
     return this.healthState;
   }
 
-  /** Handles a message another node published. The transport calls this for everything it receives. */
-  protected onMessage(message: ClusterMessage): void {
-    if (message.from === this.nodeId || this.lifecycle !== 'running') return;
+  /**
+   * Handles a message another node published: the transport calls this with everything it
+   * receives, as decoded. Malformed messages and types this node does not know are counted and ignored.
+   */
+  protected onMessage(received: unknown): void {
+    if (this.lifecycle !== 'running') return;
+    const check = checkClusterMessage(received);
+    if (check !== 'ok') {
+      this.diagnostics.unreadable(check, received);
+      // A newer peer's message still shows it alive.
+      if (check === 'unknown') this.seen((received as { from: string }).from);
+      return;
+    }
+    const message = received as ClusterMessage;
+    if (message.from === this.nodeId) return;
     const local = this.local as LocalNode;
     if (message.type === 'goodbye') {
-      this.lose(message.from, 'goodbye');
+      if (this.registry.remove(message.from)) this.lost(message.from, 'goodbye');
       return;
     }
     // Any message shows its sender alive, so a busy peer is never lost between heartbeats.
-    if (this.registry.seen(message.from, Date.now())) this.options.logger?.info({ node: this.nodeId, peer: message.from }, 'cluster node joined');
+    this.seen(message.from);
     switch (message.type) {
       case 'room':
         local.toRoom(message.room, message.message, message.binary);
@@ -231,15 +247,17 @@ export abstract class ClusterBackplane implements Backplane {
       case 'members':
         this.respondNow(message.from, { type: 'members', from: this.nodeId, requestId: message.requestId, members: local.members(message.room) });
         return;
-      default:
-        this.counters.unknownMessages += 1;
     }
   }
 
-  /** Handles a reply to one of this node's requests. The transport calls this for everything sent to this node. */
-  protected onResponse(response: ClusterResponse): void {
-    if (response.from === this.nodeId || this.lifecycle !== 'running') return;
-    this.requests.reply(response);
+  /** Handles a reply to one of this node's requests: the transport calls this with everything sent to this node, as decoded. */
+  protected onResponse(received: unknown): void {
+    if (this.lifecycle !== 'running') return;
+    if (!isClusterResponse(received)) {
+      this.diagnostics.unreadable('malformed', received);
+      return;
+    }
+    if (received.from !== this.nodeId) this.requests.reply(received);
   }
 
   private get node(): LocalNode {
@@ -269,29 +287,15 @@ export abstract class ClusterBackplane implements Backplane {
     for (const nodeId of this.registry.expire(Date.now(), this.options.nodeTimeoutMs)) this.lost(nodeId, 'timeout');
   }
 
-  /** A peer said goodbye. */
-  private lose(nodeId: string, why: 'goodbye'): void {
-    if (this.registry.remove(nodeId)) this.lost(nodeId, why);
+  private seen(nodeId: string): void {
+    if (nodeId !== this.nodeId && this.registry.seen(nodeId, Date.now())) this.diagnostics.nodeJoined(nodeId);
   }
 
   /** A peer is gone (already out of the registry): requests stop waiting for it and the broker is told. */
   private lost(nodeId: string, why: 'goodbye' | 'timeout'): void {
-    this.counters.nodesLost += 1;
+    this.diagnostics.nodeLost(nodeId, why, this.options.nodeTimeoutMs);
     this.requests.nodeGone(nodeId);
-    const log = this.options.logger;
-    if (why === 'timeout') log?.warn({ node: this.nodeId, peer: nodeId, nodeTimeoutMs: this.options.nodeTimeoutMs }, 'cluster node lost');
-    else log?.info({ node: this.nodeId, peer: nodeId }, 'cluster node left');
     this.events?.nodeLost(nodeId);
-  }
-
-  private requestIncomplete(request: IncompleteRequest): void {
-    this.counters.incompleteRequests += 1;
-    this.counters.missingReplies += request.missing.length;
-    const log = this.options.logger;
-    if (log === undefined) return;
-    this.incompleteLog.hit((suppressed) => {
-      log.warn({ node: this.nodeId, ...request, suppressedSinceLastLog: suppressed }, 'cluster request ended without every reply');
-    });
   }
 
   private publish(message: ClusterMessage): void {
@@ -304,7 +308,7 @@ export abstract class ClusterBackplane implements Backplane {
       this.doPublish(message);
       return true;
     } catch (error) {
-      this.publishFailed(error);
+      this.diagnostics.publishFailed(error);
       return false;
     }
   }
@@ -313,16 +317,7 @@ export abstract class ClusterBackplane implements Backplane {
     try {
       this.doPublishResponse(toNodeId, response);
     } catch (error) {
-      this.publishFailed(error);
+      this.diagnostics.publishFailed(error);
     }
-  }
-
-  private publishFailed(error: unknown): void {
-    this.counters.publishErrors += 1;
-    const log = this.options.logger;
-    if (log === undefined) return;
-    this.publishLog.hit((suppressed) => {
-      log.warn({ node: this.nodeId, err: error, suppressedSinceLastLog: suppressed }, 'cluster publish failed');
-    });
   }
 }

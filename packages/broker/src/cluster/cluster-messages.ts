@@ -118,16 +118,47 @@ export interface MembersResponse {
 /** What a node sends back to the one node that asked. */
 export type ClusterResponse = DoneResponse | MembersResponse;
 
+type FieldKind = 'string' | 'boolean' | 'number';
+
+// The fields each message must carry beyond `type` and `from`, checked on receipt: a peer of
+// another version, or anything else on the channel, must not reach the local clients malformed.
+const MESSAGE_FIELDS: { readonly [T in ClusterMessage['type']]: Readonly<Record<string, FieldKind>> } = {
+  heartbeat: {},
+  goodbye: {},
+  room: { room: 'string', message: 'string', binary: 'boolean' },
+  broadcast: { message: 'string', binary: 'boolean' },
+  direct: { clientId: 'string', message: 'string', binary: 'boolean' },
+  attached: { clientId: 'string' },
+  join: { requestId: 'string', clientId: 'string', room: 'string' },
+  leave: { requestId: 'string', clientId: 'string', room: 'string' },
+  disconnect: { requestId: 'string', clientId: 'string', code: 'number', reason: 'string' },
+  members: { requestId: 'string', room: 'string' },
+};
+
 /** Every `type` of `ClusterMessage`, for transports that route or filter by it. */
-export const CLUSTER_MESSAGE_TYPES = [
-  'heartbeat',
-  'goodbye',
-  'room',
-  'broadcast',
-  'direct',
-  'attached',
-  'join',
-  'leave',
-  'disconnect',
-  'members',
-] as const satisfies readonly ClusterMessage['type'][];
+export const CLUSTER_MESSAGE_TYPES = Object.keys(MESSAGE_FIELDS) as readonly ClusterMessage['type'][];
+
+/** What a received value is: a message this node understands, one of a type it does not know (a newer peer), or garbage. */
+export type MessageCheck = 'ok' | 'unknown' | 'malformed';
+
+/** Checks a received value before it is acted on: a few `typeof`s per message. */
+export function checkClusterMessage(value: unknown): MessageCheck {
+  if (typeof value !== 'object' || value === null) return 'malformed';
+  const record = value as Record<string, unknown>;
+  if (typeof record.type !== 'string' || typeof record.from !== 'string') return 'malformed';
+  if (!Object.hasOwn(MESSAGE_FIELDS, record.type)) return 'unknown';
+  const fields = MESSAGE_FIELDS[record.type as ClusterMessage['type']];
+  for (const name in fields) {
+    if (typeof record[name] !== fields[name]) return 'malformed';
+  }
+  return 'ok';
+}
+
+/** True when a received value is a response this node understands (member entries are checked as they are gathered). */
+export function isClusterResponse(value: unknown): value is ClusterResponse {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  if (typeof record.from !== 'string' || typeof record.requestId !== 'string') return false;
+  if (record.type === 'done') return typeof record.ok === 'boolean';
+  return record.type === 'members' && Array.isArray(record.members);
+}

@@ -141,7 +141,7 @@ export class MembersGather implements Gather<MemberInfo[]> {
   }
 
   add(response: ClusterResponse): boolean {
-    if (response.type === 'members' && Array.isArray(response.members)) this.addAll(response.members);
+    if (response.type === 'members') this.addAll(response.members);
     return false;
   }
 
@@ -151,6 +151,8 @@ export class MembersGather implements Gather<MemberInfo[]> {
 
   private addAll(members: readonly MemberInfo[]): void {
     for (const member of members) {
+      // Entries come from other nodes: one without an id or with non-object metadata is left out, not passed on.
+      if (typeof member?.clientId !== 'string' || typeof member.metadata !== 'object' || member.metadata === null) continue;
       if (this.ids.has(member.clientId)) continue;
       this.ids.add(member.clientId);
       this.members.push(member);

@@ -264,14 +264,52 @@ describe('ClusterBackplane one client id, one connection', () => {
 });
 
 describe('ClusterBackplane guards', () => {
-  it('ignores its own messages and messages of unknown types', async () => {
+  it('ignores its own messages, counts unknown types and malformed messages without acting on them', async () => {
     const { nodes, planes } = await cluster(2);
     nodes[0]?.add('c', 'r');
     const plane = planes[0] as MemoryBackplane;
     plane.receiveMessage({ type: 'room', from: 'n0', room: 'r', message: 'echo', binary: false });
-    plane.receiveMessage({ type: 'from-the-future', from: 'n1' } as unknown as ClusterMessage);
+    plane.receiveMessage({ type: 'from-the-future', from: 'n1' });
+    for (const bad of [null, 'text', 42, { type: 'room', room: 'r', message: 'x', binary: false }, { type: 'room', from: 'n1', room: 'r', message: 7, binary: false }]) {
+      plane.receiveMessage(bad);
+    }
+    plane.receiveMessage({ type: 'direct', from: 'n1', clientId: 'c', message: 'x' });
+    plane.receiveMessage({ type: 'attached', from: 'n1' });
+    plane.receiveResponse({ type: 'members', from: 'n1', requestId: 'n0:1', members: 'nope' });
+    plane.receiveResponse(undefined);
     expect(nodes[0]?.deliveries).toEqual([]);
-    expect(plane.stats().unknownMessages).toBe(1);
+    expect(nodes[0]?.closed).toEqual([]);
+    expect(plane.stats()).toMatchObject({ unknownMessages: 1, malformedMessages: 9 });
+  });
+
+  it('leaves out member entries a peer sent without an id or with non-object metadata', async () => {
+    const node = new FakeLocalNode().add('good', 'r');
+    const plane = new RecordingBackplane(new MemoryBus(), { nodeId: 'n0', requestTimeoutMs: 60_000 });
+    plane.bind(node, node);
+    running.push(plane);
+    await plane.start();
+    plane.receiveMessage({ type: 'heartbeat', from: 'n1' });
+    const pending = plane.members('r');
+    const request = plane.sent.find((m) => m.type === 'members');
+    const requestId = request !== undefined && 'requestId' in request ? request.requestId : 'none';
+    plane.receiveResponse({ type: 'members', from: 'n1', requestId, members: [{ clientId: 'remote', metadata: { a: 1 } }, { metadata: {} }, { clientId: 'x', metadata: 'no' }, null] });
+    expect(await pending).toEqual([
+      { clientId: 'good', metadata: {} },
+      { clientId: 'remote', metadata: { a: 1 } },
+    ]);
+  });
+
+  it('closes the transport when stopped while it was opening', async () => {
+    const bus = new MemoryBus();
+    const node = new FakeLocalNode();
+    const plane = new MemoryBackplane(bus, { nodeId: 'slow' });
+    plane.bind(node, node);
+    const starting = plane.start();
+    expect(plane.state).toBe('starting');
+    await plane.stop();
+    await starting;
+    expect(plane.state).toBe('stopped');
+    expect(bus.has(plane)).toBe(false);
   });
 
   it('reports health up by default and what the transport sets', async () => {
@@ -320,6 +358,16 @@ describe('ClusterBackplane guards', () => {
     expect(bad({ maxPendingRequests: -1 })).toBe('maxPendingRequests');
   });
 });
+
+/** The memory transport, recording what this node published. */
+class RecordingBackplane extends MemoryBackplane {
+  readonly sent: ClusterMessage[] = [];
+
+  protected override doPublish(message: ClusterMessage): void {
+    this.sent.push(message);
+    super.doPublish(message);
+  }
+}
 
 /** A transport whose every send throws, as a broken link would. */
 class FailingBackplane extends ClusterBackplane {

@@ -52,7 +52,7 @@ export class MemoryBus {
     this.published.set(message.type, (this.published.get(message.type) ?? 0) + 1);
     const text = JSON.stringify(message);
     for (const node of this.nodes.values()) {
-      if (node !== from) this.later(node, () => node.receiveMessage(JSON.parse(text) as ClusterMessage));
+      if (node !== from) this.later(node, () => node.receiveMessage(JSON.parse(text)));
     }
   }
 
@@ -61,7 +61,7 @@ export class MemoryBus {
     const node = this.nodes.get(to);
     if (!this.has(from) || node === undefined) return;
     const text = JSON.stringify(response);
-    this.later(node, () => node.receiveResponse(JSON.parse(text) as ClusterResponse));
+    this.later(node, () => node.receiveResponse(JSON.parse(text)));
   }
 
   private later(node: MemoryBackplane, deliver: () => void): void {
@@ -83,13 +83,13 @@ export class MemoryBackplane extends ClusterBackplane {
     super(options);
   }
 
-  /** The bus hands over a published message. */
-  receiveMessage(message: ClusterMessage): void {
+  /** The bus hands over a published message, as decoded (the base class checks it). */
+  receiveMessage(message: unknown): void {
     this.onMessage(message);
   }
 
-  /** The bus hands over a response addressed to this node. */
-  receiveResponse(response: ClusterResponse): void {
+  /** The bus hands over a response addressed to this node, as decoded. */
+  receiveResponse(response: unknown): void {
     this.onResponse(response);
   }
 

@@ -1,0 +1,81 @@
+// What a cluster backplane counts and logs: lost nodes, missing replies, failed publishes, messages it could not read.
+import { RateLimitedLog } from '../logger.js';
+import type { ClusterLogger } from './cluster-options.js';
+import type { IncompleteRequest } from './requests.js';
+
+/** Counters of what went wrong or was skipped, for metrics and tests. */
+export interface ClusterCounters {
+  /** Requests that ended with replies missing (timeout, stop, unsendable, or over `maxPendingRequests`). */
+  incompleteRequests: number;
+  /** Replies left out of those requests, one per silent peer. */
+  missingReplies: number;
+  /** Peers given up, by timeout or goodbye. */
+  nodesLost: number;
+  /** Publishes the transport threw on. */
+  publishErrors: number;
+  /** Messages of a type this node does not know (a newer peer), ignored. */
+  unknownMessages: number;
+  /** Messages and responses without the fields their type needs, ignored. */
+  malformedMessages: number;
+}
+
+/** Counts every event and logs it, rate-limited where it can happen per command. */
+export class ClusterDiagnostics {
+  readonly counts: ClusterCounters = {
+    incompleteRequests: 0,
+    missingReplies: 0,
+    nodesLost: 0,
+    publishErrors: 0,
+    unknownMessages: 0,
+    malformedMessages: 0,
+  };
+  // These can come once per command or per received message: at most one line a second each.
+  private readonly incompleteLog = new RateLimitedLog(1000);
+  private readonly publishLog = new RateLimitedLog(1000);
+  private readonly receiveLog = new RateLimitedLog(1000);
+
+  constructor(
+    private readonly nodeId: string,
+    private readonly logger: ClusterLogger | undefined,
+  ) {}
+
+  nodeJoined(peer: string): void {
+    this.logger?.info({ node: this.nodeId, peer }, 'cluster node joined');
+  }
+
+  nodeLost(peer: string, why: 'goodbye' | 'timeout', nodeTimeoutMs: number): void {
+    this.counts.nodesLost += 1;
+    if (why === 'timeout') this.logger?.warn({ node: this.nodeId, peer, nodeTimeoutMs }, 'cluster node lost');
+    else this.logger?.info({ node: this.nodeId, peer }, 'cluster node left');
+  }
+
+  requestIncomplete(request: IncompleteRequest): void {
+    this.counts.incompleteRequests += 1;
+    this.counts.missingReplies += request.missing.length;
+    const log = this.logger;
+    if (log === undefined) return;
+    this.incompleteLog.hit((suppressed) => {
+      log.warn({ node: this.nodeId, ...request, suppressedSinceLastLog: suppressed }, 'cluster request ended without every reply');
+    });
+  }
+
+  publishFailed(error: unknown): void {
+    this.counts.publishErrors += 1;
+    const log = this.logger;
+    if (log === undefined) return;
+    this.publishLog.hit((suppressed) => {
+      log.warn({ node: this.nodeId, err: error, suppressedSinceLastLog: suppressed }, 'cluster publish failed');
+    });
+  }
+
+  unreadable(kind: 'unknown' | 'malformed', value: unknown): void {
+    if (kind === 'unknown') this.counts.unknownMessages += 1;
+    else this.counts.malformedMessages += 1;
+    const log = this.logger;
+    if (log === undefined) return;
+    this.receiveLog.hit((suppressed) => {
+      const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : typeof value;
+      log.warn({ node: this.nodeId, kind, type, suppressedSinceLastLog: suppressed }, 'cluster message ignored');
+    });
+  }
+}
