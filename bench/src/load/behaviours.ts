@@ -2,6 +2,7 @@
 // inside the measured window, so warm-up and drain never leak into the figures.
 import type WebSocket from 'ws';
 import type { LatencyHistogram } from '../histogram.js';
+import type { FanOutCompletion } from './fan-out-completion.js';
 import { buildMessage, nowMicros, padFor, readLatencyMicros, readSeq } from '../message.js';
 
 /** Counters shared by every client of one worker. */
@@ -58,8 +59,11 @@ export function pingPong(ws: WebSocket, state: RunState, bytes: number): PingPon
   return { start: send, waiting: () => waiting };
 }
 
-/** Receives messages stamped with their send time and records their latency (open-loop, fan-out). */
-export function stampedReceiver(ws: WebSocket, state: RunState): void {
+/**
+ * Receives messages stamped with their send time and records their latency (open-loop, fan-out);
+ * `onDelivery` sees each message after it is recorded.
+ */
+export function stampedReceiver(ws: WebSocket, state: RunState, onDelivery?: (data: Buffer) => void): void {
   ws.on('message', (data: Buffer) => {
     const now = nowMicros();
     state.lastMessageUs = now;
@@ -72,6 +76,17 @@ export function stampedReceiver(ws: WebSocket, state: RunState): void {
       state.received += 1;
       state.histogram.record(latency);
     }
+    onDelivery?.(data);
+  });
+}
+
+/**
+ * A fan-out receiver: records each delivery and, when it is the last receiver of a message
+ * (counted across every worker in `completion`), calls `onComplete`.
+ */
+export function fanOutReceiver(ws: WebSocket, state: RunState, completion: FanOutCompletion, onComplete: () => void): void {
+  stampedReceiver(ws, state, (data) => {
+    if (completion.deliver(readSeq(data))) onComplete();
   });
 }
 
@@ -100,11 +115,18 @@ export function openLoop(sockets: WebSocket[], state: RunState, bytes: number, r
   };
 }
 
+/** A fan-out sender: `start` fills its in-flight window, `complete` is called once per completed message. */
+export interface FanOutSender {
+  start: () => void;
+  complete: () => void;
+}
+
 /**
- * Fan-out sender: keeps `inFlight` messages going into its room; a message stops being in flight
- * when the sender, a member of the room, receives it back. Returns the function that starts it.
+ * Fan-out sender: keeps `inFlight` messages going into its room. A message stops being in flight
+ * when its last receiver has it (`complete`), not when the sender's own copy comes back: the
+ * sender's copy may come first or last depending on where it sits in the room.
  */
-export function fanOutSender(ws: WebSocket, state: RunState, bytes: number, inFlight: number): () => void {
+export function fanOutSender(ws: WebSocket, state: RunState, bytes: number, inFlight: number, completion: FanOutCompletion): FanOutSender {
   const padding = padFor(bytes);
   let seq = 0;
   let pending = 0;
@@ -113,13 +135,16 @@ export function fanOutSender(ws: WebSocket, state: RunState, bytes: number, inFl
     seq += 1;
     pending += 1;
     if (inWindow(state, now)) state.sent += 1;
+    completion.begin(seq);
     ws.send(buildMessage(now, seq, bytes, padding));
   };
-  ws.on('message', () => {
-    pending -= 1;
-    while (state.sending && pending < inFlight) send();
-  });
-  return () => {
-    while (pending < inFlight) send();
+  return {
+    start: () => {
+      while (pending < inFlight) send();
+    },
+    complete: () => {
+      pending -= 1;
+      while (state.sending && pending < inFlight) send();
+    },
   };
 }

@@ -1,6 +1,7 @@
 // The load generator against a real bare `ws` server child process, over loopback.
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { startWsBaseline, type Stack } from '../scenarios/stacks.js';
 import { runLoad } from './generator.js';
 import type { LoadSpec } from './types.js';
@@ -83,5 +84,42 @@ describe('runLoad fan-out against a room server', () => {
     expect(r.received).toBe(r.sent * 6);
     expect(r.lost).toBe(0);
     expect(r.latency.count).toBe(r.received);
+  });
+});
+
+describe('runLoad fan-out flow control', () => {
+  // A room where the sender's own copy comes back at once and every other receiver gets the
+  // message 40 ms later: in flight must last until the last receiver has it.
+  const DELAY_MS = 40;
+  let server: WebSocketServer;
+  let url: string;
+  beforeAll(async () => {
+    server = new WebSocketServer({ host: '127.0.0.1', port: 0, perMessageDeflate: false });
+    const clients = new Set<WebSocket>();
+    server.on('connection', (ws) => {
+      clients.add(ws);
+      ws.on('close', () => clients.delete(ws));
+      ws.on('message', (data) => {
+        ws.send(data);
+        setTimeout(() => {
+          for (const other of clients) if (other !== ws) other.send(data);
+        }, DELAY_MS);
+      });
+    });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const address = server.address();
+    url = `ws://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/ws/r`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it('keeps a message in flight until its last receiver has it, not the sender\'s own copy', async () => {
+    const inFlight = 2;
+    const r = await runLoad({ ...base(url), mode: 'fan-out', clients: 4, inFlight, warmupMs: 0, durationMs: 400 });
+    // At most inFlight messages per DELAY_MS (plus the first batch); counting from the sender's
+    // own copy would send thousands.
+    expect(r.sent).toBeGreaterThan(0);
+    expect(r.sent).toBeLessThanOrEqual(inFlight * (Math.ceil(400 / DELAY_MS) + 1));
+    expect(r.received).toBe(r.sent * 4);
+    expect(r.lost).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import { BenchError } from '../errors.js';
 import { LatencyHistogram, type LatencySummary } from '../histogram.js';
 import { nowMicros } from '../message.js';
+import { completionBuffer, FanOutCompletion } from './fan-out-completion.js';
 import type { LoadSpec, MainMessage, WorkerMessage, WorkerReport, WorkerTask } from './types.js';
 
 const BOOT = new URL('./worker-boot.mjs', import.meta.url);
@@ -39,7 +40,34 @@ export interface LoadResult {
 export interface LoadHooks {
   /** Runs once every client is connected, before load starts; idle runs end when it resolves. */
   onConnected?: (connected: number) => Promise<void>;
+  /** Runs on this thread when the measured window opens (after warm-up): e.g. read server CPU. */
+  onWindowStart?: () => void;
+  /** Runs when the window closes (before the drain), or at the latest when the reports are in. */
+  onWindowEnd?: () => void;
 }
+
+/** Calls the window hooks at the instants the workers anchor their window to; returns a cancel. */
+function scheduleWindow(spec: LoadSpec, atUs: number, hooks: LoadHooks): { finish: () => void } {
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    hooks.onWindowEnd?.();
+  };
+  const delay = (us: number) => Math.max(0, (us - nowMicros()) / 1000);
+  const startUs = atUs + spec.warmupMs * 1000;
+  const startTimer = setTimeout(() => hooks.onWindowStart?.(), delay(startUs));
+  const endTimer = setTimeout(end, delay(startUs + spec.durationMs * 1000));
+  return {
+    finish: () => {
+      clearTimeout(startTimer);
+      clearTimeout(endTimer);
+      end();
+    },
+  };
+}
+
+let fanOutRuns = 0;
 
 function split(total: number, parts: number, index: number): number {
   return Math.floor(total / parts) + (index < total % parts ? 1 : 0);
@@ -80,6 +108,8 @@ async function expect<T extends WorkerMessage['type']>(
 export async function runLoad(spec: LoadSpec, hooks: LoadHooks = {}): Promise<LoadResult> {
   const workerCount = Math.max(1, Math.min(spec.workers, spec.clients));
   const workers: Worker[] = [];
+  fanOutRuns += 1;
+  const fanOut = spec.mode === 'fan-out' ? { completion: completionBuffer(), channel: `strands-bench-fan-out-${process.pid}-${fanOutRuns}` } : undefined;
   for (let index = 0; index < workerCount; index += 1) {
     workers.push(
       startWorker({
@@ -87,9 +117,11 @@ export async function runLoad(spec: LoadSpec, hooks: LoadHooks = {}): Promise<Lo
         index,
         clients: split(spec.clients, workerCount, index),
         ratePerSec: split(spec.ratePerSec ?? 0, workerCount, index),
+        ...(fanOut === undefined ? {} : { fanOut }),
       }),
     );
   }
+  let schedule: { finish: () => void } | undefined;
   // Attach every listener before anything can arrive, so that no report is missed.
   const reports = workers.map((w) => expect(w, 'report'));
   for (const r of reports) r.catch(() => {});
@@ -108,11 +140,18 @@ export async function runLoad(spec: LoadSpec, hooks: LoadHooks = {}): Promise<Lo
       send({ type: 'finish' });
     } else {
       await hooks.onConnected?.(total);
-      send({ type: 'start', atUs: nowMicros() });
+      // Every connected client but the sender receives; set before the start, so that no
+      // worker can see a delivery before it knows how many make a message complete.
+      if (fanOut !== undefined) new FanOutCompletion(fanOut.completion).setReceivers(total - 1);
+      const atUs = nowMicros();
+      schedule = scheduleWindow(spec, atUs, hooks);
+      send({ type: 'start', atUs });
     }
     const done = (await Promise.all(reports)).map((m) => m.report);
+    schedule?.finish();
     return merge(spec, done, total, failed);
   } finally {
+    schedule?.finish();
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }

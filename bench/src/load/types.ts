@@ -43,6 +43,8 @@ export interface WorkerTask {
   clients: number;
   /** Open-loop rate of this worker, messages/s. */
   ratePerSec: number;
+  /** Fan-out: the completion counts every worker shares, and the channel that tells the sender. */
+  fanOut?: { completion: SharedArrayBuffer; channel: string };
 }
 
 /** Worker -> main messages. */

@@ -4,8 +4,9 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type WebSocket from 'ws';
 import { LatencyHistogram } from '../histogram.js';
 import { nowMicros } from '../message.js';
-import { fanOutSender, openLoop, pingPong, stampedReceiver, type RunState } from './behaviours.js';
+import { fanOutReceiver, fanOutSender, openLoop, pingPong, type RunState } from './behaviours.js';
 import { openClients } from './connect.js';
+import { completionBuffer, FanOutCompletion } from './fan-out-completion.js';
 import type { MainMessage, WorkerMessage, WorkerReport, WorkerTask } from './types.js';
 
 const QUIET_DRAIN_MS = 200;
@@ -40,6 +41,10 @@ const state: RunState = {
   lastMessageUs: 0,
 };
 
+/** Fan-out deliveries counted across every worker (set up by the main thread). */
+const completion = new FanOutCompletion(task.fanOut?.completion ?? completionBuffer());
+let closeChannel = (): void => {};
+
 /** Ping-pong clients still owed a reply after the drain: stuck, their last message lost. */
 let stalledCount = (): number => 0;
 
@@ -53,9 +58,17 @@ function prepare(): () => void {
     case 'open-loop':
       return openLoop(sockets, state, spec.messageBytes, task.ratePerSec);
     case 'fan-out': {
+      if (task.fanOut === undefined) throw new Error('fan-out task without completion memory');
       const [sender, ...receivers]: (WebSocket | undefined)[] = hasSender ? sockets : [undefined, ...sockets];
-      for (const ws of receivers) if (ws !== undefined) stampedReceiver(ws, state);
-      return sender === undefined ? () => {} : fanOutSender(sender, state, spec.messageBytes, spec.inFlight ?? 1);
+      // The receiver that completes a message tells the sender: directly on the sender's own
+      // worker, over a channel from the others (one post per message, not per delivery).
+      const channel = new BroadcastChannel(task.fanOut.channel);
+      closeChannel = () => channel.close();
+      const sending = sender === undefined ? undefined : fanOutSender(sender, state, spec.messageBytes, spec.inFlight ?? 1, completion);
+      const onComplete = sending === undefined ? () => channel.postMessage(0) : sending.complete;
+      if (sending !== undefined) channel.onmessage = () => sending.complete();
+      for (const ws of receivers) if (ws !== undefined) fanOutReceiver(ws, state, completion, onComplete);
+      return sending === undefined ? () => {} : sending.start;
     }
     case 'idle':
       return () => {};
@@ -93,6 +106,7 @@ state.sending = false;
 const utilization = performance.eventLoopUtilization(eluStart).utilization;
 if (spec.mode !== 'idle') await drain();
 running = false;
+closeChannel();
 
 const report: WorkerReport = {
   sent: state.sent,
