@@ -8,7 +8,17 @@ import { renderTable } from './report/table.js';
 import { runSuite } from './suite.js';
 
 const USAGE = `usage: pnpm bench [--quick] [--only ${SCENARIO_NAMES.join(',')}] [--duration-ms N] [--workers N] [--repeat N]
-                  [--backend sdk|raw] [--out DIR]
+                  [--backend sdk|raw] [--out DIR] [--pin] [--baseline GIT-REF]
+  --quick            smoke run (short windows, small counts): checks that the suite runs, not figures
+  --only a,b         run only these scenarios (default: all)
+  --duration-ms N    measured window per setup (default 10000; quick 1000)
+  --workers N        load generator worker threads (default 2)
+  --repeat N         runs of each setup, interleaved; medians reported (default 1; 3 with --baseline)
+  --backend sdk|raw  echo backend behind the broker: the @strands/backend SDK or a raw TCP reference (default sdk)
+  --out DIR          folder for latest.json and chart.svg (default results; quick results/quick)
+  --pin              load generator on the first CPU, servers on the others (Linux taskset)
+  --baseline REF     also run the servers of commit REF (temporary git worktree) interleaved with the
+                     current tree's, and report every figure as current / baseline
   env PYSTRANDS_BROKER_BIN, PYSTRANDS_ECHO_BIN: run the PyStrands comparison`;
 
 function parse(argv: string[]): Partial<BenchOptions> {
@@ -22,6 +32,8 @@ function parse(argv: string[]): Partial<BenchOptions> {
       repeat: { type: 'string' },
       backend: { type: 'string' },
       out: { type: 'string' },
+      pin: { type: 'boolean' },
+      baseline: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -38,6 +50,8 @@ function parse(argv: string[]): Partial<BenchOptions> {
     repeat: int(values.repeat),
     backendImpl: values.backend as BackendImpl | undefined,
     outDir: values.out,
+    pin: values.pin,
+    baselineRef: values.baseline,
   };
 }
 

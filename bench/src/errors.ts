@@ -12,6 +12,8 @@ export const BENCH_ERROR_CODES = {
   worker_failed: 'worker_failed',
   /** The process may not open enough files for a scenario (raise `ulimit -n`). */
   fd_limit: 'fd_limit',
+  /** The --baseline ref could not be checked out into a worktree or installed there. */
+  baseline_failed: 'baseline_failed',
 } as const;
 export type BenchErrorCode = keyof typeof BENCH_ERROR_CODES;
 

@@ -25,6 +25,7 @@ export {
   DEFAULT_BACKEND_CLIENTS,
   DEFAULT_FIXED_RATE_PER_SEC,
   DEFAULT_CONNECT_CONCURRENCY,
+  DEFAULT_BASELINE_REPEAT,
 } from './options.js';
 export type { BenchOptions, BackendImpl, ScenarioName } from './options.js';
 export { BenchError, UnavailableError, BENCH_ERROR_CODES, isUnavailableError } from './errors.js';
@@ -33,4 +34,24 @@ export { judgeTargets } from './report/targets.js';
 export { renderTable } from './report/table.js';
 export { renderSvg } from './report/svg.js';
 export { describeMachine, machineLine } from './report/machine.js';
-export type { ResultRow, TargetCheck, SuiteResult, MachineInfo, System, Metric } from './results.js';
+export type {
+  ResultRow,
+  TargetCheck,
+  SuiteResult,
+  MachineInfo,
+  System,
+  Metric,
+  ServerRole,
+  CpuFigures,
+  RunFigures,
+  Figures,
+  Comparison,
+  BaselineReport,
+} from './results.js';
+export { compareTrees } from './baseline/compare.js';
+export { prepareBaselineTree } from './baseline/worktree.js';
+export type { BaselineTree } from './baseline/worktree.js';
+export { planPinning, applyPinning, describePinning, parseCpuList } from './servers/pinning.js';
+export type { Pinning } from './servers/pinning.js';
+export { readCpuMs, clockTicksPerSec } from './servers/cpu-time.js';
+export type { Launch, TreeName } from './servers/launch.js';

@@ -13,6 +13,12 @@ describe('resolveOptions', () => {
     expect(options.workers).toBe(FULL_DEFAULTS.workers);
   });
 
+  it('runs 3 rounds by default when comparing with a baseline, unless --repeat says otherwise', () => {
+    expect(resolveOptions({ baselineRef: 'HEAD~1' })).toMatchObject({ repeat: 3, baselineRef: 'HEAD~1', pin: false });
+    expect(resolveOptions({ baselineRef: 'HEAD~1', repeat: 1 }).repeat).toBe(1);
+    expect(resolveOptions({ pin: true }).repeat).toBe(1);
+  });
+
   it('reads the PyStrands binaries from the environment', () => {
     const options = resolveOptions({}, { PYSTRANDS_BROKER_BIN: '/b', PYSTRANDS_ECHO_BIN: '/e' });
     expect(options).toMatchObject({ pystrandsBrokerBin: '/b', pystrandsEchoBin: '/e' });
@@ -26,6 +32,7 @@ describe('resolveOptions', () => {
     [{ messageBytes: 10 }, /messageBytes/],
     [{ roundTripClients: [] }, /roundTripClients/],
     [{ scenarios: ['nope' as never] }, /unknown scenario/],
+    [{ baselineRef: '--upload-pack=x' }, /baselineRef/],
   ])('throws invalid_options for %o', (bad, message) => {
     expect(() => resolveOptions(bad)).toThrow(message);
     try {

@@ -36,8 +36,20 @@ export interface BenchOptions {
   backendClients: number;
   /** Total send rate of the fixed-rate (open-loop) scenario, in messages/s. @default 10000 (quick: 1000) */
   fixedRatePerSec: number;
-  /** Runs of each load setup (fresh processes each time); the median run is reported. @default 1 */
+  /** Runs of each load setup (fresh processes each time); the median run is reported. @default 1 (with baselineRef: 3) */
   repeat: number;
+  /**
+   * Pin the load generator (this process and its worker threads) to the first allowed CPU and every
+   * server process to the others, with Linux `taskset`; without it the run says so and goes on unpinned.
+   * @default false
+   */
+  pin: boolean;
+  /**
+   * A git ref (commit, tag, branch) to compare the current tree with: its packages run from a
+   * temporary worktree, interleaved with the current tree's, and figures are reported as
+   * current/baseline ratios. @default undefined (no baseline)
+   */
+  baselineRef: string | undefined;
   /** Connection handshakes in flight at once while connecting. @default 100 */
   connectConcurrency: number;
   /** Echo backend behind the broker: the `@strands/backend` SDK or a raw TCP reference. @default 'sdk' */
@@ -65,6 +77,8 @@ export const DEFAULT_BACKEND_COUNTS = [1, 2, 4];
 export const DEFAULT_BACKEND_CLIENTS = 100;
 export const DEFAULT_FIXED_RATE_PER_SEC = 10_000;
 export const DEFAULT_CONNECT_CONCURRENCY = 100;
+/** Runs of each setup when comparing with a baseline: one pair of runs says little on these VMs. */
+export const DEFAULT_BASELINE_REPEAT = 3;
 
 /** Defaults of a full run. */
 export const FULL_DEFAULTS: Omit<BenchOptions, 'pystrandsBrokerBin' | 'pystrandsEchoBin'> = {
@@ -83,6 +97,8 @@ export const FULL_DEFAULTS: Omit<BenchOptions, 'pystrandsBrokerBin' | 'pystrands
   fixedRatePerSec: DEFAULT_FIXED_RATE_PER_SEC,
   connectConcurrency: DEFAULT_CONNECT_CONCURRENCY,
   repeat: 1,
+  pin: false,
+  baselineRef: undefined,
   backendImpl: 'sdk',
   scenarios: [...SCENARIO_NAMES],
   outDir: 'results',
@@ -119,6 +135,7 @@ export function resolveOptions(
     ...(quick ? QUICK_DEFAULTS : {}),
     pystrandsBrokerBin: env.PYSTRANDS_BROKER_BIN || undefined,
     pystrandsEchoBin: env.PYSTRANDS_ECHO_BIN || undefined,
+    ...(options.baselineRef === undefined ? {} : { repeat: DEFAULT_BASELINE_REPEAT }),
     ...defined,
     quick,
   };
@@ -144,6 +161,10 @@ export function resolveOptions(
     if (resolved[key].length === 0 || resolved[key].some((n) => !Number.isInteger(n) || n <= 0)) {
       throw new BenchError('invalid_options', `${key} must be a non-empty list of positive integers`);
     }
+  }
+  if (resolved.baselineRef !== undefined && (resolved.baselineRef === '' || resolved.baselineRef.startsWith('-') || /\s/.test(resolved.baselineRef))) {
+    // A ref starting with '-' would read as a git option.
+    throw new BenchError('invalid_options', `baselineRef must be a git ref such as a commit, got "${resolved.baselineRef}"`);
   }
   if (resolved.backendImpl !== 'sdk' && resolved.backendImpl !== 'raw') {
     throw new BenchError('invalid_options', `backendImpl must be 'sdk' or 'raw'`);

@@ -1,9 +1,35 @@
 // The shape of the suite's results: one row per measured setup, plus the targets judged from them.
 import type { LatencySummary } from './histogram.js';
 import type { ScenarioName } from './options.js';
+import type { TreeName } from './servers/launch.js';
+import type { Pinning } from './servers/pinning.js';
 
 /** Which system a row measured. */
 export type System = 'strands' | 'ws' | 'pystrands';
+
+/** What a server process is, for its share of the CPU figure. */
+export type ServerRole = 'broker' | 'backend' | 'ws';
+
+/** CPU time (utime + stime from /proc) of a setup's server processes over the measured window. */
+export interface CpuFigures {
+  /** All server processes together, in ms per 1,000 replies (round trip) or deliveries (fan-out). */
+  perThousandMs: number;
+  /** The same per role; every backend process together counts as 'backend'. */
+  byRole: Partial<Record<ServerRole, number>>;
+}
+
+/** One run of a setup; a row keeps all of its runs, in round order. */
+export interface RunFigures {
+  value: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  cpu?: CpuFigures & {
+    /** CPU time of all server processes between the two readings, in ms. */
+    totalMs: number;
+    /** Wall time between the two readings, in ms. */
+    windowMs: number;
+  };
+}
 
 /** What `value` counts. */
 export type Metric = 'msg/s' | 'deliveries/s' | 'bytes/connection';
@@ -32,6 +58,14 @@ export interface ResultRow {
   dropped?: number;
   /** Highest event-loop utilisation of a load worker (0..1): near 1 means the generator was the limit. */
   generatorUtilization?: number;
+  /** Server CPU per 1,000 messages (median over runs, each figure on its own), where /proc can tell. */
+  cpu?: CpuFigures;
+  /** cpu.perThousandMs over the bare ws server's, same scenario and clients (else round-trip's). */
+  cpuVsWs?: number;
+  /** Which tree the @strands packages came from; only set in a run with a baseline. */
+  tree?: TreeName;
+  /** Every run of this setup (--repeat), in round order; the row shows their medians. */
+  runs?: RunFigures[];
   /** Ping-pong clients stuck waiting for a reply that never came. */
   stalled?: number;
   connectFailures?: number;
@@ -78,7 +112,54 @@ export interface SuiteResult {
     messageBytes: number;
     workers: number;
     backendImpl: string;
+    repeat: number;
+    /** Where the load generator and the servers ran. */
+    pinning: Pinning;
+    /** Clock ticks per second of /proc's CPU times (getconf CLK_TCK). */
+    clockTicksPerSec: number;
   };
   rows: ResultRow[];
   targets: TargetCheck[];
+  /** The current tree against a baseline commit, when run with --baseline. */
+  baseline?: BaselineReport;
+}
+
+/** Figures of one setup on one tree: medians over its runs. */
+export interface Figures {
+  value: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  cpu?: CpuFigures;
+}
+
+/** One setup measured on both trees. */
+export interface Comparison {
+  /** Id of the current tree's row (the baseline's has `@baseline` appended). */
+  id: string;
+  scenario: ScenarioName;
+  label: string;
+  clients: number;
+  metric: Metric;
+  current: Figures;
+  baseline: Figures;
+  /** current / baseline of each figure: below 1, the current tree has less of it. */
+  ratio: {
+    value: number | undefined;
+    p50: number | undefined;
+    p99: number | undefined;
+    cpu: number | undefined;
+    cpuByRole: Partial<Record<ServerRole, number>>;
+  };
+  /** current / baseline of each round's own pair of runs: how far single rounds scatter. */
+  rounds: { value: number[]; cpu: number[] };
+}
+
+/** A --baseline run: what was compared, and each setup's ratios. */
+export interface BaselineReport {
+  /** The ref as given, and the commit it named. */
+  ref: string;
+  sha: string;
+  /** The current tree in words: its HEAD and whether packages/ had uncommitted changes. */
+  current: string;
+  comparisons: Comparison[];
 }

@@ -17,8 +17,8 @@ const row = (over: Partial<ResultRow> & Pick<ResultRow, 'id' | 'scenario' | 'sys
 });
 
 const rows: ResultRow[] = [
-  row({ id: 'round-trip/ws/100', scenario: 'round-trip', system: 'ws', value: 50_000, latency: latency(5) }),
-  row({ id: 'round-trip/strands/100', scenario: 'round-trip', system: 'strands', value: 40_000, latency: latency(8) }),
+  row({ id: 'round-trip/ws/100', scenario: 'round-trip', system: 'ws', value: 50_000, latency: latency(5), cpu: { perThousandMs: 15, byRole: { ws: 15 } } }),
+  row({ id: 'round-trip/strands/100', scenario: 'round-trip', system: 'strands', value: 40_000, latency: latency(8), cpu: { perThousandMs: 31.5, byRole: { broker: 23, backend: 8.5 } }, cpuVsWs: 2.1 }),
   row({ id: 'round-trip/ws/1000', scenario: 'round-trip', system: 'ws', value: 40_000, clients: 1000 }),
   row({ id: 'round-trip/strands/1000', scenario: 'round-trip', system: 'strands', value: 20_000, clients: 1000 }),
   row({ id: 'fan-out/strands/1000', scenario: 'fan-out', system: 'strands', value: 650_000, metric: 'deliveries/s', clients: 1000 }),
@@ -61,7 +61,16 @@ const suite: SuiteResult = {
   finishedAt: '2025-01-01T00:01:00.000Z',
   quick: false,
   machine: { cpuModel: 'Test CPU', cores: 2, memoryGiB: 4, platform: 'linux x64', kernel: '6.1', node: 'v20', ws: '8', loadAverage: 0.2 },
-  settings: { durationMs: 10_000, warmupMs: 1_000, messageBytes: 64, workers: 2, backendImpl: 'sdk' },
+  settings: {
+    durationMs: 10_000,
+    warmupMs: 1_000,
+    messageBytes: 64,
+    workers: 2,
+    backendImpl: 'sdk',
+    repeat: 1,
+    pinning: { requested: true, active: true, loadCpus: '0', serverCpus: '1' },
+    clockTicksPerSec: 100,
+  },
   rows: [...rows, row({ id: 'fan-out/ws/1000', scenario: 'fan-out', system: 'ws', value: 0, status: 'failed', note: 'boom' })],
   targets: judgeTargets(rows, resolveOptions()),
 };
@@ -70,7 +79,10 @@ describe('renderTable', () => {
   it('prints the machine, one line per row and the targets', () => {
     const text = renderTable(suite);
     expect(text).toContain('Machine: Test CPU, 2 cores');
-    expect(text).toMatch(/round-trip\s+round-trip\/strands\/100\s+100\s+40,000 msg\/s\s+4\.00\s+8\.00\s+8\.00\s+0/);
+    expect(text).toMatch(/round-trip\s+round-trip\/strands\/100\s+100\s+40,000 msg\/s\s+4\.00\s+8\.00\s+8\.00\s+0\s+31\.5\s+broker 23\.0 \+ backend 8\.50\s+2\.10x/);
+    expect(text).toMatch(/round-trip\/ws\/100\s+100\s+50,000 msg\/s.*\s15\.0\s/);
+    expect(text).toContain('Pinning: pinned with taskset: load generator on CPU 0, servers on CPU 1');
+    expect(text).toContain('CLK_TCK 100');
     expect(text).toMatch(/idle .* 8\.8 KB\/conn/);
     expect(text).toMatch(/fan-out .* failed .* boom/);
     expect(text).toMatch(/MISS\s+round trip, 1000 clients/);
@@ -97,5 +109,48 @@ describe('medianRow', () => {
     const runs = [30, 10, 20].map((value) => row({ id: 'x', scenario: 'round-trip', system: 'ws', value }));
     expect(medianRow(runs).value).toBe(20);
     expect(medianRow(runs.slice(0, 2)).value).toBe(10);
+  });
+});
+
+describe('withCpuVsWs', () => {
+  it('divides CPU per 1,000 by the ws row of the same scenario and clients, else round-trip', async () => {
+    const { withCpuVsWs } = await import('./cpu-vs-ws.js');
+    const cpu = (perThousandMs: number) => ({ perThousandMs, byRole: {} });
+    const out = withCpuVsWs([
+      row({ id: 'round-trip/ws/100', scenario: 'round-trip', system: 'ws', value: 1, cpu: cpu(10) }),
+      row({ id: 'round-trip/strands/100', scenario: 'round-trip', system: 'strands', value: 1, cpu: cpu(25) }),
+      row({ id: 'backends/strands/2', scenario: 'backends', system: 'strands', value: 1, cpu: cpu(30) }),
+      row({ id: 'fan-out/strands/1000', scenario: 'fan-out', system: 'strands', value: 1, clients: 1000, cpu: cpu(3) }),
+    ]);
+    expect(out.map((r) => r.cpuVsWs)).toEqual([undefined, 2.5, 3, undefined]);
+  });
+});
+
+describe('baseline comparison', () => {
+  const run = (value: number, cpu: number, p99Ms = 4) => ({ value, p50Ms: 1, p99Ms, cpu: { perThousandMs: cpu, byRole: { broker: cpu * 0.7, backend: cpu * 0.3 }, totalMs: 1, windowMs: 1 } });
+  const current = row({ id: 'round-trip/strands/100', scenario: 'round-trip', system: 'strands', value: 44_000, tree: 'current', runs: [run(40_000, 30), run(44_000, 31), run(48_000, 33)] });
+  const baseline = row({ id: 'round-trip/strands/100@baseline', scenario: 'round-trip', system: 'strands', value: 40_000, tree: 'baseline', label: 'x [baseline abc1234]', runs: [run(40_000, 30), run(42_000, 30), run(38_000, 30)] });
+
+  it('pairs each baseline row with the current one and gives medians as current / baseline, round by round', async () => {
+    const { compareTrees } = await import('../baseline/compare.js');
+    const [c, ...more] = compareTrees([current, baseline, row({ id: 'fan-out/strands/1@baseline', scenario: 'fan-out', system: 'strands', value: 1, tree: 'baseline' })]);
+    expect(more).toHaveLength(0); // no current row to pair the fan-out baseline with
+    expect(c).toMatchObject({ id: 'round-trip/strands/100', current: { value: 44_000 }, baseline: { value: 40_000 } });
+    expect(c?.ratio).toMatchObject({ value: 1.1, p99: 1, cpu: 1.033 });
+    expect(c?.ratio.cpuByRole.broker).toBeCloseTo(1.033, 3);
+    expect(c?.rounds).toEqual({ value: [1, 1.048, 1.263], cpu: [1, 1.033, 1.1] });
+  });
+
+  it('prints the comparison under the run table', async () => {
+    const { compareTrees } = await import('../baseline/compare.js');
+    const text = renderTable({
+      ...suite,
+      settings: { ...suite.settings, repeat: 3 },
+      baseline: { ref: 'HEAD~1', sha: 'abc1234def', current: 'working tree at HEAD 0000000', comparisons: compareTrees([current, baseline]) },
+    });
+    expect(text).toContain('Baseline: abc1234 (HEAD~1) from a temporary worktree, against the working tree at HEAD 0000000');
+    expect(text).toMatch(/Current vs baseline abc1234: .* medians of 3 rounds/);
+    expect(text).toMatch(/round-trip\s+round-trip\/strands\/100\s+100\s+1\.10x \(44\.0k \/ 40\.0k\)\s+1\.00x\s+1\.00x\s+1\.03x \(31\.0 \/ 30\.0\)/);
+    expect(text).toContain('1.00-1.10');
   });
 });

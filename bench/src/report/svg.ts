@@ -21,6 +21,8 @@ interface Panel {
   label: (r: ResultRow) => string;
 }
 
+/** Marks a --baseline run's baseline bars. */
+const tree = (r: ResultRow) => (r.tree === 'baseline' ? ' (baseline)' : '');
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
 
@@ -29,11 +31,11 @@ function panels(rows: ResultRow[]): Panel[] {
   const trips = [...of('round-trip'), ...of('pystrands')].sort((a, b) => a.clients - b.clients);
   const fan = of('fan-out');
   const list: Panel[] = [
-    { title: 'Round trips per second (ping-pong), higher is better', rows: trips, value: (r) => r.value, unit: 'msg/s', label: (r) => `${NAMES[r.system]}${r.scenario === 'pystrands' && r.system === 'strands' ? ' (paired)' : ''}, ${r.clients} clients` },
-    { title: `Fan-out deliveries per second, room of ${fan[0]?.clients ?? '?'}, higher is better`, rows: fan, value: (r) => r.value, unit: 'deliveries/s', label: (r) => (r.system === 'ws' ? 'bare ws, naive loop' : NAMES[r.system]) },
-    { title: 'Strands throughput by backend processes (ping-pong)', rows: of('backends'), value: (r) => r.value, unit: 'msg/s', label: (r) => `${r.backends} backend${r.backends === 1 ? '' : 's'}, ${r.clients} clients` },
-    { title: 'Fixed-rate open loop: p99 latency (ms), lower is better', rows: of('fixed-rate'), value: (r) => r.latency?.p99Ms ?? 0, unit: 'ms p99', label: (r) => `${NAMES[r.system]}, ${r.clients} clients` },
-    { title: 'Memory per idle connection (KB), lower is better', rows: of('idle'), value: (r) => r.value / 1024, unit: 'KB', label: (r) => `${NAMES[r.system]}, ${r.clients.toLocaleString('en-US')} conns` },
+    { title: 'Round trips per second (ping-pong), higher is better', rows: trips, value: (r) => r.value, unit: 'msg/s', label: (r) => `${NAMES[r.system]}${r.scenario === 'pystrands' && r.system === 'strands' ? ' (paired)' : ''}${tree(r)}, ${r.clients} clients` },
+    { title: `Fan-out deliveries per second, room of ${fan[0]?.clients ?? '?'}, higher is better`, rows: fan, value: (r) => r.value, unit: 'deliveries/s', label: (r) => (r.system === 'ws' ? 'bare ws, naive loop' : `${NAMES[r.system]}${tree(r)}`) },
+    { title: 'Strands throughput by backend processes (ping-pong)', rows: of('backends'), value: (r) => r.value, unit: 'msg/s', label: (r) => `${r.backends} backend${r.backends === 1 ? '' : 's'}${tree(r)}, ${r.clients} clients` },
+    { title: 'Fixed-rate open loop: p99 latency (ms), lower is better', rows: of('fixed-rate'), value: (r) => r.latency?.p99Ms ?? 0, unit: 'ms p99', label: (r) => `${NAMES[r.system]}${tree(r)}, ${r.clients} clients` },
+    { title: 'Memory per idle connection (KB), lower is better', rows: of('idle'), value: (r) => r.value / 1024, unit: 'KB', label: (r) => `${NAMES[r.system]}${tree(r)}, ${r.clients.toLocaleString('en-US')} conns` },
   ];
   return list.filter((p) => p.rows.length > 0);
 }
@@ -67,7 +69,7 @@ export function renderSvg(suite: SuiteResult): string {
   const s = suite.settings;
   const footer = [
     machineLine(suite.machine),
-    `${suite.startedAt.slice(0, 10)} · ${s.durationMs / 1000} s windows · ${s.messageBytes}-byte messages · load generator on the same machine (${s.workers} worker threads)${suite.quick ? ' · QUICK RUN' : ''}`,
+    `${suite.startedAt.slice(0, 10)} · ${s.durationMs / 1000} s windows · ${s.messageBytes}-byte messages · load generator on the same machine (${s.workers} worker threads, ${s.pinning.active ? 'pinned apart from the servers' : 'not pinned'})${suite.quick ? ' · QUICK RUN' : ''}`,
   ];
   const height = y + 46;
   return [

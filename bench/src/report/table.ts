@@ -1,5 +1,9 @@
 // The stdout report: one line per measured setup, then the targets.
 import type { ResultRow, SuiteResult, TargetCheck } from '../results.js';
+import { describePinning } from '../servers/pinning.js';
+import { columns } from './columns.js';
+import { renderComparison } from './comparison-table.js';
+import { cpuMs, cpuSplit, times } from './cpu-format.js';
 import { machineLine } from './machine.js';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -20,18 +24,6 @@ function ms(value: number | undefined): string {
   return value === undefined ? '' : value.toFixed(2);
 }
 
-/** Lays out rows of cells in columns; `right` lists the right-aligned columns. */
-export function columns(rows: string[][], right: ReadonlySet<number>): string[] {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) =>
-    row
-      .map((cell, i) => (right.has(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd(),
-  );
-}
-
 function targetMark(t: TargetCheck): string {
   if (t.pass === undefined) return '-';
   return t.pass ? 'PASS' : 'MISS';
@@ -39,7 +31,7 @@ function targetMark(t: TargetCheck): string {
 
 /** Renders the whole report as text. */
 export function renderTable(suite: SuiteResult): string {
-  const header = ['scenario', 'setup', 'clients', 'result', 'p50 ms', 'p95 ms', 'p99 ms', 'loss', 'gen', 'note'];
+  const header = ['scenario', 'setup', 'clients', 'result', 'p50 ms', 'p95 ms', 'p99 ms', 'loss', 'CPU ms/1k', 'CPU by process', 'CPU vs ws', 'gen', 'note'];
   const body = suite.rows.map((r) => [
     r.scenario,
     r.label,
@@ -49,6 +41,9 @@ export function renderTable(suite: SuiteResult): string {
     ms(r.latency?.p95Ms),
     ms(r.latency?.p99Ms),
     loss(r),
+    r.status === 'ok' ? cpuMs(r.cpu?.perThousandMs) : '',
+    r.status === 'ok' ? cpuSplit(r.cpu) : '',
+    times(r.cpuVsWs),
     r.generatorUtilization === undefined ? '' : `${Math.round(r.generatorUtilization * 100)}%`,
     [r.note, r.mismatched ? `${r.mismatched} mismatched` : '', r.dropped ? `${r.dropped} dropped` : '', r.stalled ? `${r.stalled} clients stalled` : '', r.connectFailures ? `${r.connectFailures} connect failures` : '']
       .filter(Boolean)
@@ -58,10 +53,14 @@ export function renderTable(suite: SuiteResult): string {
   const lines = [
     `Strands benchmark (${suite.quick ? 'QUICK smoke run: figures mean nothing' : 'full run'}), ${suite.startedAt}`,
     `Machine: ${machineLine(suite.machine)}`,
-    `Windows of ${s.durationMs / 1000} s after ${s.warmupMs / 1000} s warm-up, ${s.messageBytes}-byte JSON messages, ${s.workers} load worker threads, backend: ${s.backendImpl}`,
+    `Windows of ${s.durationMs / 1000} s after ${s.warmupMs / 1000} s warm-up, ${s.messageBytes}-byte JSON messages, ${s.workers} load worker threads, backend: ${s.backendImpl}${s.repeat > 1 ? `, medians of ${s.repeat} interleaved runs` : ''}`,
+    `Pinning: ${describePinning(s.pinning)}`,
+    ...(suite.baseline === undefined ? [] : [`Baseline: ${suite.baseline.sha.slice(0, 7)} (${suite.baseline.ref}) from a temporary worktree, against the ${suite.baseline.current}`]),
     '',
-    ...columns([header, ...body], new Set([2, 3, 4, 5, 6, 7, 8])),
+    ...columns([header, ...body], new Set([2, 3, 4, 5, 6, 7, 8, 10, 11])),
     'gen = busiest load worker\'s event-loop utilisation in the window (near 100%: the load generator was the limit)',
+    `CPU = utime + stime of the server processes (/proc/<pid>/stat, CLK_TCK ${s.clockTicksPerSec}) over the window, ms per 1,000 replies (fan-out: deliveries); vs ws = that over the bare ws server's`,
+    ...(suite.baseline === undefined ? [] : ['', ...renderComparison(suite.baseline, s.repeat)]),
     '',
     'Targets (issue 7)' + (suite.quick ? ': not judged in a quick run' : ''),
     ...columns(

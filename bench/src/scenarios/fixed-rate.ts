@@ -2,11 +2,12 @@
 // server (closed-loop ping-pong compares throughput; this compares latency fairly).
 import type { BenchOptions } from '../options.js';
 import type { ResultRow } from '../results.js';
-import { measureLoad, repeated, type Log } from './measure.js';
+import { measureLoad, perTree, repeated, type ScenarioContext } from './measure.js';
 import { startStrands, startWsBaseline } from './stacks.js';
 
 /** Runs the fixed-rate scenario at the first round-trip client count. */
-export async function fixedRate(options: BenchOptions, log: Log): Promise<ResultRow[]> {
+export async function fixedRate(options: BenchOptions, context: ScenarioContext): Promise<ResultRow[]> {
+  const { log } = context;
   const clients = options.roundTripClients[0] ?? 100;
   const rate = `${options.fixedRatePerSec.toLocaleString('en-US')} msg/s`;
   return repeated(options, [
@@ -15,18 +16,14 @@ export async function fixedRate(options: BenchOptions, log: Log): Promise<Result
         options,
         { scenario: 'fixed-rate', id: `fixed-rate/ws/${clients}`, system: 'ws', label: `bare ws echo, open loop at ${rate}`, clients, metric: 'msg/s' },
         log,
-        () => startWsBaseline('echo'),
+        () => startWsBaseline('echo', context.current),
         'open-loop',
         'echo',
       ),
-    () =>
-      measureLoad(
-        options,
-        { scenario: 'fixed-rate', id: `fixed-rate/strands/${clients}`, system: 'strands', label: `broker + echo backend, open loop at ${rate}`, clients, backends: 1, metric: 'msg/s' },
-        log,
-        () => startStrands(1, 'echo', options.backendImpl),
-        'open-loop',
-        'echo',
-      ),
+    ...perTree(
+      context,
+      { scenario: 'fixed-rate', id: `fixed-rate/strands/${clients}`, system: 'strands', label: `broker + echo backend, open loop at ${rate}`, clients, backends: 1, metric: 'msg/s' },
+      (head, launch) => measureLoad(options, head, log, () => startStrands(1, 'echo', options.backendImpl, launch), 'open-loop', 'echo'),
+    ),
   ]);
 }

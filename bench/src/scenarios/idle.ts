@@ -5,7 +5,7 @@ import { BenchError } from '../errors.js';
 import { runLoad } from '../load/generator.js';
 import type { BenchOptions } from '../options.js';
 import type { ResultRow } from '../results.js';
-import { loadSpec, repeated, withStack, type Log, type RowHead } from './measure.js';
+import { loadSpec, perTree, repeated, withStack, type RowHead, type ScenarioContext } from './measure.js';
 import { startStrands, startWsBaseline, type Stack } from './stacks.js';
 
 /** Time for the server to finish per-connection work before memory is read, in ms. */
@@ -63,12 +63,15 @@ function measureIdle(options: BenchOptions, head: RowHead) {
 }
 
 /** Runs the idle-connections scenario. */
-export async function idle(options: BenchOptions, log: Log): Promise<ResultRow[]> {
+export async function idle(options: BenchOptions, context: ScenarioContext): Promise<ResultRow[]> {
+  const { log } = context;
   const clients = options.idleConnections;
   const ws: RowHead = { scenario: 'idle', id: `idle/ws/${clients}`, system: 'ws', label: 'bare ws server, memory per connection', clients, metric: 'bytes/connection' };
   const strands: RowHead = { scenario: 'idle', id: `idle/strands/${clients}`, system: 'strands', label: 'broker, memory per connection', clients, backends: 1, metric: 'bytes/connection' };
   return repeated(options, [
-    () => withStack(ws, log, () => startWsBaseline('echo'), measureIdle(options, ws)),
-    () => withStack(strands, log, () => startStrands(1, 'echo', options.backendImpl), measureIdle(options, strands)),
+    () => withStack(ws, log, () => startWsBaseline('echo', context.current), measureIdle(options, ws)),
+    ...perTree(context, strands, (head, launch) =>
+      withStack(head, log, () => startStrands(1, 'echo', options.backendImpl, launch), measureIdle(options, head)),
+    ),
   ]);
 }

@@ -4,15 +4,26 @@ import { isUnavailableError } from '../errors.js';
 import { runLoad, type LoadHooks, type LoadResult } from '../load/generator.js';
 import type { LoadMode, LoadSpec } from '../load/types.js';
 import type { BenchOptions } from '../options.js';
-import type { ResultRow } from '../results.js';
+import type { CpuFigures, ResultRow, RunFigures, ServerRole } from '../results.js';
+import type { Launch } from '../servers/launch.js';
+import { cpuWindow, type RunCpu } from './server-cpu.js';
 import type { Stack } from './stacks.js';
 
 /** What a row says about its setup before it is measured. */
 export type RowHead = Pick<ResultRow, 'scenario' | 'id' | 'system' | 'label' | 'clients' | 'metric'> &
-  Partial<Pick<ResultRow, 'backends'>>;
+  Partial<Pick<ResultRow, 'backends' | 'tree'>>;
 
 /** Progress lines go here (stderr by default, so stdout holds only the table). */
 export type Log = (line: string) => void;
+
+/** What every scenario gets besides the options. */
+export interface ScenarioContext {
+  log: Log;
+  /** Servers of the current tree; the bare ws server and PyStrands always start this way. */
+  current: Launch;
+  /** Servers of the baseline tree, in a --baseline run. */
+  baseline: Launch | undefined;
+}
 
 /** The load spec of a scenario, from the suite options. */
 export function loadSpec(options: BenchOptions, mode: LoadMode, url: string, clients: number): LoadSpec {
@@ -31,8 +42,8 @@ export function loadSpec(options: BenchOptions, mode: LoadMode, url: string, cli
   };
 }
 
-/** A row from a load result. */
-export function loadRow(head: RowHead, result: LoadResult, note: string | undefined): ResultRow {
+/** A row from a load result and, where /proc could tell, the servers' CPU over the window. */
+export function loadRow(head: RowHead, result: LoadResult, note: string | undefined, cpu?: RunCpu): ResultRow {
   const expected = head.metric === 'deliveries/s' ? result.sent * (result.connected - 1) : result.sent;
   return {
     ...head,
@@ -47,6 +58,8 @@ export function loadRow(head: RowHead, result: LoadResult, note: string | undefi
     stalled: result.stalled,
     generatorUtilization: result.generatorUtilization,
     connectFailures: result.connectFailures,
+    ...(cpu === undefined ? {} : { cpu: { perThousandMs: cpu.perThousandMs, byRole: cpu.byRole } }),
+    runs: [{ value: result.perSec, p50Ms: result.latency.p50Ms, p99Ms: result.latency.p99Ms, ...(cpu === undefined ? {} : { cpu }) }],
     status: 'ok',
     ...(note === undefined ? {} : { note }),
   };
@@ -88,7 +101,27 @@ export function medianRow(rows: ResultRow[]): ResultRow {
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? rows[0]!;
 }
 
-/** The common case: one load of `mode` against a fresh stack. */
+/** The median of `values` (the lower middle one for an even count, as medianRow), or undefined for none. */
+export function median(values: number[]): number | undefined {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/** Median CPU over runs, each figure on its own (the run with the median msg/s need not have the median CPU). */
+export function medianCpu(runs: RunFigures[]): CpuFigures | undefined {
+  const cpus = runs.flatMap((r) => (r.cpu === undefined ? [] : [r.cpu]));
+  const perThousandMs = median(cpus.map((c) => c.perThousandMs));
+  if (perThousandMs === undefined) return undefined;
+  const roles = [...new Set(cpus.flatMap((c) => Object.keys(c.byRole) as ServerRole[]))];
+  const byRole: Partial<Record<ServerRole, number>> = {};
+  for (const role of roles) {
+    const value = median(cpus.flatMap((c) => (c.byRole[role] === undefined ? [] : [c.byRole[role]])));
+    if (value !== undefined) byRole[role] = value;
+  }
+  return { perThousandMs, byRole };
+}
+
+/** The common case: one load of `mode` against a fresh stack, reading the servers' CPU over the window. */
 export function measureLoad(
   options: BenchOptions,
   head: RowHead,
@@ -99,28 +132,57 @@ export function measureLoad(
   hooks?: (stack: Stack) => LoadHooks,
 ): Promise<ResultRow> {
   return withStack(head, log, start, async (stack) => {
-    const result = await runLoad(loadSpec(options, mode, `${stack.baseUrl}/ws/${room}`, head.clients), hooks?.(stack));
-    return loadRow(head, result, stack.note);
+    const cpu = cpuWindow(stack.processes);
+    const spec = loadSpec(options, mode, `${stack.baseUrl}/ws/${room}`, head.clients);
+    const result = await runLoad(spec, { ...hooks?.(stack), ...cpu.hooks });
+    return loadRow(head, result, stack.note, cpu.figures(result.received, spec.durationMs));
   });
 }
 
 /**
- * Runs each setup `options.repeat` times, interleaved (a, b, a, b...) so that a baseline and the
- * system compared with it see the same background load, and keeps each setup's median run.
+ * The setup of `head` on the current tree and, in a --baseline run, the same setup with the
+ * baseline tree's servers (id + '@baseline'), so that `repeated` interleaves the two.
+ */
+export function perTree(
+  context: ScenarioContext,
+  head: RowHead,
+  setup: (head: RowHead, launch: Launch) => Promise<ResultRow>,
+): (() => Promise<ResultRow>)[] {
+  const { baseline, current } = context;
+  if (baseline === undefined) return [() => setup(head, current)];
+  return [
+    () => setup({ ...head, tree: 'current' }, current),
+    () => setup({ ...head, id: `${head.id}@baseline`, label: `${head.label} [${baseline.label}]`, tree: 'baseline' }, baseline),
+  ];
+}
+
+/**
+ * Runs each setup `options.repeat` times, interleaved so that a baseline and the system compared
+ * with it see the same background load: a, b, c, then c, b, a (so that neither always runs
+ * first after a pause), and so on. Each setup reports its median run, median CPU and all runs.
  */
 export async function repeated(options: BenchOptions, setups: (() => Promise<ResultRow>)[]): Promise<ResultRow[]> {
   const runs: ResultRow[][] = setups.map(() => []);
+  const order = setups.map((_, i) => i);
   for (let round = 0; round < options.repeat; round += 1) {
-    for (const [i, setup] of setups.entries()) {
+    for (const i of round % 2 === 0 ? order : [...order].reverse()) {
       if (runs[i]?.some((r) => r.status !== 'ok')) continue; // a setup that failed once is not retried
-      runs[i]?.push(await setup());
+      runs[i]?.push(await setups[i]!());
     }
   }
   return runs.map((rows) => {
     const failed = rows.find((r) => r.status !== 'ok');
-    if (failed !== undefined || rows.length === 1) return failed ?? rows[0]!;
-    const median = medianRow(rows);
+    if (failed !== undefined) return failed;
+    const all = rows.flatMap((r) => r.runs ?? [{ value: r.value }]);
+    if (rows.length === 1) return { ...rows[0]!, runs: all };
+    const middle = medianRow(rows);
+    const cpu = medianCpu(all);
     const values = rows.map((r) => Math.round(r.value).toLocaleString('en-US')).join(', ');
-    return { ...median, note: [median.note, `median of ${rows.length}: ${values}`].filter(Boolean).join('; ') };
+    return {
+      ...middle,
+      ...(cpu === undefined ? {} : { cpu }),
+      runs: all,
+      note: [middle.note, `median of ${rows.length}: ${values}`].filter(Boolean).join('; '),
+    };
   });
 }

@@ -2,11 +2,12 @@
 // echo server (the ceiling), at each client count, so that scenario 1 reads as a ratio of 2.
 import type { BenchOptions } from '../options.js';
 import type { ResultRow } from '../results.js';
-import { measureLoad, repeated, type Log } from './measure.js';
+import { measureLoad, perTree, repeated, type ScenarioContext } from './measure.js';
 import { startStrands, startWsBaseline } from './stacks.js';
 
 /** Runs the round-trip scenarios. */
-export async function roundTrip(options: BenchOptions, log: Log): Promise<ResultRow[]> {
+export async function roundTrip(options: BenchOptions, context: ScenarioContext): Promise<ResultRow[]> {
+  const { log } = context;
   const rows: ResultRow[] = [];
   for (const clients of options.roundTripClients) {
     rows.push(
@@ -16,19 +17,15 @@ export async function roundTrip(options: BenchOptions, log: Log): Promise<Result
             options,
             { scenario: 'round-trip', id: `round-trip/ws/${clients}`, system: 'ws', label: 'bare ws echo server (ceiling)', clients, metric: 'msg/s' },
             log,
-            () => startWsBaseline('echo'),
+            () => startWsBaseline('echo', context.current),
             'ping-pong',
             'echo',
           ),
-        () =>
-          measureLoad(
-            options,
-            { scenario: 'round-trip', id: `round-trip/strands/${clients}`, system: 'strands', label: 'broker + echo backend', clients, backends: 1, metric: 'msg/s' },
-            log,
-            () => startStrands(1, 'echo', options.backendImpl),
-            'ping-pong',
-            'echo',
-          ),
+        ...perTree(
+          context,
+          { scenario: 'round-trip', id: `round-trip/strands/${clients}`, system: 'strands', label: 'broker + echo backend', clients, backends: 1, metric: 'msg/s' },
+          (head, launch) => measureLoad(options, head, log, () => startStrands(1, 'echo', options.backendImpl, launch), 'ping-pong', 'echo'),
+        ),
       ])),
     );
   }

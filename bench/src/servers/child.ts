@@ -3,9 +3,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { BenchError, UnavailableError } from '../errors.js';
+import { CURRENT_LAUNCH, type Launch } from './launch.js';
 
 const BENCH_DIR = fileURLToPath(new URL('../../', import.meta.url));
-const TSCONFIG = fileURLToPath(new URL('../../tsconfig.json', import.meta.url));
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 5_000;
 const STDERR_KEEP = 4_000;
@@ -49,14 +49,21 @@ export interface ChildServer<Info> {
 
 /**
  * Starts `entry` (a TypeScript file under bench/src/servers) in a child process and waits for
- * its `ready` message. Throws UnavailableError when the child reports that a package it needs
- * has not landed, BenchError('child_failed') when it dies or never gets ready.
+ * its `ready` message. `launch` says which tree's @strands packages it loads (the entry file is
+ * always this tree's, so that only the packages differ between trees) and which CPUs it may use.
+ * Throws UnavailableError when the child reports that a package it needs has not landed,
+ * BenchError('child_failed') when it dies or never gets ready.
  */
-export async function startChild<Info>(entry: string, args: string[] = []): Promise<ChildServer<Info>> {
+export async function startChild<Info>(entry: string, args: string[] = [], launch: Launch = CURRENT_LAUNCH): Promise<ChildServer<Info>> {
+  const nodeArgs = ['--import', 'tsx', '--expose-gc', ...profileFlags(entry)];
+  // Pinned: taskset execs node in place (same pid, IPC descriptor inherited), so every thread
+  // the child ever starts is bound to the server CPUs.
+  const pinned = launch.cpus === undefined ? {} : { execPath: 'taskset', execArgv: ['-c', launch.cpus, process.execPath, ...nodeArgs] };
   const child = fork(fileURLToPath(new URL(entry, import.meta.url)), args, {
     cwd: BENCH_DIR,
-    execArgv: ['--import', 'tsx', '--expose-gc', ...profileFlags(entry)],
-    env: { ...process.env, TSX_TSCONFIG_PATH: TSCONFIG },
+    execArgv: nodeArgs,
+    ...pinned,
+    env: { ...process.env, TSX_TSCONFIG_PATH: launch.tsconfig },
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });
   let stderr = '';

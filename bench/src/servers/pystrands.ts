@@ -23,6 +23,11 @@ function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
+/** taskset execs the binary in place, so the pid is the binary's. */
+function spawnPinned(bin: string, args: string[], cpus: string | undefined): ChildProcess {
+  return cpus === undefined ? spawn(bin, args, { stdio: 'ignore' }) : spawn('taskset', ['-c', cpus, bin, ...args], { stdio: 'ignore' });
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -62,17 +67,23 @@ function accepts(port: number): Promise<boolean> {
 
 /**
  * Starts the Go broker (its per-frame log goes nowhere, as in PyStrands' own measurements) and
- * the Go echo backend, and resolves once a WebSocket client is accepted through them.
+ * the Go echo backend, and resolves once a WebSocket client is accepted through them. With
+ * `cpus` (a taskset -c list) both run on those CPUs only.
  */
-export async function startPyStrands(brokerBin: string, echoBin: string): Promise<ChildServer<{ wsUrl: string }>> {
+export async function startPyStrands(
+  brokerBin: string,
+  echoBin: string,
+  cpus?: string,
+): Promise<ChildServer<{ wsUrl: string; echoPid: number }>> {
   const wsPort = await freePort();
   const tcpPort = await freePort();
-  const broker = track(spawn(brokerBin, ['--ws-port', String(wsPort), '--tcp-port', String(tcpPort)], { stdio: 'ignore' }));
+  const broker = track(spawnPinned(brokerBin, ['--ws-port', String(wsPort), '--tcp-port', String(tcpPort)], cpus));
   const children: ChildProcess[] = [broker];
   // Probe the WebSocket port only: a probe on the TCP port would register as a dead backend.
   await waitUntil(() => accepts(wsPort), 'broker', () => children);
   await new Promise((resolve) => setTimeout(resolve, 200)); // the TCP listener starts beside it
-  children.push(track(spawn(echoBin, [`127.0.0.1:${tcpPort}`, String(GO_BACKEND_CONNECTIONS)], { stdio: 'ignore' })));
+  const echo = track(spawnPinned(echoBin, [`127.0.0.1:${tcpPort}`, String(GO_BACKEND_CONNECTIONS)], cpus));
+  children.push(echo);
   await waitUntil(
     async () => {
       try {
@@ -92,7 +103,7 @@ export async function startPyStrands(brokerBin: string, echoBin: string): Promis
       c.kill('SIGTERM');
     });
   return {
-    info: { wsUrl: `ws://127.0.0.1:${wsPort}` },
+    info: { wsUrl: `ws://127.0.0.1:${wsPort}`, echoPid: echo.pid ?? -1 },
     pid: broker.pid ?? -1,
     memory: async () => ({ rssBytes: rssOf(broker.pid ?? -1), heapUsedBytes: 0 }),
     stop: async () => {

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { cpuFigures } from './server-cpu.js';
+import type { ServerProcess } from './stacks.js';
+
+const processes: ServerProcess[] = [
+  { role: 'broker', pid: 1 },
+  { role: 'backend', pid: 2 },
+  { role: 'backend', pid: 3 },
+];
+
+describe('cpuFigures', () => {
+  it('gives CPU ms per 1,000 messages, in all and per role (backends summed)', () => {
+    // 10 s window, 100,000 messages; broker used 2,000 ms, the two backends 500 ms each.
+    const before = { atMs: 0, cpuMs: [1_000, 0, 10] };
+    const after = { atMs: 10_000, cpuMs: [3_000, 500, 510] };
+    expect(cpuFigures(processes, before, after, 100_000, 10_000)).toEqual({
+      perThousandMs: 30,
+      byRole: { broker: 20, backend: 10 },
+      totalMs: 3_000,
+      windowMs: 10_000,
+    });
+  });
+
+  it('scales CPU to the window when the readings were a little late or early', () => {
+    // Readings 10.1 s apart over a 10 s window: 101 ms of CPU is 100 ms of the window's.
+    const figures = cpuFigures([{ role: 'ws', pid: 1 }], { atMs: 5, cpuMs: [0] }, { atMs: 10_105, cpuMs: [101] }, 10_000, 10_000);
+    expect(figures?.perThousandMs).toBe(10);
+  });
+
+  it('is undefined when a reading failed or nothing was delivered', () => {
+    expect(cpuFigures(processes, { atMs: 0, cpuMs: [0, 0, undefined] }, { atMs: 1, cpuMs: [1, 1, 1] }, 10, 1)).toBeUndefined();
+    expect(cpuFigures(processes, { atMs: 0, cpuMs: [0, 0, 0] }, { atMs: 1, cpuMs: [1, 1, 1] }, 0, 1)).toBeUndefined();
+  });
+});
