@@ -5,7 +5,7 @@ import type { BrokerLink } from './broker-link.js';
 import { IncomingMessage, toClientContext, type ClientContext, type Disconnection, type Replier } from './client.js';
 import { ConnectionRequest, type ConnectionDecision } from './connection-request.js';
 import { BackendCore } from './core.js';
-import { BrokerError, HandlerError } from './errors.js';
+import { BrokerError, HandlerError, OptionsError } from './errors.js';
 import { BoundedEventStream, type EventStream } from './event-stream.js';
 import type { RouterHost, RouterLike } from './router/router.js';
 import { responseLine } from './wire.js';
@@ -261,7 +261,7 @@ export class StrandsBackend extends BackendCore implements Replier {
   }
 
   private subscribe<T>(set: Set<BoundedEventStream<T>>, bufferSize = this.options.streamBufferSize): EventStream<T> {
-    if (!(Number.isInteger(bufferSize) && bufferSize > 0)) throw new RangeError('bufferSize must be a positive integer');
+    if (!(Number.isInteger(bufferSize) && bufferSize > 0)) throw new OptionsError(`invalid option bufferSize: ${String(bufferSize)} (expected an integer >= 1)`, 'bufferSize');
     const stream = new BoundedEventStream<T>(
       bufferSize,
       (changed) => this.streamFullChanged(changed.full),

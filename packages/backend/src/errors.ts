@@ -5,6 +5,8 @@ import type { RouteErrorCode } from '@strands/protocol';
 export const BACKEND_ERROR_CODES = {
   /** An option has a value that cannot work (`resolveOptions()`, `createBackend()`); `option` names it. */
   invalid_option: 'invalid_option',
+  /** A router was given a handler for a route the contract lacks, or of the wrong kind. */
+  invalid_route: 'invalid_route',
   /** A send could not be held: the per-broker buffer of waiting sends is full. */
   send_buffer_full: 'send_buffer_full',
   /** A send waited longer than `sendTimeoutMs` for a broker to take it. */

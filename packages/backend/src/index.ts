@@ -33,6 +33,7 @@ export {
   BackendError,
   BrokerError,
   HandlerError,
+  OptionsError,
   RouteError,
   SendError,
   isBackendError,

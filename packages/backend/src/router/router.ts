@@ -12,7 +12,7 @@ import type {
   StreamRouteName,
 } from '@strands/protocol';
 import type { ClientContext } from '../client.js';
-import { HandlerError, isBackendError, isRouteError } from '../errors.js';
+import { BackendError, HandlerError, isBackendError, isRouteError } from '../errors.js';
 import { errorEnvelope, responseEnvelope } from './envelopes.js';
 import { StreamSession } from './stream-session.js';
 import type { FireHandler, ResponseHandler, RouteContext, StreamHandler } from './types.js';
@@ -132,8 +132,8 @@ export class Router<C extends Contract = Contract> implements RouterLike {
 
   private add(name: string, kind: RouteDefinition['kind'], handler: AnyHandler): this {
     const def = this.contract.routes[name];
-    if (def === undefined) throw new TypeError(`route "${name}" is not in the contract`);
-    if (def.kind !== kind) throw new TypeError(`route "${name}" is a ${def.kind} route, not a ${kind} route`);
+    if (def === undefined) throw new BackendError('invalid_route', `route "${name}" is not in the contract`);
+    if (def.kind !== kind) throw new BackendError('invalid_route', `route "${name}" is a ${def.kind} route, not a ${kind} route`);
     this.handlers.set(name, handler);
     return this;
   }
