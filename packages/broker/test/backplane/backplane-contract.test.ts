@@ -14,10 +14,11 @@ runBackplaneContract({
   nodes: 3,
   makeBackplanes: () => {
     const bus = new MemoryBus();
-    // Fast heartbeats so a vanished node is given up within the test; a request timeout longer than
-    // the test timeout, so a request that still waited for a vanished node would fail the test.
+    // Fast heartbeats so a vanished node is given up within the test (twenty per timeout, so a stalled
+    // loop loses no live node); a request timeout longer than the test timeout, so a request that
+    // still waited for a vanished node would fail the test.
     const planes = [0, 1, 2].map(
-      (i) => new MemoryBackplane(bus, { nodeId: `broker${i}`, heartbeatIntervalMs: 50, nodeTimeoutMs: 400, requestTimeoutMs: 60_000 }),
+      (i) => new MemoryBackplane(bus, { nodeId: `broker${i}`, heartbeatIntervalMs: 50, nodeTimeoutMs: 1000, requestTimeoutMs: 60_000 }),
     );
     return {
       backplanes: planes,
