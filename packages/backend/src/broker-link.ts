@@ -32,8 +32,16 @@ interface Batch {
 
 const noop = (): void => {};
 
+/** The capability a clustered broker states in `hello_reply`. */
+export const CLUSTER_CAPABILITY = 'cluster';
+
 export class BrokerLink {
   status: BrokerLinkStatus = 'idle';
+  /**
+   * True once this broker's `hello_reply` announced the `cluster` capability: it carries every
+   * command cluster-wide, so a command sent to it must not also go to the other brokers.
+   */
+  cluster = false;
   /** Failed attempts since the last successful connection. */
   reconnectAttempts = 0;
   /** Set while the socket holds more than `maxWriteBufferBytes` unsent. */
@@ -235,6 +243,7 @@ export class BrokerLink {
       if (frame.action === 'heartbeat') continue;
       if (frame.action === 'hello_reply') {
         if (!frame.params.accepted) this.rejected(frame.params.reason);
+        else this.cluster = frame.params.capabilities?.includes(CLUSTER_CAPABILITY) ?? false;
         continue;
       }
       if (this.requests.settle(frame)) continue;

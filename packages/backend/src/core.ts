@@ -167,7 +167,8 @@ export abstract class BackendCore implements LinkOwner {
    * answer, so this rejects with `request_timeout` there).
    */
   async roomMembers(roomId: string): Promise<RoomMember[]> {
-    const links = this.liveLinks();
+    const one = this.clusterLink();
+    const links = one === undefined ? this.liveLinks() : [one];
     if (links.length === 0) throw new SendError('closed', 'the backend is closed', '*');
     const replies = await Promise.all(
       links.map((link) => {
@@ -255,9 +256,27 @@ export abstract class BackendCore implements LinkOwner {
     return this.links.filter((link) => link.status !== 'rejected' && link.status !== 'closed');
   }
 
+  /**
+   * The link a command takes when the brokers form a cluster (any of them carries it to every
+   * broker): the first connected cluster broker in list order, so commands keep one path and
+   * their order while it stays up; else the first live one, which holds the command until it
+   * reconnects. Undefined when no listed broker announced `cluster`.
+   */
+  private clusterLink(): BrokerLink | undefined {
+    let waiting: BrokerLink | undefined;
+    for (const link of this.links) {
+      if (!link.cluster || link.status === 'rejected' || link.status === 'closed') continue;
+      if (link.status === 'connected') return link;
+      waiting ??= link;
+    }
+    return waiting;
+  }
+
   private toAll(line: string): Promise<void> {
     if (this.status === 'closed' || this.status === 'idle') return this.refuse();
     if (this.links.length === 1) return this.links[0]!.send(line);
+    const one = this.clusterLink();
+    if (one !== undefined) return one.send(line);
     const links = this.liveLinks();
     if (links.length === 0) return this.refuse();
     return Promise.all(links.map((link) => link.send(line))).then(noop);
@@ -265,6 +284,8 @@ export abstract class BackendCore implements LinkOwner {
 
   private toClient(clientId: string, line: string): Promise<void> {
     if (this.links.length === 1 || this.status === 'closed' || this.status === 'idle') return this.toAll(line);
+    // In a cluster any broker reaches the client wherever it is.
+    if (this.clusterLink() !== undefined) return this.toAll(line);
     const home = this.homes.get(clientId);
     return home === undefined ? this.toAll(line) : home.send(line);
   }
