@@ -5,11 +5,8 @@ import { ClusterDiagnostics, type ClusterCounters } from './cluster-diagnostics.
 import { checkClusterMessage, isClusterResponse, type ClusterMessage, type ClusterRequest, type ClusterResponse } from './cluster-messages.js';
 import { resolveClusterOptions, type ClusterBackplaneOptions, type ResolvedClusterOptions } from './cluster-options.js';
 import { NodeRegistry } from './node-registry.js';
+import { carryOut } from './remote-commands.js';
 import { AnyDone, MembersGather, RequestTable, type Gather } from './requests.js';
-
-/** Close code and reason of a connection replaced by a newer one with the same client id on another broker. */
-export const REPLACED_CLOSE_CODE = 4409;
-export const REPLACED_CLOSE_REASON = 'replaced';
 
 /** Where a cluster backplane is in its life. */
 export type ClusterBackplaneState = 'idle' | 'starting' | 'running' | 'stopped';
@@ -163,6 +160,11 @@ export abstract class ClusterBackplane implements Backplane {
     this.publish({ type: 'broadcast', from: this.nodeId, message, binary });
   }
 
+  /**
+   * At once when the client is local; otherwise a request to every live peer, true on the first
+   * that had the client and acted, false when every peer said no or on `requestTimeoutMs`.
+   * `leave` and `disconnect` work the same way.
+   */
   join(clientId: string, roomId: string): MaybePromise<boolean> {
     if (this.node.join(clientId, roomId)) return true;
     return this.ask('join', () => new AnyDone(), false, (requestId) => ({ type: 'join', from: this.nodeId, requestId, clientId, room: roomId }));
@@ -175,7 +177,14 @@ export abstract class ClusterBackplane implements Backplane {
 
   disconnect(clientId: string, code: number, reason: string): MaybePromise<boolean> {
     if (this.node.disconnect(clientId, code, reason)) return true;
-    return this.ask('disconnect', () => new AnyDone(), false, (requestId) => ({ type: 'disconnect', from: this.nodeId, requestId, clientId, code, reason }));
+    return this.ask('disconnect', () => new AnyDone(), false, (requestId) => ({
+      type: 'disconnect',
+      from: this.nodeId,
+      requestId,
+      clientId,
+      code,
+      reason,
+    }));
   }
 
   /** Local members plus those of every peer that answers within `requestTimeoutMs`; silent peers are left out and counted. */
@@ -219,35 +228,12 @@ export abstract class ClusterBackplane implements Backplane {
     }
     // Any message shows its sender alive, so a busy peer is never lost between heartbeats.
     this.seen(message.from);
-    switch (message.type) {
-      case 'room':
-        local.toRoom(message.room, message.message, message.binary);
-        return;
-      case 'broadcast':
-        local.broadcast(message.message, message.binary);
-        return;
-      case 'direct':
-        local.toConnection(message.clientId, message.message, message.binary);
-        return;
-      case 'heartbeat':
-        if (message.initial === true) this.publish({ type: 'heartbeat', from: this.nodeId });
-        return;
-      case 'attached':
-        if (local.has(message.clientId)) local.disconnect(message.clientId, REPLACED_CLOSE_CODE, REPLACED_CLOSE_REASON);
-        return;
-      case 'join':
-        this.respond(message, local.join(message.clientId, message.room));
-        return;
-      case 'leave':
-        this.respond(message, local.leave(message.clientId, message.room));
-        return;
-      case 'disconnect':
-        this.respond(message, local.disconnect(message.clientId, message.code, message.reason));
-        return;
-      case 'members':
-        this.respondNow(message.from, { type: 'members', from: this.nodeId, requestId: message.requestId, members: local.members(message.room) });
-        return;
+    if (message.type === 'heartbeat') {
+      if (message.initial === true) this.publish({ type: 'heartbeat', from: this.nodeId });
+      return;
     }
+    const response = carryOut(local, this.nodeId, message);
+    if (response !== undefined) this.respondNow(message.from, response);
   }
 
   /** Handles a reply to one of this node's requests: the transport calls this with everything sent to this node, as decoded. */
@@ -278,10 +264,6 @@ export abstract class ClusterBackplane implements Backplane {
     return result;
   }
 
-  private respond(request: ClusterRequest, ok: boolean): void {
-    this.respondNow(request.from, { type: 'done', from: this.nodeId, requestId: request.requestId, ok });
-  }
-
   private tick(): void {
     this.publish({ type: 'heartbeat', from: this.nodeId });
     for (const nodeId of this.registry.expire(Date.now(), this.options.nodeTimeoutMs)) this.lost(nodeId, 'timeout');
@@ -291,7 +273,7 @@ export abstract class ClusterBackplane implements Backplane {
     if (nodeId !== this.nodeId && this.registry.seen(nodeId, Date.now())) this.diagnostics.nodeJoined(nodeId);
   }
 
-  /** A peer is gone (already out of the registry): requests stop waiting for it and the broker is told. */
+  /** A peer is gone (already out of the registry): requests stop waiting for it and the broker is told, after a goodbye too. */
   private lost(nodeId: string, why: 'goodbye' | 'timeout'): void {
     this.diagnostics.nodeLost(nodeId, why, this.options.nodeTimeoutMs);
     this.requests.nodeGone(nodeId);

@@ -19,7 +19,7 @@ export interface ClusterBackplaneOptions {
   nodeId?: string;
   /** Interval between two heartbeats of this node, which is also how often lapsed peers are looked for. @default 3000 */
   heartbeatIntervalMs?: number;
-  /** A peer not heard from for this long is given up (`nodeLost`); must exceed `heartbeatIntervalMs`. @default 10000 */
+  /** A peer not heard from for this long is given up (`nodeLost`) at the next heartbeat tick; must exceed `heartbeatIntervalMs`. @default 10000 */
   nodeTimeoutMs?: number;
   /** How long join, leave, disconnect and members wait for other nodes' replies. @default 2000 */
   requestTimeoutMs?: number;

@@ -1,6 +1,7 @@
 // ClusterBackplane on its own: fake brokers joined by the memory bus; routing, requests, liveness, replacement.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClusterBackplane, REPLACED_CLOSE_CODE } from '../../src/cluster/cluster-backplane.js';
+import { ClusterBackplane } from '../../src/cluster/cluster-backplane.js';
+import { REPLACED_CLOSE_CODE } from '../../src/cluster/remote-commands.js';
 import type { ClusterMessage } from '../../src/cluster/cluster-messages.js';
 import {
   DEFAULT_CLUSTER_HEARTBEAT_INTERVAL_MS,
