@@ -1,0 +1,34 @@
+// The Redis transport of cluster mode: the RedisLink port, its ioredis implementation and their errors.
+export { commands, type RedisCommand } from './commands.js';
+export { REDIS_LINK_ERROR_CODES, RedisLinkError, isRedisLinkError, type RedisLinkErrorCode } from './errors.js';
+export { createIoredisLink } from './ioredis-link.js';
+export {
+  DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
+  DEFAULT_REDIS_CONNECT_TIMEOUT_MS,
+  DEFAULT_REDIS_CONNECTION_NAME,
+  DEFAULT_REDIS_KEEP_ALIVE_MS,
+  DEFAULT_REDIS_PROBE_ANSWER_TIMEOUT_MS,
+  DEFAULT_REDIS_PROBE_SILENCE_MS,
+  DEFAULT_REDIS_RECONNECT_BASE_DELAY_MS,
+  DEFAULT_REDIS_RECONNECT_MAX_DELAY_MS,
+  DEFAULT_REDIS_SUBSCRIBE_BATCH_SIZE,
+  resolveRedisLinkOptions,
+  type RedisLinkOptions,
+  type ResolvedRedisLinkOptions,
+} from './link-options.js';
+export type {
+  RedisArg,
+  RedisConnectionRole,
+  RedisLink,
+  RedisLinkEvents,
+  RedisLinkState,
+  RedisLinkStats,
+  RedisMessageHandler,
+  RedisPipeline,
+  RedisPipelineResult,
+  RedisReply,
+  RedisSetOptions,
+  RedisStreamEntry,
+  ResubscribeCause,
+} from './redis-link.js';
+export { defineRedisScript, type RedisScript } from './redis-script.js';
