@@ -15,7 +15,8 @@ const USAGE = `usage: pnpm bench [--quick] [--only ${SCENARIO_NAMES.join(',')}] 
   --workers N        load generator worker threads (default 2)
   --repeat N         runs of each setup, interleaved; medians reported (default 1; 3 with --baseline)
   --backend sdk|raw  echo backend behind the broker: the @strands/backend SDK or a raw TCP reference (default sdk)
-  --out DIR          folder for latest.json and chart.svg (default results; quick results/quick)
+  --out DIR          folder for latest.json and chart.svg (default results; quick results/quick;
+                     --baseline results/baseline)
   --pin              load generator on the first CPU, servers on the others (Linux taskset)
   --baseline REF     also run the servers of commit REF (temporary git worktree) interleaved with the
                      current tree's, and report every figure as current / baseline

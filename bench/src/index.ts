@@ -26,6 +26,7 @@ export {
   DEFAULT_FIXED_RATE_PER_SEC,
   DEFAULT_CONNECT_CONCURRENCY,
   DEFAULT_BASELINE_REPEAT,
+  BASELINE_OUT_DIR,
 } from './options.js';
 export type { BenchOptions, BackendImpl, ScenarioName } from './options.js';
 export { BenchError, UnavailableError, BENCH_ERROR_CODES, isUnavailableError } from './errors.js';

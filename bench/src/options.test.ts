@@ -14,7 +14,7 @@ describe('resolveOptions', () => {
   });
 
   it('runs 3 rounds by default when comparing with a baseline, unless --repeat says otherwise', () => {
-    expect(resolveOptions({ baselineRef: 'HEAD~1' })).toMatchObject({ repeat: 3, baselineRef: 'HEAD~1', pin: false });
+    expect(resolveOptions({ baselineRef: 'HEAD~1' })).toMatchObject({ repeat: 3, baselineRef: 'HEAD~1', pin: false, outDir: 'results/baseline' });
     expect(resolveOptions({ baselineRef: 'HEAD~1', repeat: 1 }).repeat).toBe(1);
     expect(resolveOptions({ pin: true }).repeat).toBe(1);
   });

@@ -56,7 +56,7 @@ export interface BenchOptions {
   backendImpl: BackendImpl;
   /** Scenarios to run. @default every one of SCENARIO_NAMES */
   scenarios: ScenarioName[];
-  /** Folder for latest.json and chart.svg. @default 'results' (quick: 'results/quick'), relative to bench/ */
+  /** Folder for latest.json and chart.svg. @default 'results' (quick: 'results/quick'; with baselineRef: 'results/baseline'), relative to bench/ */
   outDir: string;
   /** PyStrands Go broker binary; the pystrands scenario runs only with both binaries. @default env PYSTRANDS_BROKER_BIN */
   pystrandsBrokerBin: string | undefined;
@@ -79,6 +79,8 @@ export const DEFAULT_FIXED_RATE_PER_SEC = 10_000;
 export const DEFAULT_CONNECT_CONCURRENCY = 100;
 /** Runs of each setup when comparing with a baseline: one pair of runs says little on these VMs. */
 export const DEFAULT_BASELINE_REPEAT = 3;
+/** Where a --baseline run writes unless --out says otherwise (git-ignored). */
+export const BASELINE_OUT_DIR = 'results/baseline';
 
 /** Defaults of a full run. */
 export const FULL_DEFAULTS: Omit<BenchOptions, 'pystrandsBrokerBin' | 'pystrandsEchoBin'> = {
@@ -135,7 +137,8 @@ export function resolveOptions(
     ...(quick ? QUICK_DEFAULTS : {}),
     pystrandsBrokerBin: env.PYSTRANDS_BROKER_BIN || undefined,
     pystrandsEchoBin: env.PYSTRANDS_ECHO_BIN || undefined,
-    ...(options.baselineRef === undefined ? {} : { repeat: DEFAULT_BASELINE_REPEAT }),
+    // A comparison is not the suite's figures: keep it out of the committed results/latest.json.
+    ...(options.baselineRef === undefined ? {} : { repeat: DEFAULT_BASELINE_REPEAT, outDir: BASELINE_OUT_DIR }),
     ...defined,
     quick,
   };
