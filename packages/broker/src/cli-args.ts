@@ -1,6 +1,7 @@
 // Command-line flags and STRANDS_* / PYSTRAND_* environment variables, turned into broker options.
 import { parseArgs } from 'node:util';
 import {
+  DEFAULT_CLUSTER_PREFIX,
   DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_HOST,
@@ -32,8 +33,11 @@ export type CliCommand =
 
 type Kind = 'integer' | 'string' | 'level' | 'overflow';
 
+/** Flags of nested options: `--cluster` and `--cluster-prefix` fill `cluster: { url, prefix }`. */
+type NestedOption = 'cluster.url' | 'cluster.prefix';
+
 interface Flag {
-  option: keyof BrokerOptions;
+  option: keyof BrokerOptions | NestedOption;
   kind: Kind;
   help: string;
   defaultText: string;
@@ -62,6 +66,8 @@ export const FLAGS: Readonly<Record<string, Flag>> = {
   'shutdown-timeout-ms': { option: 'shutdownTimeoutMs', kind: 'integer', help: 'bound of a graceful shutdown (SIGINT/SIGTERM)', defaultText: String(DEFAULT_SHUTDOWN_TIMEOUT_MS) },
   'retry-after-seconds': { option: 'retryAfterSeconds', kind: 'integer', help: 'Retry-After of the 503 answered while no backend is connected', defaultText: String(DEFAULT_RETRY_AFTER_SECONDS) },
   'log-level': { option: 'logLevel', kind: 'level', help: `${LOG_LEVELS.join(' | ')}`, defaultText: DEFAULT_LOG_LEVEL },
+  cluster: { option: 'cluster.url', kind: 'string', help: 'cluster mode: share rooms, presence and delivery with other brokers through Redis (redis://host:port/db)', defaultText: 'off' },
+  'cluster-prefix': { option: 'cluster.prefix', kind: 'string', help: 'prefix of every Redis key and channel of the cluster', defaultText: DEFAULT_CLUSTER_PREFIX },
 };
 
 /** `ws-port` -> `STRANDS_WS_PORT`. */
@@ -123,6 +129,12 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     if (value === undefined) return { kind: 'error', message: `${source}: invalid value ${JSON.stringify(text)} (${expected(spec.kind)})` };
     options[spec.option] = value;
   }
+  const url = options['cluster.url'];
+  const prefix = options['cluster.prefix'];
+  delete options['cluster.url'];
+  delete options['cluster.prefix'];
+  if (prefix !== undefined && url === undefined) return { kind: 'error', message: '--cluster-prefix needs --cluster <redis url>' };
+  if (url !== undefined) options.cluster = { url, prefix };
   try {
     return { kind: 'run', options: resolveOptions(options as BrokerOptions) };
   } catch (error) {

@@ -27,6 +27,15 @@ export const DEFAULT_MAX_BACKEND_BUFFER_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5_000;
 export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
+export const DEFAULT_CLUSTER_PREFIX = 'strands';
+
+/** Cluster mode: several brokers sharing rooms, presence and direct delivery through Redis. */
+export interface ClusterOption {
+  /** `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS). */
+  url: string;
+  /** Prefix of every Redis key and channel the cluster uses, so several clusters can share one Redis. @default 'strands' */
+  prefix?: string;
+}
 
 /** Options of `createBroker`. Every field is optional. */
 export interface BrokerOptions {
@@ -66,11 +75,13 @@ export interface BrokerOptions {
   logLevel?: LogLevel;
   /** A pino logger to use instead of creating one. @default undefined */
   logger?: Logger;
+  /** Cluster mode on Redis; without it the broker loads no Redis code and serves its own clients only. @default undefined */
+  cluster?: ClusterOption;
 }
 
 /** Options after defaults were applied and values checked. */
-export type ResolvedOptions = Required<Omit<BrokerOptions, 'backendToken' | 'logger'>> &
-  Pick<BrokerOptions, 'backendToken' | 'logger'>;
+export type ResolvedOptions = Required<Omit<BrokerOptions, 'backendToken' | 'logger' | 'cluster'>> &
+  Pick<BrokerOptions, 'backendToken' | 'logger'> & { cluster: Required<ClusterOption> | undefined };
 
 /**
  * Applies defaults and checks every value.
@@ -96,6 +107,7 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
     retryAfterSeconds: options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS,
     logLevel: options.logLevel ?? DEFAULT_LOG_LEVEL,
     logger: options.logger,
+    cluster: resolveCluster(options.cluster),
   };
   checkInteger('wsPort', resolved.wsPort, 0, 65_535);
   checkInteger('tcpPort', resolved.tcpPort, 0, 65_535);
@@ -121,6 +133,26 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
     throw invalid('backendToken', resolved.backendToken, 'a non-empty string');
   }
   return resolved;
+}
+
+function resolveCluster(cluster: ClusterOption | undefined): Required<ClusterOption> | undefined {
+  if (cluster === undefined) return undefined;
+  if (typeof cluster !== 'object' || cluster === null) throw invalid('cluster', cluster, '{ url, prefix? }');
+  const { url } = cluster;
+  let parsed: URL | undefined;
+  try {
+    parsed = typeof url === 'string' ? new URL(url) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || parsed.hostname === '') {
+    throw invalid('cluster.url', url, 'a redis:// or rediss:// URL such as redis://127.0.0.1:6379/0');
+  }
+  const prefix = cluster.prefix ?? DEFAULT_CLUSTER_PREFIX;
+  if (typeof prefix !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) {
+    throw invalid('cluster.prefix', prefix, '1-64 letters, digits or _ . : -');
+  }
+  return { url, prefix };
 }
 
 function checkInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): void {

@@ -80,5 +80,12 @@ export interface Backplane {
   clientAttached(client: LocalClientInfo): void;
   /** A client of this broker is gone. */
   clientDetached(client: LocalClientInfo): void;
+  /**
+   * A room got its first member on this broker (optional): a cluster starts listening to the
+   * room's traffic only now, so a broker never receives messages for rooms it has no members in.
+   */
+  roomOpened?(roomId: string): void;
+  /** A room lost its last member on this broker (optional). */
+  roomClosed?(roomId: string): void;
   health(): BackplaneHealth;
 }

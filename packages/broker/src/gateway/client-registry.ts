@@ -29,7 +29,7 @@ const CLOSE_GRACE_MS = 1000;
  */
 export class ClientRegistry implements LocalNode {
   private readonly clients = new Map<string, ClientConnection>();
-  private readonly rooms = new Rooms<ClientConnection>();
+  private readonly rooms: Rooms<ClientConnection>;
   readonly outbox: ClientOutbox;
 
   constructor(
@@ -39,6 +39,10 @@ export class ClientRegistry implements LocalNode {
     backlog: BacklogHooks,
   ) {
     this.outbox = new ClientOutbox(MAX_OUTBOX_BACKLOG_BYTES, backlog);
+    this.rooms = new Rooms({
+      opened: (roomId) => backplane.roomOpened?.(roomId),
+      closed: (roomId) => backplane.roomClosed?.(roomId),
+    });
   }
 
   get size(): number {

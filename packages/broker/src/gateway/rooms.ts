@@ -11,9 +11,19 @@ export interface RoomMember {
 
 const NO_ROOMS: readonly string[] = [];
 
+/** Told when a room gets its first member or loses its last. */
+export interface RoomLifecycle {
+  opened(roomId: string): void;
+  closed(roomId: string): void;
+}
+
+const SILENT: RoomLifecycle = { opened: () => undefined, closed: () => undefined };
+
 /** Keeps both directions of membership in step; empty rooms are forgotten. */
 export class Rooms<M extends RoomMember> {
   private readonly byId = new Map<string, Set<M>>();
+
+  constructor(private readonly lifecycle: RoomLifecycle = SILENT) {}
 
   /** Number of non-empty rooms. */
   get size(): number {
@@ -28,6 +38,7 @@ export class Rooms<M extends RoomMember> {
   /** Adds a member to a room; returns false when it was already there. */
   join(member: M, roomId: string): boolean {
     let set = this.byId.get(roomId);
+    const opened = set === undefined;
     if (set === undefined) {
       set = new Set();
       this.byId.set(roomId, set);
@@ -36,6 +47,7 @@ export class Rooms<M extends RoomMember> {
     }
     set.add(member);
     member.rooms = member.rooms.concat(roomId);
+    if (opened) this.lifecycle.opened(roomId);
     return true;
   }
 
@@ -44,7 +56,7 @@ export class Rooms<M extends RoomMember> {
     const set = this.byId.get(roomId);
     if (set === undefined || !set.delete(member)) return false;
     member.rooms = member.rooms.filter((id) => id !== roomId);
-    if (set.size === 0) this.byId.delete(roomId);
+    if (set.size === 0) this.forget(roomId);
     return true;
   }
 
@@ -54,8 +66,13 @@ export class Rooms<M extends RoomMember> {
       const set = this.byId.get(roomId);
       if (set === undefined) continue;
       set.delete(member);
-      if (set.size === 0) this.byId.delete(roomId);
+      if (set.size === 0) this.forget(roomId);
     }
     member.rooms = NO_ROOMS;
+  }
+
+  private forget(roomId: string): void {
+    this.byId.delete(roomId);
+    this.lifecycle.closed(roomId);
   }
 }
