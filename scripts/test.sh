@@ -10,6 +10,7 @@ source scripts/ensure-redis.sh
 pnpm install --frozen-lockfile
 # Build first: typecheck resolves sibling packages through their built declarations.
 pnpm build
+bash scripts/pack-check.sh # the packages as users get them: pnpm pack, npm install outside the workspace, each entry, the bin
 pnpm typecheck
 pnpm lint
 report="$(mktemp)"
