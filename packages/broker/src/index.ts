@@ -13,6 +13,16 @@ export type {
   MemberInfo,
 } from './core/backplane.js';
 export { MemoryEventStore } from './core/memory-event-store.js';
+export { ClusterBackplane } from './cluster/cluster-backplane.js';
+export type { ClusterBackplaneState, ClusterBackplaneStats } from './cluster/cluster-backplane.js';
+export type { ClusterMessage, ClusterResponse } from './cluster/cluster-messages.js';
+export {
+  DEFAULT_CLUSTER_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_CLUSTER_NODE_TIMEOUT_MS,
+  DEFAULT_CLUSTER_REQUEST_TIMEOUT_MS,
+  DEFAULT_CLUSTER_MAX_PENDING_REQUESTS,
+} from './cluster/cluster-options.js';
+export type { ClusterBackplaneOptions, ClusterLogger } from './cluster/cluster-options.js';
 export type { AppendOutcome, ConsumerKey, EventStore, StoredEvent } from './core/event-store.js';
 
 export {
@@ -33,10 +43,11 @@ export {
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   DEFAULT_RETRY_AFTER_SECONDS,
   DEFAULT_LOG_LEVEL,
+  DEFAULT_CLUSTER_PREFIX,
   LOG_LEVELS,
   QUEUE_OVERFLOW_POLICIES,
 } from './options.js';
-export type { BrokerOptions, ResolvedOptions, QueueOverflowPolicy, LogLevel } from './options.js';
+export type { BrokerOptions, ResolvedOptions, QueueOverflowPolicy, LogLevel, ClusterOption } from './options.js';
 
 export { OptionsError, BrokerStateError, ListenError, BROKER_ERROR_CODES, isBrokerError } from './errors.js';
 export type { BrokerErrorCode } from './errors.js';

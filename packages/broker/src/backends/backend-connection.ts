@@ -135,7 +135,7 @@ export class BackendConnection implements EventConsumer {
   }
 
   /** Queues a client event line; like `send`, and counted for the event store. */
-  sendEvent(line: string): boolean {
+  sendEvent(line: string, _clientId: string): boolean {
     return this.queue(line, true);
   }
 

@@ -42,7 +42,7 @@ export interface LocalNode {
 
 /** What a backplane reports back to the broker. */
 export interface BackplaneEvents {
-  /** Another broker of the cluster stopped answering and was given up. */
+  /** Another broker of the cluster left (goodbye) or stopped answering, and was given up. */
   nodeLost(nodeId: string): void;
 }
 

@@ -7,14 +7,19 @@ export interface EventConsumer {
   readonly alive: boolean;
   /** Bytes not yet taken by the kernel. */
   readonly bufferedBytes: number;
-  /** Queues an event line for this turn's write; false when the connection cannot take it (it is being dropped). */
-  sendEvent(line: string): boolean;
+  /**
+   * Queues an event line about client `clientId` for this turn's write; false when the consumer
+   * cannot take it (it is being dropped). A relay to another broker needs the id to keep that
+   * client's events on one backend there.
+   */
+  sendEvent(line: string, clientId: string): boolean;
   /** Calls `hook` once, after the next write completes. */
   onWritten(hook: () => void): void;
 }
 
 /** A client, as the dispatcher sees it: the backend its events go to, so they are handled in order. */
 export interface EventOwner {
+  readonly id: string;
   affinity: EventConsumer | undefined;
 }
 

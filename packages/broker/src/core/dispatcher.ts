@@ -43,7 +43,7 @@ export class Dispatcher<O extends EventOwner> {
       owner.affinity = consumer;
     }
     // Refused only when that backend was just dropped; what it held moved on first, so this one follows.
-    if (consumer.sendEvent(line)) this.store.hold(consumer, line, owner);
+    if (consumer.sendEvent(line, owner.id)) this.store.hold(consumer, line, owner);
     else this.send(owner, line);
   }
 
@@ -94,7 +94,7 @@ export class Dispatcher<O extends EventOwner> {
         break;
       }
       owner.affinity = consumer;
-      if (!consumer.sendEvent(event.line)) break;
+      if (!consumer.sendEvent(event.line, owner.id)) break;
       this.store.handOut(consumer);
       moved += 1;
     }

@@ -1,7 +1,7 @@
 // The one test helper: a broker on port 0, raw newline-JSON backends, WebSocket clients, and a cleanup.
 import { connect, type Socket } from 'node:net';
 import { WebSocket, type ClientOptions } from 'ws';
-import { createBroker, type Broker, type BrokerAddresses, type BrokerOptions } from '../../src/index.js';
+import { createBroker, type Broker, type BrokerAddresses, type BrokerOptions, type BrokerParts } from '../../src/index.js';
 
 /** A frame as it travels on the backend link. */
 export interface WireFrame {
@@ -214,7 +214,7 @@ export interface Harness {
 }
 
 /** Starts a broker on port 0 (silent logs unless given), with helpers bound to it. */
-export async function startBroker(options: BrokerOptions = {}): Promise<Harness> {
+export async function startBroker(options: BrokerOptions & BrokerParts = {}): Promise<Harness> {
   const broker = createBroker({ wsPort: 0, tcpPort: 0, host: '127.0.0.1', logLevel: 'silent', ...options });
   const addresses = await broker.start();
   const backends: RawBackend[] = [];
