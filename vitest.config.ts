@@ -9,6 +9,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@strands\/protocol$/, replacement: src('protocol') },
+      { find: /^@strands\/protocol\/wire$/, replacement: src('protocol', 'wire/index.ts') },
       { find: /^@strands\/broker$/, replacement: src('broker') },
       { find: /^@strands\/backend$/, replacement: src('backend') },
       { find: /^@strands\/browser$/, replacement: src('browser') },

@@ -1,5 +1,5 @@
 // Typed errors of the browser client: a stable `code` to branch on, and `cause` kept.
-import type { RouteErrorCode } from '@strands/protocol';
+import type { ReceivedRouteErrorCode } from '@strands/protocol/wire';
 
 /** Stable error codes; documented in the package README. */
 export const CLIENT_ERROR_CODES = [
@@ -58,8 +58,8 @@ export class RemoteError extends StrandsClientError {
   override readonly name = 'RemoteError' as const;
 
   constructor(
-    /** The backend's route error code (`handler_error`, `unknown_route`, ...). */
-    readonly remoteCode: RouteErrorCode,
+    /** The backend's route error code (`handler_error`, `unknown_route`, ...; a newer backend may send others). */
+    readonly remoteCode: ReceivedRouteErrorCode,
     message: string,
   ) {
     super('remote_error', message);

@@ -1,19 +1,19 @@
 // Frames backends send to the broker: the four PyStrands actions and the Strands-only additions.
 import { z } from 'zod';
-import { frameSchema } from './frame.js';
+import { frameSchema, optional } from './frame.js';
 import { JsonObjectSchema } from './json.js';
 
 /** Answer to `connection_request`, same request_id. */
 export const ResponseFrameSchema = frameSchema('response', {
   accepted: z.boolean(),
   // PyStrands answers `{"accepted": false}` alone when its handler raised, so the rest is optional.
-  client_id: z.string().optional(),
-  room_id: z.string().optional(),
-  metadata: JsonObjectSchema.optional(),
+  client_id: optional(z.string()),
+  room_id: optional(z.string()),
+  metadata: optional(JsonObjectSchema),
   /** Strands-only: HTTP status for a rejection (default 403). */
-  status: z.number().int().min(400).max(599).optional(),
+  status: optional(z.number().int().min(400).max(599)),
   /** Strands-only: why the client was rejected; shown to the client. */
-  reason: z.string().optional(),
+  reason: optional(z.string()),
 });
 
 /** Send to every client in a room. */
@@ -35,8 +35,8 @@ export const BroadcastFrameSchema = frameSchema('broadcast', { message: z.string
 export const HelloFrameSchema = frameSchema('hello', {
   name: z.string(),
   protocol_version: z.number().int(),
-  token: z.string().optional(),
-  capabilities: z.array(z.string()).optional(),
+  token: optional(z.string()),
+  capabilities: optional(z.array(z.string())),
 });
 
 /** Strands-only: add a connection to a room (a connection may be in several). */
@@ -54,9 +54,9 @@ export const LeaveRoomFrameSchema = frameSchema('leave_room', {
 /** Strands-only: close a client's WebSocket. */
 export const DisconnectConnectionFrameSchema = frameSchema('disconnect_connection', {
   conn_id: z.string(),
-  /** WebSocket close code: 1000, or 3000-4999 (default 1000). */
-  code: z.number().int().optional(),
-  reason: z.string().optional(),
+  /** WebSocket close code: 1000, or 3000-4999 (default 1000); brokers refuse the others. */
+  code: optional(z.union([z.literal(1000), z.number().int().min(3000).max(4999)])),
+  reason: optional(z.string()),
 });
 
 /** Strands-only: ask who is in a room; the broker answers `room_members_reply`. */
@@ -87,5 +87,4 @@ export type RoomMembersFrame = z.infer<typeof RoomMembersFrameSchema>;
 export type BackendFrame = z.infer<typeof BackendFrameSchema>;
 export type BackendAction = BackendFrame['action'];
 
-/** The protocol version a Strands peer states in `hello`. */
-export const PROTOCOL_VERSION = 1;
+export { PROTOCOL_VERSION } from './wire/actions.js';

@@ -1,6 +1,7 @@
 // Frames the broker sends to backends: the six PyStrands actions and the Strands-only replies.
 import { z } from 'zod';
-import { frameSchema } from './frame.js';
+import { frameSchema, optional } from './frame.js';
+import { ERROR_REPLY_CODES } from './wire/error-codes.js';
 import { ContextSchema, HeadersSchema, JsonObjectSchema, QuerySchema } from './json.js';
 
 /** Sent before the WebSocket upgrade; the backend answers with `response` and the same request_id. */
@@ -9,7 +10,7 @@ export const ConnectionRequestFrameSchema = frameSchema('connection_request', {
   url: z.string(),
   remote_addr: z.string(),
   /** Strands-only: the parsed query string, since browsers cannot set headers on a WebSocket. */
-  query: QuerySchema.optional(),
+  query: optional(QuerySchema),
 });
 
 /** A client was accepted and upgraded. */
@@ -20,15 +21,15 @@ export const NewMessageFrameSchema = frameSchema('new_message', {
   message: z.string(),
   context: ContextSchema,
   /** Strands-only: `"base64"` when the client sent a binary frame and `message` holds its bytes. */
-  encoding: z.literal('base64').optional(),
+  encoding: optional(z.literal('base64')),
 });
 
 /** A client's socket closed. */
 export const DisconnectedFrameSchema = frameSchema('disconnected', {
   context: ContextSchema,
   /** Strands-only: the WebSocket close code and reason, where known. */
-  code: z.number().int().optional(),
-  reason: z.string().optional(),
+  code: optional(z.number().int()),
+  reason: optional(z.string()),
 });
 
 /** PyStrands' error event, e.g. a connection request that could not be handled. */
@@ -43,10 +44,10 @@ export const HeartbeatFrameSchema = frameSchema('heartbeat', {});
 /** Strands-only: the broker's answer to `hello`. */
 export const HelloReplyFrameSchema = frameSchema('hello_reply', {
   accepted: z.boolean(),
-  reason: z.string().optional(),
-  broker: z.string().optional(),
-  protocol_version: z.number().int().optional(),
-  capabilities: z.array(z.string()).optional(),
+  reason: optional(z.string()),
+  broker: optional(z.string()),
+  protocol_version: optional(z.number().int()),
+  capabilities: optional(z.array(z.string())),
 });
 
 /** Strands-only: one member of a room, as `room_members_reply` lists it. */
@@ -61,24 +62,15 @@ export const RoomMembersReplyFrameSchema = frameSchema('room_members_reply', {
   members: z.array(RoomMemberSchema),
 });
 
-/** Stable codes of `error_reply`; documented in the package README. */
-export const ERROR_REPLY_CODES = [
-  'invalid_json',
-  'invalid_frame',
-  'invalid_params',
-  'unknown_action',
-  'frame_too_large',
-  'unauthorized',
-  'not_found',
-] as const;
-export type ErrorReplyCode = (typeof ERROR_REPLY_CODES)[number];
+export { ERROR_REPLY_CODES } from './wire/error-codes.js';
+export type { ErrorReplyCode } from './wire/error-codes.js';
 
 /** Strands-only: the broker could not act on a backend's frame (same request_id as that frame). */
 export const ErrorReplyFrameSchema = frameSchema('error_reply', {
   code: z.enum(ERROR_REPLY_CODES),
   message: z.string(),
   /** The action of the frame refused, where it could be read. */
-  action: z.string().optional(),
+  action: optional(z.string()),
 });
 
 /** Every frame a broker may send to a backend, discriminated on `action`. */

@@ -1,32 +1,23 @@
 // The reactive-route envelope: RSocket-style request/response, fire-and-forget and streams,
 // carried as JSON inside an ordinary message string, so brokers and PyStrands peers just relay it.
+// Envelopes keep keys they do not know, like frames (a newer peer's additions survive).
 import { z } from 'zod';
+import { ENVELOPE_KEY } from './wire/envelope-types.js';
+import type { ReceivedRouteErrorCode } from './wire/error-codes.js';
 
-/** Key that marks a message as an envelope; its value is the envelope kind. */
-export const ENVELOPE_KEY = 'strands';
-
-/** Stable codes of envelope `error`s; documented in the package README. */
-export const ROUTE_ERROR_CODES = [
-  'invalid_input',
-  'invalid_output',
-  'unknown_route',
-  'handler_error',
-  'timeout',
-  'cancelled',
-  'disconnected',
-  'limit_exceeded',
-] as const;
-export type RouteErrorCode = (typeof ROUTE_ERROR_CODES)[number];
+export { ENVELOPE_KEY } from './wire/envelope-types.js';
+export { ROUTE_ERROR_CODES } from './wire/error-codes.js';
+export type { RouteErrorCode, ReceivedRouteErrorCode } from './wire/error-codes.js';
 
 const id = z.string().min(1);
 const route = z.string().min(1);
 
 /** Client -> backend: ask once, expect one `response` (or `error`) with the same id. */
-export const RequestEnvelopeSchema = z.object({ strands: z.literal('request'), id, route, data: z.unknown().optional() });
+export const RequestEnvelopeSchema = z.looseObject({ strands: z.literal('request'), id, route, data: z.unknown().optional() });
 /** Client -> backend: no reply of any kind. */
-export const FireEnvelopeSchema = z.object({ strands: z.literal('fire'), route, data: z.unknown().optional() });
+export const FireEnvelopeSchema = z.looseObject({ strands: z.literal('fire'), route, data: z.unknown().optional() });
 /** Client -> backend: open a stream; `n` is the first grant of credits (items the backend may send). */
-export const StreamEnvelopeSchema = z.object({
+export const StreamEnvelopeSchema = z.looseObject({
   strands: z.literal('stream'),
   id,
   route,
@@ -34,24 +25,26 @@ export const StreamEnvelopeSchema = z.object({
   n: z.number().int().nonnegative(),
 });
 /** Client -> backend: grant `n` more items on stream `id` (RSocket's REQUEST_N). */
-export const RequestNEnvelopeSchema = z.object({
+export const RequestNEnvelopeSchema = z.looseObject({
   strands: z.literal('request_n'),
   id,
   n: z.number().int().positive(),
 });
 /** Client -> backend: stop stream `id`; its producer is cancelled. */
-export const CancelEnvelopeSchema = z.object({ strands: z.literal('cancel'), id });
+export const CancelEnvelopeSchema = z.looseObject({ strands: z.literal('cancel'), id });
 /** Backend -> client: the answer to a request. */
-export const ResponseEnvelopeSchema = z.object({ strands: z.literal('response'), id, data: z.unknown().optional() });
+export const ResponseEnvelopeSchema = z.looseObject({ strands: z.literal('response'), id, data: z.unknown().optional() });
 /** Backend -> client: one stream item (spends one credit). */
-export const NextEnvelopeSchema = z.object({ strands: z.literal('next'), id, data: z.unknown().optional() });
+export const NextEnvelopeSchema = z.looseObject({ strands: z.literal('next'), id, data: z.unknown().optional() });
 /** Backend -> client: the stream ended normally. */
-export const CompleteEnvelopeSchema = z.object({ strands: z.literal('complete'), id });
+export const CompleteEnvelopeSchema = z.looseObject({ strands: z.literal('complete'), id });
 /** Backend -> client: the request or stream failed; ends it. */
-export const ErrorEnvelopeSchema = z.object({
+export const ErrorEnvelopeSchema = z.looseObject({
   strands: z.literal('error'),
   id,
-  code: z.enum(ROUTE_ERROR_CODES),
+  // Any string, not only ROUTE_ERROR_CODES: a newer backend may add codes (`limit_exceeded` came
+  // later), and an older client must still fail the call at once rather than wait for a timeout.
+  code: z.string() as z.ZodType<ReceivedRouteErrorCode, string>,
   message: z.string(),
 });
 
@@ -110,7 +103,4 @@ export function parseEnvelope(message: string): EnvelopeParseResult {
   };
 }
 
-/** Serialises an envelope into the message string to send. */
-export function encodeEnvelope(envelope: Envelope): string {
-  return JSON.stringify(envelope);
-}
+export { encodeEnvelope } from './wire/envelope-lines.js';

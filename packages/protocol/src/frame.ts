@@ -1,8 +1,19 @@
 // The envelope every frame shares, and a helper that builds one schema per action.
 import { z } from 'zod';
 
-/** Request id used by the broker's heartbeat frames. */
-export const HEARTBEAT_REQUEST_ID = 'heartbeat';
+export { HEARTBEAT_REQUEST_ID } from './wire/actions.js';
+
+/**
+ * An optional param that also takes `null`, read as absent: a PyStrands (Python) peer writes
+ * `None` as `null`, a Go peer a nil pointer, and absent has a defined meaning for every optional
+ * param, so refusing the frame would only break such peers. The fast checkers do the same.
+ */
+export function optional<T extends z.ZodType>(schema: T) {
+  return schema
+    .nullish()
+    .transform((value): z.output<T> | undefined => value ?? undefined)
+    .optional();
+}
 
 /**
  * Builds the schema of one frame: `{ action, request_id, params }`.

@@ -89,6 +89,7 @@ export {
 } from './envelope.js';
 export type {
   RouteErrorCode,
+  ReceivedRouteErrorCode,
   Envelope,
   EnvelopeKind,
   EnvelopeParseResult,
@@ -119,3 +120,10 @@ export type {
   RouteOutput,
   RouteItem,
 } from './contract.js';
+
+// The constants of the zod-free `@strands/protocol/wire` entry, for those who import the root only.
+export { BROKER_ACTIONS, BACKEND_ACTIONS } from './wire/actions.js';
+export { CLOSE_CODES, rejectionCloseCode, rejectionStatus, isRefusalCloseCode, isBackendCloseCode } from './wire/close-codes.js';
+export { STRANDS_SUBPROTOCOL, STRANDS_REFUSAL_SUBPROTOCOL } from './wire/subprotocols.js';
+export { BROKER_CAPABILITIES } from './wire/capabilities.js';
+export type { BrokerCapability } from './wire/capabilities.js';

@@ -16,10 +16,14 @@ export type Headers = z.infer<typeof HeadersSchema>;
 export const QuerySchema = z.record(z.string(), z.array(z.string()));
 export type Query = z.infer<typeof QuerySchema>;
 
-/** Who a client is, as the backend decided when it accepted the connection. */
+/**
+ * Who a client is, as the backend decided when it accepted the connection. A missing or `null`
+ * `metadata` reads as `{}`: the backend SDK always did so for brokers that leave it out, and
+ * handlers then always get an object. Any other non-object is refused.
+ */
 export const ContextSchema = z.looseObject({
   client_id: z.string(),
   room_id: z.string(),
-  metadata: JsonObjectSchema,
+  metadata: JsonObjectSchema.nullish().transform((value): JsonObject => value ?? {}),
 });
 export type Context = z.infer<typeof ContextSchema>;

@@ -1,0 +1,69 @@
+// The fast checker of frames a backend sends to a broker: per-action params by hand, no zod.
+import { BACKEND_ACTIONS } from './actions.js';
+import type { BackendAction, BackendFrame } from './backend-frame-types.js';
+import {
+  BACKEND_CLOSE_CODE,
+  BOOLEAN,
+  HTTP_ERROR_STATUS,
+  INTEGER,
+  OBJECT,
+  STRING,
+  STRING_ARRAY,
+  checkFields,
+  fields,
+  optionalParam,
+  type Field,
+} from './fields.js';
+import { readFrame, type RawFrame } from './frame-read.js';
+import { refused, type CheckResult } from './refusal.js';
+
+/** The params of each backend action, as the zod schemas of `@strands/protocol` state them. */
+const BACKEND_FIELDS: Readonly<Record<BackendAction, readonly Field[]>> = {
+  response: fields({
+    accepted: BOOLEAN,
+    client_id: optionalParam(STRING),
+    room_id: optionalParam(STRING),
+    metadata: optionalParam(OBJECT),
+    status: optionalParam(HTTP_ERROR_STATUS),
+    reason: optionalParam(STRING),
+  }),
+  message_to_room: fields({ room_id: STRING, message: STRING }),
+  message_to_connection: fields({ conn_id: STRING, message: STRING }),
+  broadcast: fields({ message: STRING }),
+  hello: fields({ name: STRING, protocol_version: INTEGER, token: optionalParam(STRING), capabilities: optionalParam(STRING_ARRAY) }),
+  join_room: fields({ conn_id: STRING, room_id: STRING }),
+  leave_room: fields({ conn_id: STRING, room_id: STRING }),
+  disconnect_connection: fields({ conn_id: STRING, code: optionalParam(BACKEND_CLOSE_CODE), reason: optionalParam(STRING) }),
+  room_members: fields({ room_id: STRING }),
+};
+
+const KNOWN: ReadonlySet<string> = new Set(BACKEND_ACTIONS);
+
+/** True when `action` is one a backend may send (anything else is `unknown_action`). */
+export function isBackendAction(action: string): action is BackendAction {
+  return KNOWN.has(action);
+}
+
+/**
+ * Checks the params of a frame read by `readFrame`: `unknown_action` or `invalid_params`, or the
+ * frame typed (the same object: optional `null` params set to undefined in place).
+ */
+export function checkBackendParams(frame: RawFrame): CheckResult<BackendFrame> {
+  const action = frame.action;
+  if (!KNOWN.has(action)) return refused('unknown_action', `unknown action "${action}"`, frame.request_id, action);
+  const refusal = checkFields(frame, BACKEND_FIELDS[action as BackendAction]);
+  return refusal === undefined ? { ok: true, frame: frame as BackendFrame } : { ok: false, refusal };
+}
+
+/**
+ * Reads and checks one line a backend sent: the same verdict, code and value as
+ * `parseFrame(line, 'backend')`, without zod. This is what a broker calls per backend frame.
+ * @example
+ * const r = checkBackendFrame(line);
+ * if (!r.ok) reply(errorReplyLine(r.refusal.requestId ?? '', r.refusal.code, r.refusal.message, r.refusal.action));
+ * else if (r.frame.action === 'broadcast') send(r.frame.params.message);
+ */
+export function checkBackendFrame(line: string): CheckResult<BackendFrame> {
+  const read = readFrame(line);
+  return read.ok ? checkBackendParams(read.frame) : read;
+}

@@ -1,0 +1,37 @@
+// Types of the frames a backend sends to a broker, as the checkers return them.
+// Optional params read `null` as absent (`undefined`); every object keeps keys it does not know.
+import type { Frame } from './broker-frame-types.js';
+import type { JsonObject } from './json-types.js';
+
+export type ResponseFrame = Frame<
+  'response',
+  {
+    accepted: boolean;
+    client_id?: string | undefined;
+    room_id?: string | undefined;
+    metadata?: JsonObject | undefined;
+    status?: number | undefined;
+    reason?: string | undefined;
+  }
+>;
+export type MessageToRoomFrame = Frame<'message_to_room', { room_id: string; message: string }>;
+export type MessageToConnectionFrame = Frame<'message_to_connection', { conn_id: string; message: string }>;
+export type BroadcastFrame = Frame<'broadcast', { message: string }>;
+export type HelloFrame = Frame<'hello', { name: string; protocol_version: number; token?: string | undefined; capabilities?: string[] | undefined }>;
+export type JoinRoomFrame = Frame<'join_room', { conn_id: string; room_id: string }>;
+export type LeaveRoomFrame = Frame<'leave_room', { conn_id: string; room_id: string }>;
+export type DisconnectConnectionFrame = Frame<'disconnect_connection', { conn_id: string; code?: number | undefined; reason?: string | undefined }>;
+export type RoomMembersFrame = Frame<'room_members', { room_id: string }>;
+
+/** Every frame a backend may send to a broker, discriminated on `action`. */
+export type BackendFrame =
+  | ResponseFrame
+  | MessageToRoomFrame
+  | MessageToConnectionFrame
+  | BroadcastFrame
+  | HelloFrame
+  | JoinRoomFrame
+  | LeaveRoomFrame
+  | DisconnectConnectionFrame
+  | RoomMembersFrame;
+export type BackendAction = BackendFrame['action'];

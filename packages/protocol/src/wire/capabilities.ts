@@ -1,0 +1,8 @@
+// What a Strands broker states it can do, in `hello_reply.capabilities`.
+
+/**
+ * Capabilities of a Strands broker: rooms (`join_room`/`leave_room`), presence (`room_members`),
+ * `disconnect_connection`, binary client frames as base64 (`new_message.encoding`), `error_reply`.
+ */
+export const BROKER_CAPABILITIES = ['rooms', 'room_members', 'disconnect_connection', 'binary_base64', 'error_reply'] as const;
+export type BrokerCapability = (typeof BROKER_CAPABILITIES)[number];

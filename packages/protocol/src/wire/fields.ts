@@ -1,0 +1,126 @@
+// Param checks by hand: the value types frames use, and one loop that checks a frame's params
+// against a list of fields. Verdicts match the zod schemas (a property test holds them together).
+import { ERROR_REPLY_CODES } from './error-codes.js';
+import { isBackendCloseCode } from './close-codes.js';
+import type { RawFrame } from './frame-read.js';
+import type { Refusal } from './refusal.js';
+
+/** A param type: a test of a value, and how a refusal names the type. */
+export interface FieldType {
+  /** Short name, for "is required (string)". */
+  readonly name: string;
+  /** What a right value is, for "must be a string". */
+  readonly expected: string;
+  /** True when `value` (never undefined or null) has this type. May normalise it in place (CONTEXT). */
+  readonly test: (value: unknown) => boolean;
+}
+
+/** One param of an action. An optional param may be absent or `null` (read as absent). */
+export interface Field {
+  readonly name: string;
+  readonly type: FieldType;
+  readonly optional: boolean;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isStringArray(value: unknown): boolean {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== 'string') return false;
+  return true;
+}
+
+/** `true` for an object whose every value is a list of strings (headers, query). */
+function isStringLists(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  for (const key in value) if (!isStringArray(value[key])) return false;
+  return true;
+}
+
+const type = (name: string, expected: string, test: (value: unknown) => boolean): FieldType => ({ name, expected, test });
+
+export const STRING = type('string', 'a string', (v) => typeof v === 'string');
+export const BOOLEAN = type('boolean', 'a boolean', (v) => typeof v === 'boolean');
+// Safe integers, as zod's `.int()`: a larger number is not exact in JSON peers' doubles.
+export const INTEGER = type('integer', 'an integer', (v) => Number.isSafeInteger(v));
+export const OBJECT = type('object', 'an object', isObject);
+export const STRING_ARRAY = type('array', 'an array of strings', isStringArray);
+export const STRING_LISTS = type('object', 'an object of string arrays', isStringLists);
+export const BASE64 = type('string', '"base64"', (v) => v === 'base64');
+export const HTTP_ERROR_STATUS = type('integer', 'an integer from 400 to 599', (v) => Number.isSafeInteger(v) && (v as number) >= 400 && (v as number) <= 599);
+export const BACKEND_CLOSE_CODE = type('integer', '1000 or an integer from 3000 to 4999', (v) => typeof v === 'number' && isBackendCloseCode(v));
+const replyCodes: ReadonlySet<unknown> = new Set(ERROR_REPLY_CODES);
+export const ERROR_REPLY_CODE = type('string', `one of ${ERROR_REPLY_CODES.join(', ')}`, (v) => replyCodes.has(v));
+
+/**
+ * A Context: string `client_id` and `room_id`, object `metadata`. A missing or `null` metadata is
+ * set to `{}` in place, as the schema reads it (the parsed frame is the caller's own copy).
+ */
+export const CONTEXT = type('object', 'a context {client_id: string, room_id: string, metadata: object}', (v) => {
+  if (!isObject(v) || typeof v.client_id !== 'string' || typeof v.room_id !== 'string') return false;
+  const metadata = v.metadata;
+  if (metadata === undefined || metadata === null) v.metadata = {};
+  else if (!isObject(metadata)) return false;
+  return true;
+});
+
+/** A room member: string `client_id`, object `metadata` (required: only Strands brokers send these). */
+function isMember(v: unknown): boolean {
+  return isObject(v) && typeof v.client_id === 'string' && isObject(v.metadata);
+}
+export const MEMBERS = type('array', 'an array of {client_id: string, metadata: object}', (v) => {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (!isMember(v[i])) return false;
+  return true;
+});
+
+/** Marks a param optional in a `fields` table. */
+export function optionalParam(type: FieldType): { readonly optional: FieldType } {
+  return { optional: type };
+}
+
+/**
+ * Compiles a table `{ name: TYPE, other: optionalParam(TYPE) }` into the list `checkFields` walks.
+ * @example
+ * const MESSAGE_TO_ROOM = fields({ room_id: STRING, message: STRING });
+ */
+export function fields(table: Readonly<Record<string, FieldType | { readonly optional: FieldType }>>): readonly Field[] {
+  return Object.entries(table).map(([name, spec]) =>
+    'optional' in spec ? { name, type: spec.optional, optional: true } : { name, type: spec, optional: false },
+  );
+}
+
+/**
+ * Checks `frame.params` against `list`; returns a refusal naming the first wrong param, or
+ * undefined. An optional param that is `null` is set to `undefined` in place (read as absent).
+ */
+export function checkFields(frame: RawFrame, list: readonly Field[]): Refusal | undefined {
+  const params = frame.params;
+  for (let i = 0; i < list.length; i++) {
+    const field = list[i]!;
+    const value = params[field.name];
+    if (value === undefined || value === null) {
+      if (!field.optional) return invalidParams(frame, `params.${field.name} is required (${field.type.name})`);
+      if (value === null) params[field.name] = undefined;
+      continue;
+    }
+    if (!field.type.test(value)) {
+      return invalidParams(frame, `params.${field.name} must be ${field.type.expected}, got ${describeJsonType(value)}`);
+    }
+  }
+  return undefined;
+}
+
+function invalidParams(frame: RawFrame, message: string): Refusal {
+  return { code: 'invalid_params', message: `invalid params for "${frame.action}": ${message}`, requestId: frame.request_id, action: frame.action };
+}
+
+/** Names a value's JSON type for a refusal (numbers with their value: "got number 1234"). */
+function describeJsonType(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'number') return `number ${value}`;
+  return typeof value;
+}

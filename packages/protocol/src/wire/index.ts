@@ -1,0 +1,95 @@
+// @strands/protocol/wire: the wire without zod. Constants, fast hand-written checkers and
+// encoders for the hot paths of brokers, backends and browsers; the zod schemas of the root entry
+// are the reference, and a property test holds these to them.
+export { BROKER_ACTIONS, BACKEND_ACTIONS, HEARTBEAT_REQUEST_ID, PROTOCOL_VERSION } from './actions.js';
+export { ERROR_REPLY_CODES, ROUTE_ERROR_CODES } from './error-codes.js';
+export type { ErrorReplyCode, RouteErrorCode, ReceivedRouteErrorCode } from './error-codes.js';
+export { FRAME_ERROR_CODES, FrameError, isFrameError } from '../errors.js';
+export type { FrameErrorCode } from '../errors.js';
+export { CLOSE_CODES, rejectionCloseCode, rejectionStatus, isRefusalCloseCode, isBackendCloseCode } from './close-codes.js';
+export { STRANDS_SUBPROTOCOL, STRANDS_REFUSAL_SUBPROTOCOL } from './subprotocols.js';
+export { BROKER_CAPABILITIES } from './capabilities.js';
+export type { BrokerCapability } from './capabilities.js';
+export { createRequestIds, toSafeRequestId } from './request-ids.js';
+export type { SafeRequestId } from './request-ids.js';
+
+export type { JsonObject, Headers, Query, Context, RoomMember } from './json-types.js';
+export type {
+  Frame,
+  ConnectionRequestFrame,
+  NewConnectionFrame,
+  NewMessageFrame,
+  DisconnectedFrame,
+  ErrorFrame,
+  HeartbeatFrame,
+  HelloReplyFrame,
+  RoomMembersReplyFrame,
+  ErrorReplyFrame,
+  BrokerFrame,
+  BrokerAction,
+} from './broker-frame-types.js';
+export type {
+  ResponseFrame,
+  MessageToRoomFrame,
+  MessageToConnectionFrame,
+  BroadcastFrame,
+  HelloFrame,
+  JoinRoomFrame,
+  LeaveRoomFrame,
+  DisconnectConnectionFrame,
+  RoomMembersFrame,
+  BackendFrame,
+  BackendAction,
+} from './backend-frame-types.js';
+export { ENVELOPE_KEY } from './envelope-types.js';
+export type {
+  Envelope,
+  EnvelopeKind,
+  EnvelopeParseResult,
+  ClientEnvelope,
+  ReplyEnvelope,
+  RequestEnvelope,
+  FireEnvelope,
+  StreamEnvelope,
+  RequestNEnvelope,
+  CancelEnvelope,
+  ResponseEnvelope,
+  NextEnvelope,
+  CompleteEnvelope,
+  ErrorEnvelope,
+} from './envelope-types.js';
+
+export type { Refusal, CheckResult } from './refusal.js';
+export { readFrame } from './frame-read.js';
+export type { RawFrame } from './frame-read.js';
+export { checkBackendFrame, checkBackendParams, isBackendAction } from './backend-frame-check.js';
+export { checkBrokerFrame, checkBrokerParams, isBrokerAction } from './broker-frame-check.js';
+export { checkEnvelope, checkReplyEnvelope } from './envelope-check.js';
+export { checkFields, fields, optionalParam, STRING, BOOLEAN, INTEGER, OBJECT } from './fields.js';
+export type { Field, FieldType } from './fields.js';
+
+export {
+  HEARTBEAT_LINE,
+  contextJson,
+  newMessageLine,
+  newConnectionLine,
+  disconnectedLine,
+  connectionRequestLine,
+  errorEventLine,
+  helloReplyLine,
+  roomMemberJson,
+  roomMembersReplyLine,
+  errorReplyLine,
+} from './broker-lines.js';
+export type { ConnectionRequestParams, HelloAnswer } from './broker-lines.js';
+export {
+  messageToRoomLine,
+  messageToConnectionLine,
+  broadcastLine,
+  roomChangeLine,
+  disconnectConnectionLine,
+  roomMembersLine,
+  helloLine,
+  responseLine,
+} from './backend-lines.js';
+export { responseEnvelope, nextEnvelope, completeEnvelope, errorEnvelope, encodeEnvelope } from './envelope-lines.js';
