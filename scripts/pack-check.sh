@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the packages the way a user gets them and uses them: `pnpm pack` each one (as `pnpm
 # publish` would), `npm install` the tarballs into a plain project outside the workspace, then
-# import every export from ESM and CJS and run `npx strands-broker --help`. Needs `pnpm build` first.
+# import every export from ESM and CJS and run `npx strands-broker --help`; and `npm publish` must be
+# refused. Needs `pnpm build` first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
@@ -22,6 +23,13 @@ for tarball in "$work"/tarballs/*.tgz; do
   # `npm pack` leaves workspace: ranges in, and npm cannot install them: the reason for this check.
   if tar -xzOf "$tarball" package/package.json | grep -q '"workspace:'; then
     fail "$(basename "$tarball") still has a workspace: range in its package.json"
+  fi
+done
+
+for dir in packages/*/; do
+  # Each package's prepublishOnly must stop `npm publish` (a dry run: nothing leaves the machine).
+  if (cd "$dir" && npm publish --dry-run >/dev/null 2>&1); then
+    fail "npm publish --dry-run was not refused in $dir: it would publish workspace: ranges"
   fi
 done
 
