@@ -1,7 +1,8 @@
-// The Redis transport of cluster mode: the RedisLink port, its ioredis implementation and their errors.
+// The Redis transport of cluster mode: the RedisBackplane, the RedisLink port under it, its ioredis implementation, their errors.
 export { commands, type RedisCommand } from './commands.js';
 export { REDIS_LINK_ERROR_CODES, RedisLinkError, isRedisLinkError, type RedisLinkErrorCode } from './errors.js';
 export { createIoredisLink } from './ioredis-link.js';
+export { clusterChannels, type ClusterChannels } from './keys.js';
 export {
   DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
   DEFAULT_REDIS_CONNECT_TIMEOUT_MS,
@@ -31,4 +32,6 @@ export type {
   RedisStreamEntry,
   ResubscribeCause,
 } from './redis-link.js';
+export { RedisBackplane, type RedisBackplaneStats } from './redis-backplane.js';
+export { DEFAULT_REDIS_PREFIX, type RedisBackplaneOptions } from './redis-backplane-options.js';
 export { defineRedisScript, type RedisScript } from './redis-script.js';
