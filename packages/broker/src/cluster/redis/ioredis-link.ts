@@ -5,6 +5,7 @@ import { RedisLinkError } from './errors.js';
 import { closedError, fromIoredisError, unavailableError } from './ioredis-errors.js';
 import { IoredisPipeline, type PipelineReplies } from './ioredis-pipeline.js';
 import { IoredisSubscriber, type IoredisConstructor } from './ioredis-subscriber.js';
+import { LinkEvents } from './link-events.js';
 import { reconnectDelayMs, resolveRedisLinkOptions, type RedisLinkOptions, type ResolvedRedisLinkOptions } from './link-options.js';
 import type {
   RedisArg, RedisConnectionRole, RedisLink, RedisLinkEvents, RedisLinkState, RedisLinkStats, RedisMessageHandler,
@@ -30,8 +31,6 @@ export async function createIoredisLink(options: RedisLinkOptions): Promise<Redi
   return link;
 }
 
-type Listeners = { [E in keyof RedisLinkEvents]: Set<RedisLinkEvents[E]> };
-
 class IoredisLink implements RedisLink {
   private currentState: RedisLinkState = 'connecting';
   private readonly command: Redis;
@@ -40,7 +39,7 @@ class IoredisLink implements RedisLink {
   private commandReady = false;
   private commandEverReady = false;
   private commandLastError: string | undefined;
-  private readonly listeners: Listeners = { up: new Set(), down: new Set(), reconnecting: new Set(), resubscribed: new Set() };
+  private readonly events = new LinkEvents();
   private stringHandler: RedisMessageHandler<string> | undefined;
   private bufferHandler: RedisMessageHandler<Buffer> | undefined;
   /** SHAs cached on the current command connection, as far as this link knows; cleared on reconnect. */
@@ -158,9 +157,7 @@ class IoredisLink implements RedisLink {
   }
 
   on<E extends keyof RedisLinkEvents>(event: E, listener: RedisLinkEvents[E]): () => void {
-    const set = this.listeners[event] as Set<RedisLinkEvents[E]>;
-    set.add(listener);
-    return () => set.delete(listener);
+    return this.events.on(event, listener);
   }
 
   onMessage(handler: RedisMessageHandler<string>): void {
@@ -308,14 +305,7 @@ class IoredisLink implements RedisLink {
   }
 
   private emit<E extends keyof RedisLinkEvents>(event: E, ...args: Parameters<RedisLinkEvents[E]>): void {
-    for (const listener of this.listeners[event]) {
-      try {
-        (listener as (...a: Parameters<RedisLinkEvents[E]>) => void)(...args);
-      } catch (error) {
-        // A listener bug must not break ioredis' reconnect path, which calls us synchronously.
-        process.emitWarning(`RedisLink ${event} listener threw: ${(error as Error).message}`);
-      }
-    }
+    this.events.emit(event, ...args);
   }
 }
 
