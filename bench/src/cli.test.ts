@@ -35,6 +35,19 @@ describe('cli', () => {
     expect(await readFile(join(dir, 'chart.svg'), 'utf8')).toContain('</svg>');
   });
 
+  it('--help lists every flag, --pin and --baseline among them', async () => {
+    const run = await cli(['--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/--pin\s+load generator on the first CPU/);
+    expect(run.stdout).toMatch(/--baseline REF/);
+  });
+
+  it('exits 1 with baseline_failed when --baseline names no commit', async () => {
+    const run = await cli(['--quick', '--only', 'pystrands', '--baseline', 'no-such-ref-for-strands-bench', '--out', dir]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('baseline_failed');
+  });
+
   it('exits 1 with the error code on a bad flag value', async () => {
     const run = await cli(['--quick', '--only', 'nonsense', '--out', dir]);
     expect(run.code).toBe(1);

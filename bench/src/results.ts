@@ -16,6 +16,11 @@ export interface CpuFigures {
   perThousandMs: number;
   /** The same per role; every backend process together counts as 'backend'. */
   byRole: Partial<Record<ServerRole, number>>;
+  /**
+   * Server CPU time over wall time: how many cores the servers kept busy. Pinned to one core, near
+   * 1 means the servers were the limit; well below 1, they waited (on the load, or on themselves).
+   */
+  coresBusy?: number;
 }
 
 /** One run of a setup; a row keeps all of its runs, in round order. */

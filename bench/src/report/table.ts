@@ -31,7 +31,7 @@ function targetMark(t: TargetCheck): string {
 
 /** Renders the whole report as text. */
 export function renderTable(suite: SuiteResult): string {
-  const header = ['scenario', 'setup', 'clients', 'result', 'p50 ms', 'p95 ms', 'p99 ms', 'loss', 'CPU ms/1k', 'CPU by process', 'CPU vs ws', 'gen', 'note'];
+  const header = ['scenario', 'setup', 'clients', 'result', 'p50 ms', 'p95 ms', 'p99 ms', 'loss', 'CPU ms/1k', 'CPU by process', 'CPU vs ws', 'srv cores', 'gen', 'note'];
   const body = suite.rows.map((r) => [
     r.scenario,
     r.label,
@@ -44,6 +44,7 @@ export function renderTable(suite: SuiteResult): string {
     r.status === 'ok' ? cpuMs(r.cpu?.perThousandMs) : '',
     r.status === 'ok' ? cpuSplit(r.cpu) : '',
     times(r.cpuVsWs),
+    r.status === 'ok' && r.cpu?.coresBusy !== undefined ? r.cpu.coresBusy.toFixed(2) : '',
     r.generatorUtilization === undefined ? '' : `${Math.round(r.generatorUtilization * 100)}%`,
     [r.note, r.mismatched ? `${r.mismatched} mismatched` : '', r.dropped ? `${r.dropped} dropped` : '', r.stalled ? `${r.stalled} clients stalled` : '', r.connectFailures ? `${r.connectFailures} connect failures` : '']
       .filter(Boolean)
@@ -57,9 +58,10 @@ export function renderTable(suite: SuiteResult): string {
     `Pinning: ${describePinning(s.pinning)}`,
     ...(suite.baseline === undefined ? [] : [`Baseline: ${suite.baseline.sha.slice(0, 7)} (${suite.baseline.ref}) from a temporary worktree, against the ${suite.baseline.current}`]),
     '',
-    ...columns([header, ...body], new Set([2, 3, 4, 5, 6, 7, 8, 10, 11])),
-    'gen = busiest load worker\'s event-loop utilisation in the window (near 100%: the load generator was the limit)',
-    `CPU = utime + stime of the server processes (/proc/<pid>/stat, CLK_TCK ${s.clockTicksPerSec}) over the window, ms per 1,000 replies (fan-out: deliveries); vs ws = that over the bare ws server's`,
+    ...columns([header, ...body], new Set([2, 3, 4, 5, 6, 7, 8, 10, 11, 12])),
+    `gen = busiest load worker's event-loop utilisation in the window (near 100%: the load generator was the limit${s.pinning.active ? `; pinned, the ${s.workers} workers share CPU ${s.pinning.loadCpus}: ${Math.round(100 / s.workers)}% each may already fill it` : ''})`,
+    `CPU = utime + stime of the server processes (/proc/<pid>/stat, CLK_TCK ${s.clockTicksPerSec}) over the window, ms per 1,000 replies (fan-out: deliveries); vs ws = that over the bare ws server's;`,
+    'srv cores = server CPU time / wall time (pinned to one core: near 1.00, the servers were the limit)',
     ...(suite.baseline === undefined ? [] : ['', ...renderComparison(suite.baseline, s.repeat)]),
     '',
     'Targets (issue 7)' + (suite.quick ? ': not judged in a quick run' : ''),

@@ -58,7 +58,7 @@ export function loadRow(head: RowHead, result: LoadResult, note: string | undefi
     stalled: result.stalled,
     generatorUtilization: result.generatorUtilization,
     connectFailures: result.connectFailures,
-    ...(cpu === undefined ? {} : { cpu: { perThousandMs: cpu.perThousandMs, byRole: cpu.byRole } }),
+    ...(cpu === undefined ? {} : { cpu: { perThousandMs: cpu.perThousandMs, byRole: cpu.byRole, coresBusy: cpu.coresBusy } }),
     runs: [{ value: result.perSec, p50Ms: result.latency.p50Ms, p99Ms: result.latency.p99Ms, ...(cpu === undefined ? {} : { cpu }) }],
     status: 'ok',
     ...(note === undefined ? {} : { note }),
@@ -118,7 +118,8 @@ export function medianCpu(runs: RunFigures[]): CpuFigures | undefined {
     const value = median(cpus.flatMap((c) => (c.byRole[role] === undefined ? [] : [c.byRole[role]])));
     if (value !== undefined) byRole[role] = value;
   }
-  return { perThousandMs, byRole };
+  const coresBusy = median(cpus.flatMap((c) => (c.coresBusy === undefined ? [] : [c.coresBusy])));
+  return { perThousandMs, byRole, ...(coresBusy === undefined ? {} : { coresBusy }) };
 }
 
 /** The common case: one load of `mode` against a fresh stack, reading the servers' CPU over the window. */

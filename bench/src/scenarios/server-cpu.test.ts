@@ -16,6 +16,7 @@ describe('cpuFigures', () => {
     expect(cpuFigures(processes, before, after, 100_000, 10_000)).toEqual({
       perThousandMs: 30,
       byRole: { broker: 20, backend: 10 },
+      coresBusy: 0.3,
       totalMs: 3_000,
       windowMs: 10_000,
     });

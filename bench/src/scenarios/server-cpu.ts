@@ -43,7 +43,13 @@ export function cpuFigures(
   }
   const byRole: Partial<Record<ServerRole, number>> = {};
   for (const [role, ms] of Object.entries(used) as [ServerRole, number][]) byRole[role] = perThousand(ms);
-  return { perThousandMs: perThousand(totalMs), byRole, totalMs: Math.round(totalMs), windowMs: Math.round(windowMs) };
+  return {
+    perThousandMs: perThousand(totalMs),
+    byRole,
+    coresBusy: Math.round((totalMs / windowMs) * 100) / 100,
+    totalMs: Math.round(totalMs),
+    windowMs: Math.round(windowMs),
+  };
 }
 
 /** Load hooks that read the processes' CPU at the window's edges, and the figures once the run is over. */
