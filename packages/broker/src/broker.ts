@@ -12,6 +12,7 @@ import type { Backplane } from './core/backplane.js';
 import type { BrokerContext } from './core/context.js';
 import { Dispatcher } from './core/dispatcher.js';
 import type { EventStore } from './core/event-store.js';
+import { RedisBackplane } from './cluster/redis/redis-backplane.js';
 import { LocalBackplane } from './core/local-backplane.js';
 import { MemoryEventStore } from './core/memory-event-store.js';
 import { RoutingCore } from './core/routing.js';
@@ -24,7 +25,7 @@ import { createHttpServer } from './gateway/http-server.js';
 import { UpgradeHandler } from './gateway/upgrade.js';
 import { createLogger } from './logger.js';
 import { Metrics, type Gauges } from './metrics.js';
-import { resolveOptions, type BrokerOptions } from './options.js';
+import { resolveOptions, type BrokerOptions, type ResolvedOptions } from './options.js';
 
 /**
  * The pluggable parts of a broker, beside its options. Each instance serves one broker.
@@ -84,7 +85,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
   const logger = resolved.logger ?? createLogger(resolved.logLevel);
   // The one writable view of the context: only this lifecycle sets `stopping`.
   const ctx: { -readonly [K in keyof BrokerContext]: BrokerContext[K] } = { options: resolved, logger, metrics: new Metrics(), stopping: false };
-  const backplane = options.backplane ?? new LocalBackplane();
+  const backplane = options.backplane ?? defaultBackplane(resolved, logger);
   const routing = new RoutingCore(backplane, ctx.metrics);
 
   const pool = new BackendPool();
@@ -92,7 +93,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
   const dispatcher = new Dispatcher<ClientConnection>(ctx, store, pool);
   const decider = new BackendDecider(ctx, pool);
   const backends = new BackendRegistry(ctx, pool, dispatcher, decider);
-  backends.handleWith(new BackendHandler(ctx, routing, decider, backends));
+  backends.handleWith(new BackendHandler(ctx, routing, decider, backends, backplane.clustered ? [CLUSTER_CAPABILITY] : []));
 
   const registry = new ClientRegistry(ctx, dispatcher, backplane, {
     full: () => backends.setReading(false),
@@ -116,7 +117,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     pendingConnectionRequests: upgrades.pendingCount(),
     clientBufferedBytes: registry.bufferedBytes(),
   });
-  const http = createHttpServer({ metrics: ctx.metrics, gauges: stats, link: () => backplane.health() });
+  const http = createHttpServer({ metrics: ctx.metrics, gauges: stats, link: () => backplane.health(), nodeId: backplane.nodeId });
   http.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
   const tcp = createBackendServer(ctx, backends);
   let state: State = 'idle';
@@ -191,6 +192,18 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
   }
 
   return { start, stop, stats, logger };
+}
+
+/** What `hello_reply` adds when this broker is one of a cluster. */
+const CLUSTER_CAPABILITY = 'cluster';
+
+/**
+ * The backplane the options ask for: Redis in cluster mode (the Redis client library is loaded
+ * only when it connects, at `start()`), else this broker alone.
+ */
+function defaultBackplane(options: ResolvedOptions, logger: Logger): Backplane {
+  if (options.cluster === undefined) return new LocalBackplane();
+  return new RedisBackplane({ url: options.cluster.url, prefix: options.cluster.prefix, logger: logger.child({ part: 'cluster' }) });
 }
 
 function listen(server: HttpServer | NetServer, port: number, host: string, what: string): Promise<void> {

@@ -51,8 +51,12 @@ export interface Gauges {
 }
 
 /** Renders Prometheus text exposition format 0.0.4. */
-export function renderPrometheus(m: Metrics, g: Gauges): string {
-  const lines: string[] = [];
+export function renderPrometheus(m: Metrics, g: Gauges, nodeId = 'local'): string {
+  const lines: string[] = [
+    '# HELP strands_node_info This broker\'s id in its cluster (local when alone).',
+    '# TYPE strands_node_info gauge',
+    `strands_node_info{node=${JSON.stringify(nodeId)}} 1`,
+  ];
   const metric = (name: string, type: 'counter' | 'gauge', help: string, value: number): void => {
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`);
   };
@@ -86,9 +90,10 @@ export function renderPrometheus(m: Metrics, g: Gauges): string {
 }
 
 /** The body of GET /healthz; `link` is the backplane's (always up on one broker). */
-export function renderHealth(g: Gauges, link: { up: boolean; reason?: string } = { up: true }): string {
+export function renderHealth(g: Gauges, link: { up: boolean; reason?: string } = { up: true }, nodeId = 'local'): string {
   return JSON.stringify({
     status: link.up ? 'ok' : 'degraded',
+    node: nodeId,
     ...(link.up ? {} : { reason: link.reason ?? 'cluster link down' }),
     clients: g.clients,
     rooms: g.rooms,

@@ -28,9 +28,9 @@ export function errorEventLine(context: Record<string, unknown>, error: string):
 }
 
 /** `hello_reply`, answering a backend's `hello`. */
-export function helloReplyLine(requestId: string, accepted: boolean, reason?: string): string {
+export function helloReplyLine(requestId: string, accepted: boolean, reason?: string, extraCapabilities: readonly string[] = []): string {
   const params = accepted
-    ? { accepted, broker: BROKER_NAME, protocol_version: PROTOCOL_VERSION, capabilities: BROKER_CAPABILITIES }
+    ? { accepted, broker: BROKER_NAME, protocol_version: PROTOCOL_VERSION, capabilities: [...BROKER_CAPABILITIES, ...extraCapabilities] }
     : { accepted, reason, broker: BROKER_NAME, protocol_version: PROTOCOL_VERSION };
   return `{"action":"hello_reply","request_id":${JSON.stringify(requestId)},"params":${JSON.stringify(params)}}\n`;
 }

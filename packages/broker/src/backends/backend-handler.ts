@@ -32,6 +32,8 @@ export class BackendHandler {
     private readonly routing: RoutingCore,
     private readonly decider: BackendDecider,
     private readonly backends: BackendRegistry,
+    /** Capabilities beyond the broker's own, e.g. `cluster`. */
+    private readonly extraCapabilities: readonly string[] = [],
   ) {
     const token = ctx.options.backendToken;
     this.tokenDigest = token === undefined ? undefined : digest(token);
@@ -134,7 +136,7 @@ export class BackendHandler {
     backend.saidHello = true;
     backend.verify();
     backend.name = params.name as string;
-    backend.send(helloReplyLine(requestId, true));
+    backend.send(helloReplyLine(requestId, true, undefined, this.extraCapabilities));
     this.backends.ready(backend);
   }
 

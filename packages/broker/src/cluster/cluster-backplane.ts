@@ -49,6 +49,7 @@ const UP: BackplaneHealth = { up: true };
  */
 export abstract class ClusterBackplane implements Backplane {
   readonly nodeId: string;
+  readonly clustered = true;
   protected readonly options: ResolvedClusterOptions;
   private local: LocalNode | undefined;
   private events: BackplaneEvents | undefined;

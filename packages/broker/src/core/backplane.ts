@@ -65,6 +65,11 @@ export interface BackplaneHealth {
 export interface Backplane {
   /** This broker's id in the cluster (a fixed `local` id on one broker). */
   readonly nodeId: string;
+  /**
+   * True when every command reaches the clients of every broker: `hello_reply` then announces
+   * the `cluster` capability, and the SDK sends each command to one broker only.
+   */
+  readonly clustered: boolean;
   /** Called once by the broker, before `start`, with its clients and its event sink. */
   bind(local: LocalNode, events: BackplaneEvents): void;
   start(): Promise<void>;

@@ -7,6 +7,7 @@ const UP: BackplaneHealth = { up: true };
 /** Passes every call to the local clients: no allocation and no promise on the way. */
 export class LocalBackplane implements Backplane {
   readonly nodeId = 'local';
+  readonly clustered = false;
   private local: LocalNode | undefined;
 
   bind(local: LocalNode): void {

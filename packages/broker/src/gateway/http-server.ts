@@ -9,6 +9,8 @@ export interface HealthSource {
   gauges(): Gauges;
   /** The backplane's link: /healthz answers 503 while it is down. */
   link(): BackplaneHealth;
+  /** This broker's id in its cluster (`local` alone). */
+  readonly nodeId: string;
 }
 
 /** Creates the http server of the WebSocket port (upgrades are handled by the caller's 'upgrade' listener). */
@@ -18,12 +20,12 @@ export function createHttpServer(source: HealthSource): Server {
     if ((req.method === 'GET' || req.method === 'HEAD') && path === '/healthz') {
       const link = source.link();
       res.writeHead(link.up ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-      res.end(renderHealth(source.gauges(), link));
+      res.end(renderHealth(source.gauges(), link, source.nodeId));
       return;
     }
     if ((req.method === 'GET' || req.method === 'HEAD') && path === '/metrics') {
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
-      res.end(renderPrometheus(source.metrics, source.gauges()));
+      res.end(renderPrometheus(source.metrics, source.gauges(), source.nodeId));
       return;
     }
     res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'Upgrade' });
