@@ -23,3 +23,23 @@ it('imports the Redis transport without loading ioredis until a link is created'
   });
   expect(JSON.parse(stdout.trim())).toEqual({ onImport: false, onFirstLink: true });
 });
+
+const brokerEntry = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
+
+// A broker without cluster options starts, serves and stops without the Redis client library.
+const brokerProbe = `
+  import { createRequire } from 'node:module';
+  const require = createRequire(import.meta.url);
+  const { createBroker } = await import(process.argv[1]);
+  const broker = createBroker({ wsPort: 0, tcpPort: 0, host: '127.0.0.1', logLevel: 'silent' });
+  await broker.start();
+  await broker.stop();
+  console.log(JSON.stringify({ ioredis: Object.keys(require.cache).some((path) => path.includes('/ioredis/')) }));
+`;
+
+it('a broker without cluster options never loads ioredis', async () => {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', brokerProbe, brokerEntry], {
+    cwd: fileURLToPath(new URL('../..', import.meta.url)),
+  });
+  expect(JSON.parse(stdout.trim())).toEqual({ ioredis: false });
+});
