@@ -1,5 +1,4 @@
 // The fast checker of frames a backend sends to a broker: per-action params by hand, no zod.
-import { BACKEND_ACTIONS } from './actions.js';
 import type { BackendAction, BackendFrame } from './backend-frame-types.js';
 import {
   BACKEND_CLOSE_CODE,
@@ -14,8 +13,8 @@ import {
   optionalParam,
   type Field,
 } from './fields.js';
-import { readFrame, type RawFrame } from './frame-read.js';
-import { refused, type CheckResult } from './refusal.js';
+import { parseRawFrame, type RawFrame } from './frame-read.js';
+import { Failure, refused, type CheckResult } from './refusal.js';
 
 /** The params of each backend action, as the zod schemas of `@strands/protocol` state them. */
 const BACKEND_FIELDS: Readonly<Record<BackendAction, readonly Field[]>> = {
@@ -37,11 +36,13 @@ const BACKEND_FIELDS: Readonly<Record<BackendAction, readonly Field[]>> = {
   room_members: fields({ room_id: STRING }),
 };
 
-const KNOWN: ReadonlySet<string> = new Set(BACKEND_ACTIONS);
+// A Map, not the object: one lookup per frame, and no inherited keys ("constructor") to guard against.
+// The Record type above makes sure that every action has its fields.
+const FIELDS_OF: ReadonlyMap<string, readonly Field[]> = /* @__PURE__ */ new Map(Object.entries(BACKEND_FIELDS));
 
 /** True when `action` is one a backend may send (anything else is `unknown_action`). */
 export function isBackendAction(action: string): action is BackendAction {
-  return KNOWN.has(action);
+  return FIELDS_OF.has(action);
 }
 
 /**
@@ -49,10 +50,10 @@ export function isBackendAction(action: string): action is BackendAction {
  * frame typed (the same object: optional `null` params set to undefined in place).
  */
 export function checkBackendParams(frame: RawFrame): CheckResult<BackendFrame> {
-  const action = frame.action;
-  if (!KNOWN.has(action)) return refused('unknown_action', `unknown action "${action}"`, frame.request_id, action);
-  const refusal = checkFields(frame, BACKEND_FIELDS[action as BackendAction]);
-  return refusal === undefined ? { ok: true, frame: frame as BackendFrame } : { ok: false, refusal };
+  const list = FIELDS_OF.get(frame.action);
+  if (list === undefined) return refused('unknown_action', `unknown action "${frame.action}"`, frame.request_id, frame.action);
+  const refusal = checkFields(frame, list);
+  return refusal === undefined ? { ok: true, frame: frame as BackendFrame } : new Failure(refusal);
 }
 
 /**
@@ -64,6 +65,6 @@ export function checkBackendParams(frame: RawFrame): CheckResult<BackendFrame> {
  * else if (r.frame.action === 'broadcast') send(r.frame.params.message);
  */
 export function checkBackendFrame(line: string): CheckResult<BackendFrame> {
-  const read = readFrame(line);
-  return read.ok ? checkBackendParams(read.frame) : read;
+  const raw = parseRawFrame(line);
+  return raw instanceof Failure ? raw : checkBackendParams(raw);
 }

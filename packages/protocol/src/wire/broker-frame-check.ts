@@ -1,5 +1,4 @@
 // The fast checker of frames a broker sends to a backend: per-action params by hand, no zod.
-import { BROKER_ACTIONS } from './actions.js';
 import type { BrokerAction, BrokerFrame } from './broker-frame-types.js';
 import {
   BASE64,
@@ -17,8 +16,8 @@ import {
   optionalParam,
   type Field,
 } from './fields.js';
-import { readFrame, type RawFrame } from './frame-read.js';
-import { refused, type CheckResult } from './refusal.js';
+import { parseRawFrame, type RawFrame } from './frame-read.js';
+import { Failure, refused, type CheckResult } from './refusal.js';
 
 /** The params of each broker action, as the zod schemas of `@strands/protocol` state them. */
 const BROKER_FIELDS: Readonly<Record<BrokerAction, readonly Field[]>> = {
@@ -39,11 +38,13 @@ const BROKER_FIELDS: Readonly<Record<BrokerAction, readonly Field[]>> = {
   error_reply: fields({ code: ERROR_REPLY_CODE, message: STRING, action: optionalParam(STRING) }),
 };
 
-const KNOWN: ReadonlySet<string> = new Set(BROKER_ACTIONS);
+// A Map, not the object: one lookup per frame, and no inherited keys ("constructor") to guard against.
+// The Record type above makes sure that every action has its fields.
+const FIELDS_OF: ReadonlyMap<string, readonly Field[]> = /* @__PURE__ */ new Map(Object.entries(BROKER_FIELDS));
 
 /** True when `action` is one a broker may send (anything else is `unknown_action`). */
 export function isBrokerAction(action: string): action is BrokerAction {
-  return KNOWN.has(action);
+  return FIELDS_OF.has(action);
 }
 
 /**
@@ -52,10 +53,10 @@ export function isBrokerAction(action: string): action is BrokerAction {
  * metadata set to `{}`, in place).
  */
 export function checkBrokerParams(frame: RawFrame): CheckResult<BrokerFrame> {
-  const action = frame.action;
-  if (!KNOWN.has(action)) return refused('unknown_action', `unknown action "${action}"`, frame.request_id, action);
-  const refusal = checkFields(frame, BROKER_FIELDS[action as BrokerAction]);
-  return refusal === undefined ? { ok: true, frame: frame as BrokerFrame } : { ok: false, refusal };
+  const list = FIELDS_OF.get(frame.action);
+  if (list === undefined) return refused('unknown_action', `unknown action "${frame.action}"`, frame.request_id, frame.action);
+  const refusal = checkFields(frame, list);
+  return refusal === undefined ? { ok: true, frame: frame as BrokerFrame } : new Failure(refusal);
 }
 
 /**
@@ -66,6 +67,6 @@ export function checkBrokerParams(frame: RawFrame): CheckResult<BrokerFrame> {
  * if (r.ok && r.frame.action === 'new_message') console.log(r.frame.params.context.client_id);
  */
 export function checkBrokerFrame(line: string): CheckResult<BrokerFrame> {
-  const read = readFrame(line);
-  return read.ok ? checkBrokerParams(read.frame) : read;
+  const raw = parseRawFrame(line);
+  return raw instanceof Failure ? raw : checkBrokerParams(raw);
 }

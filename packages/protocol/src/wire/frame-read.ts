@@ -1,5 +1,5 @@
 // Reads one line into a frame whose envelope is sound: `{action, request_id, params}`, or a refusal.
-import { refused, type CheckResult } from './refusal.js';
+import { Failure, refused, type CheckResult } from './refusal.js';
 
 /** A frame with a string `action`, a string `request_id` and an object `params`, not yet checked per action. */
 export interface RawFrame {
@@ -17,6 +17,12 @@ export interface RawFrame {
  * if (r.ok) console.log(r.frame.action);
  */
 export function readFrame(line: string): CheckResult<RawFrame> {
+  const raw = parseRawFrame(line);
+  return raw instanceof Failure ? raw : { ok: true, frame: raw };
+}
+
+/** `readFrame` for the checkers: the frame itself on success (one object less per frame). */
+export function parseRawFrame(line: string): RawFrame | Failure {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -36,5 +42,5 @@ export function readFrame(line: string): CheckResult<RawFrame> {
   if (typeof params !== 'object' || params === null || Array.isArray(params)) {
     return refused('invalid_frame', 'frame needs an object "params"', requestId, action);
   }
-  return { ok: true, frame: raw as RawFrame };
+  return raw as RawFrame;
 }

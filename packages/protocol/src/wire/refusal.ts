@@ -18,13 +18,16 @@ export interface Refusal {
 /** A checked frame, or why not. */
 export type CheckResult<F> = { ok: true; frame: F } | { ok: false; refusal: Refusal };
 
+/**
+ * A failed CheckResult. A class so that the internal readers can return "a frame or a Failure"
+ * and tell them apart with `instanceof`, without wrapping every good frame in one more object.
+ */
+export class Failure {
+  readonly ok = false as const;
+  constructor(readonly refusal: Refusal) {}
+}
+
 /** Builds a failed CheckResult. */
-export function refused(
-  code: FrameErrorCode,
-  message: string,
-  requestId: string | undefined,
-  action: string | undefined,
-  cause?: unknown,
-): { ok: false; refusal: Refusal } {
-  return { ok: false, refusal: cause === undefined ? { code, message, requestId, action } : { code, message, requestId, action, cause } };
+export function refused(code: FrameErrorCode, message: string, requestId: string | undefined, action: string | undefined, cause?: unknown): Failure {
+  return new Failure(cause === undefined ? { code, message, requestId, action } : { code, message, requestId, action, cause });
 }
