@@ -1,6 +1,7 @@
 // StrandsBackend: the event API. Override the `handle*` hooks in a subclass, or register handlers
 // with `on*`; both run on one core. Also the event streams and the reactive-route router hook-up.
-import { parseEnvelope, type BrokerFrame } from '@strands/protocol';
+import type { BrokerFrame } from '@strands/protocol';
+import { checkEnvelope } from '@strands/protocol/wire';
 import type { BrokerLink } from './broker-link.js';
 import { IncomingMessage, toClientContext, type ClientContext, type Disconnection, type Replier } from './client.js';
 import { ConnectionRequest, type ConnectionDecision } from './connection-request.js';
@@ -148,7 +149,7 @@ export class StrandsBackend extends BackendCore implements Replier {
         const client = toClientContext(params.context, link.address);
         if (this.links.length > 1 && !this.homes.has(client.clientId)) this.homes.set(client.clientId, link);
         if (this.router !== undefined && params.encoding === undefined) {
-          const parsed = parseEnvelope(params.message);
+          const parsed = checkEnvelope(params.message);
           if (parsed.kind !== 'none') {
             this.router.receive(parsed, client);
             return;
