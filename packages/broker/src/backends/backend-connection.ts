@@ -2,6 +2,7 @@
 import type { Socket } from 'node:net';
 import { LineDecoder, type FrameError } from '@strands/protocol';
 import type { EventConsumer } from '../core/consumers.js';
+import { HTTP_REFUSAL, looksLikeHttp } from './http-sniff.js';
 
 /** What a backend connection reports to the broker. */
 export interface BackendConnectionEvents {
@@ -60,6 +61,8 @@ export class BackendConnection implements EventConsumer {
   private isEvent: boolean[] = [];
   private pendingBytes = 0;
   private scheduled = false;
+  /** True until the first bytes arrived (they are checked for HTTP). */
+  private firstRead = true;
   private readonly decoder: LineDecoder;
   private readonly maxBufferBytes: number;
   private readonly flushNow = (): void => this.flush();
@@ -243,11 +246,23 @@ export class BackendConnection implements EventConsumer {
 
   private onData(chunk: Buffer): void {
     if (!this.alive) return;
+    if (this.firstRead) {
+      this.firstRead = false;
+      if (looksLikeHttp(chunk)) return this.refuseHttp();
+    }
     for (const out of this.decoder.push(chunk)) {
       if (!this.alive) return;
       if ('line' in out) this.events.line(this, out.line);
       else this.events.oversize(this, out.error);
     }
+  }
+
+  /** Answers 400 and cuts the connection: an HTTP client is never taken for a backend. */
+  private refuseHttp(): void {
+    this.closedBy = 'broker';
+    this.gone('HTTP request on the backend port');
+    this.socket.end(HTTP_REFUSAL);
+    this.socket.destroySoon();
   }
 
   private gone(reason: string): void {

@@ -44,7 +44,8 @@ export class BackendHandler {
     this.ctx.metrics.backendFramesIn += 1;
     const envelope = readEnvelope(line);
     if (envelope instanceof FrameRefusal) return this.refuse(backend, envelope);
-    const spec = SPECS[envelope.action];
+    // Own keys only: an action named `toString` or `__proto__` must not read the prototype.
+    const spec = Object.hasOwn(SPECS, envelope.action) ? SPECS[envelope.action] : undefined;
     if (spec === undefined) {
       return this.refuse(backend, new FrameRefusal('unknown_action', `unknown action "${envelope.action}"`, envelope.requestId, envelope.action));
     }

@@ -157,6 +157,8 @@ export class ClientRegistry implements LocalNode {
   disconnect(clientId: string, code: number, reason: string): boolean {
     const client = this.clients.get(clientId);
     if (client === undefined) return false;
+    // A backend's frames act in order: what it sent this client before the disconnect goes out first.
+    this.outbox.forget(client.flush());
     this.drop(client, code, reason, 'close');
     return true;
   }
