@@ -151,9 +151,13 @@ describe('connection requests', () => {
     h = await startBroker();
     const backend = await h.backend(() => ({ accepted: 'yes' }));
     await backend.hello();
-    expect(await h.attempt('/ws/r')).toMatchObject({ kind: 'http', status: 502 });
+    const attempt = await h.attempt('/ws/r');
+    expect(attempt).toMatchObject({ kind: 'http', status: 502 });
+    // End users get a generic reason; the validation details go to the backend and the log.
+    expect(attempt.kind === 'http' ? attempt.body : '').not.toMatch(/accepted|params|boolean/);
     const err = await backend.waitFrame((f) => f.action === 'error_reply', 'error_reply');
     expect(err.params).toMatchObject({ code: 'invalid_params', action: 'response' });
+    expect(String(err.params.message)).toMatch(/accepted/);
   });
 
   it('refuses a non-WebSocket upgrade with 400 without asking a backend', async () => {

@@ -16,6 +16,9 @@ interface PendingDecision {
   timer: NodeJS.Timeout;
 }
 
+/** What an end user is told when a backend's answer could not be used. */
+export const BAD_GATEWAY_REASON = 'bad gateway: the backend answer could not be used';
+
 function refusal(why: Refusal['why'], status: number, reason: string): Refusal {
   return { accepted: false, why, status, reason };
 }
@@ -30,6 +33,8 @@ export class BackendDecider implements ConnectionDecider {
   ) {}
 
   decide(request: ConnectionRequest, done: (decision: Decision) => void): void {
+    // The gateway refuses upgrades itself while stopping; this covers requests other brokers forward.
+    if (this.ctx.stopping) return done(refusal('shutting_down', 503, 'broker shutting down'));
     const backend = this.pool.pick();
     if (backend === undefined) return done(refusal('no_backend', 503, 'no backend connected'));
     const p: PendingDecision = {
@@ -76,7 +81,10 @@ export class BackendDecider implements ConnectionDecider {
     const p = this.pending.get(requestId);
     if (p === undefined || p.backend !== backend) return;
     this.settle(p);
-    p.done(refusal('bad_response', 502, `backend answered with an invalid response: ${message}`));
+    // The details are the backend's business (its error_reply has them) and the operator's (the
+    // log); the end user learns only that the gateway failed.
+    this.ctx.logger.warn({ backend: backend.id, requestId, err: message }, 'invalid response to a connection request (502)');
+    p.done(refusal('bad_response', 502, BAD_GATEWAY_REASON));
   }
 
   /** The backend a request waited on is gone: ask another, or answer 503. */
