@@ -123,7 +123,8 @@ export type {
 
 // The constants of the zod-free `@strands/protocol/wire` entry, for those who import the root only.
 export { BROKER_ACTIONS, BACKEND_ACTIONS } from './wire/actions.js';
-export { CLOSE_CODES, rejectionCloseCode, rejectionStatus, isRefusalCloseCode, isBackendCloseCode } from './wire/close-codes.js';
+export { CLOSE_CODES, closeMeaning, rejectionCloseCode, rejectionStatus, isRefusalCloseCode, isBackendCloseCode } from './wire/close-codes.js';
+export type { CloseMeaning } from './wire/close-codes.js';
 export { STRANDS_SUBPROTOCOL, STRANDS_REFUSAL_SUBPROTOCOL } from './wire/subprotocols.js';
 export { BROKER_CAPABILITIES } from './wire/capabilities.js';
 export type { BrokerCapability } from './wire/capabilities.js';

@@ -1,6 +1,6 @@
 // What each close code means to a client, and which codes a backend may ask for.
 import { describe, expect, it } from 'vitest';
-import { CLOSE_CODES, isBackendCloseCode, isRefusalCloseCode, rejectionCloseCode, rejectionStatus } from './index.js';
+import { CLOSE_CODES, closeMeaning, isBackendCloseCode, isRefusalCloseCode, rejectionCloseCode, rejectionStatus } from './index.js';
 
 describe('close codes', () => {
   it('carry an HTTP status as 4000 + status, both ways', () => {
@@ -16,6 +16,13 @@ describe('close codes', () => {
     for (const code of [1000, 1001, 1006, 1011, 1012, 1013, 3000, 3999, 4500, CLOSE_CODES.no_backend, CLOSE_CODES.backend_timeout]) {
       expect(isRefusalCloseCode(code), String(code)).toBe(false);
     }
+  });
+
+  it('say what each close means to a client', () => {
+    expect(closeMeaning(CLOSE_CODES.replaced)).toBe('replaced');
+    expect([4000, 4401, 4403, 4499, 1008].map(closeMeaning)).toEqual(['refused', 'refused', 'refused', 'refused', 'refused']);
+    expect(closeMeaning(1000)).toBe('closed');
+    expect([1001, 1006, 1013, 3000, 4500, 4503, 4504, 4999].map(closeMeaning)).toEqual(Array(8).fill('transient'));
   });
 
   it('let a backend close a client with 1000 or 3000-4999 only', () => {

@@ -1,38 +1,58 @@
 // WebSocket close codes a Strands broker sends to clients, and what each means to a client.
 
+// One constant per code, so that a bundle using only the helpers below leaves the table out.
+const NORMAL = 1000;
+const POLICY_VIOLATION = 1008;
+const REJECTION_BASE = 4000;
+const REPLACED = 4409;
+
 /**
  * Close codes of a Strands broker. Browsers cannot read the HTTP status of a refused upgrade, so
- * under `strands.v1` the broker upgrades and closes with `REJECTION_CLOSE_BASE + status` instead.
+ * under `strands.v1` the broker upgrades and closes with `rejection_base + status` instead.
  */
 export const CLOSE_CODES = {
   /** The backend closed this client on purpose (`disconnect_connection` without a code). */
-  normal: 1000,
+  normal: NORMAL,
   /** The broker is shutting down; reconnect to another one. */
   going_away: 1001,
   /** No close frame: the network failed, or the broker's ping went unanswered. */
   abnormal: 1006,
   /** Policy violation: refused for a reason reconnecting would not fix; final. */
-  policy_violation: 1008,
+  policy_violation: POLICY_VIOLATION,
   /** The client is too slow: its outbound buffer filled up. Transient. */
   try_again_later: 1013,
   /** `4000 + HTTP status`: rejected at the upgrade (4401, 4403 ...; 4xx final, 5xx transient). */
-  rejection_base: 4000,
+  rejection_base: REJECTION_BASE,
   /** A newer connection with the same client id took over (409 Conflict); final. */
-  replaced: 4409,
+  replaced: REPLACED,
   /** No backend was connected to answer the connection request (503); transient. */
   no_backend: 4503,
   /** The backend did not answer the connection request in time (504); transient. */
   backend_timeout: 4504,
 } as const;
 
+/**
+ * What a close means to a client: `replaced` (4409) and `refused` (another 4xx rejection, or a
+ * policy violation) say "do not come back"; `closed` (1000) is the backend closing it on purpose,
+ * final too; `transient` (5xx rejections, 1001, 1006, 1013, 3000-3999, the rest) says reconnect.
+ */
+export type CloseMeaning = 'replaced' | 'refused' | 'closed' | 'transient';
+
+/** What close `code` means to a client (see CloseMeaning). */
+export function closeMeaning(code: number): CloseMeaning {
+  if (code === REPLACED) return 'replaced';
+  if (isRefusalCloseCode(code)) return 'refused';
+  return code === NORMAL ? 'closed' : 'transient';
+}
+
 /** The close code for an upgrade refused with an HTTP `status` (400-599). */
 export function rejectionCloseCode(status: number): number {
-  return CLOSE_CODES.rejection_base + status;
+  return REJECTION_BASE + status;
 }
 
 /** The HTTP status a `4000 + status` close code carries (`closeCode - 4000` for 4000-4999), else undefined. */
 export function rejectionStatus(closeCode: number): number | undefined {
-  return closeCode >= 4000 && closeCode < 5000 ? closeCode - CLOSE_CODES.rejection_base : undefined;
+  return closeCode >= REJECTION_BASE && closeCode < 5000 ? closeCode - REJECTION_BASE : undefined;
 }
 
 /**
@@ -40,10 +60,10 @@ export function rejectionStatus(closeCode: number): number | undefined {
  * or a policy violation. 1000 is final too, but as a deliberate close rather than a refusal.
  */
 export function isRefusalCloseCode(closeCode: number): boolean {
-  return (closeCode >= 4000 && closeCode < 4500) || closeCode === CLOSE_CODES.policy_violation;
+  return (closeCode >= REJECTION_BASE && closeCode < 4500) || closeCode === POLICY_VIOLATION;
 }
 
 /** True for a code a backend may ask the broker to close a client with: 1000, or 3000-4999. */
 export function isBackendCloseCode(code: number): boolean {
-  return code === CLOSE_CODES.normal || (Number.isSafeInteger(code) && code >= 3000 && code <= 4999);
+  return code === NORMAL || (Number.isSafeInteger(code) && code >= 3000 && code <= 4999);
 }

@@ -5,7 +5,16 @@ import { ENVELOPE_KEY, type Envelope, type EnvelopeParseResult, type ReplyEnvelo
 type Raw = Record<string, unknown>;
 /** Returned by a kind check for a `strands` value that is none of its kinds. */
 const OTHER_KIND = 1;
+/** The first bad field's name, undefined when the envelope is valid, or OTHER_KIND. */
 type Problem = string | undefined | typeof OTHER_KIND;
+
+/** What each field must be, for the message of an invalid envelope. */
+const RULES: Readonly<Record<string, string>> = {
+  id: 'must be a non-empty string',
+  route: 'must be a non-empty string',
+  code: 'must be a string',
+  message: 'must be a string',
+};
 
 const NONE: EnvelopeParseResult = { kind: 'none' };
 
@@ -17,36 +26,32 @@ function credits(value: unknown, min: number): boolean {
   return Number.isSafeInteger(value) && (value as number) >= min;
 }
 
-/** Why `e` is not a valid client -> backend envelope; OTHER_KIND for another kind. */
+/** The bad field of a client -> backend envelope; OTHER_KIND for another kind. */
 function clientProblem(e: Raw): Problem {
   switch (e.strands) {
     case 'request':
-      return !isId(e.id) ? 'id: must be a non-empty string' : !isId(e.route) ? 'route: must be a non-empty string' : undefined;
+      return !isId(e.id) ? 'id' : !isId(e.route) ? 'route' : undefined;
     case 'fire':
-      return isId(e.route) ? undefined : 'route: must be a non-empty string';
+      return isId(e.route) ? undefined : 'route';
     case 'stream':
-      if (!isId(e.id)) return 'id: must be a non-empty string';
-      if (!isId(e.route)) return 'route: must be a non-empty string';
-      return credits(e.n, 0) ? undefined : 'n: must be an integer >= 0';
+      return !isId(e.id) ? 'id' : !isId(e.route) ? 'route' : credits(e.n, 0) ? undefined : 'n';
     case 'request_n':
-      if (!isId(e.id)) return 'id: must be a non-empty string';
-      return credits(e.n, 1) ? undefined : 'n: must be an integer >= 1';
+      return !isId(e.id) ? 'id' : credits(e.n, 1) ? undefined : 'n';
     case 'cancel':
-      return isId(e.id) ? undefined : 'id: must be a non-empty string';
+      return isId(e.id) ? undefined : 'id';
   }
   return OTHER_KIND;
 }
 
-/** Why `e` is not a valid backend -> client envelope; OTHER_KIND for another kind. */
+/** The bad field of a backend -> client envelope (names only: the browser core carries this); OTHER_KIND for another kind. */
 function replyProblem(e: Raw): Problem {
   switch (e.strands) {
     case 'response':
     case 'next':
     case 'complete':
-      return isId(e.id) ? undefined : 'id: must be a non-empty string';
+      return isId(e.id) ? undefined : 'id';
     case 'error':
-      if (!isId(e.id)) return 'id: must be a non-empty string';
-      return typeof e.code !== 'string' ? 'code: must be a string' : typeof e.message !== 'string' ? 'message: must be a string' : undefined;
+      return !isId(e.id) ? 'id' : typeof e.code !== 'string' ? 'code' : typeof e.message !== 'string' ? 'message' : undefined;
   }
   return OTHER_KIND;
 }
@@ -75,9 +80,14 @@ export function checkEnvelope(message: string): EnvelopeParseResult {
   if (e === undefined) return NONE;
   let problem = clientProblem(e);
   if (problem === OTHER_KIND) problem = replyProblem(e);
-  if (problem === OTHER_KIND) problem = `${ENVELOPE_KEY}: unknown envelope kind ${JSON.stringify(e.strands)}`;
   if (problem === undefined) return { kind: 'envelope', envelope: e as Envelope };
-  return { kind: 'invalid', id: typeof e.id === 'string' ? e.id : undefined, message: problem };
+  const why =
+    problem === OTHER_KIND
+      ? `${ENVELOPE_KEY}: unknown envelope kind ${JSON.stringify(e.strands)}`
+      : problem === 'n'
+        ? `n: must be an integer >= ${e.strands === 'stream' ? 0 : 1}`
+        : `${problem}: ${RULES[problem]}`;
+  return { kind: 'invalid', id: typeof e.id === 'string' ? e.id : undefined, message: why };
 }
 
 /**
