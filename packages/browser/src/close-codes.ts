@@ -1,15 +1,10 @@
-// Which WebSocket closes mean "do not come back". Browsers cannot read the HTTP status of a
-// refused upgrade, so a broker speaking `strands.v1` upgrades and closes with 4000 + status.
+// Which WebSocket closes mean "do not come back", by the close codes of @strands/protocol/wire.
+// Browsers cannot read the HTTP status of a refused upgrade, so a broker speaking `strands.v1`
+// upgrades and closes with 4000 + status.
+import { closeMeaning } from '@strands/protocol/wire';
 import { RejectedError, StrandsClientError } from './errors.js';
 
-/** The subprotocol under which the broker reports rejections as close codes. */
-export const STRANDS_SUBPROTOCOL = 'strands.v1';
-
-/**
- * Offered beside `strands.v1`; a Strands broker selects it only on an upgrade it is about to
- * close with 4000 + status, so the client knows at `open` that it was refused and writes nothing.
- */
-export const STRANDS_REFUSAL_SUBPROTOCOL = 'strands.v1.refusal';
+export { STRANDS_SUBPROTOCOL, STRANDS_REFUSAL_SUBPROTOCOL } from '@strands/protocol/wire';
 
 /**
  * The error that ends the client for a close the server sent, or undefined when reconnecting
@@ -19,7 +14,7 @@ export const STRANDS_REFUSAL_SUBPROTOCOL = 'strands.v1.refusal';
  * 1006 network, 1011, 1012 restart, 1013 overload, 3000-3999, and the rest.
  */
 export function finalCloseError(code: number, reason: string): StrandsClientError | undefined {
-  if ((code >= 4000 && code < 4500) || code === 1008) return new RejectedError(code, reason);
-  if (code === 1000) return new StrandsClientError('server_closed', `closed by the server${reason ? `: ${reason}` : ''}`);
-  return undefined;
+  const meaning = closeMeaning(code);
+  if (meaning === 'closed') return new StrandsClientError('server_closed', `closed by the server${reason ? `: ${reason}` : ''}`);
+  return meaning === 'transient' ? undefined : new RejectedError(code, reason);
 }

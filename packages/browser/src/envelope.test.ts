@@ -30,6 +30,11 @@ describe('decodeReply', () => {
     for (const reply of replies) expect(decodeReply(encodeWithProtocol(reply))).toEqual(reply);
   });
 
+  it('reads an error code a newer backend added, so the call fails at once instead of timing out', () => {
+    const reply = { strands: 'error', id: '3', code: 'rate_limited', message: 'slow down' };
+    expect(decodeReply(JSON.stringify(reply))).toEqual(reply);
+  });
+
   it('accepts a response whose data was undefined (absent after JSON)', () => {
     expect(decodeReply('{"strands":"response","id":"7"}')).toEqual({ strands: 'response', id: '7' });
   });
@@ -40,6 +45,7 @@ describe('decodeReply', () => {
     ['JSON without the key', '{"id":"1","data":2}'],
     ['a request (not a reply)', '{"strands":"request","id":"1","route":"r","data":1}'],
     ['a reply without id', '{"strands":"response","data":1}'],
+    ['a reply with an empty id (the schema wants one)', '{"strands":"next","id":"","data":1}'],
     ['an error without message', '{"strands":"error","id":"1","code":"timeout"}'],
     ['broken JSON', '{"strands":"response",'],
     ['JSON null', 'null'],

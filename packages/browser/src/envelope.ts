@@ -1,46 +1,21 @@
-// The reactive-route envelopes, read and written without zod to keep the core small; the
-// shapes are the ones `@strands/protocol` validates, and the tests check both agree.
-import type {
-  CancelEnvelope,
-  CompleteEnvelope,
-  ErrorEnvelope,
-  FireEnvelope,
-  NextEnvelope,
-  RequestEnvelope,
-  RequestNEnvelope,
-  ResponseEnvelope,
-  StreamEnvelope,
-} from '@strands/protocol';
+// The reactive-route envelopes of the client: replies read by the protocol's zod-free checker
+// (the core cannot carry zod), requests written with JSON.stringify.
+import { checkReplyEnvelope, type ClientEnvelope, type ReplyEnvelope } from '@strands/protocol/wire';
 
 /** What the client sends. */
-export type OutgoingEnvelope = RequestEnvelope | FireEnvelope | StreamEnvelope | RequestNEnvelope | CancelEnvelope;
-/** What the client expects back, addressed by `id`. */
-export type ReplyEnvelope = ResponseEnvelope | NextEnvelope | CompleteEnvelope | ErrorEnvelope;
+export type OutgoingEnvelope = ClientEnvelope;
+export type { ReplyEnvelope };
 
 /**
- * Serialises an envelope into the message string to send. JSON has no `undefined` and the
- * protocol requires `data`, so an undefined input goes out as `null`.
+ * Serialises an envelope into the message string to send. JSON has no `undefined`, so an
+ * undefined input goes out as `null` (a route's input schema then sees `null`, as it always did).
  */
 export function encodeEnvelope(envelope: OutgoingEnvelope): string {
   return JSON.stringify('data' in envelope && envelope.data === undefined ? { ...envelope, data: null } : envelope);
 }
 
 /**
- * Reads a reply envelope, or undefined for anything else (an ordinary message). Plain text
- * costs one substring check; `data` may be absent (an `undefined` result serialises so).
+ * Reads a reply envelope, or undefined for anything else (an ordinary message, a request, a
+ * malformed envelope). Plain text costs one substring check; `data` may be absent.
  */
-export function decodeReply(message: string): ReplyEnvelope | undefined {
-  if (!message.includes('"strands"')) return undefined;
-  let value: Partial<Record<string, unknown>>;
-  try {
-    value = JSON.parse(message);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || typeof value.id !== 'string') return undefined;
-  const kind = value.strands;
-  if (kind === 'error') {
-    return typeof value.code === 'string' && typeof value.message === 'string' ? (value as ErrorEnvelope) : undefined;
-  }
-  return kind === 'response' || kind === 'next' || kind === 'complete' ? (value as ReplyEnvelope) : undefined;
-}
+export const decodeReply: (message: string) => ReplyEnvelope | undefined = checkReplyEnvelope;

@@ -1,5 +1,5 @@
 // Typed errors of the browser client: a stable `code` to branch on, and `cause` kept.
-import type { ReceivedRouteErrorCode } from '@strands/protocol/wire';
+import { closeMeaning, rejectionStatus, type ReceivedRouteErrorCode } from '@strands/protocol/wire';
 
 /** Stable error codes; documented in the package README. */
 export const CLIENT_ERROR_CODES = [
@@ -44,12 +44,12 @@ export class RejectedError extends StrandsClientError {
     /** The backend's reason, as the broker passed it on. */
     readonly reason: string,
   ) {
-    super(closeCode === 4409 ? 'replaced' : 'rejected', `connection rejected (${closeCode})${reason ? `: ${reason}` : ''}`);
+    super(closeMeaning(closeCode) === 'replaced' ? 'replaced' : 'rejected', `connection rejected (${closeCode})${reason ? `: ${reason}` : ''}`);
   }
 
   /** The HTTP status the broker would have answered (`closeCode - 4000`), if the code carries one. */
   get status(): number | undefined {
-    return this.closeCode >= 4000 && this.closeCode < 5000 ? this.closeCode - 4000 : undefined;
+    return rejectionStatus(this.closeCode);
   }
 }
 
