@@ -18,6 +18,7 @@ import { MemoryEventStore } from './core/memory-event-store.js';
 import { RoutingCore } from './core/routing.js';
 import { BrokerStateError, ListenError } from './errors.js';
 import type { ClientConnection } from './gateway/client-connection.js';
+import { Admission } from './gateway/admission.js';
 import { ClientRegistry } from './gateway/client-registry.js';
 import { attachClient, startPingSweep, type ClientSide } from './gateway/clients.js';
 import { selectProtocol } from './gateway/handshake.js';
@@ -100,7 +101,8 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     drained: () => backends.setReading(true),
   });
   backplane.bind(registry, { nodeLost: (nodeId) => logger.warn({ node: nodeId }, 'cluster node lost') });
-  const side: ClientSide = { ctx, registry, dispatcher };
+  const admission = new Admission(resolved);
+  const side: ClientSide = { ctx, registry, dispatcher, admission };
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: resolved.maxMessageBytes,
@@ -108,7 +110,9 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     clientTracking: false,
     handleProtocols: selectProtocol,
   });
-  const upgrades = new UpgradeHandler(ctx, wss, decider, (ws, socket, acceptance) => attachClient(side, ws, socket, acceptance));
+  const upgrades = new UpgradeHandler(ctx, wss, decider, admission, (ws, socket, acceptance, ip) =>
+    attachClient(side, ws, socket, acceptance, ip),
+  );
   const stats = (): Gauges => ({
     clients: registry.size,
     rooms: registry.roomCount,

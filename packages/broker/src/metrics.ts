@@ -1,7 +1,17 @@
 // Counters the broker keeps, and their rendering as Prometheus text and /healthz JSON.
 
 /** Why an upgrade was refused; a label of `strands_rejected_connections_total`. */
-export type RejectReason = 'rejected' | 'no_backend' | 'timeout' | 'backend_lost' | 'bad_response' | 'bad_request' | 'shutting_down';
+export type RejectReason =
+  | 'rejected'
+  | 'no_backend'
+  | 'timeout'
+  | 'backend_lost'
+  | 'bad_response'
+  | 'bad_request'
+  | 'shutting_down'
+  | 'max_connections'
+  | 'max_connections_per_ip'
+  | 'max_pending_upgrades';
 
 const REJECT_REASONS: readonly RejectReason[] = [
   'rejected',
@@ -11,6 +21,9 @@ const REJECT_REASONS: readonly RejectReason[] = [
   'bad_response',
   'bad_request',
   'shutting_down',
+  'max_connections',
+  'max_connections_per_ip',
+  'max_pending_upgrades',
 ];
 
 /** Plain mutable counters: incrementing a field is the cheapest thing on the hot path. */
@@ -36,6 +49,9 @@ export class Metrics {
     bad_response: 0,
     bad_request: 0,
     shutting_down: 0,
+    max_connections: 0,
+    max_connections_per_ip: 0,
+    max_pending_upgrades: 0,
   };
 }
 

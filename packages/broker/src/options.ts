@@ -26,6 +26,9 @@ export const DEFAULT_MAX_CLIENT_BUFFER_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_BACKEND_BUFFER_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 5_000;
 export const DEFAULT_RETRY_AFTER_SECONDS = 5;
+export const DEFAULT_MAX_CONNECTIONS = 100_000;
+export const DEFAULT_MAX_CONNECTIONS_PER_IP = 0;
+export const DEFAULT_MAX_PENDING_UPGRADES = 2_048;
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 export const DEFAULT_CLUSTER_PREFIX = 'strands';
 
@@ -71,6 +74,12 @@ export interface BrokerOptions {
   shutdownTimeoutMs?: number;
   /** `Retry-After` seconds of the 503 sent while no backend is connected. @default 5 */
   retryAfterSeconds?: number;
+  /** Clients connected at once (upgrades waiting for a decision count too); past it: 503 with `Retry-After`. 0: no limit. @default 100000 */
+  maxConnections?: number;
+  /** Clients at once from one IP address; past it: 503. 0: no limit (behind a load balancer every client has its address). @default 0 */
+  maxConnectionsPerIp?: number;
+  /** Upgrades waiting for a backend's decision at once; past it: 503 without asking. @default 2048 */
+  maxPendingUpgrades?: number;
   /** Log level of the logger the broker creates (ignored when `logger` is given). @default 'info' */
   logLevel?: LogLevel;
   /** A pino logger to use instead of creating one. @default undefined */
@@ -105,6 +114,9 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
     maxBackendBufferBytes: options.maxBackendBufferBytes ?? DEFAULT_MAX_BACKEND_BUFFER_BYTES,
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS,
     retryAfterSeconds: options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS,
+    maxConnections: options.maxConnections ?? DEFAULT_MAX_CONNECTIONS,
+    maxConnectionsPerIp: options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP,
+    maxPendingUpgrades: options.maxPendingUpgrades ?? DEFAULT_MAX_PENDING_UPGRADES,
     logLevel: options.logLevel ?? DEFAULT_LOG_LEVEL,
     logger: options.logger,
     cluster: resolveCluster(options.cluster),
@@ -121,6 +133,9 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
   checkInteger('maxBackendBufferBytes', resolved.maxBackendBufferBytes, 1);
   checkInteger('shutdownTimeoutMs', resolved.shutdownTimeoutMs, 0);
   checkInteger('retryAfterSeconds', resolved.retryAfterSeconds, 0);
+  checkInteger('maxConnections', resolved.maxConnections, 0);
+  checkInteger('maxConnectionsPerIp', resolved.maxConnectionsPerIp, 0);
+  checkInteger('maxPendingUpgrades', resolved.maxPendingUpgrades, 1);
   if (typeof resolved.host !== 'string' || resolved.host === '') throw invalid('host', resolved.host, 'a host name or address');
   if (typeof resolved.tcpHost !== 'string' || resolved.tcpHost === '') {
     throw invalid('tcpHost', resolved.tcpHost, 'a host name or address');

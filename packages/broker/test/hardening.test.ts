@@ -1,7 +1,7 @@
 // Regression tests from the fault and abuse audit: each failed before its fix.
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBroker, waitFor, type Harness } from './support/harness.js';
+import { closeOf, startBroker, waitFor, type Harness } from './support/harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -57,5 +57,39 @@ describe('hardening', () => {
     await victim.waitMessage('still here');
     expect(victim.closed).toBe(false);
     await waitFor(() => (h!.broker.stats().backends === 2 ? true : undefined), 'only the two real backends');
+  });
+});
+
+describe('admission control', () => {
+  it('refuses past maxConnections with 503 and Retry-After, counted, and admits again once one left', async () => {
+    h = await startBroker({ maxConnections: 2 });
+    await h.backend();
+    const first = await h.client('/ws/r?id=a');
+    await h.client('/ws/r?id=b');
+    const refused = await h.attempt('/ws/r?id=c');
+    expect(refused).toMatchObject({ kind: 'http', status: 503 });
+    expect(refused.kind === 'http' ? refused.headers['retry-after'] : undefined).toBe('5');
+    expect((await h.http('/metrics')).body).toContain('strands_rejected_connections_total{reason="max_connections"} 1');
+    first.close();
+    await first.waitClose();
+    await waitFor(async () => ((await h!.attempt('/ws/r?id=d')).kind === 'open' ? true : undefined), 'admitted again');
+  });
+
+  it('refuses past maxConnectionsPerIp; strands.v1 clients see 4503 with the reason', async () => {
+    h = await startBroker({ maxConnectionsPerIp: 1 });
+    await h.backend();
+    await h.client('/ws/r?id=one');
+    const refused = await closeOf(await h.attempt('/ws/r?id=two', { protocols: ['strands.v1'] }));
+    expect(refused).toEqual({ code: 4503, reason: 'too many connections from this address' });
+  });
+
+  it('refuses past maxPendingUpgrades without asking the backend', async () => {
+    h = await startBroker({ maxPendingUpgrades: 2, connectionRequestTimeoutMs: 60_000 });
+    const silent = await h.backend(() => null);
+    const waiting = [h.attempt('/ws/r?id=w1'), h.attempt('/ws/r?id=w2')];
+    await waitFor(() => (silent.of('connection_request').length === 2 ? true : undefined), 'two requests pending');
+    expect(await h.attempt('/ws/r?id=w3')).toMatchObject({ kind: 'http', status: 503, body: 'broker busy: too many connections waiting' });
+    expect(silent.of('connection_request')).toHaveLength(2);
+    void waiting;
   });
 });

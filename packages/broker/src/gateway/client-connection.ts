@@ -42,6 +42,8 @@ export class ClientConnection implements RoomMember, EventOwner {
     readonly metadata: Record<string, unknown>,
     readonly ws: WebSocket,
     readonly socket: Duplex,
+    /** The peer address admission control counted this client under. */
+    readonly ip = '',
   ) {
     // One JSON.stringify gives a flat string; a concatenation would be kept as a tree of pieces
     // costing several times its length for the life of the connection.

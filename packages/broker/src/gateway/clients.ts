@@ -5,6 +5,7 @@ import { newMessageLine } from '../core/event-lines.js';
 import type { BrokerContext } from '../core/context.js';
 import type { Acceptance } from '../core/decisions.js';
 import type { Dispatcher } from '../core/dispatcher.js';
+import type { Admission } from './admission.js';
 import { ClientConnection } from './client-connection.js';
 import type { ClientRegistry } from './client-registry.js';
 
@@ -35,6 +36,7 @@ export interface ClientSide {
   readonly ctx: BrokerContext;
   readonly registry: ClientRegistry;
   readonly dispatcher: Dispatcher<ClientConnection>;
+  readonly admission: Admission;
 }
 
 const listenersOf = new WeakMap<ClientSide, Listeners>();
@@ -68,6 +70,7 @@ function listeners(side: ClientSide): Listeners {
       const error = client.protocolError;
       registry.drop(client, error?.code ?? code, error === undefined ? reason.toString() : error.reason);
       client.setState('closed');
+      side.admission.left(client.ip);
     },
   };
   listenersOf.set(side, found);
@@ -75,8 +78,8 @@ function listeners(side: ClientSide): Listeners {
 }
 
 /** Turns an upgraded socket into a registered client whose frames become backend events. */
-export function attachClient(side: ClientSide, ws: WebSocket, socket: Duplex, acceptance: Acceptance): ClientConnection {
-  const client = new ClientConnection(acceptance.clientId, acceptance.roomId, acceptance.metadata, ws, socket);
+export function attachClient(side: ClientSide, ws: WebSocket, socket: Duplex, acceptance: Acceptance, ip: string): ClientConnection {
+  const client = new ClientConnection(acceptance.clientId, acceptance.roomId, acceptance.metadata, ws, socket, ip);
   client.affinity = acceptance.affinity;
   const on = listeners(side);
   (ws as ClientSocket)[CLIENT] = client;

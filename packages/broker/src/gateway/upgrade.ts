@@ -6,17 +6,28 @@ import type { WebSocket, WebSocketServer } from 'ws';
 import type { BrokerContext } from '../core/context.js';
 import type { Acceptance, ConnectionDecider, Decision } from '../core/decisions.js';
 import { MAX_CLOSE_REASON_BYTES, truncateUtf8 } from '../core/text.js';
+import { RateLimitedLog } from '../logger.js';
 import type { RejectReason } from '../metrics.js';
+import type { Admission } from './admission.js';
 import { connectionRequestParams, isValidUpgrade, markRefusal, offersStrandsProtocol, refuseWithStatus } from './handshake.js';
 
-/** Called with the upgraded socket of an accepted client. */
-export type AcceptHandler = (ws: WebSocket, socket: Duplex, acceptance: Acceptance) => void;
+/** Called with the upgraded socket of an accepted client and the address it was admitted under. */
+export type AcceptHandler = (ws: WebSocket, socket: Duplex, acceptance: Acceptance, ip: string) => void;
+
+/** What a refusal by admission control tells the client. */
+const ADMISSION_REASONS: Partial<Record<RejectReason, string>> = {
+  max_connections: 'broker full: too many connections',
+  max_connections_per_ip: 'too many connections from this address',
+  max_pending_upgrades: 'broker busy: too many connections waiting',
+};
 
 /** The socket side of an upgrade waiting for its decision. */
 interface PendingUpgrade {
   readonly id: string;
   readonly req: IncomingMessage;
   readonly socket: Duplex;
+  /** The peer address admission control counts it under. */
+  readonly ip: string;
   /** The upgrade's head plus anything the client sent while we waited (read so that its hang-up is seen). */
   head: Buffer;
   readonly strands: boolean;
@@ -34,11 +45,13 @@ const MAX_EARLY_BYTES = 64 * 1024;
 /** Keeps upgrades waiting for a decision; none is ever left hanging. Who decides is the decider's business. */
 export class UpgradeHandler {
   private readonly pending = new Map<string, PendingUpgrade>();
+  private readonly admissionLog = new RateLimitedLog(1000);
 
   constructor(
     private readonly ctx: BrokerContext,
     private readonly wss: WebSocketServer,
     private readonly decider: ConnectionDecider,
+    private readonly admission: Admission,
     private readonly accept: AcceptHandler,
   ) {}
 
@@ -54,15 +67,22 @@ export class UpgradeHandler {
     const strands = offersStrandsProtocol(req);
     if (this.ctx.stopping) return this.refuse(req, socket, head, strands, 'shutting_down', 503, 'broker shutting down');
     if (!isValidUpgrade(req)) return this.refuse(req, socket, head, false, 'bad_request', 400, 'not a WebSocket upgrade');
+    const ip = req.socket.remoteAddress ?? '';
+    const over = this.admission.admit(ip);
+    if (over !== undefined) return this.overCapacity(req, socket, head, strands, over, ip);
     const id = randomUUID();
     const p: PendingUpgrade = {
       id,
       req,
       socket,
+      ip,
       head,
       strands,
       onClose: () => {
-        if (this.settle(p)) this.decider.cancel(id);
+        if (this.settle(p)) {
+          this.admission.settled(ip, false);
+          this.decider.cancel(id);
+        }
         socket.destroy();
       },
       onData: (chunk) => {
@@ -83,9 +103,31 @@ export class UpgradeHandler {
 
   private decided(p: PendingUpgrade, decision: Decision): void {
     if (!this.settle(p)) return;
-    if (!decision.accepted) return this.refuse(p.req, p.socket, p.head, p.strands, decision.why, decision.status, decision.reason);
-    if (p.socket.destroyed) return;
-    this.wss.handleUpgrade(p.req, p.socket, p.head, (ws) => this.accept(ws, p.socket, decision));
+    if (!decision.accepted || p.socket.destroyed) {
+      this.admission.settled(p.ip, false);
+      if (!decision.accepted) this.refuse(p.req, p.socket, p.head, p.strands, decision.why, decision.status, decision.reason);
+      return;
+    }
+    // ws cuts a socket it cannot upgrade without calling back: count that as gone too.
+    let upgraded = false;
+    const lost = () => {
+      if (!upgraded) this.admission.settled(p.ip, false);
+    };
+    p.socket.once('close', lost);
+    this.wss.handleUpgrade(p.req, p.socket, p.head, (ws) => {
+      upgraded = true;
+      p.socket.removeListener('close', lost);
+      this.admission.settled(p.ip, true);
+      this.accept(ws, p.socket, decision, p.ip);
+    });
+  }
+
+  /** A cap of admission control is reached: 503 with `Retry-After`, counted, logged at most once a second. */
+  private overCapacity(req: IncomingMessage, socket: Duplex, head: Buffer, strands: boolean, why: RejectReason, ip: string): void {
+    this.admissionLog.hit((suppressed) => {
+      this.ctx.logger.warn({ reason: why, ip, pending: this.pending.size, refusedSinceLastLog: suppressed + 1 }, 'connection refused by admission control (503)');
+    });
+    this.refuse(req, socket, head, strands, why, 503, ADMISSION_REASONS[why] ?? 'broker busy');
   }
 
   /** Forgets a pending upgrade; false when it was already settled. */
