@@ -126,5 +126,5 @@ export { BROKER_ACTIONS, BACKEND_ACTIONS } from './wire/actions.js';
 export { CLOSE_CODES, closeMeaning, rejectionCloseCode, rejectionStatus, isRefusalCloseCode, isBackendCloseCode } from './wire/close-codes.js';
 export type { CloseMeaning } from './wire/close-codes.js';
 export { STRANDS_SUBPROTOCOL, STRANDS_REFUSAL_SUBPROTOCOL } from './wire/subprotocols.js';
-export { BROKER_CAPABILITIES } from './wire/capabilities.js';
+export { BROKER_CAPABILITIES, CLUSTER_CAPABILITY } from './wire/capabilities.js';
 export type { BrokerCapability } from './wire/capabilities.js';

@@ -52,7 +52,7 @@ export function isBackendAction(action: string): action is BackendAction {
 export function checkBackendParams(frame: RawFrame): CheckResult<BackendFrame> {
   const list = FIELDS_OF.get(frame.action);
   if (list === undefined) return refused('unknown_action', `unknown action "${frame.action}"`, frame.request_id, frame.action);
-  const refusal = checkFields(frame, list);
+  const refusal = checkFields(frame.action, frame.request_id, frame.params, list);
   return refusal === undefined ? { ok: true, frame: frame as BackendFrame } : new Failure(refusal);
 }
 

@@ -55,7 +55,7 @@ export function isBrokerAction(action: string): action is BrokerAction {
 export function checkBrokerParams(frame: RawFrame): CheckResult<BrokerFrame> {
   const list = FIELDS_OF.get(frame.action);
   if (list === undefined) return refused('unknown_action', `unknown action "${frame.action}"`, frame.request_id, frame.action);
-  const refusal = checkFields(frame, list);
+  const refusal = checkFields(frame.action, frame.request_id, frame.params, list);
   return refusal === undefined ? { ok: true, frame: frame as BrokerFrame } : new Failure(refusal);
 }
 

@@ -6,3 +6,6 @@
  */
 export const BROKER_CAPABILITIES = ['rooms', 'room_members', 'disconnect_connection', 'binary_base64', 'error_reply'] as const;
 export type BrokerCapability = (typeof BROKER_CAPABILITIES)[number];
+
+/** Stated beside BROKER_CAPABILITIES by a broker in cluster mode: any node reaches every client, so a backend sends each command to one. */
+export const CLUSTER_CAPABILITY = 'cluster';

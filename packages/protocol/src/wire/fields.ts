@@ -2,7 +2,6 @@
 // against a list of fields. Verdicts match the zod schemas (a property test holds them together).
 import { ERROR_REPLY_CODES } from './error-codes.js';
 import { isBackendCloseCode } from './close-codes.js';
-import type { RawFrame } from './frame-read.js';
 import type { Refusal } from './refusal.js';
 
 /** A param type: a test of a value, and how a refusal names the type. */
@@ -106,30 +105,30 @@ export function fields(table: Readonly<Record<string, FieldType | { readonly opt
 }
 
 /**
- * Checks `frame.params` against `list`; returns a refusal naming the first wrong param, or
- * undefined. An optional param that is `null` is set to `undefined` in place (read as absent).
+ * Checks the `params` of a frame (its `action` and `requestId` name it in a refusal) against
+ * `list`; returns a refusal naming the first wrong param, or undefined. An optional param that is
+ * `null` is set to `undefined` in place (read as absent).
  */
-export function checkFields(frame: RawFrame, list: readonly Field[]): Refusal | undefined {
-  const params = frame.params;
+export function checkFields(action: string, requestId: string, params: Record<string, unknown>, list: readonly Field[]): Refusal | undefined {
   for (let i = 0; i < list.length; i++) {
     const field = list[i]!;
     const value = params[field.name];
     if (value === undefined || value === null) {
-      if (!field.optional) return invalidParams(frame, `params.${field.name} is required (${field.type.name})`);
+      if (!field.optional) return invalidParams(action, requestId, `params.${field.name} is required (${field.type.name})`);
       if (value === null) params[field.name] = undefined;
       continue;
     }
     const inline = field.type.inline;
     const good = inline === IS_STRING ? typeof value === 'string' : inline === IS_BOOLEAN ? typeof value === 'boolean' : field.type.test(value);
     if (!good) {
-      return invalidParams(frame, `params.${field.name} must be ${field.type.expected}, got ${describeJsonType(value)}`);
+      return invalidParams(action, requestId, `params.${field.name} must be ${field.type.expected}, got ${describeJsonType(value)}`);
     }
   }
   return undefined;
 }
 
-function invalidParams(frame: RawFrame, message: string): Refusal {
-  return { code: 'invalid_params', message: `invalid params for "${frame.action}": ${message}`, requestId: frame.request_id, action: frame.action };
+function invalidParams(action: string, requestId: string, message: string): Refusal {
+  return { code: 'invalid_params', message: `invalid params for "${action}": ${message}`, requestId, action };
 }
 
 /** Names a value's JSON type for a refusal (numbers with their value: "got number 1234"). */

@@ -21,7 +21,10 @@ export function readFrame(line: string): CheckResult<RawFrame> {
   return raw instanceof Failure ? raw : { ok: true, frame: raw };
 }
 
-/** `readFrame` for the checkers: the frame itself on success (one object less per frame). */
+/**
+ * `readFrame` without the result object: the frame itself, or a Failure (tell them apart with
+ * `instanceof Failure`, since a frame may hold any key). For a hot path that builds its own value.
+ */
 export function parseRawFrame(line: string): RawFrame | Failure {
   let value: unknown;
   try {

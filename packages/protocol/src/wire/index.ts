@@ -9,7 +9,7 @@ export type { FrameErrorCode } from '../errors.js';
 export { CLOSE_CODES, closeMeaning, rejectionCloseCode, rejectionStatus, isRefusalCloseCode, isBackendCloseCode } from './close-codes.js';
 export type { CloseMeaning } from './close-codes.js';
 export { STRANDS_SUBPROTOCOL, STRANDS_REFUSAL_SUBPROTOCOL } from './subprotocols.js';
-export { BROKER_CAPABILITIES } from './capabilities.js';
+export { BROKER_CAPABILITIES, CLUSTER_CAPABILITY } from './capabilities.js';
 export type { BrokerCapability } from './capabilities.js';
 export { createRequestIds, toSafeRequestId } from './request-ids.js';
 export type { SafeRequestId } from './request-ids.js';
@@ -60,8 +60,9 @@ export type {
   ErrorEnvelope,
 } from './envelope-types.js';
 
+export { Failure } from './refusal.js';
 export type { Refusal, CheckResult } from './refusal.js';
-export { readFrame } from './frame-read.js';
+export { readFrame, parseRawFrame } from './frame-read.js';
 export type { RawFrame } from './frame-read.js';
 export { checkBackendFrame, checkBackendParams, isBackendAction } from './backend-frame-check.js';
 export { checkBrokerFrame, checkBrokerParams, isBrokerAction } from './broker-frame-check.js';
