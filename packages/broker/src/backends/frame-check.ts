@@ -1,5 +1,8 @@
-// Cheap hand checks of backend frames: equivalent to the protocol's zod schemas, without zod on the hot path.
+// The broker's checks of backend frames, as thin wrappers over @strands/protocol/wire, where the
+// one hand-written checker lives (held to the zod schemas by a property test). These names stay
+// for backend-handler's per-action table; `checkBackendFrame` of the protocol replaces both.
 import type { ErrorReplyCode } from '@strands/protocol';
+import { BOOLEAN, Failure, INTEGER, OBJECT, STRING, checkFields, parseRawFrame, type Field, type FieldType, type Refusal } from '@strands/protocol/wire';
 
 /** A frame refused, with what the error reply says. */
 export class FrameRefusal {
@@ -18,28 +21,16 @@ export interface Envelope {
   params: Record<string, unknown>;
 }
 
+function toRefusal(refusal: Refusal): FrameRefusal {
+  // An error_reply names the frame refused; '' where its request_id could not be read.
+  return new FrameRefusal(refusal.code, refusal.message, refusal.requestId ?? '', refusal.action);
+}
+
 /** Parses one line into an envelope, or says precisely why not. */
 export function readEnvelope(line: string): Envelope | FrameRefusal {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return new FrameRefusal('invalid_json', 'frame is not valid JSON', '', undefined);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return new FrameRefusal('invalid_frame', 'frame is not a JSON object', '', undefined);
-  }
-  const raw = value as Record<string, unknown>;
-  const action = typeof raw.action === 'string' ? raw.action : undefined;
-  const requestId = typeof raw.request_id === 'string' ? raw.request_id : '';
-  if (action === undefined || typeof raw.request_id !== 'string') {
-    return new FrameRefusal('invalid_frame', 'frame needs a string "action" and a string "request_id"', requestId, action);
-  }
-  const params = raw.params;
-  if (typeof params !== 'object' || params === null || Array.isArray(params)) {
-    return new FrameRefusal('invalid_frame', 'frame needs an object "params"', requestId, action);
-  }
-  return { action, requestId, params: params as Record<string, unknown> };
+  const frame = parseRawFrame(line);
+  if (frame instanceof Failure) return toRefusal(frame.refusal);
+  return { action: frame.action, requestId: frame.request_id, params: frame.params };
 }
 
 /** Which JSON type a param must have. */
@@ -48,47 +39,24 @@ export type ParamType = 'string' | 'boolean' | 'integer' | 'object';
 /** A param check: `name` must be of `type`; `?` suffix in the spec marks it optional (null counts as absent). */
 export type ParamSpec = Readonly<Record<string, ParamType | `${ParamType}?`>>;
 
+const TYPES: Readonly<Record<ParamType, FieldType>> = { string: STRING, boolean: BOOLEAN, integer: INTEGER, object: OBJECT };
+// Each spec is a constant of the caller's; compiled once into the protocol's field list.
+const compiled = new WeakMap<ParamSpec, readonly Field[]>();
+
+function compile(spec: ParamSpec): readonly Field[] {
+  let list = compiled.get(spec);
+  if (list === undefined) {
+    list = Object.entries(spec).map(([name, wanted]) => {
+      const optional = wanted.endsWith('?');
+      return { name, optional, type: TYPES[(optional ? wanted.slice(0, -1) : wanted) as ParamType] };
+    });
+    compiled.set(spec, list);
+  }
+  return list;
+}
+
 /** Returns a refusal naming the first param of the wrong type, or undefined when all are right. */
 export function checkParams(envelope: Envelope, spec: ParamSpec): FrameRefusal | undefined {
-  for (const name in spec) {
-    const wanted = spec[name] as string;
-    const optional = wanted.endsWith('?');
-    const type = optional ? wanted.slice(0, -1) : wanted;
-    const value = envelope.params[name];
-    if (value === undefined || value === null) {
-      if (optional) continue;
-      return refuse(envelope, `params.${name} is required (${type})`);
-    }
-    if (!hasType(value, type as ParamType)) {
-      return refuse(envelope, `params.${name} must be ${article(type)} ${type}, got ${describe(value)}`);
-    }
-  }
-  return undefined;
-}
-
-function hasType(value: unknown, type: ParamType): boolean {
-  switch (type) {
-    case 'string':
-      return typeof value === 'string';
-    case 'boolean':
-      return typeof value === 'boolean';
-    case 'integer':
-      return typeof value === 'number' && Number.isInteger(value);
-    case 'object':
-      return typeof value === 'object' && value !== null && !Array.isArray(value);
-  }
-}
-
-function refuse(envelope: Envelope, message: string): FrameRefusal {
-  return new FrameRefusal('invalid_params', `invalid params for "${envelope.action}": ${message}`, envelope.requestId, envelope.action);
-}
-
-function article(type: string): string {
-  return type === 'integer' || type === 'object' ? 'an' : 'a';
-}
-
-function describe(value: unknown): string {
-  if (Array.isArray(value)) return 'an array';
-  if (value === null) return 'null';
-  return typeof value;
+  const refusal = checkFields(envelope.action, envelope.requestId, envelope.params, compile(spec));
+  return refusal === undefined ? undefined : toRefusal(refusal);
 }
