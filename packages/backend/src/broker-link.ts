@@ -2,6 +2,7 @@
 // batches writes once per event-loop turn, holds sends while down or congested, pauses on demand.
 import { connect, type Socket } from 'node:net';
 import { LineDecoder, type BrokerFrame } from '@strands/protocol';
+import { CLUSTER_CAPABILITY } from '@strands/protocol/wire';
 import { reconnectDelayMs } from './backoff.js';
 import { BrokerError, SendError, type BackendError } from './errors.js';
 import { HeldSends } from './held-sends.js';
@@ -32,8 +33,8 @@ interface Batch {
 
 const noop = (): void => {};
 
-/** The capability a clustered broker states in `hello_reply`. */
-export const CLUSTER_CAPABILITY = 'cluster';
+/** The capability a clustered broker states in `hello_reply` (from the protocol: the broker states the same). */
+export { CLUSTER_CAPABILITY };
 
 export class BrokerLink {
   status: BrokerLinkStatus = 'idle';
