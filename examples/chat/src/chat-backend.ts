@@ -5,7 +5,7 @@ import { handleMessage, userOf, type ChatServices } from './handle-message.js';
 import { RoomHistory } from './history.js';
 import { admit } from './identity.js';
 import type { ServerMessage } from './messages.js';
-import { resolveBackendOptions, type ChatBackendOptions } from './options.js';
+import { listOf, resolveBackendOptions, type ChatBackendOptions } from './options.js';
 import { Presence } from './presence.js';
 import { createChatRouter } from './routes.js';
 
@@ -17,7 +17,7 @@ import { createChatRouter } from './routes.js';
  */
 export function createChatBackend(options: ChatBackendOptions = {}): StrandsBackend {
   const o = resolveBackendOptions(options);
-  const backend = createBackend({ brokers: o.broker, name: 'strands-example-chat', logLevel: o.logLevel });
+  const backend = createBackend({ brokers: listOf(o.broker), name: 'strands-example-chat', logLevel: o.logLevel });
   const services: ChatServices = { backend, presence: new Presence(), history: new RoomHistory(o.historySize) };
   const { presence, history } = services;
 

@@ -1,10 +1,10 @@
 // A small HTTP server for the chat page: its HTML, CSS and bundled script, and `/config.json`
-// telling the page where the broker's WebSocket side is.
+// telling the page where the broker's WebSocket side is (or the brokers', for a cluster).
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { bundlePage } from './bundle.js';
-import { resolvePageServerOptions, type PageServerOptions } from './options.js';
+import { listOf, resolvePageServerOptions, type PageServerOptions } from './options.js';
 
 /** A started page server. */
 export interface PageServer {
@@ -18,6 +18,11 @@ export interface PageServer {
 export interface PageConfig {
   /** `ws://host:port` of the broker; the page adds `/ws/<room>?id=..&name=..`. */
   wsUrl: string;
+  /**
+   * Every broker's `ws://host:port` (the first is `wsUrl`); with more than one (a cluster), each
+   * tab takes one in turn, or the one its `?broker=<n>` names (1-based), and shows which.
+   */
+  brokers: string[];
 }
 
 const pageFile = (name: string): URL => new URL(`../page/${name}`, import.meta.url);
@@ -50,7 +55,9 @@ export async function startPageServer(options: PageServerOptions = {}): Promise<
     if (path === '/config.json') {
       // The broker is reached on the host the page was loaded from, unless told otherwise.
       const hostname = new URL(`http://${req.headers.host ?? '127.0.0.1'}`).hostname;
-      const config: PageConfig = { wsUrl: o.wsUrl ?? `ws://${hostname.includes(':') ? `[${hostname}]` : hostname}:${o.wsPort}` };
+      const host = hostname.includes(':') ? `[${hostname}]` : hostname;
+      const brokers = o.wsUrl === undefined ? listOf(o.wsPort).map((wsPort) => `ws://${host}:${wsPort}`) : listOf(o.wsUrl);
+      const config: PageConfig = { wsUrl: brokers[0]!, brokers };
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(config));
       return;
     }

@@ -124,7 +124,7 @@ describe('options and flags', () => {
 
   it('resolves defaults and refuses impossible values', () => {
     expect(resolveBackendOptions()).toEqual({ broker: '127.0.0.1:8081', adminToken: 'admin', historySize: 50, logLevel: 'warn' });
-    expect(resolveLaunchOptions()).toEqual({ wsPort: 8080, tcpPort: 8081, port: 3000, host: '127.0.0.1', adminToken: 'admin' });
+    expect(resolveLaunchOptions()).toEqual({ wsPort: 8080, tcpPort: 8081, port: 3000, host: '127.0.0.1', adminToken: 'admin', cluster: false });
     expect(() => resolveBackendOptions({ broker: 'localhost' })).toThrow(/expected host:port/);
     expect(() => resolveBackendOptions({ adminToken: '' })).toThrow(/adminToken/);
     expect(() => resolveLaunchOptions({ port: 70000 })).toThrow(/not a port/);
