@@ -4,10 +4,13 @@ import { isStrandsClientError, type RejectedError } from '@strands/browser';
 import { connectWithContract, type ContractClient } from '@strands/browser/contract';
 import { chatContract, type ChatContract } from '../src/contract.js';
 import type { ServerMessage, User } from '../src/messages.js';
-import { addChatLine, addLine, addServerMessage, els, showChat, showJoin, showMe, showMembers, showStatus } from './view.js';
+import { chooseBroker } from './broker-choice.js';
+import { addChatLine, addLine, addServerMessage, els, showBroker, showChat, showJoin, showMe, showMembers, showStatus } from './view.js';
 
 interface PageConfig {
   wsUrl: string;
+  /** Every broker; several for a cluster (absent from an older page server). */
+  brokers?: string[];
 }
 
 const TYPING_SEND_EVERY_MS = 2000;
@@ -161,6 +164,11 @@ function leave(): void {
 
 async function main(): Promise<void> {
   const config = (await (await fetch('/config.json')).json()) as PageConfig;
+  if (config.brokers !== undefined && config.brokers.length > 1) {
+    const broker = chooseBroker(config.brokers, location.search);
+    config.wsUrl = broker.wsUrl;
+    showBroker(broker);
+  }
   // `?name=`, `?token=` and `?room=` on the page's URL fill the form (the README's `?token=admin`);
   // the room in the hash, which joining sets, is the later choice.
   const params = new URLSearchParams(location.search);

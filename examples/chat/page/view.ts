@@ -1,12 +1,14 @@
 // Rendering: every piece of the page the chat changes, built with textContent only (no HTML from
 // messages ever reaches the DOM).
 import type { ChatLine, RoomMembers, ServerMessage, User } from '../src/messages.js';
+import type { BrokerChoice } from './broker-choice.js';
 
 const byId = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
 /** Every element the page script touches, by id. */
 export const els = {
   status: byId<HTMLSpanElement>('status'),
+  broker: byId<HTMLSpanElement>('broker'),
   joinForm: byId<HTMLFormElement>('join-form'),
   name: byId<HTMLInputElement>('name'),
   room: byId<HTMLInputElement>('room'),
@@ -35,6 +37,14 @@ const STATUS_TEXT: Record<ConnectionStatus, string> = {
 export function showStatus(status: ConnectionStatus): void {
   els.status.dataset.state = status;
   els.status.textContent = STATUS_TEXT[status];
+}
+
+/** Shows in the header which broker of a cluster this tab is on. */
+export function showBroker({ wsUrl, number, of }: BrokerChoice): void {
+  els.broker.hidden = false;
+  els.broker.dataset.broker = String(number);
+  els.broker.textContent = `broker ${number} of ${of}`;
+  els.broker.title = `${wsUrl} (?broker=<n> on the page's URL picks another)`;
 }
 
 /** Shows the join form, with `error` (a rejection's reason) when there is one. */
