@@ -48,17 +48,18 @@ async function startBrokerProcess(name: string, clusterUrl: string, prefix: stri
   return { name, child, wsUrl: match[1]!, wsPort: Number(match[2]), tcpPort: Number(match[3]), logs: () => err };
 }
 
-/** Accepts everyone: id from `?id=`, room from the path, metadata naming the broker the client came through. */
-const acceptVia =
-  (broker: string): Decide =>
-  (frame) => {
-    const id = frame.params.query?.id?.[0];
-    const room = String(frame.params.url).split('/').filter(Boolean).at(-1) ?? 'lobby';
-    return { accepted: true, client_id: id, room_id: room, metadata: { via: broker, id } };
-  };
+/**
+ * Accepts everyone: id from `?id=`, room from the path, and metadata naming the broker the client
+ * connected to (`?via=`, which `client()` sets; a request forwarded from another broker says the same).
+ */
+const acceptAll: Decide = (frame) => {
+  const id = frame.params.query?.id?.[0];
+  const room = String(frame.params.url).split('/').filter(Boolean).at(-1) ?? 'lobby';
+  return { accepted: true, client_id: id, room_id: room, metadata: { via: frame.params.query?.via?.[0], id } };
+};
 
 async function connectBackend(broker: BrokerProcess): Promise<RawBackend> {
-  const backend = await RawBackend.connect(broker.tcpPort, acceptVia(broker.name));
+  const backend = await RawBackend.connect(broker.tcpPort, acceptAll);
   sockets.push(backend);
   const reply = await backend.hello();
   expect(reply.params.capabilities).toContain('cluster');
@@ -67,7 +68,7 @@ async function connectBackend(broker: BrokerProcess): Promise<RawBackend> {
 
 /** A WebSocket client `id` on `broker` in `room`, open. */
 async function client(broker: BrokerProcess, room: string, id: string): Promise<TestClient> {
-  const ws = new WebSocket(`${broker.wsUrl}/ws/${room}?id=${id}`);
+  const ws = new WebSocket(`${broker.wsUrl}/ws/${room}?id=${id}&via=${broker.name}`);
   const test = new TestClient(ws);
   sockets.push(test);
   await new Promise<void>((resolve, reject) => {
