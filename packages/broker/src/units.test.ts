@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as wsModule from 'ws';
 import { truncateUtf8 } from './core/text.js';
-import { checkParams, FrameRefusal, readEnvelope } from './backends/frame-check.js';
+import { checkBackendFrame } from '@strands/protocol/wire';
 import { canonicalHeaderName, remoteAddress } from './gateway/handshake.js';
 import { textFrame } from './gateway/ws-frames.js';
 import { DEFAULT_QUEUE_SIZE, resolveOptions } from './options.js';
@@ -54,16 +54,22 @@ describe('textFrame', () => {
 });
 
 describe('frame checks', () => {
-  it('tells malformed JSON, bad envelopes and wrong param types apart', () => {
-    expect(readEnvelope('{')).toMatchObject({ code: 'invalid_json' });
-    expect(readEnvelope('"x"')).toMatchObject({ code: 'invalid_frame' });
-    expect(readEnvelope('{"action":"broadcast","request_id":"1"}')).toMatchObject({ code: 'invalid_frame', requestId: '1' });
-    const env = readEnvelope('{"action":"broadcast","request_id":"2","params":{"message":3}}');
-    expect(env).not.toBeInstanceOf(FrameRefusal);
-    if (env instanceof FrameRefusal) return;
-    expect(checkParams(env, { message: 'string' })).toMatchObject({ code: 'invalid_params', requestId: '2', message: expect.stringMatching(/params\.message must be a string, got number/) });
-    expect(checkParams({ ...env, params: { message: 'ok', extra: 1 } }, { message: 'string', room_id: 'string?' })).toBeUndefined();
-    expect(checkParams({ ...env, params: { message: 'ok', room_id: null } }, { message: 'string', room_id: 'string?' })).toBeUndefined();
+  it('tells malformed JSON, bad envelopes and wrong param types apart (the protocol checker the handler uses)', () => {
+    const refusal = (line: string) => {
+      const r = checkBackendFrame(line);
+      return r.ok ? undefined : r.refusal;
+    };
+    expect(refusal('{')).toMatchObject({ code: 'invalid_json' });
+    expect(refusal('"x"')).toMatchObject({ code: 'invalid_frame' });
+    expect(refusal('{"action":"broadcast","request_id":"1"}')).toMatchObject({ code: 'invalid_frame', requestId: '1' });
+    expect(refusal('{"action":"broadcast","request_id":"2","params":{"message":3}}')).toMatchObject({
+      code: 'invalid_params',
+      requestId: '2',
+      message: expect.stringMatching(/params\.message must be a string, got number/),
+    });
+    expect(refusal('{"action":"broadcast","request_id":"3","params":{"message":"ok","extra":1}}')).toBeUndefined();
+    expect(refusal('{"action":"join_room","request_id":"4","params":{"conn_id":"c","room_id":"r","x":null}}')).toBeUndefined();
+    expect(refusal('{"action":"response","request_id":"5","params":{"accepted":false,"status":null}}')).toBeUndefined();
   });
 
   it('truncates close reasons on character boundaries', () => {
