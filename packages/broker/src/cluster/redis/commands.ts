@@ -28,12 +28,14 @@ export const commands = {
     return command;
   },
   del: (keys: readonly string[]): RedisCommand => ['del', ...keys],
+  pexpire: (key: string, ms: number): RedisCommand => ['pexpire', key, Math.max(1, Math.round(ms))],
   hset: (key: string, fields: Readonly<Record<string, RedisArg>>): RedisCommand => ['hset', key, ...flatten(fields)],
   hgetall: (key: string): RedisCommand => ['hgetall', key],
   hdel: (key: string, fields: readonly string[]): RedisCommand => ['hdel', key, ...fields],
   sadd: (key: string, members: readonly string[]): RedisCommand => ['sadd', key, ...members],
   smembers: (key: string): RedisCommand => ['smembers', key],
   srem: (key: string, members: readonly string[]): RedisCommand => ['srem', key, ...members],
+  spop: (key: string, count: number): RedisCommand => ['spop', key, count],
   zadd: (key: string, score: number, member: string): RedisCommand => ['zadd', key, score, member],
   zrangebyscore: (
     key: string,

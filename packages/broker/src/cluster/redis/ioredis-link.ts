@@ -206,6 +206,9 @@ class IoredisLink implements RedisLink {
   del(keys: readonly string[]): Promise<number> {
     return this.send(commands.del(keys)).then(toNumber);
   }
+  pexpire(key: string, ms: number): Promise<boolean> {
+    return this.send(commands.pexpire(key, ms)).then((reply) => toNumber(reply) === 1);
+  }
   hset(key: string, fields: Readonly<Record<string, RedisArg>>): Promise<number> {
     return this.send(commands.hset(key, fields)).then(toNumber);
   }
@@ -223,6 +226,9 @@ class IoredisLink implements RedisLink {
   }
   srem(key: string, members: readonly string[]): Promise<number> {
     return this.send(commands.srem(key, members)).then(toNumber);
+  }
+  spop(key: string, count: number): Promise<string[]> {
+    return this.send(commands.spop(key, count)).then(toStrings);
   }
   zadd(key: string, score: number, member: string): Promise<number> {
     return this.send(commands.zadd(key, score, member)).then(toNumber);

@@ -51,6 +51,9 @@ export class IoredisPipeline implements RedisPipeline {
   del(keys: readonly string[]): this {
     return this.add(commands.del(keys));
   }
+  pexpire(key: string, ms: number): this {
+    return this.add(commands.pexpire(key, ms));
+  }
   hset(key: string, fields: Readonly<Record<string, RedisArg>>): this {
     return this.add(commands.hset(key, fields));
   }

@@ -82,6 +82,7 @@ export interface RedisPipeline {
   get(key: string): this;
   set(key: string, value: RedisArg, options?: RedisSetOptions): this;
   del(keys: readonly string[]): this;
+  pexpire(key: string, ms: number): this;
   hset(key: string, fields: Readonly<Record<string, RedisArg>>): this;
   hdel(key: string, fields: readonly string[]): this;
   sadd(key: string, members: readonly string[]): this;
@@ -127,12 +128,16 @@ export interface RedisLink {
   /** True when the key was set; false when `nx` found it there. */
   set(key: string, value: RedisArg, options?: RedisSetOptions): Promise<boolean>;
   del(keys: readonly string[]): Promise<number>;
+  /** Sets a key's expiry in milliseconds; true when the key exists. */
+  pexpire(key: string, ms: number): Promise<boolean>;
   hset(key: string, fields: Readonly<Record<string, RedisArg>>): Promise<number>;
   hgetall(key: string): Promise<Record<string, string>>;
   hdel(key: string, fields: readonly string[]): Promise<number>;
   sadd(key: string, members: readonly string[]): Promise<number>;
   smembers(key: string): Promise<string[]>;
   srem(key: string, members: readonly string[]): Promise<number>;
+  /** Removes and returns up to `count` random members (an empty list once the set is empty or gone). */
+  spop(key: string, count: number): Promise<string[]>;
   zadd(key: string, score: number, member: string): Promise<number>;
   /** Members with `min <= score <= max`; bounds as numbers or Redis syntax (`'-inf'`, `'(5'`). */
   zrangebyscore(key: string, min: number | string, max: number | string, limit?: { offset: number; count: number }): Promise<string[]>;
