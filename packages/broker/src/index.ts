@@ -16,6 +16,7 @@ export { MemoryEventStore } from './core/memory-event-store.js';
 export { ClusterBackplane } from './cluster/cluster-backplane.js';
 export type { ClusterBackplaneState, ClusterBackplaneStats } from './cluster/cluster-backplane.js';
 export type { ClusterMessage, ClusterResponse } from './cluster/cluster-messages.js';
+export type { NodeMessage } from './cluster/node-messages.js';
 export {
   DEFAULT_CLUSTER_HEARTBEAT_INTERVAL_MS,
   DEFAULT_CLUSTER_NODE_TIMEOUT_MS,

@@ -1,5 +1,6 @@
 // Every backend connection of this broker: from TCP accept to ready, paused, dropped or gone.
 import type { Socket } from 'node:net';
+import type { Backplane } from '../core/backplane.js';
 import type { BrokerContext } from '../core/context.js';
 import type { Dispatcher } from '../core/dispatcher.js';
 import type { EventOwner } from '../core/consumers.js';
@@ -21,6 +22,8 @@ export class BackendRegistry {
     private readonly pool: BackendPool,
     private readonly dispatcher: Dispatcher<EventOwner>,
     private readonly decider: BackendDecider,
+    /** Told the number of ready backends whenever it changes (a cluster announces it). */
+    private readonly backplane?: Pick<Backplane, 'backendsChanged'>,
   ) {}
 
   /** Set once by the broker (the handler needs the registry, and the registry the handler). */
@@ -66,6 +69,7 @@ export class BackendRegistry {
   ready(backend: BackendConnection): void {
     if (!backend.alive || this.pool.has(backend)) return;
     this.pool.add(backend);
+    this.backplane?.backendsChanged?.(this.pool.size);
     this.ctx.logger.info({ backend: backend.id, remote: backend.remote, name: backend.name, backends: this.pool.size }, 'backend ready');
     this.dispatcher.ready();
   }
@@ -86,6 +90,8 @@ export class BackendRegistry {
     this.connections.delete(backend);
     const wasReady = this.pool.has(backend);
     this.pool.remove(backend);
+    // Also while stopping: other brokers should stop sending work here at once.
+    if (wasReady) this.backplane?.backendsChanged?.(this.pool.size);
     if (backend.droppedByBroker) this.ctx.metrics.backendsDropped += 1;
     if (this.ctx.stopping) return;
     const level = backend.droppedByBroker ? 'warn' : 'info';

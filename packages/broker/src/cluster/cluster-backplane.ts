@@ -1,9 +1,14 @@
 // A Backplane for several brokers: all cluster behaviour here; subclasses (Redis, the test bus) only move messages.
 import type { Backplane, BackplaneEvents, BackplaneHealth, LocalClientInfo, LocalNode, MaybePromise, MemberInfo } from '../core/backplane.js';
+import type { ConsumerSource } from '../core/consumers.js';
+import type { ConnectionDecider } from '../core/decisions.js';
 import { BrokerStateError } from '../errors.js';
+import type { ClusterDecider } from './cluster-decider.js';
 import { ClusterDiagnostics, type ClusterCounters } from './cluster-diagnostics.js';
-import { checkClusterMessage, isClusterResponse, type ClusterMessage, type ClusterRequest, type ClusterResponse } from './cluster-messages.js';
+import { checkClusterMessage, type ClusterMessage, type ClusterRequest, type HeartbeatMessage } from './cluster-messages.js';
 import { resolveClusterOptions, type ClusterBackplaneOptions, type ResolvedClusterOptions } from './cluster-options.js';
+import { ClusterServices, type ServiceSizes } from './cluster-services.js';
+import { checkNodeMessage, type NodeMessage } from './node-messages.js';
 import { NodeRegistry } from './node-registry.js';
 import { carryOut } from './remote-commands.js';
 import { AnyDone, MembersGather, RequestTable, type Gather } from './requests.js';
@@ -12,7 +17,7 @@ import { AnyDone, MembersGather, RequestTable, type Gather } from './requests.js
 export type ClusterBackplaneState = 'idle' | 'starting' | 'running' | 'stopped';
 
 /** The state of the cluster as this node sees it, and what went wrong or was skipped. */
-export interface ClusterBackplaneStats extends ClusterCounters {
+export interface ClusterBackplaneStats extends ClusterCounters, ServiceSizes {
   /** Peers currently considered alive (this node not counted). */
   peers: number;
   /** Requests waiting for replies. */
@@ -24,13 +29,17 @@ const UP: BackplaneHealth = { up: true };
 /**
  * A cluster-ready backplane, after socket.io-adapter's `ClusterAdapter`. A subclass must:
  *
- * - implement `doPublish` (to every other node) and `doPublishResponse` (to one node);
+ * - implement `doPublish` (to every other node) and `doPublishResponse` (to one node's inbox:
+ *   replies to its requests and every other node-addressed message, `NodeMessage`, in order);
  * - call `onMessage` and `onResponse` with what arrives, as decoded (checked here; its own echoes are ignored);
  * - optionally override `openTransport` / `closeTransport`, and call `setHealth` when its link fails.
  *
  * Deliveries go to local clients at once and are published once for the other nodes to deliver
  * to theirs. Membership commands for a client that is not local, and `members`, are requests
- * to every live peer with a timeout. Peers are known from heartbeats.
+ * to every live peer with a timeout. Peers, and how many ready backends each has, are known from
+ * heartbeats. Beyond deliveries (`ClusterServices`): a broker without a backend forwards
+ * connection requests (`connectionDecider`) and relays client events (`relays`) to one that has
+ * one, and when a node is lost without a goodbye one survivor reports its clients `disconnected`.
  *
  * One client id, one connection: `clientAttached` makes any other node holding that id close it
  * with 4409. Two connections accepted on two nodes at the same moment both get replaced.
@@ -43,7 +52,7 @@ const UP: BackplaneHealth = { up: true };
  *     hub.on(this.nodeId, (text: string) => this.onResponse(JSON.parse(text)));
  *   }
  *   protected doPublish(message: ClusterMessage) { this.hub.emit('all', JSON.stringify(message)); }
- *   protected doPublishResponse(to: string, response: ClusterResponse) { this.hub.emit(to, JSON.stringify(response)); }
+ *   protected doPublishResponse(to: string, message: NodeMessage) { this.hub.emit(to, JSON.stringify(message)); }
  * }
  * createBroker({ backplane: new EmitterBackplane(hub) });
  */
@@ -59,6 +68,7 @@ export abstract class ClusterBackplane implements Backplane {
   private readonly registry = new NodeRegistry();
   private readonly requests: RequestTable;
   private readonly diagnostics: ClusterDiagnostics;
+  private readonly services: ClusterServices;
 
   protected constructor(options: ClusterBackplaneOptions = {}) {
     this.options = resolveClusterOptions(options);
@@ -68,13 +78,23 @@ export abstract class ClusterBackplane implements Backplane {
     this.requests = new RequestTable(this.nodeId, this.options.requestTimeoutMs, this.options.maxPendingRequests, (request) =>
       diagnostics.requestIncomplete(request),
     );
+    this.services = new ClusterServices({
+      nodeId: this.nodeId,
+      options: this.options,
+      registry: this.registry,
+      diagnostics,
+      send: (to, message) => this.sendTo(to, message),
+    });
   }
 
   /** Sends `message` to every other node of the cluster (its own echo, if any, is ignored). */
   protected abstract doPublish(message: ClusterMessage): void;
 
-  /** Sends `response` to the node `toNodeId` only. */
-  protected abstract doPublishResponse(toNodeId: string, response: ClusterResponse): void;
+  /**
+   * Sends `message` to the node `toNodeId` only (its inbox): a reply to one of its requests, or
+   * any other node-addressed message. Messages to one node must arrive in the order sent.
+   */
+  protected abstract doPublishResponse(toNodeId: string, message: NodeMessage): void;
 
   /** Connects the transport; awaited by `start()` before the first heartbeat. */
   protected openTransport(): Promise<void> {
@@ -101,15 +121,33 @@ export abstract class ClusterBackplane implements Backplane {
     return this.registry.ids();
   }
 
-  /** What went wrong or was skipped so far. */
+  /** What went wrong or was skipped so far, and what is kept about the other nodes. */
   stats(): ClusterBackplaneStats {
-    return { peers: this.registry.size, pendingRequests: this.requests.size, ...this.diagnostics.counts };
+    return { peers: this.registry.size, pendingRequests: this.requests.size, ...this.services.sizes(), ...this.diagnostics.counts };
+  }
+
+  /**
+   * The relays to other nodes' backends, as a consumer source: the broker's dispatcher falls back
+   * to it when the broker has no backend of its own (`firstOf(pool, backplane.relays)`).
+   */
+  get relays(): ConsumerSource {
+    return this.services.relays;
+  }
+
+  /**
+   * Makes the gateway's connection decider (once): `local` (this broker's backends) decides when
+   * it has a backend; otherwise a peer with backends does, bounded by `connectionRequestTimeoutMs`
+   * (the deciding broker's own bound) plus the round trip. See `ClusterDecider`.
+   */
+  connectionDecider(local: ConnectionDecider, connectionRequestTimeoutMs: number): ClusterDecider {
+    return this.services.connectionDecider(local, connectionRequestTimeoutMs);
   }
 
   bind(local: LocalNode, events: BackplaneEvents): void {
     if (this.local !== undefined) throw new BrokerStateError('a ClusterBackplane serves one broker');
     this.local = local;
     this.events = events;
+    this.services.bind(events);
   }
 
   async start(): Promise<void> {
@@ -126,15 +164,20 @@ export abstract class ClusterBackplane implements Backplane {
     if (this.lifecycle !== 'starting') return this.closeTransport();
     this.lifecycle = 'running';
     // `initial` makes every peer answer with a heartbeat, so this node knows its peers within a round trip.
-    this.publish({ type: 'heartbeat', from: this.nodeId, initial: true });
+    this.publish(this.heartbeat(true));
     this.heartbeatTimer = setInterval(() => this.tick(), this.options.heartbeatIntervalMs);
     this.heartbeatTimer.unref();
   }
 
-  /** Publishes a goodbye (peers drop this node at once), settles pending requests, closes the transport. Idempotent. */
+  /**
+   * Publishes what the relays hold and a goodbye (peers drop this node at once, and leave its
+   * clients for it to report), settles pending requests, closes the transport. Idempotent.
+   */
   async stop(): Promise<void> {
     if (this.lifecycle === 'stopped') return;
     const wasRunning = this.lifecycle === 'running';
+    // While still running, so the relays' last batches (a stopping broker's disconnected events) go out before the goodbye.
+    this.services.close();
     this.lifecycle = 'stopped';
     clearInterval(this.heartbeatTimer);
     this.heartbeatTimer = undefined;
@@ -194,13 +237,20 @@ export abstract class ClusterBackplane implements Backplane {
     return this.ask('members', () => new MembersGather(local), local, (requestId) => ({ type: 'members', from: this.nodeId, requestId, room: roomId }));
   }
 
-  /** Publishes so that a connection with the same client id on another broker is replaced (closed with 4409). */
+  /** Publishes so that a connection with the same client id on another broker is replaced (closed with 4409), and every node notes the client. */
   clientAttached(client: LocalClientInfo): void {
-    this.publish({ type: 'attached', from: this.nodeId, clientId: client.clientId });
+    this.publish({ type: 'attached', from: this.nodeId, clientId: client.clientId, room: client.roomId, metadata: client.metadata });
   }
 
-  clientDetached(_client: LocalClientInfo): void {
-    // Nothing is kept per client here; a subclass with a connection directory overrides this.
+  /** Publishes so that every node forgets the client. */
+  clientDetached(client: LocalClientInfo): void {
+    this.publish({ type: 'detached', from: this.nodeId, clientId: client.clientId });
+  }
+
+  /** Announces this broker's ready backends at once (and with every heartbeat). */
+  backendsChanged(count: number): void {
+    this.services.localBackends = count;
+    this.publish(this.heartbeat(false));
   }
 
   health(): BackplaneHealth {
@@ -230,21 +280,32 @@ export abstract class ClusterBackplane implements Backplane {
     // Any message shows its sender alive, so a busy peer is never lost between heartbeats.
     this.seen(message.from);
     if (message.type === 'heartbeat') {
-      if (message.initial === true) this.publish({ type: 'heartbeat', from: this.nodeId });
+      this.services.heartbeat(message);
+      if (message.initial === true) this.publish(this.heartbeat(false));
       return;
     }
+    if (message.type === 'detached') return this.services.detached(message.from, message.clientId);
+    if (message.type === 'attached') this.services.attached(message);
     const response = carryOut(local, this.nodeId, message);
-    if (response !== undefined) this.respondNow(message.from, response);
+    if (response !== undefined) this.sendTo(message.from, response);
   }
 
-  /** Handles a reply to one of this node's requests: the transport calls this with everything sent to this node, as decoded. */
+  /**
+   * Handles what was sent to this node only: the transport calls this with everything its inbox
+   * receives, as decoded (replies to this node's requests and other node-addressed messages).
+   */
   protected onResponse(received: unknown): void {
     if (this.lifecycle !== 'running') return;
-    if (!isClusterResponse(received)) {
-      this.diagnostics.unreadable('malformed', received);
+    const check = checkNodeMessage(received);
+    if (check !== 'ok') {
+      this.diagnostics.unreadable(check, received);
       return;
     }
-    if (received.from !== this.nodeId) this.requests.reply(received);
+    const message = received as NodeMessage;
+    if (message.from === this.nodeId) return;
+    this.seen(message.from);
+    if (message.type === 'done' || message.type === 'members') this.requests.reply(message);
+    else this.services.receive(message);
   }
 
   private get node(): LocalNode {
@@ -265,8 +326,14 @@ export abstract class ClusterBackplane implements Backplane {
     return result;
   }
 
+  private heartbeat(initial: boolean): HeartbeatMessage {
+    const message: HeartbeatMessage = { type: 'heartbeat', from: this.nodeId, backends: this.services.localBackends };
+    if (initial) message.initial = true;
+    return message;
+  }
+
   private tick(): void {
-    this.publish({ type: 'heartbeat', from: this.nodeId });
+    this.publish(this.heartbeat(false));
     for (const nodeId of this.registry.expire(Date.now(), this.options.nodeTimeoutMs)) this.lost(nodeId, 'timeout');
   }
 
@@ -274,10 +341,14 @@ export abstract class ClusterBackplane implements Backplane {
     if (nodeId !== this.nodeId && this.registry.seen(nodeId, Date.now())) this.diagnostics.nodeJoined(nodeId);
   }
 
-  /** A peer is gone (already out of the registry): requests stop waiting for it and the broker is told, after a goodbye too. */
+  /**
+   * A peer is gone (already out of the registry): requests stop waiting for it, its relays and
+   * forwarded requests end, its clients are reported (after a timeout only), and the broker is told.
+   */
   private lost(nodeId: string, why: 'goodbye' | 'timeout'): void {
     this.diagnostics.nodeLost(nodeId, why, this.options.nodeTimeoutMs);
     this.requests.nodeGone(nodeId);
+    this.services.nodeLost(nodeId, why);
     this.events?.nodeLost(nodeId);
   }
 
@@ -296,11 +367,14 @@ export abstract class ClusterBackplane implements Backplane {
     }
   }
 
-  private respondNow(toNodeId: string, response: ClusterResponse): void {
+  private sendTo(toNodeId: string, message: NodeMessage): boolean {
+    if (this.lifecycle !== 'running') return false;
     try {
-      this.doPublishResponse(toNodeId, response);
+      this.doPublishResponse(toNodeId, message);
+      return true;
     } catch (error) {
       this.diagnostics.publishFailed(error);
+      return false;
     }
   }
 }

@@ -17,6 +17,12 @@ export interface ClusterCounters {
   unknownMessages: number;
   /** Messages and responses without the fields their type needs, ignored. */
   malformedMessages: number;
+  /** Other nodes' clients not noted because the directory was full (`maxDirectoryClients`). */
+  directoryOverflows: number;
+  /** Relayed clients forgotten because too many were kept (`maxRelayedClients`). */
+  relayEvictions: number;
+  /** Clients of lost nodes this node reported `disconnected` to its backends. */
+  lostClientsReported: number;
 }
 
 /** Counts every event and logs it, rate-limited where it can happen per command. */
@@ -28,11 +34,15 @@ export class ClusterDiagnostics {
     publishErrors: 0,
     unknownMessages: 0,
     malformedMessages: 0,
+    directoryOverflows: 0,
+    relayEvictions: 0,
+    lostClientsReported: 0,
   };
   // These can come once per command or per received message: at most one line a second each.
   private readonly incompleteLog = new RateLimitedLog(1000);
   private readonly publishLog = new RateLimitedLog(1000);
   private readonly receiveLog = new RateLimitedLog(1000);
+  private readonly boundLogs = { directoryOverflows: new RateLimitedLog(1000), relayEvictions: new RateLimitedLog(1000) };
 
   constructor(
     private readonly nodeId: string,
@@ -77,5 +87,24 @@ export class ClusterDiagnostics {
       const type = typeof value === 'object' && value !== null ? (value as { type?: unknown }).type : typeof value;
       log.warn({ node: this.nodeId, kind, type, suppressedSinceLastLog: suppressed }, 'cluster message ignored');
     });
+  }
+
+  /** A bound on what is kept about other nodes' clients was reached. */
+  overBound(what: 'directoryOverflows' | 'relayEvictions', max: number): void {
+    this.counts[what] += 1;
+    const log = this.logger;
+    if (log === undefined) return;
+    this.boundLogs[what].hit((suppressed) => {
+      const message = what === 'directoryOverflows' ? 'cluster directory full: client not noted' : 'too many relayed clients: oldest forgotten';
+      log.warn({ node: this.nodeId, max, suppressedSinceLastLog: suppressed }, message);
+    });
+  }
+
+  /** This node told its backends that the clients of a lost node are gone (or could not: `reported` false). */
+  lostClients(peer: string, clients: number, reported: boolean): void {
+    if (reported) this.counts.lostClientsReported += clients;
+    if (clients === 0) return;
+    if (reported) this.logger?.warn({ node: this.nodeId, peer, clients }, 'clients of a lost node reported disconnected');
+    else this.logger?.info({ node: this.nodeId, peer, clients }, 'clients of a lost node left to another node to report');
   }
 }

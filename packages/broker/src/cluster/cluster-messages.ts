@@ -1,11 +1,17 @@
-// The messages brokers of a cluster exchange: plain JSON-serialisable objects a transport sends as they are.
+// The messages every broker of a cluster gets: plain JSON-serialisable objects a transport sends as they are.
 import type { MemberInfo } from '../core/backplane.js';
 
-/** A node's announcement that it is alive; `initial` asks every receiver to answer at once, so a new node learns its peers without waiting an interval. */
+/**
+ * A node's announcement that it is alive, and of how many ready backends it has; `initial` asks
+ * every receiver to answer at once, so a new node learns its peers without waiting an interval.
+ * Also sent at once whenever the node's backend count changes.
+ */
 export interface HeartbeatMessage {
   type: 'heartbeat';
   from: string;
   initial?: true;
+  /** Ready backends on `from`; absent (a peer of an older version): none. */
+  backends?: number;
 }
 
 /** A node stopping on purpose: receivers drop it at once instead of waiting for its heartbeats to lapse. */
@@ -40,9 +46,23 @@ export interface DirectMessage {
   binary: boolean;
 }
 
-/** A client was accepted on `from`: any other node holding the same client id closes its connection (4409). */
+/**
+ * A client was accepted on `from`: any other node holding the same client id closes its
+ * connection (4409), and every node notes the client in its directory of other nodes' clients
+ * (so a survivor can report it `disconnected` if `from` is lost). Room and metadata are sent by
+ * every node of this version; a message without them still replaces, and leaves no entry.
+ */
 export interface AttachedMessage {
   type: 'attached';
+  from: string;
+  clientId: string;
+  room?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** A client of `from` is gone: every node forgets its directory entry. */
+export interface DetachedMessage {
+  type: 'detached';
   from: string;
   clientId: string;
 }
@@ -91,6 +111,7 @@ export type ClusterMessage =
   | BroadcastMessage
   | DirectMessage
   | AttachedMessage
+  | DetachedMessage
   | JoinRequest
   | LeaveRequest
   | DisconnectRequest
@@ -118,17 +139,19 @@ export interface MembersResponse {
 /** What a node sends back to the one node that asked. */
 export type ClusterResponse = DoneResponse | MembersResponse;
 
-type FieldKind = 'string' | 'boolean' | 'number';
+/** The kind a field of a received message must have; a trailing `?`: it may be absent, and has that kind when present. */
+export type FieldKind = 'string' | 'boolean' | 'number' | 'object' | 'string?' | 'number?' | 'object?';
 
 // The fields each message must carry beyond `type` and `from`, checked on receipt: a peer of
 // another version, or anything else on the channel, must not reach the local clients malformed.
 const MESSAGE_FIELDS: { readonly [T in ClusterMessage['type']]: Readonly<Record<string, FieldKind>> } = {
-  heartbeat: {},
+  heartbeat: { backends: 'number?' },
   goodbye: {},
   room: { room: 'string', message: 'string', binary: 'boolean' },
   broadcast: { message: 'string', binary: 'boolean' },
   direct: { clientId: 'string', message: 'string', binary: 'boolean' },
-  attached: { clientId: 'string' },
+  attached: { clientId: 'string', room: 'string?', metadata: 'object?' },
+  detached: { clientId: 'string' },
   join: { requestId: 'string', clientId: 'string', room: 'string' },
   leave: { requestId: 'string', clientId: 'string', room: 'string' },
   disconnect: { requestId: 'string', clientId: 'string', code: 'number', reason: 'string' },
@@ -141,17 +164,34 @@ export const CLUSTER_MESSAGE_TYPES = Object.keys(MESSAGE_FIELDS) as readonly Clu
 /** What a received value is: a message this node understands, one of a type it does not know (a newer peer), or garbage. */
 export type MessageCheck = 'ok' | 'unknown' | 'malformed';
 
+/** A field table compiled once, so a check on the hot path (every room message) is a few `typeof`s. */
+export type FieldChecks = readonly { name: string; kind: string; optional: boolean }[];
+
+/** Compiles a field table for `hasFields`. */
+export function fieldChecks(fields: Readonly<Record<string, FieldKind>>): FieldChecks {
+  return Object.entries(fields).map(([name, kind]) => ({ name, kind: kind.replace('?', ''), optional: kind.endsWith('?') }));
+}
+
+const CHECKS = new Map<string, FieldChecks>(Object.entries(MESSAGE_FIELDS).map(([type, fields]) => [type, fieldChecks(fields)]));
+
 /** Checks a received value before it is acted on: a few `typeof`s per message. */
 export function checkClusterMessage(value: unknown): MessageCheck {
   if (typeof value !== 'object' || value === null) return 'malformed';
   const record = value as Record<string, unknown>;
   if (typeof record.type !== 'string' || typeof record.from !== 'string') return 'malformed';
-  if (!Object.hasOwn(MESSAGE_FIELDS, record.type)) return 'unknown';
-  const fields = MESSAGE_FIELDS[record.type as ClusterMessage['type']];
-  for (const name in fields) {
-    if (typeof record[name] !== fields[name]) return 'malformed';
+  const checks = CHECKS.get(record.type);
+  if (checks === undefined) return 'unknown';
+  return hasFields(record, checks) ? 'ok' : 'malformed';
+}
+
+/** True when `record` carries every field of `checks` with its kind (node-addressed messages are checked with it too). */
+export function hasFields(record: Record<string, unknown>, checks: FieldChecks): boolean {
+  for (const { name, kind, optional } of checks) {
+    const value = record[name];
+    if (value === undefined && optional) continue;
+    if (kind === 'object' ? typeof value !== 'object' || value === null || Array.isArray(value) : typeof value !== kind) return false;
   }
-  return 'ok';
+  return true;
 }
 
 /** True when a received value is a response this node understands (member entries are checked as they are gathered). */

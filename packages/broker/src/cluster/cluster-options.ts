@@ -6,6 +6,8 @@ export const DEFAULT_CLUSTER_HEARTBEAT_INTERVAL_MS = 3_000;
 export const DEFAULT_CLUSTER_NODE_TIMEOUT_MS = 10_000;
 export const DEFAULT_CLUSTER_REQUEST_TIMEOUT_MS = 2_000;
 export const DEFAULT_CLUSTER_MAX_PENDING_REQUESTS = 10_000;
+export const DEFAULT_CLUSTER_MAX_DIRECTORY_CLIENTS = 1_000_000;
+export const DEFAULT_CLUSTER_MAX_RELAYED_CLIENTS = 1_000_000;
 
 /** What a cluster backplane logs through (pino's `Logger` fits). */
 export interface ClusterLogger {
@@ -25,6 +27,16 @@ export interface ClusterBackplaneOptions {
   requestTimeoutMs?: number;
   /** Requests waiting for replies at once; past it a new request answers at once as if it timed out, so memory stays bounded. @default 10000 */
   maxPendingRequests?: number;
+  /**
+   * Other nodes' clients this node keeps in its directory (to report them `disconnected` if their
+   * node is lost); past it new ones are not noted, and that is counted and logged. @default 1000000
+   */
+  maxDirectoryClients?: number;
+  /**
+   * Other nodes' clients whose relayed events this node keeps on one backend each; past it the
+   * oldest is forgotten (its next event picks a backend afresh), counted and logged. @default 1000000
+   */
+  maxRelayedClients?: number;
   /** Where lost nodes and missing replies are reported. @default undefined (not logged, only counted) */
   logger?: ClusterLogger;
 }
@@ -36,6 +48,8 @@ export interface ResolvedClusterOptions {
   nodeTimeoutMs: number;
   requestTimeoutMs: number;
   maxPendingRequests: number;
+  maxDirectoryClients: number;
+  maxRelayedClients: number;
   logger: ClusterLogger | undefined;
 }
 
@@ -47,12 +61,15 @@ export function resolveClusterOptions(options: ClusterBackplaneOptions = {}): Re
     nodeTimeoutMs: options.nodeTimeoutMs ?? DEFAULT_CLUSTER_NODE_TIMEOUT_MS,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_CLUSTER_REQUEST_TIMEOUT_MS,
     maxPendingRequests: options.maxPendingRequests ?? DEFAULT_CLUSTER_MAX_PENDING_REQUESTS,
+    maxDirectoryClients: options.maxDirectoryClients ?? DEFAULT_CLUSTER_MAX_DIRECTORY_CLIENTS,
+    maxRelayedClients: options.maxRelayedClients ?? DEFAULT_CLUSTER_MAX_RELAYED_CLIENTS,
     logger: options.logger,
   };
   if (typeof resolved.nodeId !== 'string' || resolved.nodeId === '') {
     throw new OptionsError('nodeId must be a non-empty string', 'nodeId');
   }
-  for (const name of ['heartbeatIntervalMs', 'nodeTimeoutMs', 'requestTimeoutMs', 'maxPendingRequests'] as const) {
+  const positive = ['heartbeatIntervalMs', 'nodeTimeoutMs', 'requestTimeoutMs', 'maxPendingRequests', 'maxDirectoryClients', 'maxRelayedClients'] as const;
+  for (const name of positive) {
     const value = resolved[name];
     if (!Number.isInteger(value) || value <= 0) throw new OptionsError(`${name} must be a positive integer, got ${String(value)}`, name);
   }

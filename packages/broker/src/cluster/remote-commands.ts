@@ -1,13 +1,16 @@
 // What a message from another node does to this broker's clients, and the answer a request gets.
 import type { LocalNode } from '../core/backplane.js';
-import type { ClusterMessage, ClusterResponse, GoodbyeMessage, HeartbeatMessage } from './cluster-messages.js';
+import type { ClusterMessage, ClusterResponse, DetachedMessage, GoodbyeMessage, HeartbeatMessage } from './cluster-messages.js';
 
 /** Close code and reason of a connection replaced by a newer one with the same client id on another broker. */
 export const REPLACED_CLOSE_CODE = 4409;
 export const REPLACED_CLOSE_REASON = 'replaced';
 
-/** A message that acts on clients (liveness messages are the backplane's own business). */
-export type ClientMessage = Exclude<ClusterMessage, HeartbeatMessage | GoodbyeMessage>;
+/** Close code of the `disconnected` event a survivor sends for each client of a lost node (reason `broker <id> lost`). */
+export const LOST_NODE_CLOSE_CODE = 1006;
+
+/** A message that acts on clients (liveness and the directory of other nodes' clients are the backplane's own business). */
+export type ClientMessage = Exclude<ClusterMessage, HeartbeatMessage | GoodbyeMessage | DetachedMessage>;
 
 /**
  * Carries out a message's share on the local clients of node `nodeId`; returns the response to

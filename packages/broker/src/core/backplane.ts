@@ -1,4 +1,6 @@
 // The Backplane port: how the routing core reaches clients, on this broker or on any broker of a cluster.
+import type { ConnectionDecider } from './decisions.js';
+import type { EventDispatcher } from './dispatcher.js';
 
 /** A result that is ready at once on one broker and may need a round trip in a cluster. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -40,10 +42,22 @@ export interface LocalNode {
   has(clientId: string): boolean;
 }
 
-/** What a backplane reports back to the broker. */
+/** What a backplane reports back to the broker, and the parts of the broker a cluster serves other brokers with. */
 export interface BackplaneEvents {
   /** Another broker of the cluster left (goodbye) or stopped answering, and was given up. */
   nodeLost(nodeId: string): void;
+  /**
+   * This broker's own connection decider (its backends; never one that forwards), so a cluster
+   * can decide the connection requests other brokers forward here. Optional: without it they
+   * are refused 503.
+   */
+  decider?: ConnectionDecider;
+  /**
+   * This broker's dispatcher, so a cluster can hand this broker's backends the events of clients
+   * connected elsewhere (and `disconnected` for the clients of a lost broker), and report on the
+   * consumers it relays this broker's events through. Optional: without it nothing is relayed.
+   */
+  dispatcher?: EventDispatcher;
 }
 
 /** Whether the backplane can reach the rest of the system; a broker's health follows it. */
@@ -92,5 +106,11 @@ export interface Backplane {
   roomOpened?(roomId: string): void;
   /** A room lost its last member on this broker (optional). */
   roomClosed?(roomId: string): void;
+  /**
+   * This broker now has `count` ready backends (optional; called whenever a backend joins or
+   * leaves the pool): a cluster announces it, so other brokers know where a backend can decide
+   * or take events.
+   */
+  backendsChanged?(count: number): void;
   health(): BackplaneHealth;
 }

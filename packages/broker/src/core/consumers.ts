@@ -28,3 +28,16 @@ export interface ConsumerSource {
   readonly size: number;
   pick(): EventConsumer | undefined;
 }
+
+/**
+ * Picks from `first` while it has a consumer, else from `second`: a broker's own backends before
+ * relays to another broker's.
+ */
+export function firstOf(first: ConsumerSource, second: ConsumerSource): ConsumerSource {
+  return {
+    get size() {
+      return first.size + second.size;
+    },
+    pick: () => first.pick() ?? second.pick(),
+  };
+}

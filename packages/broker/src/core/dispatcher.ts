@@ -5,6 +5,21 @@ import type { BrokerContext } from './context.js';
 import type { EventStore } from './event-store.js';
 
 /**
+ * The dispatcher as a backplane sees it (`Dispatcher<EventOwner>` is one): it hands over events
+ * of clients connected to other brokers, and reports on the consumers that relay to them.
+ */
+export interface EventDispatcher {
+  /** Sends one event about `owner` to a backend, in order with that owner's earlier events. */
+  send(owner: EventOwner, line: string): void;
+  /** A consumer became available: waiting events go out. */
+  ready(): void;
+  /** `consumer` is done with `count` more of the events it held. */
+  written(consumer: EventConsumer, count: number): void;
+  /** `consumer` is gone: what it held moves on. Never called from inside a dispatcher call. */
+  lost(consumer: EventConsumer): void;
+}
+
+/**
  * Sends each event about a client to the backend that owns the client, picking (and pinning) a
  * new one when that backend is gone, and keeps it in the store while no backend can take it.
  * Every event is held by the store until its backend is done with it, so a backend that dies

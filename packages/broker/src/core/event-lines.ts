@@ -23,7 +23,14 @@ export function newConnectionLine(contextJson: string): string {
   return `{"action":"new_connection","request_id":"${nextRequestId()}","params":{"context":${contextJson}}}\n`;
 }
 
+const DISCONNECTED_START = '{"action":"disconnected",';
+
 /** `disconnected` once a client is gone, with the close code and reason where known. */
 export function disconnectedLine(contextJson: string, code: number, reason: string): string {
-  return `{"action":"disconnected","request_id":"${nextRequestId()}","params":{"context":${contextJson},"code":${code},"reason":${JSON.stringify(reason)}}}\n`;
+  return `${DISCONNECTED_START}"request_id":"${nextRequestId()}","params":{"context":${contextJson},"code":${code},"reason":${JSON.stringify(reason)}}}\n`;
+}
+
+/** True for a line `disconnectedLine` built: the client's last event (a prefix check, no parse). */
+export function isDisconnectedLine(line: string): boolean {
+  return line.startsWith(DISCONNECTED_START);
 }

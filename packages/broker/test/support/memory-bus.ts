@@ -1,6 +1,7 @@
 // Test aid, not a product feature: an in-process bus joining ClusterBackplanes, as socket.io-adapter's cluster tests do.
 import { ClusterBackplane } from '../../src/cluster/cluster-backplane.js';
-import type { ClusterMessage, ClusterResponse } from '../../src/cluster/cluster-messages.js';
+import type { ClusterMessage } from '../../src/cluster/cluster-messages.js';
+import type { NodeMessage } from '../../src/cluster/node-messages.js';
 import type { ClusterBackplaneOptions } from '../../src/cluster/cluster-options.js';
 
 /**
@@ -56,11 +57,11 @@ export class MemoryBus {
     }
   }
 
-  /** Sends `response` to the node `to`, if it is on the bus. */
-  respond(from: MemoryBackplane, to: string, response: ClusterResponse): void {
+  /** Sends a node-addressed message (a response, a forwarded request, relayed events) to the node `to`, if it is on the bus. */
+  respond(from: MemoryBackplane, to: string, message: NodeMessage): void {
     const node = this.nodes.get(to);
     if (!this.has(from) || node === undefined) return;
-    const text = JSON.stringify(response);
+    const text = JSON.stringify(message);
     this.later(node, () => node.receiveResponse(JSON.parse(text)));
   }
 
@@ -112,7 +113,7 @@ export class MemoryBackplane extends ClusterBackplane {
     this.bus.publish(this, message);
   }
 
-  protected doPublishResponse(toNodeId: string, response: ClusterResponse): void {
-    this.bus.respond(this, toNodeId, response);
+  protected doPublishResponse(toNodeId: string, message: NodeMessage): void {
+    this.bus.respond(this, toNodeId, message);
   }
 }

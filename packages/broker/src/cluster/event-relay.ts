@@ -1,0 +1,167 @@
+// Client events for another broker's backends: one EventConsumer per peer with backends, batching each turn into one message.
+import type { ConsumerSource, EventConsumer } from '../core/consumers.js';
+import type { EventDispatcher } from '../core/dispatcher.js';
+import type { EventsMessage } from './node-messages.js';
+
+/** How relays reach the other nodes and report to the dispatcher. */
+export interface RelayLink {
+  readonly nodeId: string;
+  /** Sends to one node's inbox; false when the transport could not take it. */
+  send(toNodeId: string, message: EventsMessage): boolean;
+}
+
+// Relay ids are negative, so a log line never confuses one with a backend connection.
+let lastRelayId = 0;
+
+/**
+ * The backends of one other node, as the dispatcher sees them. Events given during a turn go
+ * out together in one `events` message at the end of it; the store is told they are done as soon
+ * as the message is published (at most once across nodes, as the kernel write is for a local
+ * backend). A relay is alive until its node is lost, announces no backends, or a publish fails;
+ * then what it held and had not published goes back to the dispatcher, and a new relay replaces it.
+ */
+export class RelayConsumer implements EventConsumer {
+  readonly id = --lastRelayId;
+  private open = true;
+  private clients: string[] = [];
+  private lines: string[] = [];
+  private bytes = 0;
+  private scheduled = false;
+  private hooks: (() => void)[] = [];
+  private readonly flushNow = (): void => this.flush();
+
+  constructor(
+    readonly nodeId: string,
+    private readonly link: RelayLink,
+    private readonly dispatcher: EventDispatcher,
+  ) {}
+
+  get alive(): boolean {
+    return this.open;
+  }
+
+  /** Bytes of event lines given this turn and not yet published. */
+  get bufferedBytes(): number {
+    return this.bytes;
+  }
+
+  sendEvent(line: string, clientId: string): boolean {
+    if (!this.open) return false;
+    this.clients.push(clientId);
+    this.lines.push(line);
+    this.bytes += line.length;
+    this.schedule();
+    return true;
+  }
+
+  onWritten(hook: () => void): void {
+    this.hooks.push(hook);
+    this.schedule();
+  }
+
+  /** Publishes what this turn gave; a failed publish retires the relay (the dispatcher gets its events back). */
+  flush(): void {
+    this.scheduled = false;
+    const count = this.lines.length;
+    if (count > 0 && this.open) {
+      const message: EventsMessage = { type: 'events', from: this.link.nodeId, clients: this.clients, lines: this.lines };
+      this.clients = [];
+      this.lines = [];
+      this.bytes = 0;
+      if (this.link.send(this.nodeId, message)) this.dispatcher.written(this, count);
+      else this.retire();
+    }
+    const hooks = this.hooks;
+    this.hooks = [];
+    for (const hook of hooks) hook();
+  }
+
+  /** Takes nothing more; what it held and had not published goes back to the dispatcher. False when already retired. */
+  retire(): boolean {
+    if (!this.open) return false;
+    this.open = false;
+    this.clients = [];
+    this.lines = [];
+    this.bytes = 0;
+    this.dispatcher.lost(this);
+    return true;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.flushNow);
+  }
+}
+
+/**
+ * The relays to the other nodes' backends: a ConsumerSource the dispatcher falls back to when this
+ * broker has no backend of its own (picked in turn), kept in step with what peers announce.
+ */
+export class EventRelay implements ConsumerSource {
+  private readonly relays = new Map<string, RelayConsumer>();
+  private dispatcher: EventDispatcher | undefined;
+  private turn = 0;
+
+  constructor(private readonly link: RelayLink) {}
+
+  /** Set once, from the broker's `bind`; without a dispatcher there are no relays. */
+  bind(dispatcher: EventDispatcher | undefined): void {
+    this.dispatcher = dispatcher;
+  }
+
+  /** Live relays (one per peer with backends). */
+  get size(): number {
+    return this.live().length;
+  }
+
+  pick(): EventConsumer | undefined {
+    const live = this.live();
+    if (live.length === 0) return undefined;
+    this.turn = (this.turn + 1) % live.length;
+    return live[this.turn];
+  }
+
+  /** The live relay to `nodeId`, if it has backends. */
+  relayTo(nodeId: string): RelayConsumer | undefined {
+    const relay = this.relays.get(nodeId);
+    return relay?.alive === true ? relay : undefined;
+  }
+
+  /** `nodeId` announced `count` ready backends: a relay opens (waiting events go out) or retires. */
+  backends(nodeId: string, count: number): void {
+    const dispatcher = this.dispatcher;
+    if (dispatcher === undefined) return;
+    if (count === 0) return this.nodeLost(nodeId);
+    const current = this.relays.get(nodeId);
+    if (current?.alive === true) return;
+    this.relays.set(nodeId, new RelayConsumer(nodeId, this.link, dispatcher));
+    dispatcher.ready();
+  }
+
+  /** `nodeId` is gone (or has no backend now): its relay retires. */
+  nodeLost(nodeId: string): void {
+    const relay = this.relays.get(nodeId);
+    if (relay === undefined) return;
+    this.relays.delete(nodeId);
+    relay.retire();
+  }
+
+  /** The relays still alive; one that retired itself (a failed publish) is dropped here, until its node announces backends again. */
+  private live(): RelayConsumer[] {
+    const live: RelayConsumer[] = [];
+    for (const [nodeId, relay] of this.relays) {
+      if (relay.alive) live.push(relay);
+      else this.relays.delete(nodeId);
+    }
+    return live;
+  }
+
+  /** Publishes every relay's batch now (before a goodbye), then retires them all. */
+  close(): void {
+    const relays = [...this.relays.values()];
+    this.relays.clear();
+    for (const relay of relays) relay.flush();
+    for (const relay of relays) relay.retire();
+  }
+}
