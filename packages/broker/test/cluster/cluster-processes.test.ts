@@ -121,7 +121,7 @@ async function health(broker: BrokerProcess): Promise<{ status: number; body: Re
 beforeAll(async () => {
   redis = await startRedis();
   const prefix = `procs${process.pid}`;
-  [a, b, c] = await Promise.all(['A', 'B', 'C'].map((name) => startBrokerProcess(name, redis.url, prefix)));
+  [a, b, c] = await Promise.all([startBrokerProcess('A', redis.url, prefix), startBrokerProcess('B', redis.url, prefix), startBrokerProcess('C', redis.url, prefix)]);
   backendC = await connectBackend(c);
   // Until a broker without a backend forwards connection requests to one that has, every broker
   // that accepts clients needs a backend of its own; A's and B's only accept, and nothing here
