@@ -93,3 +93,24 @@ describe('admission control', () => {
     void waiting;
   });
 });
+
+describe('deep nesting', () => {
+  it('refuses a response whose metadata nests 5,000 levels deep: 502 for the client, error_reply for the backend, the broker lives', async () => {
+    // Written by hand: JSON.stringify itself cannot encode what the audit sent.
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    h = await startBroker();
+    const backend = await h.backend(() => null);
+    await backend.hello();
+    const attempt = h.attempt('/ws/r?id=deep');
+    const request = await backend.waitFrame((f) => f.action === 'connection_request', 'connection_request');
+    backend.raw(`{"action":"response","request_id":${JSON.stringify(request.request_id)},"params":{"accepted":true,"metadata":${deep}}}\n`);
+    expect(await attempt).toMatchObject({ kind: 'http', status: 502 });
+    const reply = await backend.waitFrame((f) => f.action === 'error_reply', 'error_reply');
+    expect(reply.params).toMatchObject({ code: 'invalid_params', action: 'response' });
+    expect(String(reply.params.message)).toMatch(/deeper than 64/);
+    backend.decide = () => ({ accepted: true, client_id: 'shallow', metadata: { fine: { and: ['shallow'] } } });
+    const ok = await h.client('/ws/r?id=shallow');
+    backend.send('message_to_connection', { conn_id: 'shallow', message: 'alive' });
+    await ok.waitMessage('alive');
+  });
+});

@@ -3,6 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ErrorReplyCode, FrameError } from '@strands/protocol';
 import { Failure, checkBackendParams, isBackendAction, parseRawFrame, roomMemberJson, type BackendFrame } from '@strands/protocol/wire';
 import type { BrokerContext } from '../core/context.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from '../core/json-depth.js';
 import { RoutingCore, whenReady } from '../core/routing.js';
 import { RateLimitedLog } from '../logger.js';
 import type { BackendConnection } from './backend-connection.js';
@@ -24,6 +25,15 @@ const refusal = (code: ErrorReplyCode, message: string, requestId: string | unde
   requestId,
   action,
 });
+
+/**
+ * The one value of a backend frame the broker keeps and encodes again later (a client's
+ * `metadata`, in every context and member list): refused when it nests too deep to encode.
+ */
+function tooDeep(frame: BackendFrame): FrameRefusal | undefined {
+  if (frame.action !== 'response' || !nestsDeeperThan(frame.params.metadata, MAX_JSON_DEPTH)) return undefined;
+  return refusal('invalid_params', `invalid params for "response": params.metadata nests deeper than ${MAX_JSON_DEPTH} levels`, frame.request_id, frame.action);
+}
 
 /** Dispatches backend frames. One instance serves every backend. */
 export class BackendHandler {
@@ -55,9 +65,10 @@ export class BackendHandler {
       return this.refuse(backend, refusal('unauthorized', 'say hello with the broker token first', requestId, action), true);
     }
     const checked = checkBackendParams(raw);
-    if (!checked.ok) {
-      if (action === 'response') this.decider.invalid(backend, requestId, checked.refusal.message);
-      return this.refuse(backend, checked.refusal);
+    const wrong = checked.ok ? tooDeep(checked.frame) : checked.refusal;
+    if (wrong !== undefined) {
+      if (action === 'response') this.decider.invalid(backend, requestId, wrong.message);
+      return this.refuse(backend, wrong);
     }
     this.act(backend, checked.frame);
   }
