@@ -8,7 +8,9 @@ import { BackendPool } from './backends/backend-pool.js';
 import { BackendRegistry } from './backends/backend-registry.js';
 import { BackendDecider } from './backends/connection-decisions.js';
 import { createBackendServer, startHeartbeat } from './backends/tcp-server.js';
+import { ClusterBackplane } from './cluster/cluster-backplane.js';
 import type { Backplane } from './core/backplane.js';
+import { firstOf, type EventOwner } from './core/consumers.js';
 import type { BrokerContext } from './core/context.js';
 import { Dispatcher } from './core/dispatcher.js';
 import type { EventStore } from './core/event-store.js';
@@ -90,19 +92,26 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
   const routing = new RoutingCore(backplane, ctx.metrics);
 
   const pool = new BackendPool();
-  const store = options.eventStore ?? new MemoryEventStore<ClientConnection>(resolved.queueSize, resolved.queueOverflow);
-  const dispatcher = new Dispatcher<ClientConnection>(ctx, store, pool);
+  // In a cluster the store also holds the events of other brokers' clients relayed here: its owners are EventOwners.
+  const store: EventStore<EventOwner> = options.eventStore ?? new MemoryEventStore<EventOwner>(resolved.queueSize, resolved.queueOverflow);
+  const cluster = backplane instanceof ClusterBackplane ? backplane : undefined;
+  // This broker's backends first; in a cluster, else a relay to another broker's.
+  const dispatcher = new Dispatcher<EventOwner>(ctx, store, cluster === undefined ? pool : firstOf(pool, cluster.relays));
   const decider = new BackendDecider(ctx, pool);
-  const backends = new BackendRegistry(ctx, pool, dispatcher, decider);
+  const backends = new BackendRegistry(ctx, pool, dispatcher, decider, backplane);
   backends.handleWith(new BackendHandler(ctx, routing, decider, backends, backplane.clustered ? [CLUSTER_CAPABILITY] : []));
 
-  const registry = new ClientRegistry(ctx, dispatcher, backplane, {
+  // The gateway gives it only its own clients (`send` is its one use of the owner type), which a dispatcher of any owner takes.
+  const clientEvents = dispatcher as Dispatcher<ClientConnection>;
+  const registry = new ClientRegistry(ctx, clientEvents, backplane, {
     full: () => backends.setReading(false),
     drained: () => backends.setReading(true),
   });
-  backplane.bind(registry, { nodeLost: (nodeId) => logger.warn({ node: nodeId }, 'cluster node lost') });
+  backplane.bind(registry, { nodeLost: (nodeId) => logger.warn({ node: nodeId }, 'cluster node lost'), decider, dispatcher });
+  // In a cluster, a broker without a backend has a connection request decided by one that has.
+  const gatewayDecider = cluster?.connectionDecider(decider, resolved.connectionRequestTimeoutMs) ?? decider;
   const admission = new Admission(resolved);
-  const side: ClientSide = { ctx, registry, dispatcher, admission };
+  const side: ClientSide = { ctx, registry, dispatcher: clientEvents, admission };
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: resolved.maxMessageBytes,
@@ -110,7 +119,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     clientTracking: false,
     handleProtocols: selectProtocol,
   });
-  const upgrades = new UpgradeHandler(ctx, wss, decider, admission, (ws, socket, acceptance, ip) =>
+  const upgrades = new UpgradeHandler(ctx, wss, gatewayDecider, admission, (ws, socket, acceptance, ip) =>
     attachClient(side, ws, socket, acceptance, ip),
   );
   const stats = (): Gauges => ({
@@ -176,7 +185,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     for (const timer of timers) clearInterval(timer);
     const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
     const tcpClosed = new Promise<void>((resolve) => tcp.close(() => resolve()));
-    decider.shutdown();
+    gatewayDecider.shutdown();
     registry.outbox.flush();
     const clientsClosed: Promise<void>[] = [];
     for (const client of registry.all()) {
