@@ -65,12 +65,16 @@ export class BackendHandler {
       return this.refuse(backend, refusal('unauthorized', 'say hello with the broker token first', requestId, action), true);
     }
     const checked = checkBackendParams(raw);
-    const wrong = checked.ok ? tooDeep(checked.frame) : checked.refusal;
-    if (wrong !== undefined) {
-      if (action === 'response') this.decider.invalid(backend, requestId, wrong.message);
-      return this.refuse(backend, wrong);
-    }
+    if (!checked.ok) return this.invalid(backend, checked.refusal);
+    const deep = tooDeep(checked.frame);
+    if (deep !== undefined) return this.invalid(backend, deep);
     this.act(backend, checked.frame);
+  }
+
+  /** Wrong params: refused; a `response` also ends the upgrade it answers (502). */
+  private invalid(backend: BackendConnection, why: FrameRefusal): void {
+    if (why.action === 'response' && why.requestId !== undefined) this.decider.invalid(backend, why.requestId, why.message);
+    this.refuse(backend, why);
   }
 
   /** A line over the maximum length was skipped. */

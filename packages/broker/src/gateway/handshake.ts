@@ -1,16 +1,10 @@
 // What a connection request carries (headers as Go spells them, path, query, peer address), and HTTP refusals.
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { STRANDS_REFUSAL_SUBPROTOCOL, STRANDS_SUBPROTOCOL } from '@strands/protocol/wire';
 import type { ConnectionRequestParams } from '../core/decisions.js';
 
-/** The subprotocol with which a browser asks to be told about rejections by close code. */
-export const STRANDS_SUBPROTOCOL = 'strands.v1';
-
-/**
- * Offered beside `strands.v1`: the broker selects it only on an upgrade it is about to close
- * with 4000 + status, so the client knows at `open` that it was refused and writes nothing.
- */
-export const STRANDS_REFUSAL_SUBPROTOCOL = 'strands.v1.refusal';
+export { STRANDS_REFUSAL_SUBPROTOCOL, STRANDS_SUBPROTOCOL };
 
 /** Requests being upgraded only to be closed with a refusal code. */
 const refusing = new WeakSet<IncomingMessage>();

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { rejectionCloseCode } from '@strands/protocol/wire';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { BrokerContext } from '../core/context.js';
 import type { Acceptance, ConnectionDecider, Decision } from '../core/decisions.js';
@@ -154,7 +155,7 @@ export class UpgradeHandler {
     markRefusal(req);
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       ws.on('error', () => undefined);
-      ws.close(4000 + status, truncateUtf8(reason === '' ? (STATUS_CODES[status] ?? '') : reason, MAX_CLOSE_REASON_BYTES));
+      ws.close(rejectionCloseCode(status), truncateUtf8(reason === '' ? (STATUS_CODES[status] ?? '') : reason, MAX_CLOSE_REASON_BYTES));
     });
   }
 }
