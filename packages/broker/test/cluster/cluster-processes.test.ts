@@ -243,10 +243,6 @@ describe('three broker processes on one Redis', { timeout: 30_000 }, () => {
     }, '/healthz 503 on A');
     expect(down.body.status).not.toBe('ok');
     expect(down.body.reason).toMatch(/Redis/); // e.g. "Redis command connection lost: connection closed"
-    // A membership call that needs Redis is refused, not left unanswered.
-    const asked = backendC.send('room_members', { room_id: 'r1' });
-    const refused = await backendC.waitFrame((f) => f.request_id === asked, 'an answer to room_members while Redis is down');
-    expect(refused).toMatchObject({ action: 'error_reply', params: { code: 'unavailable', action: 'room_members' } });
     await redis.restart();
     for (const broker of [a, b, c]) {
       await waitFor(async () => ((await health(broker)).status === 200 ? true : undefined), `/healthz 200 on ${broker.name}`);
