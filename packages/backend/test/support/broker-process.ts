@@ -10,6 +10,8 @@ export interface BrokerProcess {
   child: ChildProcess;
   wsUrl: string;
   tcpPort: number;
+  /** Everything the broker wrote on stderr so far (its JSON log lines). */
+  stderr(): string;
   /** SIGKILL, and wait for the exit. */
   kill(): Promise<void>;
 }
@@ -22,6 +24,8 @@ export async function spawnBroker(tcpPort = 0): Promise<BrokerProcess> {
     { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const listening = await guard(
     new Promise<{ wsUrl: string; tcpPort: number }>((resolve, reject) => {
       let text = '';
@@ -44,6 +48,7 @@ export async function spawnBroker(tcpPort = 0): Promise<BrokerProcess> {
   return {
     child,
     ...listening,
+    stderr: () => stderr,
     kill: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
