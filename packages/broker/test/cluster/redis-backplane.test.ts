@@ -121,10 +121,12 @@ describe('RedisBackplane transport', () => {
     expect(await subscribers(a.channels.room('r'))).toBe(1); // a publishes to the room without listening to it
   });
 
-  it('answers requests through the asking node inbox: members and a remote join', async () => {
+  it('answers members from presence and a remote join through the holding node inbox', async () => {
     const { nodes, planes } = await cluster(2);
-    const [a] = planes as [RedisBackplane, RedisBackplane];
+    const [a, b] = planes as [RedisBackplane, RedisBackplane];
     nodes[1]?.add('x', 'r', { name: 'ex' });
+    // As the broker does for every accepted client: presence and the directory learn of it here.
+    b.clientAttached({ clientId: 'x', roomId: 'r', metadata: { name: 'ex' } });
     expect(await a.members('r')).toEqual([{ clientId: 'x', metadata: { name: 'ex' } }]);
     expect(await a.join('x', 'elsewhere')).toBe(true);
     expect(await a.join('nobody', 'elsewhere')).toBe(false);

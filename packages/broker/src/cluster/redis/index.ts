@@ -2,7 +2,7 @@
 export { commands, type RedisCommand } from './commands.js';
 export { REDIS_LINK_ERROR_CODES, RedisLinkError, isRedisLinkError, type RedisLinkErrorCode } from './errors.js';
 export { createIoredisLink } from './ioredis-link.js';
-export { clusterChannels, type ClusterChannels } from './keys.js';
+export { clusterChannels, clusterKeys, type ClusterChannels, type ClusterKeys } from './keys.js';
 export {
   DEFAULT_REDIS_COMMAND_TIMEOUT_MS,
   DEFAULT_REDIS_CONNECT_TIMEOUT_MS,
@@ -32,6 +32,19 @@ export type {
   RedisStreamEntry,
   ResubscribeCause,
 } from './redis-link.js';
-export { RedisBackplane, type RedisBackplaneStats } from './redis-backplane.js';
-export { DEFAULT_REDIS_PREFIX, type RedisBackplaneOptions } from './redis-backplane-options.js';
+export { RedisBackplane } from './redis-backplane.js';
+export type { RedisBackplaneStats } from './redis-backplane-stats.js';
+export {
+  DEFAULT_DIRECTORY_CACHE_MS,
+  DEFAULT_MAX_CACHED_CONNECTIONS,
+  DEFAULT_MAX_WAITING_PUBLISHES,
+  DEFAULT_NODE_BEAT_INTERVAL_MS,
+  DEFAULT_NODE_REAP_AFTER_MS,
+  DEFAULT_PRESENCE_REFRESH_INTERVAL_MS,
+  DEFAULT_PRESENCE_TTL_MS,
+  DEFAULT_REAP_LOCK_MS,
+  DEFAULT_REDIS_PREFIX,
+  type RedisBackplaneOptions,
+} from './redis-backplane-options.js';
+export { PUBLISH_LAG_BUCKETS_MS, type PublishLag } from './publish-lag.js';
 export { defineRedisScript, type RedisScript } from './redis-script.js';

@@ -5,8 +5,16 @@ import type { RedisLinkOptions } from './link-options.js';
 import type { RedisLink } from './redis-link.js';
 
 export const DEFAULT_REDIS_PREFIX = 'strands';
+export const DEFAULT_PRESENCE_TTL_MS = 60_000;
+export const DEFAULT_PRESENCE_REFRESH_INTERVAL_MS = 25_000;
+export const DEFAULT_NODE_BEAT_INTERVAL_MS = 3_000;
+export const DEFAULT_NODE_REAP_AFTER_MS = 7_000;
+export const DEFAULT_REAP_LOCK_MS = 30_000;
+export const DEFAULT_DIRECTORY_CACHE_MS = 3_000;
+export const DEFAULT_MAX_CACHED_CONNECTIONS = 10_000;
+export const DEFAULT_MAX_WAITING_PUBLISHES = 10_000;
 
-/** Options of a `RedisBackplane`: the cluster's, plus where Redis is. */
+/** Options of a `RedisBackplane`: the cluster's, plus where Redis is and how its state is kept. */
 export interface RedisBackplaneOptions extends ClusterBackplaneOptions {
   /** `redis://host:port` of the cluster's Redis. */
   url: string;
@@ -16,10 +24,48 @@ export interface RedisBackplaneOptions extends ClusterBackplaneOptions {
   link?: Omit<RedisLinkOptions, 'url' | 'probeChannel'>;
   /** Opens the link: the seam for another client library. @default createIoredisLink */
   connect?: (options: RedisLinkOptions) => Promise<RedisLink>;
+  /**
+   * How long a presence entry and a connection directory entry live without a refresh: what is
+   * left of a node no one reaped disappears after this. @default 60000
+   */
+  presenceTtlMs?: number;
+  /**
+   * Every local membership and connection is re-written once per interval, in slices spread
+   * across it (one pipelined batch per slice, never a command per client per tick); must be
+   * below `presenceTtlMs`. @default 25000
+   */
+  presenceRefreshIntervalMs?: number;
+  /** How often this node beats into the node registry and looks for silent nodes to reap. @default 3000 */
+  nodeBeatIntervalMs?: number;
+  /** A node whose last beat is older than this is reaped (its presence and directory entries removed); must exceed `nodeBeatIntervalMs`. @default 7000 */
+  nodeReapAfterMs?: number;
+  /** Lifetime of the lock a reaper takes on a silent node: at most one reaper per node in that time. @default 30000 */
+  reapLockMs?: number;
+  /** How long a looked-up connection directory entry is trusted locally before it is read again. @default 3000 */
+  directoryCacheMs?: number;
+  /** Directory entries cached at most; past it the oldest goes. @default 10000 */
+  maxCachedConnections?: number;
+  /**
+   * Publishes held in order behind direct messages whose node is being looked up; past it a
+   * publish is dropped and counted (`publishFailures`). @default 10000
+   */
+  maxWaitingPublishes?: number;
 }
 
-/** Checks what the cluster options do not (those are checked by ClusterBackplane). */
-export function checkRedisBackplaneOptions(options: RedisBackplaneOptions): { prefix: string } {
+export interface ResolvedRedisBackplaneOptions {
+  prefix: string;
+  presenceTtlMs: number;
+  presenceRefreshIntervalMs: number;
+  nodeBeatIntervalMs: number;
+  nodeReapAfterMs: number;
+  reapLockMs: number;
+  directoryCacheMs: number;
+  maxCachedConnections: number;
+  maxWaitingPublishes: number;
+}
+
+/** Fills defaults and checks what the cluster options do not (those are checked by ClusterBackplane). */
+export function resolveRedisBackplaneOptions(options: RedisBackplaneOptions): ResolvedRedisBackplaneOptions {
   const prefix = options.prefix ?? DEFAULT_REDIS_PREFIX;
   if (typeof prefix !== 'string' || prefix === '' || /[\s{}]/.test(prefix)) {
     throw new OptionsError(`prefix must be a non-empty string without spaces or braces, got ${JSON.stringify(prefix)}`, 'prefix');
@@ -27,5 +73,27 @@ export function checkRedisBackplaneOptions(options: RedisBackplaneOptions): { pr
   if (typeof options.url !== 'string' || !/^rediss?:\/\//.test(options.url)) {
     throw new OptionsError(`url must start with redis:// or rediss://, got ${JSON.stringify(options.url)}`, 'url');
   }
-  return { prefix };
+  const resolved: ResolvedRedisBackplaneOptions = {
+    prefix,
+    presenceTtlMs: options.presenceTtlMs ?? DEFAULT_PRESENCE_TTL_MS,
+    presenceRefreshIntervalMs: options.presenceRefreshIntervalMs ?? DEFAULT_PRESENCE_REFRESH_INTERVAL_MS,
+    nodeBeatIntervalMs: options.nodeBeatIntervalMs ?? DEFAULT_NODE_BEAT_INTERVAL_MS,
+    nodeReapAfterMs: options.nodeReapAfterMs ?? DEFAULT_NODE_REAP_AFTER_MS,
+    reapLockMs: options.reapLockMs ?? DEFAULT_REAP_LOCK_MS,
+    directoryCacheMs: options.directoryCacheMs ?? DEFAULT_DIRECTORY_CACHE_MS,
+    maxCachedConnections: options.maxCachedConnections ?? DEFAULT_MAX_CACHED_CONNECTIONS,
+    maxWaitingPublishes: options.maxWaitingPublishes ?? DEFAULT_MAX_WAITING_PUBLISHES,
+  };
+  for (const name of Object.keys(resolved) as (keyof ResolvedRedisBackplaneOptions)[]) {
+    if (name === 'prefix') continue;
+    const value = resolved[name];
+    if (!Number.isInteger(value) || value <= 0) throw new OptionsError(`${name} must be a positive integer, got ${String(value)}`, name);
+  }
+  if (resolved.presenceRefreshIntervalMs >= resolved.presenceTtlMs) {
+    throw new OptionsError('presenceRefreshIntervalMs must be below presenceTtlMs, or entries lapse between refreshes', 'presenceRefreshIntervalMs');
+  }
+  if (resolved.nodeReapAfterMs <= resolved.nodeBeatIntervalMs) {
+    throw new OptionsError('nodeReapAfterMs must exceed nodeBeatIntervalMs, or live nodes are reaped', 'nodeReapAfterMs');
+  }
+  return resolved;
 }

@@ -1,0 +1,304 @@
+// Cluster-wide presence in Redis (cluster-notes "Cluster-wide presence"): this node's memberships
+// written as they change (coalesced per tick), refreshed in slices, read per room, removed on stop.
+import { connectionRefresh, connectionRemove, presenceAdd, presenceGet, presenceRemove } from './cluster-scripts.js';
+import { toRecord } from './commands.js';
+import { memberEntry, type ClusterKeys } from './keys.js';
+import { LocalMemberships, type LocalMember } from './local-memberships.js';
+import type { RedisLink, RedisPipeline } from './redis-link.js';
+
+/** Clients per script call, and commands per pipeline: a burst never makes one huge script or write. */
+const CLIENTS_PER_SCRIPT = 256;
+const COMMANDS_PER_PIPELINE = 512;
+
+export interface PresenceSettings {
+  nodeId: string;
+  keys: ClusterKeys;
+  ttlMs: number;
+  refreshIntervalMs: number;
+  /** Slices the refresh is spread over: one slice of the clients every `refreshIntervalMs / slices`. */
+  slices: number;
+}
+
+/** A presence entry as read from Redis. */
+export interface PresenceEntry {
+  clientId: string;
+  node: string;
+  metadata: Record<string, unknown>;
+  since: number;
+}
+
+/** What presence counts, for `redisStats()`. */
+export interface PresenceCounters {
+  /** Pipelines of presence writes sent (changes, refreshes, removal on stop). */
+  presenceWrites: number;
+  /** Of those, the ones Redis or the connection refused (the next full refresh repairs them). */
+  presenceWriteFailures: number;
+  /** Refresh slices written. */
+  presenceRefreshes: number;
+}
+
+/** A pending presence write: the entry's JSON, `force` when it is a change (a refresh leaves another node's entry alone). */
+type PendingAdd = { json: string; force: boolean };
+type PendingConn = 'set' | 'refresh' | 'remove';
+
+export class RedisPresence {
+  readonly local: LocalMemberships;
+  readonly counters: PresenceCounters = { presenceWrites: 0, presenceWriteFailures: 0, presenceRefreshes: 0 };
+  private readonly nodeJson: string;
+  private link: RedisLink | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private nextSlice = 0;
+  private scheduled = false;
+  /** roomId → clientId → entry to write, or null to remove; last change wins. */
+  private pendingPresence = new Map<string, Map<string, PendingAdd | null>>();
+  /** Index entries to add (true) or remove (false). */
+  private pendingIndex = new Map<string, boolean>();
+  private pendingConns = new Map<string, PendingConn>();
+
+  constructor(
+    private readonly settings: PresenceSettings,
+    private readonly failed: (error: unknown) => void,
+  ) {
+    this.local = new LocalMemberships(settings.slices);
+    this.nodeJson = JSON.stringify(settings.nodeId);
+  }
+
+  /** Starts writing through `link`: everything known so far at once, then a slice per tick. */
+  attach(link: RedisLink): void {
+    this.link = link;
+    this.refreshAll();
+    const everyMs = Math.max(1, Math.floor(this.settings.refreshIntervalMs / this.settings.slices));
+    this.timer = setInterval(() => this.refreshSlice(), everyMs);
+    this.timer.unref();
+  }
+
+  /** Stops writing (pending changes are dropped: the TTL or a reaper ends what is left). */
+  detach(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.link = undefined;
+    this.clearPending();
+  }
+
+  attached(clientId: string, roomId: string, metadata: Record<string, unknown>): void {
+    const member = this.local.attached(clientId, roomId, metadata);
+    this.queueConnection(member, 'set');
+    this.queueAdd(member, roomId, true);
+  }
+
+  detached(clientId: string): void {
+    const member = this.local.detached(clientId);
+    if (member === undefined) return;
+    for (const roomId of member.rooms.keys()) this.queueRemove(clientId, roomId);
+    this.pendingIndex.set(memberEntry('', clientId), false);
+    this.pendingConns.set(clientId, 'remove');
+    this.schedule();
+  }
+
+  joined(clientId: string, roomId: string): void {
+    const member = this.local.joined(clientId, roomId);
+    if (member !== undefined) this.queueAdd(member, roomId, true);
+  }
+
+  left(clientId: string, roomId: string): void {
+    if (this.local.left(clientId, roomId)) this.queueRemove(clientId, roomId);
+  }
+
+  /** Re-writes every local membership (start, Redis back after an outage, this node found reaped). */
+  refreshAll(): void {
+    for (const member of this.local.inSlice(undefined)) this.queueMember(member);
+    this.flush();
+  }
+
+  /**
+   * Sends what is pending now, in pipelines. Called at the end of the tick, and before any other
+   * command of this node, so a reply or a read that follows a change is ordered after it.
+   */
+  flush(): void {
+    const link = this.link;
+    if (link === undefined) return this.clearPending();
+    if (this.pendingPresence.size === 0 && this.pendingIndex.size === 0 && this.pendingConns.size === 0) return;
+    const { keys, nodeId, ttlMs } = this.settings;
+    const batch = new Batches(link, (ok) => {
+      this.counters.presenceWrites++;
+      if (!ok) this.counters.presenceWriteFailures++;
+    }, this.failed);
+    for (const [roomId, clients] of this.pendingPresence) {
+      const roomKeys = [keys.presence(roomId), keys.presenceExpiry(roomId)];
+      const forced: string[] = [];
+      const refreshed: string[] = [];
+      const removed: string[] = [];
+      for (const [clientId, add] of clients) {
+        if (add === null) removed.push(clientId);
+        else (add.force ? forced : refreshed).push(clientId, add.json);
+      }
+      for (const args of chunks(forced, CLIENTS_PER_SCRIPT * 2)) batch.next().evalsha(presenceAdd, roomKeys, [ttlMs, nodeId, 0, ...args]);
+      for (const args of chunks(refreshed, CLIENTS_PER_SCRIPT * 2)) batch.next().evalsha(presenceAdd, roomKeys, [ttlMs, nodeId, 1, ...args]);
+      for (const args of chunks(removed, CLIENTS_PER_SCRIPT)) batch.next().evalsha(presenceRemove, roomKeys, [nodeId, ...args]);
+    }
+    const index = keys.nodeMembers(nodeId);
+    const added: string[] = [];
+    const dropped: string[] = [];
+    for (const [entry, add] of this.pendingIndex) (add ? added : dropped).push(entry);
+    for (const entries of chunks(added, CLIENTS_PER_SCRIPT)) batch.next().sadd(index, entries);
+    for (const entries of chunks(dropped, CLIENTS_PER_SCRIPT)) batch.next().srem(index, entries);
+    if (added.length > 0) batch.next().pexpire(index, ttlMs);
+    for (const [clientId, op] of this.pendingConns) {
+      const key = keys.connection(clientId);
+      if (op === 'set') batch.next().set(key, nodeId, { px: ttlMs });
+      else if (op === 'refresh') batch.next().evalsha(connectionRefresh, [key], [nodeId, ttlMs]);
+      else batch.next().evalsha(connectionRemove, [key], [nodeId]);
+    }
+    this.clearPending();
+    batch.send();
+  }
+
+  /** A room's entries in Redis, expired ones dropped first. Rejects when Redis cannot answer. */
+  async read(roomId: string): Promise<PresenceEntry[]> {
+    const link = this.link;
+    if (link === undefined) throw new Error('presence read before start');
+    this.flush();
+    const { keys } = this.settings;
+    const reply = toRecord(await link.evalsha(presenceGet, [keys.presence(roomId), keys.presenceExpiry(roomId)]));
+    const entries: PresenceEntry[] = [];
+    for (const clientId of Object.keys(reply)) {
+      const entry = parseEntry(clientId, reply[clientId] as string);
+      if (entry !== undefined) entries.push(entry);
+    }
+    return entries;
+  }
+
+  /** A graceful stop: removes this node's entries, directory keys and index. Never rejects. */
+  async removeAll(): Promise<void> {
+    const link = this.link;
+    if (link === undefined) return;
+    this.flush();
+    const { keys, nodeId } = this.settings;
+    const byRoom = new Map<string, string[]>();
+    const batch = new Batches(link, () => undefined, () => undefined);
+    for (const member of this.local.inSlice(undefined)) {
+      for (const roomId of member.rooms.keys()) {
+        let clients = byRoom.get(roomId);
+        if (clients === undefined) byRoom.set(roomId, (clients = []));
+        clients.push(member.clientId);
+      }
+      batch.next().evalsha(connectionRemove, [keys.connection(member.clientId)], [nodeId]);
+    }
+    for (const [roomId, clients] of byRoom) {
+      for (const ids of chunks(clients, CLIENTS_PER_SCRIPT)) {
+        batch.next().evalsha(presenceRemove, [keys.presence(roomId), keys.presenceExpiry(roomId)], [nodeId, ...ids]);
+      }
+    }
+    batch.next().del([keys.nodeMembers(nodeId), keys.nodeInfo(nodeId)]);
+    batch.next().zrem(keys.nodes, [nodeId]);
+    await batch.send();
+  }
+
+  private refreshSlice(): void {
+    const slice = this.nextSlice;
+    this.nextSlice = (slice + 1) % this.settings.slices;
+    for (const member of this.local.inSlice(slice)) this.queueMember(member);
+    this.counters.presenceRefreshes++;
+    this.flush();
+  }
+
+  /** Every entry of a client, as a refresh (another node's newer entry is left alone). */
+  private queueMember(member: LocalMember): void {
+    this.queueConnection(member, 'refresh');
+    for (const roomId of member.rooms.keys()) this.queueAdd(member, roomId, false);
+  }
+
+  private queueConnection(member: LocalMember, op: 'set' | 'refresh'): void {
+    const pending = this.pendingConns.get(member.clientId);
+    this.pendingConns.set(member.clientId, op === 'refresh' && pending === 'set' ? 'set' : op);
+    this.pendingIndex.set(memberEntry('', member.clientId), true);
+  }
+
+  private queueAdd(member: LocalMember, roomId: string, force: boolean): void {
+    const since = member.rooms.get(roomId) ?? Date.now();
+    const json = `{"node":${this.nodeJson},"metadata":${member.metadataJson},"since":${since}}`;
+    const clients = this.roomOf(roomId);
+    const pending = clients.get(member.clientId);
+    clients.set(member.clientId, { json, force: force || (pending?.force ?? false) });
+    this.pendingIndex.set(memberEntry(roomId, member.clientId), true);
+    this.schedule();
+  }
+
+  private queueRemove(clientId: string, roomId: string): void {
+    this.roomOf(roomId).set(clientId, null);
+    this.pendingIndex.set(memberEntry(roomId, clientId), false);
+    this.schedule();
+  }
+
+  private roomOf(roomId: string): Map<string, PendingAdd | null> {
+    let clients = this.pendingPresence.get(roomId);
+    if (clients === undefined) this.pendingPresence.set(roomId, (clients = new Map()));
+    return clients;
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    // A microtask: the changes of one backend frame or one burst of connections make one write.
+    queueMicrotask(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  private clearPending(): void {
+    if (this.pendingPresence.size > 0) this.pendingPresence = new Map();
+    if (this.pendingIndex.size > 0) this.pendingIndex = new Map();
+    if (this.pendingConns.size > 0) this.pendingConns = new Map();
+  }
+}
+
+/** Pipelines of at most COMMANDS_PER_PIPELINE commands, sent in order. */
+class Batches {
+  private readonly pipelines: RedisPipeline[] = [];
+
+  constructor(
+    private readonly link: RedisLink,
+    private readonly done: (ok: boolean) => void,
+    private readonly failed: (error: unknown) => void,
+  ) {}
+
+  next(): RedisPipeline {
+    let last = this.pipelines[this.pipelines.length - 1];
+    if (last === undefined || last.length >= COMMANDS_PER_PIPELINE) this.pipelines.push((last = this.link.pipeline()));
+    return last;
+  }
+
+  /** Sends every pipeline now; resolves when all answered (never rejects). */
+  send(): Promise<void> {
+    return Promise.all(
+      this.pipelines.map((pipeline) =>
+        pipeline.exec().then(
+          (results) => {
+            const failure = results.find((r) => !r.ok);
+            this.done(failure === undefined);
+            if (failure !== undefined && !failure.ok) this.failed(failure.error);
+          },
+          (error: unknown) => {
+            this.done(false);
+            this.failed(error);
+          },
+        ),
+      ),
+    ).then(() => undefined);
+  }
+}
+
+function* chunks<T>(items: readonly T[], size: number): IterableIterator<T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+function parseEntry(clientId: string, json: string): PresenceEntry | undefined {
+  try {
+    const value = JSON.parse(json) as Partial<PresenceEntry>;
+    if (typeof value.node !== 'string' || typeof value.metadata !== 'object' || value.metadata === null) return undefined;
+    return { clientId, node: value.node, metadata: value.metadata, since: typeof value.since === 'number' ? value.since : 0 };
+  } catch {
+    return undefined;
+  }
+}
