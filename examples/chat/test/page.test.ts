@@ -77,6 +77,15 @@ describe('the chat page', { timeout: 90_000 }, () => {
     expect(await page.isVisible('#join-form')).toBe(true);
   });
 
+  it('shows a taken name\'s reason on the join form (a 409 is a refusal, not "replaced")', async () => {
+    await joinChat(browser, pageUrl, 'alice', 'room1');
+    const page = await openJoinForm(browser, pageUrl, 'alice', 'room2');
+    await page.click('#join');
+    await page.waitForSelector('#join-error:not([hidden])');
+    expect(await page.textContent('#join-error')).toBe('Rejected: the name "alice" is taken');
+    expect(await page.isVisible('#join-form')).toBe(true);
+  });
+
   it('lets an admin announce to everyone, and answers /who through the request route', async () => {
     const admin = await joinChat(browser, pageUrl, 'root', 'ops', ADMIN_TOKEN);
     const alice: ChatPage = await joinChat(browser, pageUrl, 'alice', 'room1');

@@ -130,15 +130,15 @@ describe('routing', () => {
     await c.waitMessage('room by path');
   });
 
-  it('replaces an older connection that claims the same client_id (older closed with 4409)', async () => {
+  it('replaces an older connection that claims the same client_id (older closed with 4900)', async () => {
     h = await startBroker();
     const backend = await h.backend();
     const first = await h.client('/ws/r?id=dup');
     const second = await h.client('/ws/r?id=dup');
-    expect(await first.waitClose()).toBe(4409);
+    expect(await first.waitClose()).toBe(4900);
     expect(first.closeReason).toBe('replaced');
     const gone = await backend.waitFrame((f) => f.action === 'disconnected', 'disconnected of the older');
-    expect(gone.params.code).toBe(4409);
+    expect(gone.params.code).toBe(4900);
     backend.send('message_to_connection', { conn_id: 'dup', message: 'to the newer' });
     await second.waitMessage('to the newer');
     expect(second.closed).toBe(false);

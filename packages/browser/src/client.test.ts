@@ -81,11 +81,19 @@ describe('rejection', () => {
     await expect(client.request('any', {})).rejects.toBe(error);
   });
 
-  it('treats 4409 as replaced by a newer connection, also final', async () => {
-    server = await startServer({ reject: () => [4409, 'replaced'] });
+  it('treats 4900 as replaced by a newer connection, also final', async () => {
+    server = await startServer({ reject: () => [4900, 'replaced'] });
     const client = open(server.url);
     const error = await once(client, 'error');
-    expect(error).toMatchObject({ code: 'replaced', status: 409 });
+    expect(error).toMatchObject({ name: 'RejectedError', code: 'replaced', closeCode: 4900, status: undefined });
+    expect(client.state).toBe('closed');
+  });
+
+  it('treats 4409 as a 409 refusal with its reason, not as replaced', async () => {
+    server = await startServer({ reject: () => [4409, 'name taken'] });
+    const client = open(server.url);
+    const error = await once(client, 'error');
+    expect(error).toMatchObject({ name: 'RejectedError', code: 'rejected', closeCode: 4409, status: 409, reason: 'name taken' });
     expect(client.state).toBe('closed');
   });
 

@@ -8,8 +8,9 @@ export { STRANDS_SUBPROTOCOL, STRANDS_REFUSAL_SUBPROTOCOL } from '@strands/proto
 
 /**
  * The error that ends the client for a close the server sent, or undefined when reconnecting
- * makes sense. Final: 4000-4499 (an HTTP 4xx: rejected by the backend; 4409 replaced by a newer
- * connection), 1008 (policy violation) and 1000 (the backend closed this client on purpose).
+ * makes sense. Final: 4000-4499 (an HTTP 4xx: rejected by the backend, 4409 a 409 like any other),
+ * 4900 (replaced by a newer connection with the same client id), 1008 (policy violation) and 1000
+ * (the backend closed this client on purpose).
  * Transient: 4500-4599 (an HTTP 5xx: 4503 no backend, 4504 backend timeout), 1001 going away,
  * 1006 network, 1011, 1012 restart, 1013 overload, 3000-3999, and the rest.
  */

@@ -39,7 +39,7 @@ export class RejectedError extends StrandsClientError {
   override readonly name = 'RejectedError' as const;
 
   constructor(
-    /** The WebSocket close code (4000 + HTTP status, or 1008). */
+    /** The WebSocket close code (4000 + HTTP status, 4900 replaced, or 1008). */
     readonly closeCode: number,
     /** The backend's reason, as the broker passed it on. */
     readonly reason: string,
@@ -47,7 +47,7 @@ export class RejectedError extends StrandsClientError {
     super(closeMeaning(closeCode) === 'replaced' ? 'replaced' : 'rejected', `connection rejected (${closeCode})${reason ? `: ${reason}` : ''}`);
   }
 
-  /** The HTTP status the broker would have answered (`closeCode - 4000`), if the code carries one. */
+  /** The HTTP status the broker would have answered (`closeCode - 4000` for 4400-4599); undefined for 4900 and 1008. */
   get status(): number | undefined {
     return rejectionStatus(this.closeCode);
   }

@@ -105,6 +105,27 @@ describe('@strands/browser in Chromium', () => {
     expect(stack.decisions).toEqual([{ path: '/ws/vip', accepted: false }]);
   });
 
+  it('reports a 409 refusal as rejected with the backend reason, not as replaced', async () => {
+    await openClient(`${stack.wsUrl}/ws/names?reject=${encodeURIComponent('name taken')}&status=409`);
+    const error = await waitForEvent('error');
+    expect(error).toMatchObject({ name: 'RejectedError', code: 'rejected', closeCode: 4409, reason: 'name taken', message: 'connection rejected (4409): name taken' });
+    expect(await page.evaluate(() => window.client.state)).toBe('closed');
+  });
+
+  it('reports a connection replaced by a newer one with the same client id as replaced (4900)', async () => {
+    await openClient(`${stack.wsUrl}/ws/dup?id=same`);
+    await waitForEvent('open');
+    const newer = await harness.newPage();
+    try {
+      await newer.evaluate((url) => new Promise((resolve) => window.Strands.connect(url).on('open', resolve)), `${stack.wsUrl}/ws/dup?id=same`);
+      expect(await waitForEvent('error')).toMatchObject({ name: 'RejectedError', code: 'replaced', closeCode: 4900, reason: 'replaced' });
+      expect(await waitForEvent('close')).toEqual({ code: 4900, reason: 'replaced', willReconnect: false });
+      expect(await page.evaluate(() => window.client.state)).toBe('closed');
+    } finally {
+      await newer.close();
+    }
+  });
+
   it('reconnects by itself after a broker restart and delivers what was sent meanwhile', async () => {
     await openClient(`${stack.wsUrl}/ws/restart`);
     await waitForEvent('open');

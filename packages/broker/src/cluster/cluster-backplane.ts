@@ -42,7 +42,7 @@ const UP: BackplaneHealth = { up: true };
  * one, and when a node is lost without a goodbye one survivor reports its clients `disconnected`.
  *
  * One client id, one connection: `clientAttached` makes any other node holding that id close it
- * with 4409. Two connections accepted on two nodes at the same moment both get replaced.
+ * with CLOSE_CODES.replaced (4900). Two connections accepted on two nodes at the same moment both get replaced.
  *
  * @example
  * class EmitterBackplane extends ClusterBackplane {
@@ -237,7 +237,7 @@ export abstract class ClusterBackplane implements Backplane {
     return this.ask('members', () => new MembersGather(local), local, (requestId) => ({ type: 'members', from: this.nodeId, requestId, room: roomId }));
   }
 
-  /** Publishes so that a connection with the same client id on another broker is replaced (closed with 4409), and every node notes the client. */
+  /** Publishes so that a connection with the same client id on another broker is replaced (closed with CLOSE_CODES.replaced, 4900), and every node notes the client. */
   clientAttached(client: LocalClientInfo): void {
     this.publish({ type: 'attached', from: this.nodeId, clientId: client.clientId, room: client.roomId, metadata: client.metadata });
   }

@@ -48,7 +48,7 @@ export interface DirectMessage {
 
 /**
  * A client was accepted on `from`: any other node holding the same client id closes its
- * connection (4409), and every node notes the client in its directory of other nodes' clients
+ * connection (CLOSE_CODES.replaced, 4900), and every node notes the client in its directory of other nodes' clients
  * (so a survivor can report it `disconnected` if `from` is lost). Room and metadata are sent by
  * every node of this version; a message without them still replaces, and leaves no entry.
  */

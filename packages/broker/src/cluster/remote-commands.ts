@@ -1,9 +1,10 @@
 // What a message from another node does to this broker's clients, and the answer a request gets.
+import { CLOSE_CODES } from '@strands/protocol/wire';
 import type { LocalNode } from '../core/backplane.js';
 import type { ClusterMessage, ClusterResponse, DetachedMessage, GoodbyeMessage, HeartbeatMessage } from './cluster-messages.js';
 
 /** Close code and reason of a connection replaced by a newer one with the same client id on another broker. */
-export const REPLACED_CLOSE_CODE = 4409;
+export const REPLACED_CLOSE_CODE = CLOSE_CODES.replaced;
 export const REPLACED_CLOSE_REASON = 'replaced';
 
 /** Close code of the `disconnected` event a survivor sends for each client of a lost node (reason `broker <id> lost`). */

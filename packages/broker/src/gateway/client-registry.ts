@@ -1,4 +1,5 @@
 // This broker's clients: who is connected, in which rooms, and delivery to them (the LocalNode of the backplane).
+import { CLOSE_CODES } from '@strands/protocol/wire';
 import { disconnectedLine, newConnectionLine } from '../core/event-lines.js';
 import type { Backplane, LocalNode, MemberInfo } from '../core/backplane.js';
 import type { BrokerContext } from '../core/context.js';
@@ -11,8 +12,8 @@ import { messageFrame } from './ws-frames.js';
 /** How a client is let go: with a close frame, or by cutting the socket. */
 export type DropMode = 'close' | 'terminate';
 
-/** Close code of a connection replaced by a newer one with the same client id. */
-export const REPLACED_CLOSE_CODE = 4409;
+/** Close code of a connection replaced by a newer one with the same client id (the protocol's one table). */
+export const REPLACED_CLOSE_CODE = CLOSE_CODES.replaced;
 
 /**
  * Frame bytes (counted per recipient) the outbox may owe before backends stop being read.
@@ -65,7 +66,7 @@ export class ClientRegistry implements LocalNode {
     return total;
   }
 
-  /** Registers an accepted client; an older connection with the same id is replaced (closed with 4409). */
+  /** Registers an accepted client; an older connection with the same id is replaced (closed with CLOSE_CODES.replaced, 4900). */
   add(client: ClientConnection): void {
     const older = this.clients.get(client.id);
     if (older !== undefined) this.drop(older, REPLACED_CLOSE_CODE, 'replaced', 'close');

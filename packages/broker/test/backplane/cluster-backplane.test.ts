@@ -252,7 +252,7 @@ describe('ClusterBackplane liveness', () => {
 });
 
 describe('ClusterBackplane one client id, one connection', () => {
-  it('closes an older connection with the same client id on another node with 4409 replaced', async () => {
+  it('closes an older connection with the same client id on another node with 4900 replaced', async () => {
     const { bus, nodes, planes } = await cluster(3);
     nodes[1]?.add('dup', 'r');
     nodes[2]?.add('other', 'r');

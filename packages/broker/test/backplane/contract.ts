@@ -176,14 +176,14 @@ export function runBackplaneContract(contract: BackplaneContract): void {
       expect(await memberIds('r')).toEqual(['real0', 'real1', 'real2']);
     });
 
-    it.skipIf(!cluster)('replaces a connection with the same client id on another broker (4409 replaced)', async () => {
+    it.skipIf(!cluster)('replaces a connection with the same client id on another broker (4900 replaced)', async () => {
       await start();
       const older = await client(1, 'r', 'dup');
       const newer = await client(2, 'r', 'dup');
-      expect(await older.waitClose()).toBe(4409);
+      expect(await older.waitClose()).toBe(4900);
       expect(older.closeReason).toBe('replaced');
       const gone = await at(1).backend.waitFrame((f) => f.action === 'disconnected', 'disconnected of the older');
-      expect(gone.params).toMatchObject({ context: { client_id: 'dup' }, code: 4409 });
+      expect(gone.params).toMatchObject({ context: { client_id: 'dup' }, code: 4900 });
       commander().send('message_to_connection', { conn_id: 'dup', message: 'to the newer' });
       await newer.waitMessage('to the newer');
       expect(newer.closed).toBe(false);

@@ -48,9 +48,11 @@ export async function startStack(): Promise<Stack> {
     reconnectMaxDelayMs: 200,
   });
   backend.onConnectionRequest((request) => {
+    // `?reject=reason` refuses (with `?status=`, default 403); `?id=` picks the client id (a second one replaces the first).
     const reason = request.query.reject?.[0];
     decisions.push({ path: request.path, accepted: reason === undefined });
-    return reason === undefined ? { accept: true, roomId: request.path } : { accept: false, status: 403, reason };
+    if (reason !== undefined) return { accept: false, status: Number(request.query.status?.[0] ?? 403), reason };
+    return { accept: true, roomId: request.path, clientId: request.query.id?.[0] ?? request.clientId };
   });
   // Room chat: every plain message goes to the sender's room.
   backend.onMessage((message) => backend.sendToRoom(message.client.roomId, message.message));

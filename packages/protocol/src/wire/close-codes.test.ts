@@ -9,6 +9,15 @@ describe('close codes', () => {
     expect(rejectionStatus(CLOSE_CODES.no_backend)).toBe(503);
     expect(rejectionStatus(1000)).toBeUndefined();
     expect(rejectionStatus(5000)).toBeUndefined();
+    expect(rejectionStatus(4399)).toBeUndefined();
+  });
+
+  it('give replaced a code of its own, outside 4000 + status: 4409 is a backend\'s 409 refusal', () => {
+    expect(CLOSE_CODES.replaced).toBe(4900);
+    expect(closeMeaning(rejectionCloseCode(409))).toBe('refused');
+    expect(rejectionStatus(rejectionCloseCode(409))).toBe(409);
+    expect(rejectionStatus(CLOSE_CODES.replaced)).toBeUndefined();
+    for (let status = 400; status <= 599; status++) expect(rejectionCloseCode(status)).not.toBe(CLOSE_CODES.replaced);
   });
 
   it('tell refusals (do not come back) from transient closes', () => {
@@ -20,7 +29,7 @@ describe('close codes', () => {
 
   it('say what each close means to a client', () => {
     expect(closeMeaning(CLOSE_CODES.replaced)).toBe('replaced');
-    expect([4000, 4401, 4403, 4499, 1008].map(closeMeaning)).toEqual(['refused', 'refused', 'refused', 'refused', 'refused']);
+    expect([4000, 4401, 4403, 4409, 4499, 1008].map(closeMeaning)).toEqual(Array(6).fill('refused'));
     expect(closeMeaning(1000)).toBe('closed');
     expect([1001, 1006, 1013, 3000, 4500, 4503, 4504, 4999].map(closeMeaning)).toEqual(Array(8).fill('transient'));
   });

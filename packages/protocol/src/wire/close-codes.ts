@@ -4,7 +4,8 @@
 const NORMAL = 1000;
 const POLICY_VIOLATION = 1008;
 const REJECTION_BASE = 4000;
-const REPLACED = 4409;
+// Outside 4000 + status (status is 400-599), so that a backend's 409 refusal stays a refusal.
+const REPLACED = 4900;
 
 /**
  * Close codes of a Strands broker. Browsers cannot read the HTTP status of a refused upgrade, so
@@ -21,9 +22,9 @@ export const CLOSE_CODES = {
   policy_violation: POLICY_VIOLATION,
   /** The client is too slow: its outbound buffer filled up. Transient. */
   try_again_later: 1013,
-  /** `4000 + HTTP status`: rejected at the upgrade (4401, 4403 ...; 4xx final, 5xx transient). */
+  /** `4000 + HTTP status` (4400-4599): rejected at the upgrade (4401, 4403, 4409 ...; 4xx final, 5xx transient). */
   rejection_base: REJECTION_BASE,
-  /** A newer connection with the same client id took over (409 Conflict); final. */
+  /** A newer connection with the same client id took over; final. Outside `4000 + status`: 4409 is a backend's 409 refusal. */
   replaced: REPLACED,
   /** No backend was connected to answer the connection request (503); transient. */
   no_backend: 4503,
@@ -32,7 +33,7 @@ export const CLOSE_CODES = {
 } as const;
 
 /**
- * What a close means to a client: `replaced` (4409) and `refused` (another 4xx rejection, or a
+ * What a close means to a client: `replaced` (4900) and `refused` (a 4xx rejection, or a
  * policy violation) say "do not come back"; `closed` (1000) is the backend closing it on purpose,
  * final too; `transient` (5xx rejections, 1001, 1006, 1013, 3000-3999, the rest) says reconnect.
  */
@@ -50,17 +51,17 @@ export function rejectionCloseCode(status: number): number {
   return REJECTION_BASE + status;
 }
 
-/** The HTTP status a `4000 + status` close code carries (`closeCode - 4000` for 4000-4999), else undefined. */
+/** The HTTP status a `4000 + status` close code carries (`closeCode - 4000` for 4400-4599), else undefined (`replaced` too). */
 export function rejectionStatus(closeCode: number): number | undefined {
-  return closeCode >= REJECTION_BASE && closeCode < 5000 ? closeCode - REJECTION_BASE : undefined;
+  return closeCode >= REJECTION_BASE + 400 && closeCode < REJECTION_BASE + 600 ? closeCode - REJECTION_BASE : undefined;
 }
 
 /**
- * True for a close that means "do not come back": a 4xx rejection (4000-4499, so `replaced` too)
+ * True for a close that means "do not come back": a 4xx rejection (4000-4499), `replaced` (4900)
  * or a policy violation. 1000 is final too, but as a deliberate close rather than a refusal.
  */
 export function isRefusalCloseCode(closeCode: number): boolean {
-  return (closeCode >= REJECTION_BASE && closeCode < 4500) || closeCode === POLICY_VIOLATION;
+  return (closeCode >= REJECTION_BASE && closeCode < 4500) || closeCode === REPLACED || closeCode === POLICY_VIOLATION;
 }
 
 /** True for a code a backend may ask the broker to close a client with: 1000, or 3000-4999. */
