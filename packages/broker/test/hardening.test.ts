@@ -114,3 +114,20 @@ describe('deep nesting', () => {
     await ok.waitMessage('alive');
   });
 });
+
+describe('backends that never answer', () => {
+  it('retries a lapsed connection request on another backend within the budget, and benches a backend that keeps lapsing', async () => {
+    h = await startBroker({ connectionRequestTimeoutMs: 600 });
+    const silent = await h.backend(() => null);
+    const answering = await h.backend();
+    // Every client is accepted, whichever backend was asked first, until the silent one lapsed three times.
+    let clients = 0;
+    while (silent.of('connection_request').length < 3 && clients < 30) await h.client(`/ws/r?id=c${clients++}`);
+    expect(silent.of('connection_request')).toHaveLength(3);
+    expect(silent.of('error')).toHaveLength(3);
+    // Benched: new clients go to the answering backend only.
+    for (let i = 0; i < 5; i += 1) await h.client(`/ws/r?id=after${i}`);
+    expect(silent.of('connection_request')).toHaveLength(3);
+    expect(answering.of('connection_request').length).toBe(clients + 5);
+  });
+});

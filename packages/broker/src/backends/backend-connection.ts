@@ -51,6 +51,10 @@ export class BackendConnection implements EventConsumer {
   private current: BackendState;
   /** Connection requests sent and not yet answered. */
   pendingRequests = 0;
+  /** Connection requests in a row that this backend let time out. */
+  private lapses = 0;
+  /** Until when it gets no new clients (ms since the epoch; 0: in rotation). */
+  benchedUntil = 0;
   /** Heartbeats in a row at which unsent bytes waited and none had left since the previous one. */
   stalledBeats = 0;
   private progressed = false;
@@ -122,6 +126,24 @@ export class BackendConnection implements EventConsumer {
   /** The backend proved itself with the token: it may act now. */
   verify(): void {
     this.setState('ready');
+  }
+
+  /** It answered a connection request in time: back in rotation, lapses forgotten. */
+  answeredInTime(): void {
+    this.lapses = 0;
+    this.benchedUntil = 0;
+  }
+
+  /**
+   * It let a connection request time out; after `limit` in a row it is benched for `benchMs`.
+   * Returns true when this lapse benched it.
+   */
+  missedDecision(now: number, limit: number, benchMs: number): boolean {
+    this.lapses += 1;
+    if (this.lapses < limit) return false;
+    this.lapses = 0;
+    this.benchedUntil = now + benchMs;
+    return true;
   }
 
   /** Bytes not yet taken by the kernel, including this turn's batch. */

@@ -27,17 +27,26 @@ export class BackendPool implements ConsumerSource {
     if (index !== -1) this.ready.splice(index, 1);
   }
 
-  /** Picks a backend for a new client or an orphaned one, skipping `exclude` where another exists. */
+  /**
+   * Picks a backend for a new client or an orphaned one, skipping `exclude`. A backend benched
+   * for letting connection requests lapse is picked only when no other is left.
+   */
   pick(exclude?: ReadonlySet<BackendConnection>): BackendConnection | undefined {
     const n = this.ready.length;
     if (n === 0) return undefined;
+    const now = Date.now();
     let best: BackendConnection | undefined;
+    let benched: BackendConnection | undefined;
     for (let i = 0; i < n; i += 1) {
       const candidate = this.ready[(this.cursor + i) % n] as BackendConnection;
       if (!candidate.alive || exclude?.has(candidate)) continue;
+      if (candidate.benchedUntil > now) {
+        benched ??= candidate;
+        continue;
+      }
       if (best === undefined || candidate.pendingRequests < best.pendingRequests) best = candidate;
     }
     this.cursor = (this.cursor + 1) % n;
-    return best;
+    return best ?? benched;
   }
 }

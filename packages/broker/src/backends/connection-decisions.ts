@@ -5,6 +5,12 @@ import type { ConnectionDecider, ConnectionRequest, Decision, Refusal } from '..
 import type { BackendConnection } from './backend-connection.js';
 import { connectionRequestLine, errorEventLine } from './backend-frames.js';
 import type { BackendPool } from './backend-pool.js';
+import { RateLimitedLog } from '../logger.js';
+
+/** Connection requests in a row a backend may let lapse before it leaves the rotation. */
+export const BENCH_AFTER_TIMEOUTS = 3;
+/** How long such a backend gets no new clients (it keeps its own clients' events). */
+export const BENCH_MS = 30_000;
 
 /** A request waiting for a backend's `response`. */
 interface PendingDecision {
@@ -12,6 +18,8 @@ interface PendingDecision {
   readonly line: string;
   readonly done: (decision: Decision) => void;
   readonly tried: Set<BackendConnection>;
+  /** When the client's budget (`connectionRequestTimeoutMs`) runs out. */
+  readonly deadline: number;
   backend: BackendConnection;
   timer: NodeJS.Timeout;
 }
@@ -26,6 +34,7 @@ function refusal(why: Refusal['why'], status: number, reason: string): Refusal {
 /** Decides on connection requests by asking a ready backend, picked by fewest requests in flight. */
 export class BackendDecider implements ConnectionDecider {
   private readonly pending = new Map<string, PendingDecision>();
+  private readonly timeoutLog = new RateLimitedLog(1000);
 
   constructor(
     private readonly ctx: BrokerContext,
@@ -37,13 +46,15 @@ export class BackendDecider implements ConnectionDecider {
     if (this.ctx.stopping) return done(refusal('shutting_down', 503, 'broker shutting down'));
     const backend = this.pool.pick();
     if (backend === undefined) return done(refusal('no_backend', 503, 'no backend connected'));
+    const { connectionRequestTimeoutMs } = this.ctx.options;
     const p: PendingDecision = {
       request,
       line: connectionRequestLine(request.id, request.params),
       done,
       tried: new Set(),
+      deadline: Date.now() + connectionRequestTimeoutMs,
       backend,
-      timer: setTimeout(() => this.timeout(p), this.ctx.options.connectionRequestTimeoutMs),
+      timer: setTimeout(() => this.timeout(p), this.attemptMs(connectionRequestTimeoutMs)),
     };
     this.pending.set(request.id, p);
     this.ask(p, backend);
@@ -62,6 +73,7 @@ export class BackendDecider implements ConnectionDecider {
       return;
     }
     this.settle(p);
+    backend.answeredInTime();
     if (params.accepted !== true) {
       const status = typeof params.status === 'number' ? params.status : 403;
       const reason = typeof params.reason === 'string' ? params.reason : '';
@@ -117,14 +129,56 @@ export class BackendDecider implements ConnectionDecider {
     backend.send(p.line);
   }
 
+  /**
+   * An attempt ran out. With budget left and another backend to ask, the request moves there
+   * (a backend that connects and never answers must not cost its share of clients a 504);
+   * otherwise the client gets 504 at the end of its budget.
+   */
   private timeout(p: PendingDecision): void {
     if (this.pending.get(p.request.id) !== p) return;
     const backend = p.backend;
+    const left = p.deadline - Date.now();
+    p.tried.add(backend);
+    const next = left > 0 ? this.pool.pick(p.tried) : undefined;
+    if (left > 0 && next === undefined) {
+      // Nobody else to ask: this backend keeps the rest of the budget.
+      p.timer = setTimeout(() => this.timeout(p), left);
+      return;
+    }
+    this.tellTimedOut(p, backend);
+    this.strike(backend);
+    if (next !== undefined) {
+      this.ctx.logger.debug({ requestId: p.request.id, from: backend.id, to: next.id }, 'connection request timed out: retried on another backend');
+      backend.pendingRequests -= 1;
+      p.timer = setTimeout(() => this.timeout(p), Math.min(left, this.attemptMs(left)));
+      this.ask(p, next);
+      return;
+    }
     this.settle(p);
-    const { headers, url, remote_addr } = p.request.params;
-    this.ctx.logger.warn({ backend: backend.id, requestId: p.request.id, url }, 'connection request timed out (504)');
-    backend.send(errorEventLine({ headers, url, remote_addr, request_id: p.request.id }, 'connection request timed out'));
+    this.timeoutLog.hit((suppressed) => {
+      this.ctx.logger.warn({ backend: backend.id, requestId: p.request.id, url: p.request.params.url, suppressed }, 'connection request timed out (504)');
+    });
     p.done(refusal('timeout', 504, 'backend did not answer in time'));
+  }
+
+  /** PyStrands' `error` event to the backend that let a request lapse. */
+  private tellTimedOut(p: PendingDecision, backend: BackendConnection): void {
+    const { headers, url, remote_addr } = p.request.params;
+    backend.send(errorEventLine({ headers, url, remote_addr, request_id: p.request.id }, 'connection request timed out'));
+  }
+
+  /** One more lapse in a row; at the limit the backend leaves the rotation for new clients for a while. */
+  private strike(backend: BackendConnection): void {
+    if (!backend.missedDecision(Date.now(), BENCH_AFTER_TIMEOUTS, BENCH_MS)) return;
+    this.ctx.logger.warn(
+      { backend: backend.id, remote: backend.remote, timeoutsInARow: BENCH_AFTER_TIMEOUTS, benchedMs: BENCH_MS },
+      'backend taken out of rotation for new clients: connection requests keep timing out',
+    );
+  }
+
+  /** One attempt's share of a budget: half of it, so a second backend can still answer in time. */
+  private attemptMs(budgetMs: number): number {
+    return this.pool.size > 1 ? Math.max(1, Math.floor(budgetMs / 2)) : budgetMs;
   }
 
   private settle(p: PendingDecision): void {
