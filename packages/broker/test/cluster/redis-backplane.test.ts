@@ -145,7 +145,7 @@ describe('RedisBackplane transport', () => {
     expect(nodes[1]?.closed).toEqual([]);
     await announce(Date.now() + 60_000);
     await waitFor(() => nodes[1]?.closed.length === 1, 'the local connection to be replaced');
-    expect(nodes[1]?.closed[0]).toMatchObject({ clientId: 'dup', code: 4409 });
+    expect(nodes[1]?.closed[0]).toMatchObject({ clientId: 'dup', code: 4900 });
   });
 
   it('turns health red while Redis is gone, fails publishes at once, and recovers after a restart', async () => {
