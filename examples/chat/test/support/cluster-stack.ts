@@ -12,6 +12,8 @@ export interface ChatClusterStack {
   brokers: BrokerAddresses[];
   backend: StrandsBackend;
   pageUrl: string;
+  /** Stops broker `index` (0-based) alone, as an operator taking it down would. */
+  stopBroker(index: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startChatCluster(count = 2): Promise<ChatClusterStack> {
     brokers: addresses,
     backend,
     pageUrl: page.url,
+    stopBroker: (index) => brokers[index]!.stop(),
     async stop() {
       await page.close();
       await backend.close({ timeoutMs: 1000 });
