@@ -19,7 +19,6 @@ import { LocalBackplane } from './core/local-backplane.js';
 import { MemoryEventStore } from './core/memory-event-store.js';
 import { RoutingCore } from './core/routing.js';
 import { BrokerStateError, ListenError } from './errors.js';
-import type { ClientConnection } from './gateway/client-connection.js';
 import { Admission } from './gateway/admission.js';
 import { ClientRegistry } from './gateway/client-registry.js';
 import { attachClient, startPingSweep, type ClientSide } from './gateway/clients.js';
@@ -43,7 +42,7 @@ export interface BrokerParts {
    * Where client events wait for, and are held by, backends.
    * @default a `MemoryEventStore` bounded by `queueSize` and `queueOverflow`
    */
-  eventStore?: EventStore<ClientConnection>;
+  eventStore?: EventStore<EventOwner>;
 }
 
 /** Where a started broker listens. */
@@ -101,9 +100,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
   const backends = new BackendRegistry(ctx, pool, dispatcher, decider, backplane);
   backends.handleWith(new BackendHandler(ctx, routing, decider, backends, backplane.clustered ? [CLUSTER_CAPABILITY] : []));
 
-  // The gateway gives it only its own clients (`send` is its one use of the owner type), which a dispatcher of any owner takes.
-  const clientEvents = dispatcher as Dispatcher<ClientConnection>;
-  const registry = new ClientRegistry(ctx, clientEvents, backplane, {
+  const registry = new ClientRegistry(ctx, dispatcher, backplane, {
     full: () => backends.setReading(false),
     drained: () => backends.setReading(true),
   });
@@ -111,7 +108,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
   // In a cluster, a broker without a backend has a connection request decided by one that has.
   const gatewayDecider = cluster?.connectionDecider(decider, resolved.connectionRequestTimeoutMs) ?? decider;
   const admission = new Admission(resolved);
-  const side: ClientSide = { ctx, registry, dispatcher: clientEvents, admission };
+  const side: ClientSide = { ctx, registry, dispatcher, admission };
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: resolved.maxMessageBytes,

@@ -22,7 +22,12 @@ export {
   DEFAULT_CLUSTER_NODE_TIMEOUT_MS,
   DEFAULT_CLUSTER_REQUEST_TIMEOUT_MS,
   DEFAULT_CLUSTER_MAX_PENDING_REQUESTS,
+  DEFAULT_CLUSTER_MAX_DIRECTORY_CLIENTS,
+  DEFAULT_CLUSTER_MAX_RELAYED_CLIENTS,
 } from './cluster/cluster-options.js';
+export { ClusterDecider } from './cluster/cluster-decider.js';
+export type { EventConsumer, EventOwner, ConsumerSource } from './core/consumers.js';
+export type { EventDispatcher } from './core/dispatcher.js';
 export type { ClusterBackplaneOptions, ClusterLogger } from './cluster/cluster-options.js';
 export type { AppendOutcome, ConsumerKey, EventStore, StoredEvent } from './core/event-store.js';
 

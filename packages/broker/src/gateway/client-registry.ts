@@ -3,7 +3,7 @@ import { CLOSE_CODES } from '@strands/protocol/wire';
 import { disconnectedLine, newConnectionLine } from '../core/event-lines.js';
 import type { Backplane, LocalNode, MemberInfo } from '../core/backplane.js';
 import type { BrokerContext } from '../core/context.js';
-import type { Dispatcher } from '../core/dispatcher.js';
+import type { EventDispatcher } from '../core/dispatcher.js';
 import type { ClientConnection } from './client-connection.js';
 import { ClientOutbox, type BacklogHooks } from './outbox.js';
 import { Rooms } from './rooms.js';
@@ -35,7 +35,7 @@ export class ClientRegistry implements LocalNode {
 
   constructor(
     private readonly ctx: BrokerContext,
-    private readonly dispatcher: Dispatcher<ClientConnection>,
+    private readonly dispatcher: EventDispatcher,
     private readonly backplane: Backplane,
     backlog: BacklogHooks,
   ) {

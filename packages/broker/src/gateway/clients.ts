@@ -4,7 +4,7 @@ import type { WebSocket } from 'ws';
 import { newMessageLine } from '../core/event-lines.js';
 import type { BrokerContext } from '../core/context.js';
 import type { Acceptance } from '../core/decisions.js';
-import type { Dispatcher } from '../core/dispatcher.js';
+import type { EventDispatcher } from '../core/dispatcher.js';
 import type { Admission } from './admission.js';
 import { ClientConnection } from './client-connection.js';
 import type { ClientRegistry } from './client-registry.js';
@@ -35,7 +35,7 @@ function clientOf(ws: WebSocket): ClientConnection {
 export interface ClientSide {
   readonly ctx: BrokerContext;
   readonly registry: ClientRegistry;
-  readonly dispatcher: Dispatcher<ClientConnection>;
+  readonly dispatcher: EventDispatcher;
   readonly admission: Admission;
 }
 
