@@ -1,4 +1,5 @@
 // Counters the broker keeps, and their rendering as Prometheus text and /healthz JSON.
+import { BrokerHistograms } from './prometheus.js';
 
 /** Why an upgrade was refused; a label of `strands_rejected_connections_total`. */
 export type RejectReason =
@@ -26,8 +27,12 @@ const REJECT_REASONS: readonly RejectReason[] = [
   'max_pending_upgrades',
 ];
 
-/** Plain mutable counters: incrementing a field is the cheapest thing on the hot path. */
+/**
+ * Plain mutable counters: incrementing a field is the cheapest thing on the hot path. Latency
+ * histograms (observed once per upgrade, never per message) and the runtime metrics are prom-client's.
+ */
 export class Metrics {
+  readonly histograms = new BrokerHistograms();
   connectionsTotal = 0;
   disconnectionsTotal = 0;
   messagesIn = 0;
@@ -66,7 +71,15 @@ export interface Gauges {
   clientBufferedBytes: number;
 }
 
-/** Renders Prometheus text exposition format 0.0.4. */
+/**
+ * The whole /metrics body (text format 0.0.4): prom-client's runtime metrics, build info and
+ * histograms, then the broker's counters and gauges rendered by hand.
+ */
+export async function renderMetrics(m: Metrics, g: Gauges, nodeId = 'local'): Promise<string> {
+  return `${await m.histograms.render()}\n${renderPrometheus(m, g, nodeId)}`;
+}
+
+/** Renders the broker's counters and gauges as Prometheus text exposition format 0.0.4. */
 export function renderPrometheus(m: Metrics, g: Gauges, nodeId = 'local'): string {
   const lines: string[] = [
     '# HELP strands_node_info This broker\'s id in its cluster (local when alone).',

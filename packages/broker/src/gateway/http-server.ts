@@ -1,7 +1,7 @@
 // The WebSocket port's HTTP side: /healthz, /metrics, and 426 for anything else that is not an upgrade.
 import { createServer, type Server } from 'node:http';
 import type { BackplaneHealth } from '../core/backplane.js';
-import { renderHealth, renderPrometheus, type Gauges, type Metrics } from '../metrics.js';
+import { renderHealth, renderMetrics, type Gauges, type Metrics } from '../metrics.js';
 
 /** What the HTTP side reports. */
 export interface HealthSource {
@@ -24,8 +24,16 @@ export function createHttpServer(source: HealthSource): Server {
       return;
     }
     if ((req.method === 'GET' || req.method === 'HEAD') && path === '/metrics') {
-      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
-      res.end(renderPrometheus(source.metrics, source.gauges(), source.nodeId));
+      renderMetrics(source.metrics, source.gauges(), source.nodeId).then(
+        (body) => {
+          res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
+          res.end(body);
+        },
+        (error: unknown) => {
+          res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+          res.end(`metrics failed: ${(error as Error).message}\n`);
+        },
+      );
       return;
     }
     res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'Upgrade' });

@@ -32,6 +32,8 @@ interface PendingUpgrade {
   /** The upgrade's head plus anything the client sent while we waited (read so that its hang-up is seen). */
   head: Buffer;
   readonly strands: boolean;
+  /** `performance.now()` when the upgrade arrived, for `strands_connection_decision_seconds`. */
+  readonly since: number;
   onClose: () => void;
   onData: (chunk: Buffer) => void;
 }
@@ -79,6 +81,7 @@ export class UpgradeHandler {
       ip,
       head,
       strands,
+      since: performance.now(),
       onClose: () => {
         if (this.settle(p)) {
           this.admission.settled(ip, false);
@@ -104,6 +107,7 @@ export class UpgradeHandler {
 
   private decided(p: PendingUpgrade, decision: Decision): void {
     if (!this.settle(p)) return;
+    this.ctx.metrics.histograms.observeDecision(decision.accepted ? 'accepted' : decision.why, (performance.now() - p.since) / 1000);
     if (!decision.accepted || p.socket.destroyed) {
       this.admission.settled(p.ip, false);
       if (!decision.accepted) this.refuse(p.req, p.socket, p.head, p.strands, decision.why, decision.status, decision.reason);
