@@ -81,8 +81,10 @@ export class DirectoryRouting {
     };
     const cached = directory.cached(clientId);
     if (cached !== undefined) {
-      if (cached === host.nodeId) this.counters.directUnknown++;
-      else out.send(host.channels.inboxOf(cached), payload, gone);
+      if (cached !== host.nodeId) return out.send(host.channels.inboxOf(cached), payload, gone);
+      // An entry naming this node for a client it does not have is stale (the client just left).
+      directory.forget(clientId);
+      this.counters.directUnknown++;
       return;
     }
     const slot = out.reserve();
@@ -90,6 +92,7 @@ export class DirectoryRouting {
     directory.lookup(link, clientId).then(
       (nodeId) => {
         if (nodeId === null || nodeId === host.nodeId) {
+          if (nodeId !== null) directory.forget(clientId);
           this.counters.directUnknown++;
           out.drop(slot);
         } else {
