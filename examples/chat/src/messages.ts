@@ -1,19 +1,18 @@
 // The chat's message protocol: JSON objects with a `type`, shared by the backend and the page.
 // Clients send `chat` and `typing`; everything else travels from the backend to clients.
 import { z } from 'zod';
+import type { RoomMembersSchema, ROLES, UserSchema } from './contract.js';
 
 /** Longest chat text, in characters. */
 export const MAX_TEXT_LENGTH = 2000;
 
-export const ROLES = ['admin', 'member'] as const;
+export { ROLES } from './contract.js';
 export type Role = (typeof ROLES)[number];
 
-/** Someone in the chat, as every message names them. */
-export const UserSchema = z.object({ id: z.string(), name: z.string(), role: z.enum(ROLES) });
+/** Someone in the chat, as every message names them (the schema lives with the contract). */
 export type User = z.infer<typeof UserSchema>;
 
 /** Who is in a room (the answer of `room.who`, an item of `room.presence`). */
-export const RoomMembersSchema = z.object({ room: z.string(), members: z.array(UserSchema) });
 export type RoomMembers = z.infer<typeof RoomMembersSchema>;
 
 /** What clients may send. `chat` text may be `@name text` (a DM) or `/announce text` (admins). */

@@ -2,6 +2,7 @@
 import { defineContract, route } from '@strands/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import * as zm from 'zod/mini';
 import { startServer, TestServer, WebSocket, type Peer } from '../test/support/ws-server.js';
 import { connectWithContract, type ContractClient } from './contract.js';
 
@@ -47,7 +48,10 @@ describe('ContractClient', () => {
   it('refuses invalid input before sending anything', async () => {
     const { client, peer } = await setup();
     // @ts-expect-error room must be a string
-    await expect(client.request('chat.who', { room: 1 })).rejects.toMatchObject({ code: 'invalid_input', cause: expect.any(z.ZodError) });
+    await expect(client.request('chat.who', { room: 1 })).rejects.toMatchObject({
+      code: 'invalid_input',
+      cause: { name: 'SchemaIssues', issues: [expect.objectContaining({ path: ['room'] })] },
+    });
     await client.send('marker');
     expect(await peer.messages.next()).toBe('marker');
   });
@@ -88,6 +92,29 @@ describe('ContractClient', () => {
     await expect(client.fire('chat.typing', { on: 'yes' })).rejects.toMatchObject({ code: 'invalid_input' });
     await client.fire('chat.typing', { on: true });
     expect(await peer.nextJson()).toEqual({ strands: 'fire', route: 'chat.typing', data: { on: true } });
+  });
+
+  it('validates with zod/mini schemas and async ones alike', async () => {
+    server = await startServer();
+    const mini = defineContract({
+      routes: {
+        'mini.since': route.response(zm.object({ room: zm.string() }), zm.object({ at: zm.pipe(zm.string(), zm.transform((s) => new Date(s))) })),
+        'async.name': route.response(z.string().refine(async (s) => s !== 'taken', 'taken'), z.null()),
+      },
+    });
+    const miniClient = connectWithContract(server.url, mini, { WebSocket, confirmAfterMs: 10 });
+    const peer = await server.peers.next();
+    try {
+      // @ts-expect-error room must be a string
+      await expect(miniClient.request('mini.since', { room: 1 })).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/room: /) });
+      const pending = miniClient.request('mini.since', { room: 'lobby' });
+      const { id } = await peer.nextJson<Sent>();
+      peer.sendJson({ strands: 'response', id, data: { at: '2024-01-02T03:04:05.000Z' } });
+      expect((await pending).at).toEqual(new Date('2024-01-02T03:04:05.000Z'));
+      await expect(miniClient.request('async.name', 'taken')).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/taken/) });
+    } finally {
+      miniClient.close();
+    }
   });
 
   it('refuses something that is not a contract', () => {

@@ -1,24 +1,25 @@
 // @strands/browser/contract: the client with runtime validation against a shared contract.
-// A separate entry because it pulls in zod; the core client stays within its size budget.
-import { isContract, type Contract, type RouteDefinition } from '@strands/protocol';
-import type { z } from 'zod';
+// A separate entry because it runs the contract's schemas (zod, zod/mini, valibot... whatever the
+// contract was written with, through Standard Schema's `~standard.validate`); the core stays small.
+import { isContract, issuesText, SchemaIssues, validate, type Contract, type RouteDefinition, type StandardSchemaV1 } from '@strands/protocol';
 import { StrandsClient, type RequestOptions } from './client.js';
 import { StrandsClientError } from './errors.js';
 import { resolveOptions, type ConnectOptions } from './options.js';
 import type { FireRoute, InputOf, ItemOf, OutputOf, RequestRoute, StreamRoute } from './types.js';
 
-function check(schema: z.ZodType, value: unknown, code: 'invalid_input' | 'invalid_output', route: string): unknown {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const details = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-  throw new StrandsClientError(code, `route "${route}": ${code.replace('_', ' ')}: ${details}`, { cause: parsed.error });
+async function check(schema: StandardSchemaV1, value: unknown, code: 'invalid_input' | 'invalid_output', route: string): Promise<unknown> {
+  const result = await validate(schema, value);
+  if (result.issues === undefined) return result.value;
+  throw new StrandsClientError(code, `route "${route}": ${code.replace('_', ' ')}: ${issuesText(result.issues)}`, {
+    cause: new SchemaIssues(result.issues),
+  });
 }
 
 /**
  * A {@link StrandsClient} that checks every input before sending it and every output or
- * stream item on arrival, against the contract's zod schemas. Inputs are sent as given
- * (the backend parses them itself); outputs are returned parsed. Failures are
- * `invalid_input` / `invalid_output` errors carrying the zod error as `cause`.
+ * stream item on arrival, against the contract's schemas (any Standard Schema). Inputs are sent
+ * as given (the backend parses them itself); outputs are returned parsed. Failures are
+ * `invalid_input` / `invalid_output` errors whose `cause` is a `SchemaIssues` with the schema's issues.
  */
 export class ContractClient<C extends Contract> extends StrandsClient<C> {
   constructor(
@@ -36,7 +37,7 @@ export class ContractClient<C extends Contract> extends StrandsClient<C> {
     options?: RequestOptions,
   ): Promise<OutputOf<C, K>> {
     const def = this.route(route, 'response');
-    check(def.input, input, 'invalid_input', route);
+    await check(def.input, input, 'invalid_input', route);
     const output = await super.request(route, input, options);
     return check(def.output, output, 'invalid_output', route) as OutputOf<C, K>;
   }
@@ -47,15 +48,15 @@ export class ContractClient<C extends Contract> extends StrandsClient<C> {
     return {
       async *[Symbol.asyncIterator]() {
         const def = resolveRoute();
-        check(def.input, input, 'invalid_input', route);
+        await check(def.input, input, 'invalid_input', route);
         // Throwing inside the loop ends it, which cancels the stream on the backend.
-        for await (const item of inner) yield check(def.item, item, 'invalid_output', route) as ItemOf<C, K>;
+        for await (const item of inner) yield (await check(def.item, item, 'invalid_output', route)) as ItemOf<C, K>;
       },
     };
   }
 
   override async fire<K extends FireRoute<C>>(route: K, input: InputOf<C, K>): Promise<void> {
-    check(this.route(route, 'fire').input, input, 'invalid_input', route);
+    await check(this.route(route, 'fire').input, input, 'invalid_input', route);
     return super.fire(route, input);
   }
 

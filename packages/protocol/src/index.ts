@@ -104,9 +104,16 @@ export type {
   ErrorEnvelope,
 } from './envelope.js';
 
-export { defineContract, route, isContract } from './contract.js';
+export { defineContract, route, isContract, RESERVED_EVENT_NAMES } from './contract.js';
 export type {
   Contract,
+  ContractSpec,
+  Schema,
+  EventMap,
+  NoEvents,
+  EventName,
+  EventInput,
+  EventData,
   RouteMap,
   RouteDefinition,
   ResponseRoute,
@@ -120,6 +127,8 @@ export type {
   RouteOutput,
   RouteItem,
 } from './contract.js';
+export { validate, isStandardSchema, issuesText, SchemaIssues } from './standard-schema.js';
+export type { StandardSchemaV1 } from './standard-schema.js';
 
 // The constants of the zod-free `@strands/protocol/wire` entry, for those who import the root only.
 export { BROKER_ACTIONS, BACKEND_ACTIONS } from './wire/actions.js';

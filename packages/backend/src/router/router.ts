@@ -3,6 +3,9 @@
 import type {
   Contract,
   EnvelopeParseResult,
+  EventInput,
+  EventName,
+  FireEnvelope,
   FireRouteName,
   RequestEnvelope,
   ResponseRouteName,
@@ -11,6 +14,7 @@ import type {
   StreamEnvelope,
   StreamRouteName,
 } from '@strands/protocol';
+import { issuesText, SchemaIssues, validate } from '@strands/protocol';
 import type { ClientContext } from '../client.js';
 import { BackendError, HandlerError, isBackendError, isRouteError } from '../errors.js';
 import { errorEnvelope, responseEnvelope } from './envelopes.js';
@@ -92,13 +96,13 @@ export class Router<C extends Contract = Contract> implements RouterLike {
       case 'request':
       case 'fire':
       case 'stream': {
-        const checked = this.check(envelope.route, envelope.strands === 'request' ? 'response' : envelope.strands, envelope.data);
+        const checked = this.check(envelope.route, envelope.strands === 'request' ? 'response' : envelope.strands);
         if (!checked.ok) {
-          if (envelope.strands !== 'fire') this.reply(client, errorEnvelope(envelope.id, checked.code, checked.message));
+          if (envelope.strands !== 'fire') this.reply(client, errorEnvelope(envelope.id, 'unknown_route', checked.message));
           return;
         }
-        if (envelope.strands === 'stream') this.open(envelope, checked.def, checked.input, client);
-        else host.schedule(client.clientId, () => this.call(envelope, checked.def, checked.input, client));
+        if (envelope.strands === 'stream') this.open(envelope, checked.def, client);
+        else host.schedule(client.clientId, () => this.call(envelope, checked.def, client));
         return;
       }
       case 'request_n':
@@ -138,27 +142,25 @@ export class Router<C extends Contract = Contract> implements RouterLike {
     return this;
   }
 
-  private check(
-    route: string,
-    kind: RouteDefinition['kind'],
-    data: unknown,
-  ): { ok: true; def: RouteDefinition; input: unknown } | { ok: false; code: 'unknown_route' | 'invalid_input'; message: string } {
+  private check(route: string, kind: RouteDefinition['kind']): { ok: true; def: RouteDefinition } | { ok: false; message: string } {
     const def = this.contract.routes[route];
-    if (def === undefined || !this.handlers.has(route)) return { ok: false, code: 'unknown_route', message: `no route "${route}"` };
-    if (def.kind !== kind) return { ok: false, code: 'unknown_route', message: `route "${route}" is a ${def.kind} route` };
-    const parsed = def.input.safeParse(data);
-    if (!parsed.success) {
-      const detail = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`);
-      return { ok: false, code: 'invalid_input', message: detail.join('; ') };
-    }
-    return { ok: true, def, input: parsed.data };
+    if (def === undefined || !this.handlers.has(route)) return { ok: false, message: `no route "${route}"` };
+    if (def.kind !== kind) return { ok: false, message: `route "${route}" is a ${def.kind} route` };
+    return { ok: true, def };
   }
 
-  private async call(envelope: RequestEnvelope | { strands: 'fire'; route: string }, def: RouteDefinition, input: unknown, client: ClientContext): Promise<void> {
+  private async call(envelope: RequestEnvelope | FireEnvelope, def: RouteDefinition, client: ClientContext): Promise<void> {
     const host = this.host;
     if (host === undefined) return;
     const handler = this.handlers.get(envelope.route)!;
     const id = envelope.strands === 'request' ? envelope.id : undefined;
+    // Validated in the client's lane (a schema may be async), so replies still leave in order.
+    const parsed = await validate(def.input, envelope.data);
+    if (parsed.issues !== undefined) {
+      if (id !== undefined) await host.send(client.clientId, errorEnvelope(id, 'invalid_input', issuesText(parsed.issues, '(input)', 3))).catch(noop);
+      return;
+    }
+    const input = parsed.value;
     // The call's own signal: aborted when the client leaves or the backend closes, or on timeout.
     const clientSignal = this.clientSignal(client.clientId);
     const controller = new AbortController();
@@ -177,11 +179,11 @@ export class Router<C extends Contract = Contract> implements RouterLike {
         }),
       ]);
       if (id !== undefined && def.kind === 'response') {
-        const checked = def.output.safeParse(output);
-        if (checked.success) {
+        const checked = await validate(def.output, output);
+        if (checked.issues === undefined) {
           reply = responseEnvelope(id, output);
         } else {
-          this.fail(client, checked.error, envelope.route);
+          this.fail(client, new SchemaIssues(checked.issues), envelope.route);
           reply = errorEnvelope(id, 'invalid_output', 'the handler returned an invalid output');
         }
       }
@@ -204,7 +206,7 @@ export class Router<C extends Contract = Contract> implements RouterLike {
     if (reply !== undefined) await host.send(client.clientId, reply).catch((error: Error) => host.report(error));
   }
 
-  private open(envelope: StreamEnvelope, def: RouteDefinition, input: unknown, client: ClientContext): void {
+  private open(envelope: StreamEnvelope, def: RouteDefinition, client: ClientContext): void {
     if (def.kind !== 'stream') return;
     let streams = this.sessions.get(client.clientId);
     if (streams?.has(envelope.id)) return; // a duplicate id; the open stream keeps it
@@ -229,8 +231,17 @@ export class Router<C extends Contract = Contract> implements RouterLike {
     clientStreams.set(envelope.id, session);
     const handler = this.handlers.get(envelope.route)!;
     // Started in the client's lane so that it follows the client's earlier events; it then runs on its own.
-    this.host?.schedule(client.clientId, () => {
+    this.host?.schedule(client.clientId, async () => {
       if (session.controller.signal.aborted) return;
+      const parsed = await validate(def.input, envelope.data);
+      if (parsed.issues !== undefined) {
+        if (session.controller.signal.aborted) return;
+        session.cancel('invalid_input');
+        this.reply(client, errorEnvelope(envelope.id, 'invalid_input', issuesText(parsed.issues, '(input)', 3)));
+        return;
+      }
+      if (session.controller.signal.aborted) return;
+      const input = parsed.value;
       const context: RouteContext = { client, route: envelope.route, signal: session.controller.signal };
       let items: AsyncIterable<unknown>;
       try {

@@ -1,6 +1,6 @@
 // One open request-stream: sends only while the client has granted credits (RSocket's REQUEST_N);
 // the producer runs at most one item ahead, so a client that stops granting stops the producer.
-import type { z } from 'zod';
+import { SchemaIssues, validate, type StandardSchemaV1 } from '@strands/protocol';
 import { completeEnvelope, errorEnvelope, nextEnvelope } from './envelopes.js';
 
 export interface SessionHost {
@@ -45,7 +45,7 @@ export class StreamSession {
   }
 
   /** Pulls `items` under credits until it ends, fails or is cancelled. */
-  async run(items: AsyncIterable<unknown>, schema: z.ZodType): Promise<void> {
+  async run(items: AsyncIterable<unknown>, schema: StandardSchemaV1): Promise<void> {
     let iterator: AsyncIterator<unknown> | undefined;
     try {
       iterator = items[Symbol.asyncIterator]();
@@ -59,11 +59,12 @@ export class StreamSession {
           await this.host.send(completeEnvelope(this.id));
           return;
         }
-        const checked = schema.safeParse(step.value);
-        if (!checked.success) {
+        const checked = await validate(schema, step.value);
+        if (this.over) break;
+        if (checked.issues !== undefined) {
           this.end();
           await this.host.send(errorEnvelope(this.id, 'invalid_output', 'the stream produced an invalid item'));
-          this.host.failed(checked.error, 'invalid_output');
+          this.host.failed(new SchemaIssues(checked.issues), 'invalid_output');
           break;
         }
         while (this.credits === 0 && !this.over) await new Promise<void>((resolve) => (this.wake = resolve));

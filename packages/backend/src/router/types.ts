@@ -1,6 +1,14 @@
-// Handler types of the router, inferred from a contract's zod schemas.
-import type { Contract, FireRouteName, ResponseRoute, ResponseRouteName, RouteParsedInput, StreamRoute, StreamRouteName } from '@strands/protocol';
-import type { z } from 'zod';
+// Handler types of the router, inferred from a contract's Standard Schema validators.
+import type {
+  Contract,
+  FireRouteName,
+  ResponseRoute,
+  ResponseRouteName,
+  RouteParsedInput,
+  StandardSchemaV1,
+  StreamRoute,
+  StreamRouteName,
+} from '@strands/protocol';
 import type { ClientContext } from '../client.js';
 
 type Routes<C extends Contract> = C['routes'];
@@ -16,9 +24,13 @@ export interface RouteContext {
 }
 
 /** What a response handler returns for route K: the output schema's input (it is validated). */
-export type ResponseHandlerOutput<C extends Contract, K extends ResponseRouteName<C>> = z.input<Extract<Routes<C>[K], ResponseRoute>['output']>;
+export type ResponseHandlerOutput<C extends Contract, K extends ResponseRouteName<C>> = StandardSchemaV1.InferInput<
+  Extract<Routes<C>[K], ResponseRoute>['output']
+>;
 /** What a stream handler yields for route K: the item schema's input (each item is validated). */
-export type StreamHandlerItem<C extends Contract, K extends StreamRouteName<C>> = z.input<Extract<Routes<C>[K], StreamRoute>['item']>;
+export type StreamHandlerItem<C extends Contract, K extends StreamRouteName<C>> = StandardSchemaV1.InferInput<
+  Extract<Routes<C>[K], StreamRoute>['item']
+>;
 
 export type ResponseHandler<C extends Contract, K extends ResponseRouteName<C>> = (
   input: RouteParsedInput<C, K>,
