@@ -14,9 +14,11 @@ export const SCHEMA_DIR = fileURLToPath(new URL('../schema/', import.meta.url));
 
 type Direction = 'broker-to-backend' | 'backend-to-broker';
 
+/** Where `$id`s point: stable per protocol version, one file per id (`<base><file name>`). */
+export const SCHEMA_ID_BASE = 'https://strands.dev/schema/v1/';
+
 function actionSchema(schema: z.ZodType, action: string, direction: Direction): object {
   return {
-    $id: `urn:strands:action:${action}`,
     title: action,
     description: `Frame "${action}", sent ${direction.replaceAll('-', ' ')}.`,
     ...z.toJSONSchema(schema, { target: 'draft-2020-12', io: 'input' }),
@@ -26,7 +28,8 @@ function actionSchema(schema: z.ZodType, action: string, direction: Direction): 
 /** Every schema file: name -> JSON text (stable formatting, trailing newline). */
 export function buildSchemaFiles(): Map<string, string> {
   const files = new Map<string, string>();
-  const add = (name: string, value: object) => files.set(name, `${JSON.stringify(value, null, 2)}\n`);
+  // `$id` first, then the rest as generated: every file names itself, so that `$ref`s across files resolve.
+  const add = (name: string, value: object) => files.set(name, `${JSON.stringify({ $id: SCHEMA_ID_BASE + name, ...value }, null, 2)}\n`);
   for (const option of BrokerFrameSchema.options) {
     const action = option.shape.action.value;
     add(`${action}.json`, actionSchema(option, action, 'broker-to-backend'));
