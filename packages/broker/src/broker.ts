@@ -23,11 +23,12 @@ import { Admission } from './gateway/admission.js';
 import { ClientRegistry } from './gateway/client-registry.js';
 import { attachClient, startPingSweep, type ClientSide } from './gateway/clients.js';
 import { selectProtocol } from './gateway/handshake.js';
-import { createHttpServer } from './gateway/http-server.js';
+import { createHttpServer, createOpsServer, type HealthSource } from './gateway/http-server.js';
 import { UpgradeHandler } from './gateway/upgrade.js';
 import { createLogger } from './logger.js';
 import { Metrics, type Gauges } from './metrics.js';
 import { resolveOptions, type BrokerOptions, type ResolvedOptions } from './options.js';
+import { readiness } from './readiness.js';
 
 /**
  * The pluggable parts of a broker, beside its options. Each instance serves one broker.
@@ -55,6 +56,9 @@ export interface BrokerAddresses {
   tcpPort: number;
   /** `ws://host:port` for clients; a wildcard host (0.0.0.0, ::) is shown as loopback. */
   wsUrl: string;
+  /** Interface and port of /healthz, /readyz and /metrics, as bound, when `metricsPort` is set (else they are on the WebSocket port). */
+  metricsHost?: string;
+  metricsPort?: number;
 }
 
 /** A broker; create with `createBroker`. */
@@ -127,7 +131,16 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     pendingConnectionRequests: upgrades.pendingCount(),
     clientBufferedBytes: registry.bufferedBytes(),
   });
-  const http = createHttpServer({ metrics: ctx.metrics, gauges: stats, link: () => backplane.health(), nodeId: backplane.nodeId });
+  const health: HealthSource = {
+    metrics: ctx.metrics,
+    gauges: stats,
+    nodeId: backplane.nodeId,
+    peersWithBackends: () => cluster?.stats().peersWithBackends ?? 0,
+    readiness: () => readiness({ stopping: ctx.stopping, link: backplane.health(), backends: pool.size, peersWithBackends: health.peersWithBackends() }),
+  };
+  // /healthz, /readyz and /metrics: on the WebSocket port, or apart on metricsPort.
+  const opsServer = resolved.metricsPort === undefined ? undefined : createOpsServer(health);
+  const http = createHttpServer(health, opsServer === undefined);
   http.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
   const tcp = createBackendServer(ctx, backends);
   let state: State = 'idle';
@@ -141,10 +154,12 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
       await backplane.start();
       await listen(http, resolved.wsPort, resolved.host, 'WebSocket');
       await listen(tcp, resolved.tcpPort, resolved.tcpHost, 'backend TCP');
+      if (opsServer !== undefined) await listen(opsServer, resolved.metricsPort as number, resolved.metricsHost as string, 'metrics');
     } catch (error) {
       state = 'stopped';
       http.close();
       tcp.close();
+      opsServer?.close();
       await backplane.stop().catch(() => undefined);
       throw error;
     }
@@ -158,6 +173,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
       tcpHost: backend.address,
       tcpPort: backend.port,
       wsUrl: `ws://${urlHost(ws.address)}:${ws.port}`,
+      ...metricsAddress(opsServer),
     };
     logger.info(
       { ...addresses, node: backplane.nodeId, queueSize: resolved.queueSize, token: resolved.backendToken !== undefined },
@@ -194,8 +210,11 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     if (dropped > 0) logger.warn({ events: dropped }, 'queue not delivered: no backend at shutdown');
     await backends.endAll(Math.max(0, deadline - Date.now()));
     await backplane.stop().catch((error: unknown) => logger.warn({ err: error }, 'backplane stop failed'));
+    // The metrics port stays up until here, so that /readyz says 503 'shutting down' while clients and backends drain.
+    const opsClosed = new Promise<void>((resolve) => (opsServer === undefined ? resolve() : opsServer.close(() => resolve())));
     http.closeAllConnections();
-    await withDeadline(Promise.all([httpClosed, tcpClosed]), deadline + 1000);
+    opsServer?.closeAllConnections();
+    await withDeadline(Promise.all([httpClosed, tcpClosed, opsClosed]), deadline + 1000);
     state = 'stopped';
     logger.info('broker stopped');
     logger.flush();
@@ -227,6 +246,12 @@ function listen(server: HttpServer | NetServer, port: number, host: string, what
       resolve();
     });
   });
+}
+
+function metricsAddress(server: HttpServer | undefined): Pick<BrokerAddresses, 'metricsHost' | 'metricsPort'> {
+  if (server === undefined) return {};
+  const bound = server.address() as AddressInfo;
+  return { metricsHost: bound.address, metricsPort: bound.port };
 }
 
 function urlHost(address: string): string {

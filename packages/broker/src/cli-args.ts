@@ -52,10 +52,12 @@ const PLACEHOLDER: Readonly<Record<Kind, string>> = { integer: 'n', string: 'tex
 
 /** Every flag, in the order --help lists them. */
 export const FLAGS: Readonly<Record<string, Flag>> = {
-  'ws-port': { option: 'wsPort', kind: 'integer', help: 'WebSocket port (also /healthz and /metrics); 0 picks one', defaultText: String(DEFAULT_WS_PORT), legacyEnv: 'PYSTRAND_WS_PORT' },
+  'ws-port': { option: 'wsPort', kind: 'integer', help: 'WebSocket port (also /healthz, /readyz and /metrics unless --metrics-port); 0 picks one', defaultText: String(DEFAULT_WS_PORT), legacyEnv: 'PYSTRAND_WS_PORT' },
   'tcp-port': { option: 'tcpPort', kind: 'integer', help: 'backend TCP port; 0 picks one', defaultText: String(DEFAULT_TCP_PORT), legacyEnv: 'PYSTRAND_TCP_PORT' },
   host: { option: 'host', kind: 'string', help: 'interface of the WebSocket side', defaultText: DEFAULT_HOST },
   'tcp-host': { option: 'tcpHost', kind: 'string', help: 'interface of the backend side (loopback: not exposed unless asked)', defaultText: DEFAULT_TCP_HOST },
+  'metrics-port': { option: 'metricsPort', kind: 'integer', help: 'serve /healthz, /readyz and /metrics on this port instead (the WebSocket port then answers them 404); 0 picks one', defaultText: 'on the WebSocket port' },
+  'metrics-host': { option: 'metricsHost', kind: 'string', help: 'interface of --metrics-port', defaultText: 'the --host value' },
   'queue-size': { option: 'queueSize', kind: 'integer', help: 'events kept while no backend is connected; 0 disables', defaultText: String(DEFAULT_QUEUE_SIZE), legacyEnv: 'PYSTRAND_QUEUE_SIZE' },
   'queue-overflow': { option: 'queueOverflow', kind: 'overflow', help: `what a full queue drops: ${QUEUE_OVERFLOW_POLICIES.join(' | ')}`, defaultText: DEFAULT_QUEUE_OVERFLOW },
   'backend-token': { option: 'backendToken', kind: 'string', help: 'token backends must send in hello before they may act', defaultText: 'none' },

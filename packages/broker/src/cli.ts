@@ -34,7 +34,9 @@ async function main(): Promise<void> {
   }
   process.stdout.write(
     `strands-broker ${VERSION} listening: clients ${addresses.wsUrl} (bound ${addresses.host}:${addresses.wsPort}), ` +
-      `backends tcp://${addresses.tcpHost}:${addresses.tcpPort}\n`,
+      `backends tcp://${addresses.tcpHost}:${addresses.tcpPort}` +
+      (addresses.metricsPort === undefined ? '' : `, metrics http://${addresses.metricsHost}:${addresses.metricsPort}/metrics`) +
+      '\n',
   );
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {

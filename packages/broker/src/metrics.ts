@@ -1,4 +1,5 @@
 // Counters the broker keeps, and their rendering as Prometheus text and /healthz JSON.
+import type { Readiness } from './readiness.js';
 import { BrokerHistograms } from './prometheus.js';
 
 /** Why an upgrade was refused; a label of `strands_rejected_connections_total`. */
@@ -118,16 +119,26 @@ export function renderPrometheus(m: Metrics, g: Gauges, nodeId = 'local'): strin
   return `${lines.join('\n')}\n`;
 }
 
-/** The body of GET /healthz; `link` is the backplane's (always up on one broker). */
-export function renderHealth(g: Gauges, link: { up: boolean; reason?: string } = { up: true }, nodeId = 'local'): string {
+/** The body of GET /healthz: liveness, so always `ok` while the process answers (readiness is /readyz). */
+export function renderHealth(g: Gauges, nodeId = 'local'): string {
   return JSON.stringify({
-    status: link.up ? 'ok' : 'degraded',
+    status: 'ok',
     node: nodeId,
-    ...(link.up ? {} : { reason: link.reason ?? 'cluster link down' }),
     clients: g.clients,
     rooms: g.rooms,
     backends: g.backends,
     queue_length: g.queueLength,
     pending_connection_requests: g.pendingConnectionRequests,
+  });
+}
+
+/** The body of GET /readyz: `ready`, or `not_ready` with the reason (served with 503). */
+export function renderReadiness(r: Readiness, g: Gauges, peersWithBackends: number, nodeId = 'local'): string {
+  return JSON.stringify({
+    status: r.ready ? 'ready' : 'not_ready',
+    node: nodeId,
+    ...(r.ready ? {} : { reason: r.reason }),
+    backends: g.backends,
+    peers_with_backends: peersWithBackends,
   });
 }

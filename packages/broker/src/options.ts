@@ -42,7 +42,7 @@ export interface ClusterOption {
 
 /** Options of `createBroker`. Every field is optional. */
 export interface BrokerOptions {
-  /** WebSocket (and /healthz, /metrics) port; 0 picks a free one. @default 8080 */
+  /** WebSocket port (also /healthz, /readyz and /metrics unless `metricsPort` is set); 0 picks a free one. @default 8080 */
   wsPort?: number;
   /** Backend TCP port; 0 picks a free one. @default 8081 */
   tcpPort?: number;
@@ -50,6 +50,13 @@ export interface BrokerOptions {
   host?: string;
   /** Interface of the backend side; loopback so the backend port is not exposed unless asked. @default '127.0.0.1' */
   tcpHost?: string;
+  /**
+   * Serve /healthz, /readyz and /metrics on this port instead of the WebSocket port (which then
+   * answers them 404); 0 picks a free one. Unset: they are on the WebSocket port. @default undefined
+   */
+  metricsPort?: number;
+  /** Interface of `metricsPort` (only with it; e.g. `127.0.0.1` to keep metrics off the network). @default the `host` option */
+  metricsHost?: string;
   /** Events kept while no backend is connected; 0 disables the queue. @default 1000 */
   queueSize?: number;
   /** Which event a full queue drops. @default 'drop-newest' */
@@ -89,8 +96,8 @@ export interface BrokerOptions {
 }
 
 /** Options after defaults were applied and values checked. */
-export type ResolvedOptions = Required<Omit<BrokerOptions, 'backendToken' | 'logger' | 'cluster'>> &
-  Pick<BrokerOptions, 'backendToken' | 'logger'> & { cluster: Required<ClusterOption> | undefined };
+export type ResolvedOptions = Required<Omit<BrokerOptions, 'backendToken' | 'logger' | 'cluster' | 'metricsPort' | 'metricsHost'>> &
+  Pick<BrokerOptions, 'backendToken' | 'logger' | 'metricsPort' | 'metricsHost'> & { cluster: Required<ClusterOption> | undefined };
 
 /**
  * Applies defaults and checks every value.
@@ -102,6 +109,8 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
     tcpPort: options.tcpPort ?? DEFAULT_TCP_PORT,
     host: options.host ?? DEFAULT_HOST,
     tcpHost: options.tcpHost ?? DEFAULT_TCP_HOST,
+    metricsPort: options.metricsPort,
+    metricsHost: options.metricsPort === undefined ? options.metricsHost : (options.metricsHost ?? options.host ?? DEFAULT_HOST),
     queueSize: options.queueSize ?? DEFAULT_QUEUE_SIZE,
     queueOverflow: options.queueOverflow ?? DEFAULT_QUEUE_OVERFLOW,
     backendToken: options.backendToken,
@@ -123,6 +132,7 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
   };
   checkInteger('wsPort', resolved.wsPort, 0, 65_535);
   checkInteger('tcpPort', resolved.tcpPort, 0, 65_535);
+  checkMetricsPort(resolved);
   checkInteger('queueSize', resolved.queueSize, 0);
   checkInteger('connectionRequestTimeoutMs', resolved.connectionRequestTimeoutMs, 1);
   checkInteger('heartbeatIntervalMs', resolved.heartbeatIntervalMs, 1);
@@ -168,6 +178,18 @@ function resolveCluster(cluster: ClusterOption | undefined): Required<ClusterOpt
     throw invalid('cluster.prefix', prefix, '1-64 letters, digits or _ . : -');
   }
   return { url, prefix };
+}
+
+function checkMetricsPort(o: ResolvedOptions): void {
+  if (o.metricsPort === undefined) {
+    if (o.metricsHost !== undefined) throw new OptionsError('invalid option metricsHost: it needs metricsPort (metrics are served on the WebSocket port otherwise)', 'metricsHost');
+    return;
+  }
+  checkInteger('metricsPort', o.metricsPort, 0, 65_535);
+  if (typeof o.metricsHost !== 'string' || o.metricsHost === '') throw invalid('metricsHost', o.metricsHost, 'a host name or address');
+  if (o.metricsPort !== 0 && (o.metricsPort === o.wsPort || o.metricsPort === o.tcpPort)) {
+    throw invalid('metricsPort', o.metricsPort, 'a port other than wsPort and tcpPort (or 0)');
+  }
 }
 
 function checkInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): void {

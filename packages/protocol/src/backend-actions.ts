@@ -62,6 +62,12 @@ export const DisconnectConnectionFrameSchema = frameSchema('disconnect_connectio
 /** Strands-only: ask who is in a room; the broker answers `room_members_reply`. */
 export const RoomMembersFrameSchema = frameSchema('room_members', { room_id: z.string() });
 
+/**
+ * Strands-only, from a backend that announced the `ack` capability: it is done with these client
+ * events (their `event_id`s), in batches; ids the broker no longer holds are ignored.
+ */
+export const AckFrameSchema = frameSchema('ack', { ids: z.array(z.string()) });
+
 /** Every frame a backend may send to a broker, discriminated on `action`. */
 export const BackendFrameSchema = z.discriminatedUnion('action', [
   ResponseFrameSchema,
@@ -73,6 +79,7 @@ export const BackendFrameSchema = z.discriminatedUnion('action', [
   LeaveRoomFrameSchema,
   DisconnectConnectionFrameSchema,
   RoomMembersFrameSchema,
+  AckFrameSchema,
 ]);
 
 export type ResponseFrame = z.infer<typeof ResponseFrameSchema>;
@@ -84,6 +91,7 @@ export type JoinRoomFrame = z.infer<typeof JoinRoomFrameSchema>;
 export type LeaveRoomFrame = z.infer<typeof LeaveRoomFrameSchema>;
 export type DisconnectConnectionFrame = z.infer<typeof DisconnectConnectionFrameSchema>;
 export type RoomMembersFrame = z.infer<typeof RoomMembersFrameSchema>;
+export type AckFrame = z.infer<typeof AckFrameSchema>;
 export type BackendFrame = z.infer<typeof BackendFrameSchema>;
 export type BackendAction = BackendFrame['action'];
 

@@ -13,8 +13,19 @@ export const ConnectionRequestFrameSchema = frameSchema('connection_request', {
   query: optional(QuerySchema),
 });
 
+/**
+ * Strands-only, for a backend that announced the `ack` capability in `hello`: every client event
+ * carries its `event_id` (acknowledge it with `ack`), and a redelivery says so with the count of
+ * deliveries, this one included (2 or more). PyStrands peers never see these params.
+ */
+const deliveryParams = {
+  event_id: optional(z.string()),
+  redelivered: optional(z.boolean()),
+  delivery_count: optional(z.number().int().min(1)),
+};
+
 /** A client was accepted and upgraded. */
-export const NewConnectionFrameSchema = frameSchema('new_connection', { context: ContextSchema });
+export const NewConnectionFrameSchema = frameSchema('new_connection', { context: ContextSchema, ...deliveryParams });
 
 /** A text frame from a client. */
 export const NewMessageFrameSchema = frameSchema('new_message', {
@@ -22,6 +33,7 @@ export const NewMessageFrameSchema = frameSchema('new_message', {
   context: ContextSchema,
   /** Strands-only: `"base64"` when the client sent a binary frame and `message` holds its bytes. */
   encoding: optional(z.literal('base64')),
+  ...deliveryParams,
 });
 
 /** A client's socket closed. */
@@ -30,12 +42,14 @@ export const DisconnectedFrameSchema = frameSchema('disconnected', {
   /** Strands-only: the WebSocket close code and reason, where known. */
   code: optional(z.number().int()),
   reason: optional(z.string()),
+  ...deliveryParams,
 });
 
 /** PyStrands' error event, e.g. a connection request that could not be handled. */
 export const ErrorFrameSchema = frameSchema('error', {
   context: JsonObjectSchema,
   error: z.string(),
+  ...deliveryParams,
 });
 
 /** Liveness probe, `request_id` is `"heartbeat"`; no reply is expected. */

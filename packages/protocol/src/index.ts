@@ -45,6 +45,7 @@ export {
   LeaveRoomFrameSchema,
   DisconnectConnectionFrameSchema,
   RoomMembersFrameSchema,
+  AckFrameSchema,
   BackendFrameSchema,
   PROTOCOL_VERSION,
 } from './backend-actions.js';
@@ -58,6 +59,7 @@ export type {
   LeaveRoomFrame,
   DisconnectConnectionFrame,
   RoomMembersFrame,
+  AckFrame,
   BackendFrame,
   BackendAction,
 } from './backend-actions.js';
@@ -135,5 +137,5 @@ export { BROKER_ACTIONS, BACKEND_ACTIONS } from './wire/actions.js';
 export { CLOSE_CODES, closeMeaning, rejectionCloseCode, rejectionStatus, isRefusalCloseCode, isBackendCloseCode } from './wire/close-codes.js';
 export type { CloseMeaning } from './wire/close-codes.js';
 export { STRANDS_SUBPROTOCOL, STRANDS_REFUSAL_SUBPROTOCOL } from './wire/subprotocols.js';
-export { BROKER_CAPABILITIES, CLUSTER_CAPABILITY } from './wire/capabilities.js';
+export { BROKER_CAPABILITIES, CLUSTER_CAPABILITY, ACK_CAPABILITY } from './wire/capabilities.js';
 export type { BrokerCapability } from './wire/capabilities.js';

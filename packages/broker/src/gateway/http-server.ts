@@ -1,42 +1,78 @@
-// The WebSocket port's HTTP side: /healthz, /metrics, and 426 for anything else that is not an upgrade.
-import { createServer, type Server } from 'node:http';
-import type { BackplaneHealth } from '../core/backplane.js';
-import { renderHealth, renderMetrics, type Gauges, type Metrics } from '../metrics.js';
+// The broker's HTTP side: /healthz (liveness), /readyz (readiness), /metrics, on the WebSocket port (426 for anything else) or on a port of their own.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { renderHealth, renderMetrics, renderReadiness, type Gauges, type Metrics } from '../metrics.js';
+import type { Readiness } from '../readiness.js';
 
 /** What the HTTP side reports. */
 export interface HealthSource {
   readonly metrics: Metrics;
   gauges(): Gauges;
-  /** The backplane's link: /healthz answers 503 while it is down. */
-  link(): BackplaneHealth;
+  /** Whether a new client can be served now: /readyz answers 503 while not. */
+  readiness(): Readiness;
+  /** Other brokers of the cluster with ready backends (0 alone), shown by /readyz. */
+  peersWithBackends(): number;
   /** This broker's id in its cluster (`local` alone). */
   readonly nodeId: string;
 }
 
-/** Creates the http server of the WebSocket port (upgrades are handled by the caller's 'upgrade' listener). */
-export function createHttpServer(source: HealthSource): Server {
+const OPS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * Creates the http server of the WebSocket port (upgrades are handled by the caller's 'upgrade'
+ * listener). With `ops` false (they are served on `metricsPort`), /healthz, /readyz and /metrics
+ * answer 404 here.
+ */
+export function createHttpServer(source: HealthSource, ops = true): Server {
   return createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
-    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/healthz') {
-      const link = source.link();
-      res.writeHead(link.up ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
-      res.end(renderHealth(source.gauges(), link, source.nodeId));
-      return;
-    }
-    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/metrics') {
-      renderMetrics(source.metrics, source.gauges(), source.nodeId).then(
-        (body) => {
-          res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
-          res.end(body);
-        },
-        (error: unknown) => {
-          res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
-          res.end(`metrics failed: ${(error as Error).message}\n`);
-        },
-      );
-      return;
+    const path = pathOf(req);
+    if (OPS_PATHS.has(path)) {
+      if (ops) return serveOps(source, path, req, res);
+      return plain(res, 404, `${path} is served on the broker's metrics port, not here.\n`);
     }
     res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'Upgrade' });
-    res.end('This is a Strands broker: connect with a WebSocket, or GET /healthz or /metrics.\n');
+    res.end('This is a Strands broker: connect with a WebSocket, or GET /healthz, /readyz or /metrics.\n');
   });
+}
+
+/** Creates the server of `metricsPort`: /healthz, /readyz and /metrics, 404 for anything else (no upgrades). */
+export function createOpsServer(source: HealthSource): Server {
+  return createServer((req, res) => {
+    const path = pathOf(req);
+    if (OPS_PATHS.has(path)) return serveOps(source, path, req, res);
+    plain(res, 404, 'Not found: this is a Strands broker\'s metrics port (GET /healthz, /readyz or /metrics).\n');
+  });
+}
+
+function serveOps(source: HealthSource, path: string, req: IncomingMessage, res: ServerResponse): void {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('Allow', 'GET, HEAD');
+    return plain(res, 405, 'Use GET or HEAD.\n');
+  }
+  if (path === '/healthz') {
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end(renderHealth(source.gauges(), source.nodeId));
+    return;
+  }
+  if (path === '/readyz') {
+    const ready = source.readiness();
+    res.writeHead(ready.ready ? 200 : 503, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' });
+    res.end(renderReadiness(ready, source.gauges(), source.peersWithBackends(), source.nodeId));
+    return;
+  }
+  renderMetrics(source.metrics, source.gauges(), source.nodeId).then(
+    (body) => {
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
+      res.end(body);
+    },
+    (error: unknown) => plain(res, 500, `metrics failed: ${(error as Error).message}\n`),
+  );
+}
+
+function pathOf(req: IncomingMessage): string {
+  return (req.url ?? '/').split('?')[0] as string;
+}
+
+function plain(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(text);
 }

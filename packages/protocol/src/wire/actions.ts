@@ -24,6 +24,7 @@ export const BACKEND_ACTIONS = [
   'leave_room',
   'disconnect_connection',
   'room_members',
+  'ack',
 ] as const;
 
 /** Request id used by the broker's heartbeat frames. */

@@ -34,6 +34,7 @@ const BACKEND_FIELDS: Readonly<Record<BackendAction, readonly Field[]>> = {
   leave_room: fields({ conn_id: STRING, room_id: STRING }),
   disconnect_connection: fields({ conn_id: STRING, code: optionalParam(BACKEND_CLOSE_CODE), reason: optionalParam(STRING) }),
   room_members: fields({ room_id: STRING }),
+  ack: fields({ ids: STRING_ARRAY }),
 };
 
 // A Map, not the object: one lookup per frame, and no inherited keys ("constructor") to guard against.

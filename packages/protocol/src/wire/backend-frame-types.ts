@@ -22,6 +22,7 @@ export type JoinRoomFrame = Frame<'join_room', { conn_id: string; room_id: strin
 export type LeaveRoomFrame = Frame<'leave_room', { conn_id: string; room_id: string }>;
 export type DisconnectConnectionFrame = Frame<'disconnect_connection', { conn_id: string; code?: number | undefined; reason?: string | undefined }>;
 export type RoomMembersFrame = Frame<'room_members', { room_id: string }>;
+export type AckFrame = Frame<'ack', { ids: string[] }>;
 
 /** Every frame a backend may send to a broker, discriminated on `action`. */
 export type BackendFrame =
@@ -33,5 +34,6 @@ export type BackendFrame =
   | JoinRoomFrame
   | LeaveRoomFrame
   | DisconnectConnectionFrame
-  | RoomMembersFrame;
+  | RoomMembersFrame
+  | AckFrame;
 export type BackendAction = BackendFrame['action'];

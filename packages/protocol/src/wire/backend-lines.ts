@@ -43,3 +43,8 @@ export function helloLine(requestId: SafeRequestId, name: string, token?: string
 export function responseLine(requestId: string, params: ResponseFrame['params']): string {
   return '{"action":"response","request_id":' + JSON.stringify(requestId) + ',"params":' + JSON.stringify(params) + '}\n';
 }
+
+/** `ack`: the backend is done with these client events (their `event_id`s); ids are JSON-escaped. */
+export function ackLine(requestId: SafeRequestId, ids: readonly string[]): string {
+  return '{"action":"ack","request_id":"' + requestId + '","params":{"ids":' + JSON.stringify(ids) + '}}\n';
+}

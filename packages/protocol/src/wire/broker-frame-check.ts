@@ -4,6 +4,7 @@ import {
   BASE64,
   BOOLEAN,
   CONTEXT,
+  DELIVERY_COUNT,
   ERROR_REPLY_CODE,
   INTEGER,
   MEMBERS,
@@ -19,13 +20,16 @@ import {
 import { parseRawFrame, type RawFrame } from './frame-read.js';
 import { Failure, refused, type CheckResult } from './refusal.js';
 
+/** What a client event carries for a backend that acknowledges (the `ack` capability). */
+const DELIVERY = { event_id: optionalParam(STRING), redelivered: optionalParam(BOOLEAN), delivery_count: optionalParam(DELIVERY_COUNT) } as const;
+
 /** The params of each broker action, as the zod schemas of `@strands/protocol` state them. */
 const BROKER_FIELDS: Readonly<Record<BrokerAction, readonly Field[]>> = {
   connection_request: fields({ headers: STRING_LISTS, url: STRING, remote_addr: STRING, query: optionalParam(STRING_LISTS) }),
-  new_connection: fields({ context: CONTEXT }),
-  new_message: fields({ message: STRING, context: CONTEXT, encoding: optionalParam(BASE64) }),
-  disconnected: fields({ context: CONTEXT, code: optionalParam(INTEGER), reason: optionalParam(STRING) }),
-  error: fields({ context: OBJECT, error: STRING }),
+  new_connection: fields({ context: CONTEXT, ...DELIVERY }),
+  new_message: fields({ message: STRING, context: CONTEXT, encoding: optionalParam(BASE64), ...DELIVERY }),
+  disconnected: fields({ context: CONTEXT, code: optionalParam(INTEGER), reason: optionalParam(STRING), ...DELIVERY }),
+  error: fields({ context: OBJECT, error: STRING, ...DELIVERY }),
   heartbeat: fields({}),
   hello_reply: fields({
     accepted: BOOLEAN,

@@ -3,14 +3,21 @@
 import type { ErrorReplyCode } from './error-codes.js';
 import type { Context, Headers, JsonObject, Loose, Query, RoomMember } from './json-types.js';
 
+/** What a client event carries for a backend that announced the `ack` capability. */
+export interface DeliveryParams {
+  event_id?: string | undefined;
+  redelivered?: boolean | undefined;
+  delivery_count?: number | undefined;
+}
+
 /** The shape every frame shares. */
 export type Frame<A extends string, P> = Loose<{ action: A; request_id: string; params: Loose<P> }>;
 
 export type ConnectionRequestFrame = Frame<'connection_request', { headers: Headers; url: string; remote_addr: string; query?: Query | undefined }>;
-export type NewConnectionFrame = Frame<'new_connection', { context: Context }>;
-export type NewMessageFrame = Frame<'new_message', { message: string; context: Context; encoding?: 'base64' | undefined }>;
-export type DisconnectedFrame = Frame<'disconnected', { context: Context; code?: number | undefined; reason?: string | undefined }>;
-export type ErrorFrame = Frame<'error', { context: JsonObject; error: string }>;
+export type NewConnectionFrame = Frame<'new_connection', { context: Context } & DeliveryParams>;
+export type NewMessageFrame = Frame<'new_message', { message: string; context: Context; encoding?: 'base64' | undefined } & DeliveryParams>;
+export type DisconnectedFrame = Frame<'disconnected', { context: Context; code?: number | undefined; reason?: string | undefined } & DeliveryParams>;
+export type ErrorFrame = Frame<'error', { context: JsonObject; error: string } & DeliveryParams>;
 export type HeartbeatFrame = Frame<'heartbeat', {}>;
 export type HelloReplyFrame = Frame<
   'hello_reply',

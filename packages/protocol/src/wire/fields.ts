@@ -55,6 +55,8 @@ export const STRING = type('string', 'a string', (v) => typeof v === 'string', I
 export const BOOLEAN = type('boolean', 'a boolean', (v) => typeof v === 'boolean', IS_BOOLEAN);
 // Safe integers, as zod's `.int()`: a larger number is not exact in JSON peers' doubles.
 export const INTEGER = type('integer', 'an integer', (v) => Number.isSafeInteger(v));
+/** How many times a client event went out, this one included. */
+export const DELIVERY_COUNT = type('integer', 'an integer >= 1', (v) => Number.isSafeInteger(v) && (v as number) >= 1);
 export const OBJECT = type('object', 'an object', isObject);
 export const STRING_ARRAY = type('array', 'an array of strings', isStringArray);
 export const STRING_LISTS = type('object', 'an object of string arrays', isStringLists);

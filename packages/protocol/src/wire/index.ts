@@ -9,7 +9,7 @@ export type { FrameErrorCode } from '../errors.js';
 export { CLOSE_CODES, closeMeaning, rejectionCloseCode, rejectionStatus, isRefusalCloseCode, isBackendCloseCode } from './close-codes.js';
 export type { CloseMeaning } from './close-codes.js';
 export { STRANDS_SUBPROTOCOL, STRANDS_REFUSAL_SUBPROTOCOL } from './subprotocols.js';
-export { BROKER_CAPABILITIES, CLUSTER_CAPABILITY } from './capabilities.js';
+export { BROKER_CAPABILITIES, CLUSTER_CAPABILITY, ACK_CAPABILITY } from './capabilities.js';
 export type { BrokerCapability } from './capabilities.js';
 export { createRequestIds, toSafeRequestId } from './request-ids.js';
 export type { SafeRequestId } from './request-ids.js';
@@ -17,6 +17,7 @@ export type { SafeRequestId } from './request-ids.js';
 export type { JsonObject, Headers, Query, Context, RoomMember } from './json-types.js';
 export type {
   Frame,
+  DeliveryParams,
   ConnectionRequestFrame,
   NewConnectionFrame,
   NewMessageFrame,
@@ -39,6 +40,7 @@ export type {
   LeaveRoomFrame,
   DisconnectConnectionFrame,
   RoomMembersFrame,
+  AckFrame,
   BackendFrame,
   BackendAction,
 } from './backend-frame-types.js';
@@ -93,5 +95,6 @@ export {
   roomMembersLine,
   helloLine,
   responseLine,
+  ackLine,
 } from './backend-lines.js';
 export { responseEnvelope, nextEnvelope, completeEnvelope, errorEnvelope, encodeEnvelope } from './envelope-lines.js';

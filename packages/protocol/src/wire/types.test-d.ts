@@ -36,6 +36,7 @@ describe('wire types', () => {
     expectTypeOf<W.LeaveRoomFrame>().toEqualTypeOf<Z.LeaveRoomFrame>();
     expectTypeOf<W.DisconnectConnectionFrame>().toEqualTypeOf<Z.DisconnectConnectionFrame>();
     expectTypeOf<W.RoomMembersFrame>().toEqualTypeOf<Z.RoomMembersFrame>();
+    expectTypeOf<W.AckFrame>().toEqualTypeOf<Z.AckFrame>();
     expectTypeOf<W.BackendFrame>().toEqualTypeOf<Z.BackendFrame>();
     expectTypeOf<W.BackendAction>().toEqualTypeOf<Z.BackendAction>();
   });

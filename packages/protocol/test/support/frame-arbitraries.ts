@@ -11,15 +11,17 @@ function frame(action: string, params: Record<string, fc.Arbitrary<unknown>>): f
 
 /** A Context; its metadata may be left out or null (read as `{}`). */
 export const context = looseRecord({ client_id: anyString, room_id: anyString, metadata: optional(anyObject) });
+/** The params of a client event for a backend that acknowledges: absent, null or set. */
+const delivery = { event_id: optional(anyString), redelivered: optional(fc.boolean()), delivery_count: optional(fc.integer({ min: 1, max: 1000 })) };
 const member = looseRecord({ client_id: anyString, metadata: anyObject });
 
 /** Every frame a broker sends, one arbitrary per action. */
 export const brokerFrames = {
   connection_request: frame('connection_request', { headers: stringLists, url: anyString, remote_addr: anyString, query: optional(stringLists) }),
-  new_connection: frame('new_connection', { context }),
-  new_message: frame('new_message', { message: anyString, context, encoding: optional(fc.constant('base64')) }),
-  disconnected: frame('disconnected', { context, code: optional(anyInt), reason: optional(anyString) }),
-  error: frame('error', { context: anyObject, error: anyString }),
+  new_connection: frame('new_connection', { context, ...delivery }),
+  new_message: frame('new_message', { message: anyString, context, encoding: optional(fc.constant('base64')), ...delivery }),
+  disconnected: frame('disconnected', { context, code: optional(anyInt), reason: optional(anyString), ...delivery }),
+  error: frame('error', { context: anyObject, error: anyString, ...delivery }),
   heartbeat: frame('heartbeat', {}),
   hello_reply: frame('hello_reply', {
     accepted: fc.boolean(),
@@ -54,6 +56,7 @@ export const backendFrames = {
     reason: optional(anyString),
   }),
   room_members: frame('room_members', { room_id: anyString }),
+  ack: frame('ack', { ids: stringList }),
 };
 
 /** Any valid frame of one direction. */
