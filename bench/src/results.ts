@@ -25,6 +25,8 @@ export interface CpuFigures {
 
 /** One run of a setup; a row keeps all of its runs, in round order. */
 export interface RunFigures {
+  /** Which round of --repeat it ran in (from 0): runs of two setups with the same round ran side by side. */
+  round?: number;
   value: number;
   p50Ms?: number;
   p99Ms?: number;

@@ -40,10 +40,12 @@ export function compareTrees(rows: ResultRow[]): Comparison[] {
       const r = ratio(c.cpu?.byRole[role], b.cpu?.byRole[role]);
       if (r !== undefined) cpuByRole[role] = r;
     }
-    // Runs with the same index ran in the same round, next to each other.
-    const currentRuns = current.runs ?? [];
+    // Runs of the same round ran side by side; a round where either failed has no pair.
     const baseRuns = base.runs ?? [];
-    const pairs = currentRuns.slice(0, baseRuns.length).map((run, i) => [run, baseRuns[i]!] as const);
+    const pairs = (current.runs ?? []).flatMap((run, i) => {
+      const other = run.round === undefined ? baseRuns[i] : baseRuns.find((b) => b.round === run.round);
+      return other === undefined ? [] : [[run, other] as const];
+    });
     comparisons.push({
       id,
       scenario: current.scenario,

@@ -141,6 +141,13 @@ describe('baseline comparison', () => {
     expect(c?.rounds).toEqual({ value: [1, 1.048, 1.263], cpu: [1, 1.033, 1.1] });
   });
 
+  it('pairs rounds by their round number, leaving out a round that failed on one side', async () => {
+    const { compareTrees } = await import('../baseline/compare.js');
+    const cur = { ...current, runs: [{ ...run(40_000, 30), round: 0 }, { ...run(44_000, 33), round: 2 }] };
+    const base = { ...baseline, runs: [{ ...run(40_000, 30), round: 0 }, { ...run(42_000, 30), round: 1 }, { ...run(40_000, 30), round: 2 }] };
+    expect(compareTrees([cur, base])[0]?.rounds).toEqual({ value: [1, 1.1], cpu: [1, 1.1] });
+  });
+
   it('prints the comparison under the run table', async () => {
     const { compareTrees } = await import('../baseline/compare.js');
     const text = renderTable({

@@ -160,30 +160,35 @@ export function perTree(
 /**
  * Runs each setup `options.repeat` times, interleaved so that a baseline and the system compared
  * with it see the same background load: a, b, c, then c, b, a (so that neither always runs
- * first after a pause), and so on. Each setup reports its median run, median CPU and all runs.
+ * first after a pause), and so on. Each setup reports its median run, median CPU and all runs,
+ * each tagged with its round. A setup that failed is tried again next round (others may be
+ * editing the tree it loads), one that was skipped (a package not there) is not.
  */
 export async function repeated(options: BenchOptions, setups: (() => Promise<ResultRow>)[]): Promise<ResultRow[]> {
   const runs: ResultRow[][] = setups.map(() => []);
   const order = setups.map((_, i) => i);
   for (let round = 0; round < options.repeat; round += 1) {
     for (const i of round % 2 === 0 ? order : [...order].reverse()) {
-      if (runs[i]?.some((r) => r.status !== 'ok')) continue; // a setup that failed once is not retried
-      runs[i]?.push(await setups[i]!());
+      if (runs[i]?.some((r) => r.status === 'skipped')) continue;
+      const row = await setups[i]!();
+      runs[i]?.push({ ...row, runs: (row.runs ?? [{ value: row.value }]).map((run) => ({ ...run, round })) });
     }
   }
   return runs.map((rows) => {
-    const failed = rows.find((r) => r.status !== 'ok');
-    if (failed !== undefined) return failed;
-    const all = rows.flatMap((r) => r.runs ?? [{ value: r.value }]);
-    if (rows.length === 1) return { ...rows[0]!, runs: all };
-    const middle = medianRow(rows);
+    const ok = rows.filter((r) => r.status === 'ok');
+    const failed = rows.filter((r) => r.status !== 'ok');
+    if (ok.length === 0) return failed[0]!;
+    const all = ok.flatMap((r) => r.runs ?? []);
+    const failures = failed.length === 0 ? undefined : `failed in ${failed.length} of ${rows.length} rounds (${failed[0]?.note ?? 'no reason given'})`;
+    if (ok.length === 1) return { ...ok[0]!, runs: all, ...(failures === undefined ? {} : { note: [ok[0]!.note, failures].filter(Boolean).join('; ') }) };
+    const middle = medianRow(ok);
     const cpu = medianCpu(all);
-    const values = rows.map((r) => Math.round(r.value).toLocaleString('en-US')).join(', ');
+    const values = ok.map((r) => Math.round(r.value).toLocaleString('en-US')).join(', ');
     return {
       ...middle,
       ...(cpu === undefined ? {} : { cpu }),
       runs: all,
-      note: [middle.note, `median of ${rows.length}: ${values}`].filter(Boolean).join('; '),
+      note: [middle.note, `median of ${ok.length}: ${values}`, failures].filter(Boolean).join('; '),
     };
   });
 }
