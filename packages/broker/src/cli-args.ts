@@ -1,5 +1,8 @@
-// Command-line flags and STRANDS_* / PYSTRAND_* environment variables, turned into broker options.
+// Command-line flags, STRANDS_* / PYSTRAND_* environment variables and a JSON config file, turned into broker options.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { closest } from './closest-name.js';
+import { isBrokerError } from './errors.js';
 import {
   DEFAULT_CLUSTER_PREFIX,
   DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS,
@@ -29,7 +32,7 @@ import {
 
 /** The outcome of reading the command line. */
 export type CliCommand =
-  | { kind: 'run'; options: BrokerOptions }
+  | { kind: 'run'; options: BrokerOptions; warnings: string[] }
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'error'; message: string };
@@ -83,6 +86,12 @@ export function envName(flag: string): string {
   return `STRANDS_${flag.toUpperCase().replaceAll('-', '_')}`;
 }
 
+/** The environment variable naming a config file (after `--config`). */
+export const CONFIG_ENV = 'STRANDS_CONFIG';
+
+/** How the CLI reads a config file (a seam for tests). */
+export type ReadText = (path: string) => string;
+
 /** The text of `--help`. */
 export function helpText(): string {
   const rows = Object.entries(FLAGS).map(([flag, f]) => {
@@ -96,25 +105,27 @@ export function helpText(): string {
     'whether to accept them, routes messages, and queues events while no backend is connected.',
     'A drop-in replacement for the PyStrands Go broker.',
     '',
-    'Options (flags win over environment variables; STRANDS_* win over PYSTRAND_*):',
+    'Options (a flag wins over STRANDS_*, STRANDS_* over PYSTRAND_*, any of them over the config file):',
+    `  --config <file>\n      JSON file of options by their createBroker names ({"wsPort": 8080, "cluster": {"url": "redis://..."}})\n      default none; env ${CONFIG_ENV}`,
     ...rows,
     '  -h, --help\n      show this help and exit',
     '  -v, --version\n      print the version and exit',
     '',
     'Output: one line on stdout saying where the broker listens; JSON logs (pino) on stderr.',
     'Exit codes: 0 after a clean shutdown (SIGINT/SIGTERM), 1 on a runtime failure (e.g. port in use),',
-    '2 on a bad flag, environment variable or option value.',
+    '2 on a bad flag, environment variable, config file or option value.',
+    'An unknown STRANDS_* environment variable is reported in one warning log line, with the closest known name.',
   ].join('\n');
 }
 
-/** Reads argv (without node and script) and the environment. Never throws. */
-export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCommand {
+/** Reads argv (without node and script), the environment and the config file it names. Never throws. */
+export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, readText: ReadText = (path) => readFileSync(path, 'utf8')): CliCommand {
   const config = Object.fromEntries(Object.keys(FLAGS).map((flag) => [flag, { type: 'string' as const }]));
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: { ...config, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
+      options: { ...config, config: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
       strict: true,
       allowPositionals: false,
     }));
@@ -123,7 +134,12 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   }
   if (values.help === true) return { kind: 'help' };
   if (values.version === true) return { kind: 'version' };
+  const configPath = (values.config as string | undefined) ?? (env[CONFIG_ENV] || undefined);
+  const file = configPath === undefined ? { ok: true as const, values: new Map<string, unknown>() } : readConfig(configPath, readText);
+  if (!file.ok) return { kind: 'error', message: file.message };
   const options: Record<string, unknown> = {};
+  // Where each option's value came from, so that a value resolveOptions refuses is reported there.
+  const origins = new Map<string, string>();
   for (const [flag, spec] of Object.entries(FLAGS)) {
     const sources: [string, string | undefined][] = [
       [`--${flag}`, values[flag] as string | undefined],
@@ -131,11 +147,18 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     ];
     if (spec.legacyEnv !== undefined) sources.push([spec.legacyEnv, env[spec.legacyEnv]]);
     const found = sources.find(([, value]) => value !== undefined && value !== '');
-    if (found === undefined) continue;
+    if (found === undefined) {
+      if (file.values.has(spec.option)) {
+        options[spec.option] = file.values.get(spec.option);
+        origins.set(spec.option, `${configPath}: ${spec.option}`);
+      }
+      continue;
+    }
     const [source, text] = found as [string, string];
     const value = convert(spec.kind, text);
     if (value === undefined) return { kind: 'error', message: `${source}: invalid value ${JSON.stringify(text)} (${expected(spec.kind)})` };
     options[spec.option] = value;
+    origins.set(spec.option, source);
   }
   const url = options['cluster.url'];
   const prefix = options['cluster.prefix'];
@@ -144,10 +167,72 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
   if (prefix !== undefined && url === undefined) return { kind: 'error', message: '--cluster-prefix needs --cluster <redis url>' };
   if (url !== undefined) options.cluster = { url, prefix };
   try {
-    return { kind: 'run', options: resolveOptions(options as BrokerOptions) };
+    return { kind: 'run', options: resolveOptions(options as BrokerOptions), warnings: unknownEnvWarnings(env) };
   } catch (error) {
-    return { kind: 'error', message: (error as Error).message };
+    const origin = isBrokerError(error) && 'option' in error ? origins.get(String(error.option)) : undefined;
+    return { kind: 'error', message: origin === undefined ? (error as Error).message : `${origin}: ${(error as Error).message}` };
   }
+}
+
+/** Every STRANDS_* name the broker reads. */
+function knownEnv(): string[] {
+  return [CONFIG_ENV, ...Object.keys(FLAGS).map(envName)];
+}
+
+/** One warning naming the STRANDS_* variables no option reads, each with the closest known name; none when all are known. */
+function unknownEnvWarnings(env: NodeJS.ProcessEnv): string[] {
+  const known = knownEnv();
+  const unknown = Object.keys(env).filter((name) => name.startsWith('STRANDS_') && !known.includes(name)).sort();
+  if (unknown.length === 0) return [];
+  const named = unknown.map((name) => `${name} (did you mean ${closest(name, known)}?)`);
+  return [`unknown environment variable${unknown.length > 1 ? 's' : ''} ignored: ${named.join(', ')}`];
+}
+
+type ConfigRead = { ok: true; values: Map<string, unknown> } | { ok: false; message: string };
+
+/**
+ * Reads a JSON config file: an object of options by their `createBroker` names, `cluster` as
+ * `{ url, prefix? }`; every value checked as its flag's would be, but typed (a number is a JSON number).
+ */
+function readConfig(path: string, readText: ReadText): ConfigRead {
+  const fail = (message: string): ConfigRead => ({ ok: false, message: `${path}: ${message}` });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readText(path));
+  } catch (error) {
+    const cause = error as NodeJS.ErrnoException;
+    return fail(cause instanceof SyntaxError ? `not valid JSON (${cause.message})` : `cannot read the config file (${cause.code ?? cause.message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return fail('expected a JSON object of options');
+  const byOption = new Map(Object.values(FLAGS).map((spec) => [spec.option as string, spec]));
+  const topLevel = [...new Set([...byOption.keys()].map((option) => option.split('.')[0] as string))];
+  const values = new Map<string, unknown>();
+  const take = (key: string, value: unknown): string | undefined => {
+    const spec = byOption.get(key);
+    if (spec === undefined) return `unknown option ${JSON.stringify(key)}`;
+    if (!fitsJson(spec.kind, value)) return `${key}: invalid value ${JSON.stringify(value)} (${expected(spec.kind)})`;
+    values.set(key, value);
+    return undefined;
+  };
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!topLevel.includes(key)) return fail(`unknown option ${JSON.stringify(key)} (did you mean ${JSON.stringify(closest(key, topLevel))}?)`);
+    if (key !== 'cluster') {
+      const problem = take(key, value);
+      if (problem !== undefined) return fail(problem);
+      continue;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('cluster: expected an object { "url": "redis://...", "prefix"?: "..." }');
+    for (const [inner, innerValue] of Object.entries(value)) {
+      const problem = take(`cluster.${inner}`, innerValue);
+      if (problem !== undefined) return fail(problem.startsWith('unknown') ? `unknown option "cluster.${inner}" (expected url or prefix)` : problem);
+    }
+  }
+  return { ok: true, values };
+}
+
+function fitsJson(kind: Kind, value: unknown): boolean {
+  if (kind === 'integer') return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+  return typeof value === 'string' && convert(kind, value) !== undefined;
 }
 
 function convert(kind: Kind, text: string): unknown {

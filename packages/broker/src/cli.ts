@@ -25,6 +25,7 @@ async function main(): Promise<void> {
       break;
   }
   const broker = createBroker(command.options);
+  for (const warning of command.warnings) broker.logger.warn(warning);
   let addresses;
   try {
     addresses = await broker.start();

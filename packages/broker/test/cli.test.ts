@@ -1,10 +1,12 @@
 // The strands-broker command as a real process: help, version, bad input (exit 2), listening line, signals.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { get } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FLAGS, envName, parseCli } from '../src/cli-args.js';
+import { FLAGS, envName, parseCli, type CliCommand } from '../src/cli-args.js';
 import { resolveOptions, type BrokerOptions } from '../src/options.js';
 import { VERSION } from '../src/version.js';
 import { RawBackend, TestClient, waitFor } from './support/harness.js';
@@ -138,5 +140,99 @@ describe('strands-broker CLI', () => {
     // Logs are JSON lines on stderr; never one per message at info.
     const logs = r.stderr().trim().split('\n').map((line) => JSON.parse(line) as { msg: string });
     expect(logs.map((l) => l.msg)).toContain('broker stopped');
+  });
+});
+
+/** A config file's text, as `parseCli` would read it from `strands.json`. */
+const fromFile = (config: unknown) => (path: string) => {
+  if (path !== 'strands.json') throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+  return typeof config === 'string' ? config : JSON.stringify(config);
+};
+
+const errorOf = (command: CliCommand): string => (command.kind === 'error' ? command.message : `not an error: ${JSON.stringify(command)}`);
+
+describe('strands-broker config file and environment', () => {
+  it('carries every option a flag does, by its createBroker name', () => {
+    const chosen: Record<string, unknown> = {
+      wsPort: 1001, tcpPort: 1002, host: '127.0.0.2', tcpHost: '127.0.0.3', metricsPort: 1003, metricsHost: '127.0.0.4',
+      queueOverflow: 'drop-oldest', backendToken: 'secret', logLevel: 'warn', 'cluster.url': 'redis://127.0.0.1:6379/0', 'cluster.prefix': 'p',
+    };
+    // Every flag's option, from the list of flags: a value chosen above, else its default plus one (a flag added later is covered).
+    const defaults = resolveOptions() as unknown as Record<string, unknown>;
+    const config: Record<string, unknown> = { cluster: {} };
+    const expected: Record<string, unknown> = {};
+    for (const { option, kind } of Object.values(FLAGS)) {
+      const value = chosen[option] ?? (kind === 'integer' ? Number(defaults[option] ?? 0) + 1 : 'x');
+      const [top, inner] = option.split('.') as [string, string | undefined];
+      if (inner === undefined) config[top] = expected[top] = value;
+      else (config.cluster as Record<string, unknown>)[inner] = value;
+    }
+    expect(Object.keys(config).length).toBe(Object.keys(FLAGS).length - 1); // the two cluster flags fill one object
+    expect(parseCli(['--config', 'strands.json'], {}, fromFile(config))).toEqual({
+      kind: 'run',
+      options: expect.objectContaining({ ...expected, cluster: { url: 'redis://127.0.0.1:6379/0', prefix: 'p' } }),
+      warnings: [],
+    });
+  });
+
+  it('takes a flag over STRANDS_* over PYSTRAND_* over the config file over the default', () => {
+    const read = fromFile({ wsPort: 1, tcpPort: 11, queueSize: 21 });
+    const env = { STRANDS_CONFIG: 'strands.json', STRANDS_WS_PORT: '2', PYSTRAND_TCP_PORT: '12' };
+    expect(parseCli(['--ws-port', '3'], env, read)).toMatchObject({ options: { wsPort: 3, tcpPort: 12, queueSize: 21, heartbeatIntervalMs: 15_000 } });
+    expect(parseCli([], env, read)).toMatchObject({ options: { wsPort: 2 } });
+    expect(parseCli(['--config', 'strands.json'], {}, read)).toMatchObject({ options: { wsPort: 1, tcpPort: 11 } });
+    // --config over STRANDS_CONFIG.
+    expect(errorOf(parseCli(['--config', 'other.json'], env, read))).toMatch(/^other\.json: cannot read the config file \(ENOENT\)/);
+  });
+
+  it.each([
+    ['{"wsPort": 80,', /^strands\.json: not valid JSON/],
+    ['[1]', /^strands\.json: expected a JSON object of options/],
+    [{ wsPrt: 80 }, /^strands\.json: unknown option "wsPrt" \(did you mean "wsPort"\?\)$/],
+    [{ wsPort: '8080' }, /^strands\.json: wsPort: invalid value "8080" \(expected a non-negative integer\)$/],
+    [{ queueOverflow: 'sometimes' }, /^strands\.json: queueOverflow: invalid value "sometimes"/],
+    [{ tcpPort: 70_000 }, /^strands\.json: tcpPort: invalid option tcpPort: 70000/],
+    [{ cluster: { url: 'http://x' } }, /^strands\.json: cluster\.url: invalid option cluster\.url/],
+    [{ cluster: { uri: 'redis://x' } }, /^strands\.json: unknown option "cluster\.uri"/],
+    [{ metricsHost: '127.0.0.1' }, /^strands\.json: metricsHost: invalid option metricsHost: it needs metricsPort/],
+  ])('names the file and the key of a bad config %j', (config, message) => {
+    expect(errorOf(parseCli(['--config', 'strands.json'], {}, fromFile(config)))).toMatch(message);
+  });
+
+  it('reads --metrics-port and --metrics-host', () => {
+    expect(parseCli(['--metrics-port', '9100', '--metrics-host', '127.0.0.1'], {})).toMatchObject({ options: { metricsPort: 9100, metricsHost: '127.0.0.1' } });
+    expect(parseCli([], { STRANDS_METRICS_PORT: '9100' })).toMatchObject({ options: { metricsPort: 9100, metricsHost: '0.0.0.0' } });
+  });
+
+  it('warns once about unknown STRANDS_* variables, naming each with the closest known name', () => {
+    const parsed = parseCli([], { STRANDS_WS_PROT: '1', STRANDS_QUEUESIZE: '5', STRANDS_TCP_PORT: '1', PATH: '/bin' });
+    expect(parsed).toMatchObject({
+      kind: 'run',
+      warnings: ['unknown environment variables ignored: STRANDS_QUEUESIZE (did you mean STRANDS_QUEUE_SIZE?), STRANDS_WS_PROT (did you mean STRANDS_WS_PORT?)'],
+    });
+    expect(parseCli([], { STRANDS_CONFIG: '', STRANDS_WS_PORT: '1' })).toMatchObject({ warnings: [] });
+  });
+
+  it('as a process: exits 2 naming the file on a bad one; runs from a good one and logs the unknown-variable warning as one JSON line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strands-config-'));
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ wsPort: 0, queueSise: 3 }));
+    const refused = run(['--config', bad]);
+    expect(await refused.exit).toBe(2);
+    expect(refused.stderr()).toContain(`${bad}: unknown option "queueSise" (did you mean "queueSize"?)`);
+
+    const good = join(dir, 'strands.json');
+    writeFileSync(good, JSON.stringify({ wsPort: 0, tcpPort: 0, host: '127.0.0.1', metricsPort: 0, metricsHost: '127.0.0.1', logLevel: 'warn' }));
+    const r = run([], { STRANDS_CONFIG: good, STRANDS_LOG_LEVL: 'debug' });
+    const match = await waitFor(() => /metrics (http:\/\/127\.0\.0\.1:\d+)\/metrics/.exec(r.stdout()), 'listening line with the metrics port');
+    expect((await fetch(`${match[1]}/readyz`)).status).toBe(503);
+    const warning = await waitFor(
+      () => r.stderr().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { level: number; msg: string }).find((l) => l.msg.includes('STRANDS_LOG_LEVL')),
+      'the warning line',
+    );
+    expect(warning.level).toBe(40);
+    expect(warning.msg).toContain('STRANDS_LOG_LEVL (did you mean STRANDS_LOG_LEVEL?)');
+    r.child.kill('SIGTERM');
+    expect(await r.exit).toBe(0);
   });
 });
