@@ -132,6 +132,7 @@ export class StrandsBackend extends BackendCore implements Replier {
     if (this.router !== undefined) throw new Error('a backend serves one router; define every route on it');
     const host: RouterHost = {
       send: (clientId, text) => this.sendToConnection(clientId, text),
+      sendToRoom: (roomId, text) => this.sendToRoom(roomId, text),
       schedule: (clientId, task) => this.scheduler.push(clientId, task),
       report: (error) => this.reportError(error),
       routeTimeoutMs: this.options.routeTimeoutMs,

@@ -7,6 +7,8 @@ export const BACKEND_ERROR_CODES = {
   invalid_option: 'invalid_option',
   /** A router was given a handler for a route the contract lacks, or of the wrong kind. */
   invalid_route: 'invalid_route',
+  /** `router.sendEvent` named an event the contract lacks, or its data failed the event's schema. */
+  invalid_event: 'invalid_event',
   /** A send could not be held: the per-broker buffer of waiting sends is full. */
   send_buffer_full: 'send_buffer_full',
   /** A send waited longer than `sendTimeoutMs` for a broker to take it. */

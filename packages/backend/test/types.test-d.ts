@@ -56,4 +56,20 @@ describe('router types', () => {
     expectTypeOf(router.stream).parameter(0).toEqualTypeOf<'chat.feed'>();
     expectTypeOf(router.fire).parameter(0).toEqualTypeOf<'chat.typing'>();
   });
+
+  it('types the events a router pushes by the contract', () => {
+    const pushes = defineContract({
+      routes: {},
+      events: { 'chat.message': z.object({ from: z.string(), at: z.date().transform((d) => d.getTime()) }) },
+    });
+    const router = createRouter(pushes);
+    expectTypeOf(router.sendEvent('lobby', 'chat.message', { from: 'ada', at: new Date() })).resolves.toEqualTypeOf<void>();
+    expectTypeOf(router.sendEventToConnection).parameter(1).toEqualTypeOf<'chat.message'>();
+    // @ts-expect-error at is a Date (the schema's input)
+    void router.sendEvent('lobby', 'chat.message', { from: 'ada', at: 1 });
+    // @ts-expect-error not an event of the contract
+    void router.sendEvent('lobby', 'chat.nope', {});
+    // @ts-expect-error a contract of routes only has no events
+    void createRouter(contract).sendEvent('lobby', 'chat.message', {});
+  });
 });

@@ -1,6 +1,6 @@
 // Reactive-route calls over one client: ids, matching replies to requests, stream credits,
 // cancellation, and failing whatever a dropped connection leaves unanswered.
-import { decodeReply, encodeEnvelope, type ReplyEnvelope } from './envelope.js';
+import { decodeIncoming, encodeEnvelope, type ReplyEnvelope } from './envelope.js';
 import { RemoteError, StrandsClientError } from './errors.js';
 import type { CallState } from './send-buffer.js';
 
@@ -24,6 +24,8 @@ export class Calls {
   constructor(
     private readonly transmit: Transmit,
     private readonly credits: number,
+    /** Receives the contract events the backend pushes (`event` envelopes). */
+    private readonly onEvent: (event: string, data: unknown) => void = ignore,
   ) {}
 
   /** Sends a `request` envelope; settles with the `response` data, or a typed error. */
@@ -62,11 +64,12 @@ export class Calls {
     return { [Symbol.asyncIterator]: () => this.openStream(route, data) };
   }
 
-  /** Routes a reply envelope to its call; true when the message was one (even a late one). */
+  /** Routes a reply envelope to its call and an event to `onEvent`; true when the message was one (even a late reply). */
   handle(message: string): boolean {
-    const envelope = decodeReply(message);
+    const envelope = decodeIncoming(message);
     if (!envelope) return false;
-    this.calls.get(envelope.id)?.reply(envelope);
+    if (envelope.strands === 'event') this.onEvent(envelope.event, envelope.data);
+    else this.calls.get(envelope.id)?.reply(envelope);
     return true;
   }
 

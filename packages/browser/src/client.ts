@@ -1,6 +1,7 @@
 // The connection: one WebSocket at a time, reconnected with backoff until it is rejected,
 // closed by the user, or out of attempts; sends are buffered across the gaps.
 import type { Contract } from '@strands/protocol';
+import { RESERVED_EVENT_NAMES } from '@strands/protocol/wire';
 import { backoffDelayMs } from './backoff.js';
 import { Calls } from './calls.js';
 import { STRANDS_REFUSAL_SUBPROTOCOL, STRANDS_SUBPROTOCOL, finalCloseError } from './close-codes.js';
@@ -11,6 +12,7 @@ import { type ConnectOptions, type ResolvedOptions, resolveOptions } from './opt
 import { SendBuffer, type CallState } from './send-buffer.js';
 import type {
   ClientState,
+  ContractEvents,
   FireRoute,
   InputOf,
   ItemOf,
@@ -43,8 +45,8 @@ export interface RequestOptions {
 
 const OPEN = 1;
 
-/** A Strands connection; create it with {@link connect}. */
-export class StrandsClient<C extends Contract = Contract> extends Emitter<ClientEvents> {
+/** A Strands connection; create it with {@link connect}. Its events: the client's own, and the contract's (pushed by the backend). */
+export class StrandsClient<C extends Contract = Contract> extends Emitter<ClientEvents, ClientEvents & ContractEvents<C>> {
   private socket: WebSocketLike | undefined;
   /** Changed only by setState(). */
   private lifecycle: Lifecycle = 'connecting';
@@ -62,7 +64,10 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
   ) {
     super();
     this.buffer = new SendBuffer(options.maxBufferedMessages);
-    this.calls = new Calls((text, call) => this.write(text, call), options.streamCredits);
+    // A pushed event named like one of the client's own (`error`, `open`...) is dropped, never emitted as it.
+    this.calls = new Calls((text, call) => this.write(text, call), options.streamCredits, (name, data) => {
+      if (!RESERVED_EVENT_NAMES.includes(name)) this.emit(name as never, data as never);
+    });
     this.openSocket();
   }
 

@@ -2,10 +2,20 @@
 // A separate entry because it runs the contract's schemas (zod, zod/mini, valibot... whatever the
 // contract was written with, through Standard Schema's `~standard.validate`); the core stays small.
 import { isContract, issuesText, SchemaIssues, validate, type Contract, type RouteDefinition, type StandardSchemaV1 } from '@strands/protocol';
-import { StrandsClient, type RequestOptions } from './client.js';
+import { StrandsClient, type ClientEvents, type RequestOptions } from './client.js';
 import { StrandsClientError } from './errors.js';
 import { resolveOptions, type ConnectOptions } from './options.js';
 import type { FireRoute, InputOf, ItemOf, OutputOf, RequestRoute, StreamRoute } from './types.js';
+
+/** Options of the validating client: the core's, and where refused events go. */
+export interface ContractConnectOptions extends ConnectOptions {
+  /**
+   * Called with an `invalid_output` error (cause: `SchemaIssues`) for a pushed event whose data the
+   * contract's schema refuses; the event is not emitted.
+   * @default console.warn
+   */
+  onInvalidEvent?: (error: StrandsClientError) => void;
+}
 
 async function check(schema: StandardSchemaV1, value: unknown, code: 'invalid_input' | 'invalid_output', route: string): Promise<unknown> {
   const result = await validate(schema, value);
@@ -22,13 +32,35 @@ async function check(schema: StandardSchemaV1, value: unknown, code: 'invalid_in
  * `invalid_input` / `invalid_output` errors whose `cause` is a `SchemaIssues` with the schema's issues.
  */
 export class ContractClient<C extends Contract> extends StrandsClient<C> {
+  private readonly onInvalidEvent: (error: StrandsClientError) => void;
+
   constructor(
     private readonly contract: C,
     url: string | (() => string),
-    options?: ConnectOptions,
+    options: ContractConnectOptions = {},
   ) {
     if (!isContract(contract)) throw new TypeError('@strands/browser: not a contract (use defineContract)');
-    super(url, resolveOptions(options));
+    const { onInvalidEvent = (error) => console.warn(error), ...core } = options;
+    super(url, resolveOptions(core));
+    this.onInvalidEvent = onInvalidEvent;
+  }
+
+  // Contract events are emitted parsed by their schema (in arrival order when the schema is sync);
+  // data it refuses goes to onInvalidEvent. An event the contract lacks is emitted as it came.
+  protected override emit<K extends keyof ClientEvents>(event: K, payload: ClientEvents[K]): void {
+    const events = this.contract.events as Partial<Record<PropertyKey, StandardSchemaV1>> | undefined;
+    const schema = Object.hasOwn(events ?? {}, event) ? events![event] : undefined;
+    if (schema === undefined) return super.emit(event, payload);
+    const done = (result: StandardSchemaV1.Result<unknown>): void => {
+      if (result.issues === undefined) return super.emit(event, result.value as never);
+      const name = String(event);
+      this.onInvalidEvent(
+        new StrandsClientError('invalid_output', `event "${name}": invalid output: ${issuesText(result.issues)}`, { cause: new SchemaIssues(result.issues) }),
+      );
+    };
+    const result = validate(schema, payload);
+    if (result instanceof Promise) result.then(done, (cause: unknown) => this.onInvalidEvent(new StrandsClientError('invalid_output', `event "${String(event)}": the schema failed`, { cause })));
+    else done(result);
   }
 
   override async request<K extends RequestRoute<C>>(
@@ -78,7 +110,7 @@ export class ContractClient<C extends Contract> extends StrandsClient<C> {
 export function connectWithContract<C extends Contract>(
   url: string | (() => string),
   contract: C,
-  options?: ConnectOptions,
+  options?: ContractConnectOptions,
 ): ContractClient<C> {
   return new ContractClient(contract, url, options);
 }

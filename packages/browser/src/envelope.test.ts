@@ -1,6 +1,6 @@
 import { encodeEnvelope as encodeWithProtocol, parseEnvelope } from '@strands/protocol';
 import { describe, expect, it } from 'vitest';
-import { decodeReply, encodeEnvelope, type OutgoingEnvelope } from './envelope.js';
+import { decodeIncoming as decodeReply, encodeEnvelope, type OutgoingEnvelope } from './envelope.js';
 
 describe('outgoing envelopes', () => {
   const outgoing: OutgoingEnvelope[] = [

@@ -1,10 +1,10 @@
-// The reactive-route envelopes of the client: replies read by the protocol's zod-free checker
-// (the core cannot carry zod), requests written with JSON.stringify.
-import { checkReplyEnvelope, type ClientEnvelope, type ReplyEnvelope } from '@strands/protocol/wire';
+// The reactive-route envelopes of the client: replies and events read by the protocol's zod-free
+// checker (the core cannot carry zod), requests written with JSON.stringify.
+import { checkIncomingEnvelope, type ClientEnvelope, type IncomingEnvelope, type ReplyEnvelope } from '@strands/protocol/wire';
 
 /** What the client sends. */
 export type OutgoingEnvelope = ClientEnvelope;
-export type { ReplyEnvelope };
+export type { IncomingEnvelope, ReplyEnvelope };
 
 /**
  * Serialises an envelope into the message string to send. JSON has no `undefined`, so an
@@ -15,7 +15,7 @@ export function encodeEnvelope(envelope: OutgoingEnvelope): string {
 }
 
 /**
- * Reads a reply envelope, or undefined for anything else (an ordinary message, a request, a
- * malformed envelope). Plain text costs one substring check; `data` may be absent.
+ * Reads a reply or event envelope, or undefined for anything else (an ordinary message, a request,
+ * a malformed envelope). Plain text costs one substring check; `data` may be absent.
  */
-export const decodeReply: (message: string) => ReplyEnvelope | undefined = checkReplyEnvelope;
+export const decodeIncoming: (message: string) => IncomingEnvelope | undefined = checkIncomingEnvelope;

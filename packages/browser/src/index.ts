@@ -30,4 +30,7 @@ export type {
   InputOf,
   OutputOf,
   ItemOf,
+  EventOf,
+  EventDataOf,
+  ContractEvents,
 } from './types.js';

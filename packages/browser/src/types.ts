@@ -1,6 +1,8 @@
 // Shapes shared by the client's files: the WebSocket it drives and the route typing it exposes.
 import type {
   Contract,
+  EventData,
+  EventName,
   FireRouteName,
   ResponseRouteName,
   RouteInput,
@@ -52,3 +54,13 @@ export type OutputOf<C extends Contract, K extends string> =
 /** One item of stream route K. */
 export type ItemOf<C extends Contract, K extends string> =
   IsWide<C> extends true ? unknown : K extends StreamRouteName<C> ? RouteItem<C, K> : never;
+
+// Without a contract (or with the wide default) event names are plain strings and their data unknown.
+type IsWideEvents<C extends Contract> = string extends keyof C['events'] ? true : false;
+/** Event names the backend may push under contract C (`client.on(name, ...)`). */
+export type EventOf<C extends Contract> = IsWideEvents<C> extends true ? string : EventName<C>;
+/** What a listener of event K receives. */
+export type EventDataOf<C extends Contract, K extends string> =
+  IsWideEvents<C> extends true ? unknown : K extends EventName<C> ? EventData<C, K> : never;
+/** The contract's events as an event map, beside the client's own. */
+export type ContractEvents<C extends Contract> = { [K in EventOf<C>]: EventDataOf<C, K> };

@@ -171,6 +171,22 @@ describe('@strands/browser in Chromium', () => {
     ]);
   });
 
+  it('receives typed events the backend pushes to its room', async () => {
+    await openClient(`${stack.wsUrl}/ws/pushes?id=page1`);
+    await page.evaluate(async () => {
+      await window.client.request('math.add', { a: 0, b: 0 }); // the backend has the client in its room
+      window.client.on('chat.message', (data) => window.events.push({ type: 'chat.message', payload: data }));
+    });
+    await stack.router.sendEvent('/ws/pushes', 'chat.message', { from: 'ada', text: 'hello from the backend', at: 1 });
+    await stack.router.sendEventToConnection('page1', 'chat.message', { from: 'bob', text: 'just you', at: 2 });
+    expect(await waitForEvent('chat.message', 2)).toEqual({ from: 'bob', text: 'just you', at: 2 });
+    const seen = await page.evaluate(() => window.events.filter((e) => e.type === 'chat.message' || e.type === 'message'));
+    expect(seen).toEqual([
+      { type: 'chat.message', payload: { from: 'ada', text: 'hello from the backend', at: 1 } },
+      { type: 'chat.message', payload: { from: 'bob', text: 'just you', at: 2 } },
+    ]);
+  });
+
   it('streams under credits and cancels the producer when the loop breaks', async () => {
     const credits = 4;
     await openClient(`${stack.wsUrl}/ws/ticks`, { streamCredits: credits });

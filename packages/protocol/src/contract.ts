@@ -2,6 +2,9 @@
 // with Standard Schema validators (zod, zod/mini, valibot, arktype...), shared by both sides so that
 // both get inferred types and runtime validation from one definition. No schema library is loaded here.
 import type { StandardSchemaV1 } from './standard-schema.js';
+import { RESERVED_EVENT_NAMES } from './wire/envelope-types.js';
+
+export { RESERVED_EVENT_NAMES };
 
 /** Any Standard Schema validator. */
 export type Schema = StandardSchemaV1;
@@ -36,9 +39,6 @@ export interface Contract<R extends RouteMap = RouteMap, E extends EventMap = Ev
   readonly routes: R;
   readonly events: E;
 }
-
-/** Names a contract event may not take: the browser client's own events. */
-export const RESERVED_EVENT_NAMES = ['open', 'message', 'close', 'reconnecting', 'error'] as const;
 
 /** Route builders for `defineContract`. */
 export const route = {
@@ -91,7 +91,7 @@ export function defineContract(spec: RouteMap | ContractSpec<RouteMap, EventMap>
   }
   for (const [name, schema] of Object.entries(events)) {
     if (name === '') throw new TypeError('event names must not be empty');
-    if ((RESERVED_EVENT_NAMES as readonly string[]).includes(name)) throw new TypeError(`event name "${name}" is reserved (a client event)`);
+    if (RESERVED_EVENT_NAMES.includes(name)) throw new TypeError(`event name "${name}" is reserved (a client event)`);
     if (typeof (schema as Partial<Schema> | null)?.['~standard']?.validate !== 'function') {
       throw new TypeError(`event "${name}" needs a Standard Schema (zod, valibot, ...)`);
     }

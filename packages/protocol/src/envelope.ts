@@ -48,6 +48,9 @@ export const ErrorEnvelopeSchema = z.looseObject({
   message: z.string(),
 });
 
+/** Backend -> client: a server-pushed event named by the contract (no id: nothing answers it). */
+export const EventEnvelopeSchema = z.looseObject({ strands: z.literal('event'), event: z.string().min(1), data: z.unknown().optional() });
+
 export const EnvelopeSchema = z.discriminatedUnion('strands', [
   RequestEnvelopeSchema,
   FireEnvelopeSchema,
@@ -58,6 +61,7 @@ export const EnvelopeSchema = z.discriminatedUnion('strands', [
   NextEnvelopeSchema,
   CompleteEnvelopeSchema,
   ErrorEnvelopeSchema,
+  EventEnvelopeSchema,
 ]);
 
 export type RequestEnvelope = z.infer<typeof RequestEnvelopeSchema>;
@@ -69,6 +73,7 @@ export type ResponseEnvelope = z.infer<typeof ResponseEnvelopeSchema>;
 export type NextEnvelope = z.infer<typeof NextEnvelopeSchema>;
 export type CompleteEnvelope = z.infer<typeof CompleteEnvelopeSchema>;
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelopeSchema>;
+export type EventEnvelope = z.infer<typeof EventEnvelopeSchema>;
 export type Envelope = z.infer<typeof EnvelopeSchema>;
 export type EnvelopeKind = Envelope['strands'];
 

@@ -86,6 +86,7 @@ export {
   NextEnvelopeSchema,
   CompleteEnvelopeSchema,
   ErrorEnvelopeSchema,
+  EventEnvelopeSchema,
   parseEnvelope,
   encodeEnvelope,
 } from './envelope.js';
@@ -104,6 +105,7 @@ export type {
   NextEnvelope,
   CompleteEnvelope,
   ErrorEnvelope,
+  EventEnvelope,
 } from './envelope.js';
 
 export { defineContract, route, isContract, RESERVED_EVENT_NAMES } from './contract.js';

@@ -17,13 +17,14 @@ import type {
 import { issuesText, SchemaIssues, validate } from '@strands/protocol';
 import type { ClientContext } from '../client.js';
 import { BackendError, HandlerError, isBackendError, isRouteError } from '../errors.js';
-import { errorEnvelope, responseEnvelope } from './envelopes.js';
+import { errorEnvelope, eventEnvelope, responseEnvelope } from './envelopes.js';
 import { StreamSession } from './stream-session.js';
 import type { FireHandler, ResponseHandler, RouteContext, StreamHandler } from './types.js';
 
 /** What a router needs from the backend serving it. */
 export interface RouterHost {
   send(clientId: string, text: string): Promise<void>;
+  sendToRoom(roomId: string, text: string): Promise<void>;
   /** Runs `task` in the client's lane (after its earlier events). */
   schedule(clientId: string, task: () => unknown): void;
   report(error: Error): void;
@@ -70,6 +71,21 @@ export class Router<C extends Contract = Contract> implements RouterLike {
   /** Serves fire-and-forget route `name`. */
   fire<K extends FireRouteName<C>>(name: K, handler: FireHandler<C, K>): this {
     return this.add(name, 'fire', handler as AnyHandler);
+  }
+
+  /**
+   * Pushes contract event `event` to every client in `roomId`, once `data` passed the event's schema
+   * (a refusal rejects with `invalid_event` and sends nothing). Resolves like `sendToRoom`.
+   * @example
+   * await router.sendEvent('lobby', 'chat.message', { from: 'ada', text: 'hi' });
+   */
+  sendEvent<K extends EventName<C>>(roomId: string, event: K, data: EventInput<C, K>): Promise<void> {
+    return this.event(event, data, (text, host) => host.sendToRoom(roomId, text));
+  }
+
+  /** Pushes contract event `event` to one connection; otherwise like {@link sendEvent}. */
+  sendEventToConnection<K extends EventName<C>>(clientId: string, event: K, data: EventInput<C, K>): Promise<void> {
+    return this.event(event, data, (text, host) => host.send(clientId, text));
   }
 
   /** Streams open now, across clients. */
@@ -132,6 +148,19 @@ export class Router<C extends Contract = Contract> implements RouterLike {
     }
     for (const controller of this.clientAborts.values()) controller.abort('closing');
     this.clientAborts.clear();
+  }
+
+  private async event(event: string, data: unknown, send: (text: string, host: RouterHost) => Promise<void>): Promise<void> {
+    const schema = Object.hasOwn(this.contract.events ?? {}, event) ? this.contract.events[event] : undefined;
+    if (schema === undefined) throw new BackendError('invalid_event', `event "${event}" is not in the contract`);
+    const host = this.host;
+    if (host === undefined) throw new BackendError('closed', 'this router serves no backend yet (backend.use(router))');
+    const checked = await validate(schema, data);
+    if (checked.issues !== undefined) {
+      throw new BackendError('invalid_event', `event "${event}": ${issuesText(checked.issues, '(data)', 3)}`, { cause: new SchemaIssues(checked.issues) });
+    }
+    // The data as given, like responses: the client's schema parses it (transforms run there).
+    await send(eventEnvelope(event, data), host);
   }
 
   private add(name: string, kind: RouteDefinition['kind'], handler: AnyHandler): this {

@@ -6,12 +6,19 @@ import { defineContract, route } from '@strands/protocol';
 import { z } from 'zod';
 import { Inbox } from './inbox.js';
 
-/** The routes the browser tests call. */
+/** The routes the browser tests call, and the events the backend pushes to them. */
 export const e2eContract = defineContract({
-  'math.add': route.response(z.object({ a: z.number(), b: z.number() }), z.number()),
-  'math.fail': route.response(z.object({}), z.number()),
-  'ticks.count': route.stream(z.object({ from: z.number() }), z.number()),
+  routes: {
+    'math.add': route.response(z.object({ a: z.number(), b: z.number() }), z.number()),
+    'math.fail': route.response(z.object({}), z.number()),
+    'ticks.count': route.stream(z.object({ from: z.number() }), z.number()),
+  },
+  events: {
+    'chat.message': z.object({ from: z.string(), text: z.string(), at: z.number().transform((ms) => new Date(ms)) }),
+    'chat.cleared': z.null(),
+  },
 });
+export type E2EContract = typeof e2eContract;
 
 /** What the backend saw of a stream, for assertions. */
 export interface StreamRecord {
@@ -21,6 +28,10 @@ export interface StreamRecord {
 
 export interface Stack {
   wsUrl: string;
+  /** The backend's router: `stack.router.sendEvent(room, ...)` pushes a contract event (rooms are the paths). */
+  router: Router<E2EContract>;
+  /** The backend itself, for raw sends. */
+  backend: StrandsBackend;
   /** Every connection request the backend answered: path and whether it was accepted. */
   decisions: { path: string; accepted: boolean }[];
   /** Streams the backend opened, in order. */
@@ -54,8 +65,8 @@ export async function startStack(): Promise<Stack> {
     if (reason !== undefined) return { accept: false, status: Number(request.query.status?.[0] ?? 403), reason };
     return { accept: true, roomId: request.path, clientId: request.query.id?.[0] ?? request.clientId };
   });
-  // Room chat: every plain message goes to the sender's room.
-  backend.onMessage((message) => backend.sendToRoom(message.client.roomId, message.message));
+  // Room chat: every plain message goes to the sender's room, binary as binary.
+  backend.onMessage((message) => backend.sendToRoom(message.client.roomId, message.isBinary ? message.bytes() : message.message));
   const router = new Router(e2eContract)
     .response('math.add', ({ a, b }) => a + b)
     .response('math.fail', () => {
@@ -87,6 +98,8 @@ export async function startStack(): Promise<Stack> {
 
   return {
     wsUrl,
+    router,
+    backend,
     decisions,
     streams,
     backendConnected,

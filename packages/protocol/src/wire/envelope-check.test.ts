@@ -6,7 +6,7 @@ import { envelopes, plainMessages } from '../../test/support/envelope-arbitrarie
 import { BOUNDARY_VALUES, mutatedLines } from '../../test/support/mutations.js';
 import { NUM_RUNS, SEED, holds } from '../../test/support/property.js';
 import { EnvelopeSchema, parseEnvelope } from '../index.js';
-import { checkEnvelope, checkReplyEnvelope } from './index.js';
+import { checkEnvelope, checkIncomingEnvelope, checkReplyEnvelope } from './index.js';
 
 const REPLY_KINDS: ReadonlySet<string> = new Set(['response', 'next', 'complete', 'error']);
 
@@ -21,6 +21,8 @@ function agree(message: string): string {
   }
   const reply = reference.kind === 'envelope' && REPLY_KINDS.has(reference.envelope.strands) ? reference.envelope : undefined;
   expect(checkReplyEnvelope(message), message).toEqual(reply);
+  const incoming = reference.kind === 'envelope' && (REPLY_KINDS.has(reference.envelope.strands) || reference.envelope.strands === 'event') ? reference.envelope : undefined;
+  expect(checkIncomingEnvelope(message), message).toEqual(incoming);
   return reference.kind === 'envelope' ? reference.envelope.strands : reference.kind;
 }
 
@@ -48,7 +50,7 @@ describe(`fast envelope checkers against the zod schema (fast-check seed ${SEED}
     const seen = new Set<string>();
     for (const arbitrary of Object.values(envelopes)) {
       for (const envelope of fc.sample(arbitrary, { seed: SEED, numRuns: 3 })) {
-        for (const key of ['strands', 'id', 'route', 'n', 'code', 'message', 'data']) {
+        for (const key of ['strands', 'id', 'route', 'n', 'code', 'message', 'event', 'data']) {
           for (const value of [...BOUNDARY_VALUES, undefined, ...Object.keys(envelopes)]) seen.add(agree(JSON.stringify({ ...envelope, [key]: value })));
         }
       }

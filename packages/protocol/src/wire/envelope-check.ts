@@ -1,6 +1,6 @@
 // The fast checker of reactive-route envelopes inside message strings: the verdicts of the
 // protocol's EnvelopeSchema, by hand (the browser core cannot carry zod; the backend reads one per message).
-import { ENVELOPE_KEY, type Envelope, type EnvelopeParseResult, type ReplyEnvelope } from './envelope-types.js';
+import { ENVELOPE_KEY, type Envelope, type EnvelopeParseResult, type IncomingEnvelope, type ReplyEnvelope } from './envelope-types.js';
 
 type Raw = Record<string, unknown>;
 /** Returned by a kind check for a `strands` value that is none of its kinds. */
@@ -12,6 +12,7 @@ type Problem = string | undefined | typeof OTHER_KIND;
 const RULES: Readonly<Record<string, string>> = {
   id: 'must be a non-empty string',
   route: 'must be a non-empty string',
+  event: 'must be a non-empty string',
   code: 'must be a string',
   message: 'must be a string',
 };
@@ -46,6 +47,8 @@ function clientProblem(e: Raw): Problem {
 /** The bad field of a backend -> client envelope (names only: the browser core carries this); OTHER_KIND for another kind. */
 function replyProblem(e: Raw): Problem {
   switch (e.strands) {
+    case 'event':
+      return isId(e.event) ? undefined : 'event';
     case 'response':
     case 'next':
     case 'complete':
@@ -91,10 +94,19 @@ export function checkEnvelope(message: string): EnvelopeParseResult {
 }
 
 /**
- * Reads a reply envelope (`response`, `next`, `complete`, `error`), or undefined for anything else:
+ * Reads a reply envelope (`response`, `next`, `complete`, `error`), or undefined for anything else (an `event` too):
  * a plain message, a client envelope, a malformed one. What a client calls per message received.
  */
 export function checkReplyEnvelope(message: string): ReplyEnvelope | undefined {
   const e = candidate(message);
-  return e !== undefined && replyProblem(e) === undefined ? (e as ReplyEnvelope) : undefined;
+  return e !== undefined && e.strands !== 'event' && replyProblem(e) === undefined ? (e as ReplyEnvelope) : undefined;
+}
+
+/**
+ * Reads what a client reads: a reply envelope or an `event`, or undefined for anything else.
+ * The browser client calls this once per message received.
+ */
+export function checkIncomingEnvelope(message: string): IncomingEnvelope | undefined {
+  const e = candidate(message);
+  return e !== undefined && replyProblem(e) === undefined ? (e as IncomingEnvelope) : undefined;
 }

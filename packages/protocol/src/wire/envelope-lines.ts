@@ -29,6 +29,12 @@ export function errorEnvelope(id: string, code: RouteErrorCode, message: string)
   return '{"strands":"error","id":' + JSON.stringify(id) + ',"code":"' + code + '","message":' + JSON.stringify(message) + '}';
 }
 
+/** The `event` envelope pushing contract event `event` with `data` (names are the contract's; escaped anyway). */
+export function eventEnvelope(event: string, data: unknown): string {
+  const head = '{"strands":"event","event":' + JSON.stringify(event);
+  return data === undefined ? head + '}' : head + ',"data":' + JSON.stringify(data) + '}';
+}
+
 /** Serialises any envelope into the message string to send. */
 export function encodeEnvelope(envelope: Envelope): string {
   return JSON.stringify(envelope);

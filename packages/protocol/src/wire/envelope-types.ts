@@ -6,6 +6,9 @@ import type { Loose } from './json-types.js';
 /** Key that marks a message as an envelope; its value is the envelope kind. */
 export const ENVELOPE_KEY = 'strands';
 
+/** Names a contract event may not take: the browser client's own events (a pushed one is dropped). */
+export const RESERVED_EVENT_NAMES: readonly string[] = ['open', 'message', 'close', 'reconnecting', 'error'];
+
 /** The fields every envelope of one kind has; unknown keys are kept. */
 type Kind<K extends string, F> = Loose<{ strands: K } & F>;
 
@@ -27,6 +30,8 @@ export type NextEnvelope = Kind<'next', { id: string; data?: unknown }>;
 export type CompleteEnvelope = Kind<'complete', { id: string }>;
 /** Backend -> client: the request or stream failed; ends it. */
 export type ErrorEnvelope = Kind<'error', { id: string; code: ReceivedRouteErrorCode; message: string }>;
+/** Backend -> client: a server-pushed event named by the contract; nothing answers it. */
+export type EventEnvelope = Kind<'event', { event: string; data?: unknown }>;
 
 export type Envelope =
   | RequestEnvelope
@@ -37,12 +42,15 @@ export type Envelope =
   | ResponseEnvelope
   | NextEnvelope
   | CompleteEnvelope
-  | ErrorEnvelope;
+  | ErrorEnvelope
+  | EventEnvelope;
 export type EnvelopeKind = Envelope['strands'];
 /** What a client sends. */
 export type ClientEnvelope = RequestEnvelope | FireEnvelope | StreamEnvelope | RequestNEnvelope | CancelEnvelope;
 /** What a client expects back, addressed by `id`. */
 export type ReplyEnvelope = ResponseEnvelope | NextEnvelope | CompleteEnvelope | ErrorEnvelope;
+/** Everything a client reads: replies and events. */
+export type IncomingEnvelope = ReplyEnvelope | EventEnvelope;
 
 /** `none`: an ordinary message; `invalid`: it claims to be an envelope but is malformed. */
 export type EnvelopeParseResult =

@@ -44,7 +44,7 @@ export type {
   BackendFrame,
   BackendAction,
 } from './backend-frame-types.js';
-export { ENVELOPE_KEY } from './envelope-types.js';
+export { ENVELOPE_KEY, RESERVED_EVENT_NAMES } from './envelope-types.js';
 export type {
   Envelope,
   EnvelopeKind,
@@ -60,6 +60,8 @@ export type {
   NextEnvelope,
   CompleteEnvelope,
   ErrorEnvelope,
+  EventEnvelope,
+  IncomingEnvelope,
 } from './envelope-types.js';
 
 export { Failure } from './refusal.js';
@@ -68,7 +70,7 @@ export { readFrame, parseRawFrame } from './frame-read.js';
 export type { RawFrame } from './frame-read.js';
 export { checkBackendFrame, checkBackendParams, isBackendAction } from './backend-frame-check.js';
 export { checkBrokerFrame, checkBrokerParams, isBrokerAction } from './broker-frame-check.js';
-export { checkEnvelope, checkReplyEnvelope } from './envelope-check.js';
+export { checkEnvelope, checkReplyEnvelope, checkIncomingEnvelope } from './envelope-check.js';
 export { checkFields, fields, optionalParam, STRING, BOOLEAN, INTEGER, OBJECT } from './fields.js';
 export type { Field, FieldType } from './fields.js';
 
@@ -97,4 +99,4 @@ export {
   responseLine,
   ackLine,
 } from './backend-lines.js';
-export { responseEnvelope, nextEnvelope, completeEnvelope, errorEnvelope, encodeEnvelope } from './envelope-lines.js';
+export { responseEnvelope, nextEnvelope, completeEnvelope, errorEnvelope, eventEnvelope, encodeEnvelope } from './envelope-lines.js';

@@ -181,4 +181,17 @@ describe(`envelope encoders (fast-check seed ${SEED}, ${NUM_RUNS} runs)`, () => 
       }),
     );
   });
+
+  it('event reads back as the event meant, for clients only', () => {
+    holds(
+      fc.property(nonEmptyString, fc.oneof(fc.constant(undefined), anyJson), (event, value) => {
+        const text = wire.eventEnvelope(event, value);
+        const envelope = { strands: 'event', event, ...(value === undefined ? {} : { data: value }) };
+        expect(parseEnvelope(text)).toEqual({ kind: 'envelope', envelope });
+        expect(wire.checkEnvelope(text)).toEqual({ kind: 'envelope', envelope });
+        expect(wire.checkIncomingEnvelope(text)).toEqual(envelope);
+        expect(wire.checkReplyEnvelope(text)).toBeUndefined();
+      }),
+    );
+  });
 });

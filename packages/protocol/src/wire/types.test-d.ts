@@ -51,6 +51,7 @@ describe('wire types', () => {
     expectTypeOf<W.NextEnvelope>().toEqualTypeOf<Z.NextEnvelope>();
     expectTypeOf<W.CompleteEnvelope>().toEqualTypeOf<Z.CompleteEnvelope>();
     expectTypeOf<W.ErrorEnvelope>().toEqualTypeOf<Z.ErrorEnvelope>();
+    expectTypeOf<W.EventEnvelope>().toEqualTypeOf<Z.EventEnvelope>();
     expectTypeOf<W.Envelope>().toEqualTypeOf<Z.Envelope>();
     expectTypeOf<W.EnvelopeParseResult>().toEqualTypeOf<Z.EnvelopeParseResult>();
   });

@@ -26,6 +26,7 @@ export const envelopes = {
   complete: envelope('complete', { id: nonEmptyString }),
   // Known codes, and codes a newer backend may have added.
   error: envelope('error', { id: nonEmptyString, code: fc.oneof(fc.constantFrom(...ROUTE_ERROR_CODES), anyString), message: anyString }),
+  event: envelope('event', { event: nonEmptyString, data }),
 };
 
 /** Messages that are not envelopes: text (some mentioning "strands"), JSON without the key. */
