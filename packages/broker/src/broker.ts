@@ -12,6 +12,7 @@ import { ClusterBackplane } from './cluster/cluster-backplane.js';
 import type { Backplane } from './core/backplane.js';
 import { firstOf, type EventOwner } from './core/consumers.js';
 import type { BrokerContext } from './core/context.js';
+import type { DeadLetter } from './core/dead-letters.js';
 import { Dispatcher } from './core/dispatcher.js';
 import type { EventStore } from './core/event-store.js';
 import { RedisBackplane } from './cluster/redis/redis-backplane.js';
@@ -72,6 +73,13 @@ export interface Broker {
   stop(): Promise<void>;
   /** Live counts, as /healthz reports them. */
   stats(): Gauges;
+  /**
+   * The latest client events set aside after `maxDeliveries` deliveries that no backend
+   * acknowledged (at most 100, oldest first; `strands_dead_letters_total` counts them all).
+   */
+  deadLetters(): DeadLetter[];
+  /** Events held for backends that acknowledge and not yet acknowledged (bounded by `maxUnackedEvents`). */
+  unackedEvents(): number;
   /** The broker's logger. */
   readonly logger: Logger;
 }
@@ -163,7 +171,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
       await backplane.stop().catch(() => undefined);
       throw error;
     }
-    timers = [startHeartbeat(ctx, backends), startPingSweep(side)];
+    timers = [startHeartbeat(ctx, backends), startPingSweep(side), startAckSweep(ctx, dispatcher)];
     state = 'running';
     const ws = http.address() as AddressInfo;
     const backend = tcp.address() as AddressInfo;
@@ -220,7 +228,15 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     logger.flush();
   }
 
-  return { start, stop, stats, logger };
+  return { start, stop, stats, logger, deadLetters: () => dispatcher.deadLetters.list(), unackedEvents: () => store.unacked };
+}
+
+/** Looks for unacknowledged events past `ackTimeoutMs` a few times per timeout (at least once a second). */
+function startAckSweep(ctx: BrokerContext, dispatcher: Dispatcher<EventOwner>): NodeJS.Timeout {
+  const everyMs = Math.max(10, Math.min(1000, Math.floor(ctx.options.ackTimeoutMs / 4)));
+  const timer = setInterval(() => dispatcher.expire(Date.now()), everyMs);
+  timer.unref();
+  return timer;
 }
 
 /** What `hello_reply` adds when this broker is one of a cluster. */

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { closest } from './closest-name.js';
 import { isBrokerError } from './errors.js';
 import {
+  DEFAULT_ACK_TIMEOUT_MS,
   DEFAULT_CLUSTER_PREFIX,
   DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
@@ -14,8 +15,10 @@ import {
   DEFAULT_MAX_CLIENT_BUFFER_BYTES,
   DEFAULT_MAX_CONNECTIONS,
   DEFAULT_MAX_CONNECTIONS_PER_IP,
+  DEFAULT_MAX_DELIVERIES,
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_MAX_PENDING_UPGRADES,
+  DEFAULT_MAX_UNACKED_EVENTS,
   DEFAULT_PING_INTERVAL_MS,
   DEFAULT_QUEUE_OVERFLOW,
   DEFAULT_QUEUE_SIZE,
@@ -76,6 +79,9 @@ export const FLAGS: Readonly<Record<string, Flag>> = {
   'max-connections': { option: 'maxConnections', kind: 'integer', help: 'clients at once (pending upgrades count); past it 503; 0: no limit', defaultText: String(DEFAULT_MAX_CONNECTIONS) },
   'max-connections-per-ip': { option: 'maxConnectionsPerIp', kind: 'integer', help: 'clients at once from one IP address; past it 503; 0: no limit', defaultText: String(DEFAULT_MAX_CONNECTIONS_PER_IP) },
   'max-pending-upgrades': { option: 'maxPendingUpgrades', kind: 'integer', help: 'upgrades waiting for a backend decision at once; past it 503', defaultText: String(DEFAULT_MAX_PENDING_UPGRADES) },
+  'ack-timeout-ms': { option: 'ackTimeoutMs', kind: 'integer', help: 'an event a backend that acknowledges (ack capability) left unacknowledged this long goes out again', defaultText: String(DEFAULT_ACK_TIMEOUT_MS) },
+  'max-deliveries': { option: 'maxDeliveries', kind: 'integer', help: 'deliveries of an unacknowledged event before it is a dead letter', defaultText: String(DEFAULT_MAX_DELIVERIES) },
+  'max-unacked-events': { option: 'maxUnackedEvents', kind: 'integer', help: 'events held unacknowledged, all backends; past it new events wait in the queue', defaultText: String(DEFAULT_MAX_UNACKED_EVENTS) },
   'log-level': { option: 'logLevel', kind: 'level', help: `${LOG_LEVELS.join(' | ')}`, defaultText: DEFAULT_LOG_LEVEL },
   cluster: { option: 'cluster.url', kind: 'string', help: 'cluster mode: share rooms, presence and delivery with other brokers through Redis (redis://host:port/db)', defaultText: 'off' },
   'cluster-prefix': { option: 'cluster.prefix', kind: 'string', help: 'prefix of every Redis key and channel of the cluster', defaultText: DEFAULT_CLUSTER_PREFIX },

@@ -30,6 +30,8 @@ export type { EventConsumer, EventOwner, ConsumerSource } from './core/consumers
 export type { EventDispatcher } from './core/dispatcher.js';
 export type { ClusterBackplaneOptions, ClusterLogger } from './cluster/cluster-options.js';
 export type { AppendOutcome, ConsumerKey, EventStore, StoredEvent } from './core/event-store.js';
+export type { DeadLetter } from './core/dead-letters.js';
+export { DEAD_LETTERS_KEPT } from './core/dispatcher.js';
 
 export {
   resolveOptions,
@@ -53,6 +55,9 @@ export {
   DEFAULT_MAX_PENDING_UPGRADES,
   DEFAULT_LOG_LEVEL,
   DEFAULT_CLUSTER_PREFIX,
+  DEFAULT_ACK_TIMEOUT_MS,
+  DEFAULT_MAX_DELIVERIES,
+  DEFAULT_MAX_UNACKED_EVENTS,
   LOG_LEVELS,
   QUEUE_OVERFLOW_POLICIES,
 } from './options.js';

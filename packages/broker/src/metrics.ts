@@ -47,6 +47,10 @@ export class Metrics {
   backendsDropped = 0;
   backendFramesIn = 0;
   backendFrameErrors = 0;
+  /** Events sent again to a backend that acknowledges (its backend died or let it time out). */
+  redeliveries = 0;
+  /** Events set aside after `maxDeliveries` unacknowledged deliveries. */
+  deadLetters = 0;
   readonly rejected: Record<RejectReason, number> = {
     rejected: 0,
     no_backend: 0,
@@ -101,6 +105,8 @@ export function renderPrometheus(m: Metrics, g: Gauges, nodeId = 'local'): strin
   metric('strands_fanout_deliveries_total', 'counter', 'Deliveries made by message_to_room and broadcast.', m.fanoutDeliveries);
   metric('strands_queue_length', 'gauge', 'Events waiting for a backend.', g.queueLength);
   metric('strands_queue_dropped_total', 'counter', 'Events dropped because the queue was full or disabled.', m.queueDrops);
+  metric('strands_redeliveries_total', 'counter', 'Events sent again because their backend died or did not acknowledge them in time.', m.redeliveries);
+  metric('strands_dead_letters_total', 'counter', 'Events set aside after the maximum number of unacknowledged deliveries.', m.deadLetters);
   metric('strands_backends', 'gauge', 'Backends connected and ready.', g.backends);
   metric('strands_backend_connections_total', 'counter', 'Backend TCP connections accepted since start.', m.backendConnectionsTotal);
   metric('strands_backends_dropped_total', 'counter', 'Backends dropped by the broker (stalled, overflowing, unauthorized).', m.backendsDropped);

@@ -31,6 +31,9 @@ export const DEFAULT_MAX_CONNECTIONS_PER_IP = 0;
 export const DEFAULT_MAX_PENDING_UPGRADES = 2_048;
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 export const DEFAULT_CLUSTER_PREFIX = 'strands';
+export const DEFAULT_ACK_TIMEOUT_MS = 30_000;
+export const DEFAULT_MAX_DELIVERIES = 5;
+export const DEFAULT_MAX_UNACKED_EVENTS = 10_000;
 
 /** Cluster mode: several brokers sharing rooms, presence and direct delivery through Redis. */
 export interface ClusterOption {
@@ -93,6 +96,21 @@ export interface BrokerOptions {
   logger?: Logger;
   /** Cluster mode on Redis; without it the broker loads no Redis code and serves its own clients only. @default undefined */
   cluster?: ClusterOption;
+  /**
+   * How long a backend that announced `ack` may leave an event unacknowledged before it goes out
+   * again (to another backend where there is one), in ms. Above the slowest handler plus the time
+   * events wait in a busy backend: a slow backend gets duplicates, not lost events.
+   * @default 30000
+   */
+  ackTimeoutMs?: number;
+  /** Deliveries of one event to backends that acknowledge, after which it is a dead letter (counted, logged, `broker.deadLetters()`). @default 5 */
+  maxDeliveries?: number;
+  /**
+   * Events held for backends that acknowledge and not yet acknowledged, all backends together;
+   * past it new events wait in the queue (`queueSize`, `queueOverflow`) until acknowledgements come.
+   * @default 10000
+   */
+  maxUnackedEvents?: number;
 }
 
 /** Options after defaults were applied and values checked. */
@@ -129,6 +147,9 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
     logLevel: options.logLevel ?? DEFAULT_LOG_LEVEL,
     logger: options.logger,
     cluster: resolveCluster(options.cluster),
+    ackTimeoutMs: options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
+    maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
+    maxUnackedEvents: options.maxUnackedEvents ?? DEFAULT_MAX_UNACKED_EVENTS,
   };
   checkInteger('wsPort', resolved.wsPort, 0, 65_535);
   checkInteger('tcpPort', resolved.tcpPort, 0, 65_535);
@@ -146,6 +167,9 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
   checkInteger('maxConnections', resolved.maxConnections, 0);
   checkInteger('maxConnectionsPerIp', resolved.maxConnectionsPerIp, 0);
   checkInteger('maxPendingUpgrades', resolved.maxPendingUpgrades, 1);
+  checkInteger('ackTimeoutMs', resolved.ackTimeoutMs, 1);
+  checkInteger('maxDeliveries', resolved.maxDeliveries, 1);
+  checkInteger('maxUnackedEvents', resolved.maxUnackedEvents, 1);
   if (typeof resolved.host !== 'string' || resolved.host === '') throw invalid('host', resolved.host, 'a host name or address');
   if (typeof resolved.tcpHost !== 'string' || resolved.tcpHost === '') {
     throw invalid('tcpHost', resolved.tcpHost, 'a host name or address');

@@ -46,6 +46,8 @@ export class BackendConnection implements EventConsumer {
   name: string | undefined;
   /** True once the backend said `hello`: it then gets `error_reply` frames. */
   saidHello = false;
+  /** True once its `hello` announced the `ack` capability: events carry ids and wait for its `ack`. */
+  acks = false;
   /** Set when the socket is gone. */
   closedBy: ClosedBy | undefined;
   private current: BackendState;

@@ -1,7 +1,7 @@
 // Acts on each frame a backend sends: checks it, hands commands to the routing core, answers errors.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ErrorReplyCode, FrameError } from '@strands/protocol';
-import { Failure, checkBackendParams, isBackendAction, parseRawFrame, roomMemberJson, type BackendFrame } from '@strands/protocol/wire';
+import { ACK_CAPABILITY, Failure, checkBackendParams, isBackendAction, parseRawFrame, roomMemberJson, type BackendFrame } from '@strands/protocol/wire';
 import type { BrokerContext } from '../core/context.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../core/json-depth.js';
 import { RoutingCore, whenReady } from '../core/routing.js';
@@ -95,7 +95,9 @@ export class BackendHandler {
       case 'response':
         return this.decider.respond(backend, requestId, frame.params);
       case 'hello':
-        return this.hello(backend, requestId, frame.params.name, frame.params.token);
+        return this.hello(backend, requestId, frame.params.name, frame.params.token, frame.params.capabilities);
+      case 'ack':
+        return this.backends.acknowledged(backend, frame.params.ids);
       case 'join_room':
       case 'leave_room': {
         const { conn_id: clientId, room_id: roomId } = frame.params;
@@ -137,7 +139,7 @@ export class BackendHandler {
     this.refuse(backend, refusal('unavailable', `could not carry out "${action}": ${message}`, requestId, action));
   }
 
-  private hello(backend: BackendConnection, requestId: string, name: string, token: string | undefined): void {
+  private hello(backend: BackendConnection, requestId: string, name: string, token: string | undefined, capabilities: readonly string[] | undefined): void {
     if (this.tokenDigest !== undefined) {
       if (typeof token !== 'string' || !timingSafeEqual(digest(token), this.tokenDigest)) {
         this.ctx.logger.warn({ backend: backend.id, remote: backend.remote }, 'backend refused: wrong or missing token');
@@ -152,6 +154,8 @@ export class BackendHandler {
     backend.saidHello = true;
     backend.verify();
     backend.name = name;
+    // From now on its events carry ids and are kept until it acknowledges them (those sent before stay counted by writes).
+    if (capabilities?.includes(ACK_CAPABILITY) === true) backend.acks = true;
     backend.send(helloReplyLine(requestId, true, undefined, this.extraCapabilities));
     this.backends.ready(backend);
   }

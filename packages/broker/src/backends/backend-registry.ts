@@ -74,6 +74,11 @@ export class BackendRegistry {
     this.dispatcher.ready();
   }
 
+  /** A backend acknowledged client events by id (the `ack` capability). */
+  acknowledged(backend: BackendConnection, ids: readonly string[]): void {
+    this.dispatcher.acknowledged(backend, ids);
+  }
+
   /** Stops or restarts reading from every backend (new ones follow). */
   setReading(on: boolean): void {
     this.reading = on;

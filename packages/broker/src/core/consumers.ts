@@ -5,6 +5,11 @@ export interface EventConsumer {
   readonly id: number;
   /** False once the connection is closing: it takes nothing more. */
   readonly alive: boolean;
+  /**
+   * True once it announced the `ack` capability: its events carry ids and are held until it
+   * acknowledges them (or they time out). Otherwise an event is done once written.
+   */
+  readonly acks?: boolean;
   /** Bytes not yet taken by the kernel. */
   readonly bufferedBytes: number;
   /**

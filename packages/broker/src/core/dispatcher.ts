@@ -2,7 +2,12 @@
 import { RateLimitedLog } from '../logger.js';
 import type { ConsumerSource, EventConsumer, EventOwner } from './consumers.js';
 import type { BrokerContext } from './context.js';
-import type { EventStore } from './event-store.js';
+import { DeadLetters, actionOf } from './dead-letters.js';
+import { nextRequestId, withDelivery } from './event-lines.js';
+import type { EventStore, StoredEvent } from './event-store.js';
+
+/** Dead letters kept for `broker.deadLetters()` (each holds its event's line); older ones are only counted. */
+export const DEAD_LETTERS_KEPT = 100;
 
 /**
  * The dispatcher as a backplane sees it (`Dispatcher<EventOwner>` is one): it hands over events
@@ -23,10 +28,16 @@ export interface EventDispatcher {
  * Sends each event about a client to the backend that owns the client, picking (and pinning) a
  * new one when that backend is gone, and keeps it in the store while no backend can take it.
  * Every event is held by the store until its backend is done with it, so a backend that dies
- * gives back, in order, what it never received.
+ * gives back, in order, what it never received. A PyStrands backend is done with an event once it
+ * is written; one that announced `ack` once it acknowledged its id: until then a dead backend's
+ * events, and those it left unacknowledged for `ackTimeoutMs`, go out again (flagged, counted),
+ * and after `maxDeliveries` deliveries are set aside as dead letters.
  */
 export class Dispatcher<O extends EventOwner> {
+  /** Events no backend acknowledged in `maxDeliveries` deliveries (the latest few kept). */
+  readonly deadLetters = new DeadLetters(DEAD_LETTERS_KEPT);
   private readonly dropLog = new RateLimitedLog(1000);
+  private readonly deadLog = new RateLimitedLog(1000);
 
   constructor(
     private readonly ctx: BrokerContext,
@@ -57,9 +68,80 @@ export class Dispatcher<O extends EventOwner> {
       }
       owner.affinity = consumer;
     }
+    if (consumer.acks === true) return this.sendTracked(consumer, owner, line);
     // Refused only when that backend was just dropped; what it held moved on first, so this one follows.
     if (consumer.sendEvent(line, owner.id)) this.store.hold(consumer, line, owner);
     else this.send(owner, line);
+  }
+
+  /** `send` to a backend that acknowledges: a new id, held until acknowledged; waits while too many are. */
+  private sendTracked(consumer: EventConsumer, owner: O, line: string): void {
+    if (this.store.unacked >= this.ctx.options.maxUnackedEvents) return this.append(line, owner);
+    const id = nextRequestId();
+    if (consumer.sendEvent(withDelivery(line, id, 1), owner.id)) this.store.holdTracked(consumer, line, owner, id, 1, Date.now());
+    else this.send(owner, line);
+  }
+
+  /** A backend acknowledged events by id: they are done; events waiting for room among the unacknowledged go out. */
+  acknowledged(consumer: EventConsumer, ids: readonly string[]): void {
+    const released = this.store.acknowledgeIds(consumer, ids);
+    if (released > 0 && this.store.waiting > 0) this.flush();
+  }
+
+  /** Unacknowledged events sent `ackTimeoutMs` ago or more go out again, or become dead letters. Called by a timer. */
+  expire(now: number): void {
+    if (this.ctx.stopping) return;
+    const { ackTimeoutMs, maxDeliveries } = this.ctx.options;
+    const events = this.store.expired(now - ackTimeoutMs);
+    if (events.length === 0) return;
+    const again: StoredEvent<O>[] = [];
+    const moved = new Set<O>();
+    for (const event of events) {
+      if ((event.deliveries ?? 1) >= maxDeliveries) {
+        this.bury(event, now);
+        continue;
+      }
+      again.push(event);
+      // The backend that let it lapse may be stuck: its client moves to another one, where there is one.
+      const owner = event.owner;
+      if (!moved.has(owner)) {
+        moved.add(owner);
+        if (owner.affinity !== undefined) owner.affinity = this.other(owner.affinity);
+      }
+    }
+    this.ctx.logger.debug({ redelivered: again.length, deadLetters: events.length - again.length }, 'unacknowledged events expired');
+    if (again.length === 0) return;
+    this.store.requeue(again);
+    this.flush();
+  }
+
+  /** A ready consumer other than `stuck`, else `stuck` itself while it lives. */
+  private other(stuck: EventConsumer): EventConsumer | undefined {
+    for (let i = 0; i < this.consumers.size; i += 1) {
+      const candidate = this.consumers.pick();
+      if (candidate !== undefined && candidate !== stuck) return candidate;
+    }
+    return stuck.alive ? stuck : undefined;
+  }
+
+  /** Sets an event aside for good: counted, kept among the latest dead letters, logged at most once a second. */
+  private bury(event: StoredEvent<O>, now: number): void {
+    const letter = {
+      id: event.id ?? '',
+      action: actionOf(event.line),
+      clientId: event.owner.id,
+      deliveries: event.deliveries ?? 0,
+      at: now,
+      line: event.line.slice(0, -1),
+    };
+    this.deadLetters.add(letter);
+    this.ctx.metrics.deadLetters += 1;
+    this.deadLog.hit((suppressed) => {
+      this.ctx.logger.warn(
+        { eventId: letter.id, action: letter.action, client: letter.clientId, deliveries: letter.deliveries, deadLettersSinceLastLog: suppressed + 1 },
+        'event dead-lettered: no backend acknowledged it',
+      );
+    });
   }
 
   /** A backend may take work: the waiting events go out, in order. */
@@ -98,6 +180,8 @@ export class Dispatcher<O extends EventOwner> {
     const target = this.consumers.pick();
     if (target === undefined) return;
     const softLimit = this.ctx.options.maxBackendBufferBytes / 2;
+    const maxUnacked = this.ctx.options.maxUnackedEvents;
+    const now = Date.now();
     let moved = 0;
     for (let event = this.store.peek(); event !== undefined; event = this.store.peek()) {
       const owner = event.owner;
@@ -108,9 +192,20 @@ export class Dispatcher<O extends EventOwner> {
         consumer.onWritten(() => this.flush());
         break;
       }
-      owner.affinity = consumer;
-      if (!consumer.sendEvent(event.line, owner.id)) break;
-      this.store.handOut(consumer);
+      if (consumer.acks === true) {
+        // Resumed by the next acknowledgement or expiry.
+        if (this.store.unacked >= maxUnacked) break;
+        owner.affinity = consumer;
+        const id = event.id ?? nextRequestId();
+        const deliveries = (event.deliveries ?? 0) + 1;
+        if (!consumer.sendEvent(withDelivery(event.line, id, deliveries), owner.id)) break;
+        this.store.handOutTracked(consumer, id, now);
+        if (deliveries > 1) this.ctx.metrics.redeliveries += 1;
+      } else {
+        owner.affinity = consumer;
+        if (!consumer.sendEvent(event.line, owner.id)) break;
+        this.store.handOut(consumer);
+      }
       moved += 1;
     }
     this.ctx.logger.debug({ events: moved, left: this.store.waiting }, 'queue flushed');

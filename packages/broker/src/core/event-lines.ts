@@ -34,3 +34,13 @@ export function disconnectedLine(contextJson: string, code: number, reason: stri
 export function isDisconnectedLine(line: string): boolean {
   return line.startsWith(DISCONNECTED_START);
 }
+
+/**
+ * The line as a backend that acknowledges gets it: `event_id` in params, and on a redelivery
+ * `redelivered` with the count of deliveries (this one included). Every event line ends with the
+ * params' and the frame's closing braces, so the fields go in just before them.
+ */
+export function withDelivery(line: string, id: string, deliveries: number): string {
+  const redelivery = deliveries > 1 ? `,"redelivered":true,"delivery_count":${deliveries}` : '';
+  return `${line.slice(0, -3)},"event_id":${JSON.stringify(id)}${redelivery}}}\n`;
+}

@@ -5,6 +5,9 @@ import type { QueueOverflowPolicy } from '../options.js';
 export interface QueuedEvent<O> {
   line: string;
   owner: O;
+  /** Set on an event that went to an id-acknowledging backend before (see StoredEvent). */
+  id?: string | undefined;
+  deliveries?: number | undefined;
 }
 
 /**

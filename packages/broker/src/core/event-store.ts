@@ -5,6 +5,10 @@ import type { QueueOverflowPolicy } from '../options.js';
 export interface StoredEvent<O> {
   line: string;
   owner: O;
+  /** Set once the event went to a consumer that acknowledges by id: the id it carries on every delivery. */
+  id?: string | undefined;
+  /** How many times it went to such consumers so far. */
+  deliveries?: number | undefined;
 }
 
 /** What became of an event offered to the store. */
@@ -18,9 +22,13 @@ export type ConsumerKey = object;
  * backend could take it yet), then *held* by one consumer once handed out, until that consumer
  * acknowledges it. A consumer that is lost gives back what it held, to the front, in order.
  *
- * Today a backend is done with an event once the kernel accepted its bytes (PyStrands has no
- * acknowledgements), so `acknowledge` counts events in the order they were handed out. A store
- * that survives restarts or tracks acknowledgements by id implements the same calls.
+ * A PyStrands backend is done with an event once the kernel accepted its bytes (it has no
+ * acknowledgements), so `acknowledge` counts events in the order they were handed out. A backend
+ * that announced the `ack` capability is done with an event when it names its id in `ack`: such
+ * events are handed out and held with `handOutTracked` / `holdTracked` (an id, a delivery count,
+ * the time), released with `acknowledgeIds`, and those held too long come back out of `expired`
+ * (a Redis Streams store maps these to XREADGROUP, XACK and XAUTOCLAIM). A consumer uses one
+ * kind or both (a backend that said hello after its first events): the two are kept apart.
  */
 export interface EventStore<O> {
   /** Events appended and not yet handed out. */
@@ -38,6 +46,27 @@ export interface EventStore<O> {
   hold(consumer: ConsumerKey, line: string, owner: O): void;
   /** `consumer` is done with the `count` oldest events it holds. */
   acknowledge(consumer: ConsumerKey, count: number): void;
+  /** Events held by id-acknowledging consumers and not acknowledged yet, all consumers together. */
+  readonly unacked: number;
+  /**
+   * Like `handOut`, for a consumer that acknowledges by id: the oldest waiting event is held
+   * under `id` (its own, if it went out before), with one more delivery, sent at `now` (ms).
+   */
+  handOutTracked(consumer: ConsumerKey, id: string, now: number): StoredEvent<O> | undefined;
+  /** Like `hold`, for a consumer that acknowledges by id; `deliveries` counts this one. */
+  holdTracked(consumer: ConsumerKey, line: string, owner: O, id: string, deliveries: number, now: number): void;
+  /**
+   * `consumer` is done with the events of these ids. An id it does not hold (acknowledged already,
+   * or taken back and redelivered) is ignored, wherever the event went since. Returns how many were released.
+   */
+  acknowledgeIds(consumer: ConsumerKey, ids: readonly string[]): number;
+  /**
+   * Removes and returns, oldest first per consumer, the tracked events sent before `sentBefore`
+   * (ms) and still not acknowledged; the caller redelivers them (`requeue`) or sets them aside.
+   */
+  expired(sentBefore: number): StoredEvent<O>[];
+  /** Puts events back at the front of the waiting ones, in this order (a redelivery). */
+  requeue(events: readonly StoredEvent<O>[]): void;
   /** `consumer` is lost: what it held goes back to the front of the waiting events, in order. Returns how many. */
   takeBack(consumer: ConsumerKey): number;
   /** Forgets every waiting event (shutdown, or a disabled queue); returns how many. */

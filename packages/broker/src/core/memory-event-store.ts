@@ -38,10 +38,26 @@ class Held<O> {
   }
 }
 
-/** Lost with the process, as PyStrands' queue is; waiting events are bounded by count. */
+/** An event held by a consumer that acknowledges by id. */
+interface Tracked<O> {
+  readonly id: string;
+  readonly line: string;
+  readonly owner: O;
+  readonly deliveries: number;
+  readonly sentAt: number;
+  readonly consumer: ConsumerKey;
+}
+
+/**
+ * Lost with the process, as PyStrands' queue is; waiting events are bounded by count (the
+ * dispatcher bounds the unacknowledged ones, `maxUnackedEvents`).
+ */
 export class MemoryEventStore<O> implements EventStore<O> {
   private readonly queue: EventQueue<O>;
   private readonly held = new Map<ConsumerKey, Held<O>>();
+  /** Tracked events by id, and by consumer in the order they were sent (a Map keeps insertion order). */
+  private readonly tracked = new Map<string, Tracked<O>>();
+  private readonly trackedBy = new Map<ConsumerKey, Map<string, Tracked<O>>>();
 
   constructor(capacity: number, overflow: QueueOverflowPolicy) {
     this.queue = new EventQueue(capacity, overflow);
@@ -87,11 +103,71 @@ export class MemoryEventStore<O> implements EventStore<O> {
     if (count > 0) this.held.get(consumer)?.drop(count);
   }
 
+  get unacked(): number {
+    return this.tracked.size;
+  }
+
+  handOutTracked(consumer: ConsumerKey, id: string, now: number): StoredEvent<O> | undefined {
+    const event = this.queue.shift();
+    if (event !== undefined) this.holdTracked(consumer, event.line, event.owner, event.id ?? id, (event.deliveries ?? 0) + 1, now);
+    return event;
+  }
+
+  holdTracked(consumer: ConsumerKey, line: string, owner: O, id: string, deliveries: number, now: number): void {
+    let mine = this.trackedBy.get(consumer);
+    if (mine === undefined) {
+      mine = new Map();
+      this.trackedBy.set(consumer, mine);
+    }
+    const record: Tracked<O> = { id, line, owner, deliveries, sentAt: now, consumer };
+    this.tracked.set(id, record);
+    mine.set(id, record);
+  }
+
+  acknowledgeIds(_consumer: ConsumerKey, ids: readonly string[]): number {
+    let released = 0;
+    for (const id of ids) {
+      const record = this.tracked.get(id);
+      if (record === undefined) continue;
+      // Whoever holds it now: an ack that arrives late from the first backend still counts.
+      this.tracked.delete(id);
+      this.trackedBy.get(record.consumer)?.delete(id);
+      released += 1;
+    }
+    return released;
+  }
+
+  expired(sentBefore: number): StoredEvent<O>[] {
+    const out: StoredEvent<O>[] = [];
+    for (const mine of this.trackedBy.values()) {
+      for (const record of mine.values()) {
+        if (record.sentAt >= sentBefore) break;
+        mine.delete(record.id);
+        this.tracked.delete(record.id);
+        out.push(storedOf(record));
+      }
+    }
+    return out;
+  }
+
+  requeue(events: readonly StoredEvent<O>[]): void {
+    this.queue.prepend(events);
+  }
+
   takeBack(consumer: ConsumerKey): number {
     const held = this.held.get(consumer);
     this.held.delete(consumer);
-    if (held === undefined || held.size === 0) return 0;
-    const events = held.all();
+    // Events counted by writes went out before any tracked one (a backend acknowledges from its hello on).
+    const events = held === undefined ? [] : held.all();
+    const mine = this.trackedBy.get(consumer);
+    this.trackedBy.delete(consumer);
+    if (mine !== undefined) {
+      for (const record of mine.values()) {
+        this.tracked.delete(record.id);
+        events.push(storedOf(record));
+      }
+    }
+    if (events.length === 0) return 0;
     // Through the front, so they stay ahead of anything that waited or arrived after them.
     this.queue.prepend(events);
     return events.length;
@@ -102,4 +178,8 @@ export class MemoryEventStore<O> implements EventStore<O> {
     this.queue.clear();
     return count;
   }
+}
+
+function storedOf<O>(record: Tracked<O>): StoredEvent<O> {
+  return { line: record.line, owner: record.owner, id: record.id, deliveries: record.deliveries };
 }

@@ -3,9 +3,11 @@
 /**
  * Capabilities of a Strands broker: rooms (`join_room`/`leave_room`), presence (`room_members`),
  * `disconnect_connection`, binary frames as base64 both ways (`new_message.encoding` from clients,
- * `encoding` on `message_to_room`/`message_to_connection`/`broadcast` to them), `error_reply`.
+ * `encoding` on `message_to_room`/`message_to_connection`/`broadcast` to them), `error_reply`,
+ * and `ack` (client events carry `event_id` for a backend that announced `ack` too, and are kept
+ * until it acknowledges them).
  */
-export const BROKER_CAPABILITIES = ['rooms', 'room_members', 'disconnect_connection', 'binary_base64', 'error_reply'] as const;
+export const BROKER_CAPABILITIES = ['rooms', 'room_members', 'disconnect_connection', 'binary_base64', 'error_reply', 'ack'] as const;
 export type BrokerCapability = (typeof BROKER_CAPABILITIES)[number];
 
 /** Stated beside BROKER_CAPABILITIES by a broker in cluster mode: any node reaches every client, so a backend sends each command to one. */
