@@ -14,7 +14,7 @@ export interface ClientContext {
 
 /** Where replies go; the backend implements it. */
 export interface Replier {
-  sendToConnection(clientId: string, message: string): Promise<void>;
+  sendToConnection(clientId: string, message: string | Uint8Array): Promise<void>;
 }
 
 /** Builds the handler-facing context from a wire context. */
@@ -43,8 +43,8 @@ export class IncomingMessage {
     return Buffer.from(this.message, this.isBinary ? 'base64' : 'utf8');
   }
 
-  /** Sends `message` to this client alone. */
-  reply(message: string): Promise<void> {
+  /** Sends `message` to this client alone (bytes as a binary frame). */
+  reply(message: string | Uint8Array): Promise<void> {
     return this.replier.sendToConnection(this.client.clientId, message);
   }
 

@@ -117,8 +117,14 @@ export abstract class BackendCore implements LinkOwner {
     this.afterClose();
   }
 
-  /** Sends `message` to every client in `roomId` (on every broker). */
-  sendToRoom(roomId: string, message: string): Promise<void> {
+  /**
+   * Sends `message` to every client in `roomId` (on every broker): a string as a text frame, bytes
+   * as a binary frame (Strands brokers; a PyStrands broker delivers their base64 as text).
+   * @example
+   * await backend.sendToRoom('lobby', 'hello');
+   * await backend.sendToRoom('lobby', new Uint8Array([1, 2, 3])); // a binary frame
+   */
+  sendToRoom(roomId: string, message: wire.OutgoingMessage): Promise<void> {
     return this.toAll(wire.messageToRoomLine(roomId, message));
   }
 
@@ -127,8 +133,8 @@ export abstract class BackendCore implements LinkOwner {
     return this.sendToRoom(roomId, JSON.stringify(value));
   }
 
-  /** Sends `message` to one client. */
-  sendToConnection(clientId: string, message: string): Promise<void> {
+  /** Sends `message` to one client: a string as a text frame, bytes as a binary frame (as `sendToRoom`). */
+  sendToConnection(clientId: string, message: wire.OutgoingMessage): Promise<void> {
     return this.toClient(clientId, wire.messageToConnectionLine(clientId, message));
   }
 
@@ -137,8 +143,8 @@ export abstract class BackendCore implements LinkOwner {
     return this.sendToConnection(clientId, JSON.stringify(value));
   }
 
-  /** Sends `message` to every connected client (on every broker). */
-  broadcast(message: string): Promise<void> {
+  /** Sends `message` to every connected client (on every broker): text, or bytes as a binary frame (as `sendToRoom`). */
+  broadcast(message: wire.OutgoingMessage): Promise<void> {
     return this.toAll(wire.broadcastLine(message));
   }
 

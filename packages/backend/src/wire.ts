@@ -23,16 +23,25 @@ export function nextRequestId(): SafeRequestId {
   return requestIds();
 }
 
-export function messageToRoomLine(roomId: string, message: string): string {
-  return encodeMessageToRoom(requestIds(), roomId, message);
+/** What the sends take: text, or bytes for clients to get as a binary frame (sent as base64, `encoding: "base64"`). */
+export type OutgoingMessage = string | Uint8Array;
+
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
 
-export function messageToConnectionLine(clientId: string, message: string): string {
-  return encodeMessageToConnection(requestIds(), clientId, message);
+export function messageToRoomLine(roomId: string, message: OutgoingMessage): string {
+  return typeof message === 'string' ? encodeMessageToRoom(requestIds(), roomId, message) : encodeMessageToRoom(requestIds(), roomId, base64(message), true);
 }
 
-export function broadcastLine(message: string): string {
-  return encodeBroadcast(requestIds(), message);
+export function messageToConnectionLine(clientId: string, message: OutgoingMessage): string {
+  return typeof message === 'string'
+    ? encodeMessageToConnection(requestIds(), clientId, message)
+    : encodeMessageToConnection(requestIds(), clientId, base64(message), true);
+}
+
+export function broadcastLine(message: OutgoingMessage): string {
+  return typeof message === 'string' ? encodeBroadcast(requestIds(), message) : encodeBroadcast(requestIds(), base64(message), true);
 }
 
 export function roomChangeLine(action: 'join_room' | 'leave_room', clientId: string, roomId: string): string {

@@ -162,6 +162,46 @@ describe('routing', () => {
     expect(text.params.encoding).toBeUndefined();
   });
 
+  it('delivers encoding "base64" sends as binary frames with the exact bytes: room, connection, broadcast', async () => {
+    h = await startBroker();
+    const backend = await h.backend();
+    const a = await h.client('/ws/r?id=a');
+    const b = await h.client('/ws/other?id=b');
+    const bytes = (...values: number[]) => Buffer.from(values).toString('base64');
+    backend.send('message_to_room', { room_id: 'r', message: bytes(0, 1, 255), encoding: 'base64' });
+    backend.send('message_to_connection', { conn_id: 'b', message: bytes(10, 13, 0), encoding: 'base64' });
+    backend.send('broadcast', { message: bytes(128), encoding: 'base64' });
+    // The same text without the key is text, as PyStrands sends it.
+    backend.send('broadcast', { message: bytes(7) });
+    await a.waitMessage(`binary:${bytes(0, 1, 255)}`);
+    await b.waitMessage(`binary:${bytes(10, 13, 0)}`);
+    for (const c of [a, b]) {
+      await c.waitMessage(`binary:${bytes(128)}`);
+      await c.waitMessage(bytes(7));
+    }
+    expect(a.messages).toEqual([`binary:${bytes(0, 1, 255)}`, `binary:${bytes(128)}`, bytes(7)]);
+  });
+
+  it('refuses encoding "base64" with a message that is not base64 (invalid_params), and sends nothing', async () => {
+    h = await startBroker();
+    const backend = await h.backend();
+    await backend.hello();
+    const c = await h.client('/ws/r?id=a');
+    const bad = [
+      backend.send('message_to_room', { room_id: 'r', message: 'not base64!', encoding: 'base64' }),
+      backend.send('message_to_connection', { conn_id: 'a', message: 'AAA', encoding: 'base64' }),
+      backend.send('broadcast', { message: 'A===', encoding: 'base64' }),
+    ];
+    const badEncoding = backend.send('broadcast', { message: 'AAAA', encoding: 'hex' });
+    for (const id of [...bad, badEncoding]) {
+      const reply = await backend.waitFrame((f) => f.action === 'error_reply' && f.request_id === id, `invalid_params for ${id}`);
+      expect(reply.params.code).toBe('invalid_params');
+    }
+    backend.send('message_to_connection', { conn_id: 'a', message: 'after' });
+    await c.waitMessage('after');
+    expect(c.messages).toEqual(['after']);
+  });
+
   it('counts fan-out deliveries in /metrics', async () => {
     h = await startBroker();
     const backend = await h.backend();

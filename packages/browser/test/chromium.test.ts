@@ -79,6 +79,22 @@ describe('@strands/browser in Chromium', () => {
     expect(result.message).toBe('hello from alice');
   });
 
+  it('receives bytes a backend sends as an ArrayBuffer with exactly those bytes', async () => {
+    const result = await page.evaluate(async (url) => {
+      const { connect } = window.Strands;
+      const alice = connect(url);
+      const bob = connect(url);
+      await Promise.all([alice, bob].map((c) => new Promise((resolve) => c.on('open', resolve))));
+      const received = new Promise<string | ArrayBuffer>((resolve) => bob.on('message', resolve));
+      await alice.send(new Uint8Array([0, 1, 127, 128, 255]));
+      const message = await received;
+      alice.close();
+      bob.close();
+      return message instanceof ArrayBuffer ? { binary: [...new Uint8Array(message)] } : { text: message };
+    }, `${stack.wsUrl}/ws/bytes`);
+    expect(result).toEqual({ binary: [0, 1, 127, 128, 255] });
+  });
+
   it('reports a rejection with the backend reason and does not reconnect', async () => {
     await openClient(`${stack.wsUrl}/ws/vip?reject=${encodeURIComponent('banned: spam')}`);
     // Sent before the verdict: it must fail with the rejection, never vanish.

@@ -16,20 +16,29 @@ export const ResponseFrameSchema = frameSchema('response', {
   reason: optional(z.string()),
 });
 
+/**
+ * Strands-only: `"base64"` when `message` holds bytes as base64, for clients to get as a binary
+ * WebSocket frame (a broker refuses a `message` that is not base64 with `invalid_params`).
+ * PyStrands brokers ignore it and deliver the base64 text.
+ */
+const encoding = optional(z.literal('base64'));
+
 /** Send to every client in a room. */
 export const MessageToRoomFrameSchema = frameSchema('message_to_room', {
   room_id: z.string(),
   message: z.string(),
+  encoding,
 });
 
 /** Send to one client; the key is `conn_id` although it holds a `client_id`. */
 export const MessageToConnectionFrameSchema = frameSchema('message_to_connection', {
   conn_id: z.string(),
   message: z.string(),
+  encoding,
 });
 
 /** Send to every connected client. */
-export const BroadcastFrameSchema = frameSchema('broadcast', { message: z.string() });
+export const BroadcastFrameSchema = frameSchema('broadcast', { message: z.string(), encoding });
 
 /** Strands-only: a backend introduces itself; required before anything else when the broker has a token. */
 export const HelloFrameSchema = frameSchema('hello', {

@@ -97,6 +97,39 @@ describe('serving clients through @strands/broker', () => {
     expect(await y.closed).toEqual({ code: 4000, reason: 'kicked' });
   });
 
+  it('sends bytes as binary frames with exactly those bytes: to a room, a connection, everyone, and as a reply', async () => {
+    const { addresses, backend } = await brokerWithBackend();
+    backend.onConnectionRequest((request) => {
+      request.clientId = request.query.id![0]!;
+      request.roomId = request.path.slice(1);
+    });
+    backend.onMessage((message) => message.reply(message.bytes()));
+    const a = await TestClient.open(`${addresses.wsUrl}/a?id=a`);
+    const b = await TestClient.open(`${addresses.wsUrl}/b?id=b`);
+    // Every byte value, and a view into a larger buffer (only its own bytes go).
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const view = new Uint8Array(new Uint8Array([9, 9, 1, 2, 3, 9]).buffer, 2, 3);
+    await backend.sendToRoom('a', all);
+    await backend.sendToConnection('b', view);
+    await backend.broadcast(new Uint8Array([0]));
+    await backend.broadcast('text stays text');
+    await until(() => a.frames.length === 3 && b.frames.length === 3, 'three frames each');
+    expect(a.frames).toEqual([
+      { binary: true, bytes: Buffer.from(all) },
+      { binary: true, bytes: Buffer.from([0]) },
+      { binary: false, bytes: Buffer.from('text stays text') },
+    ]);
+    expect(b.frames).toEqual([
+      { binary: true, bytes: Buffer.from([1, 2, 3]) },
+      { binary: true, bytes: Buffer.from([0]) },
+      { binary: false, bytes: Buffer.from('text stays text') },
+    ]);
+    // A binary client frame echoed back by reply(bytes): binary both ways.
+    a.ws.send(Buffer.from([255, 0, 128]));
+    await until(() => a.frames.length === 4, 'the echo');
+    expect(a.frames[3]).toEqual({ binary: true, bytes: Buffer.from([255, 0, 128]) });
+  });
+
   it('an echo backend written with messages() as a stream', async () => {
     const { addresses, backend } = await brokerWithBackend();
     const stream = backend.messages();

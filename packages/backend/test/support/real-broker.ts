@@ -28,9 +28,14 @@ export async function brokerWithBackend(options: BackendOptions = {}): Promise<{
 /** A `ws` client that records what it receives. */
 export class TestClient {
   readonly received: string[] = [];
+  /** Every frame as it came: binary or text, and its bytes. */
+  readonly frames: { binary: boolean; bytes: Buffer }[] = [];
   readonly closed: Promise<{ code: number; reason: string }>;
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => this.received.push(data.toString()));
+    ws.on('message', (data, isBinary) => {
+      this.received.push(data.toString());
+      this.frames.push({ binary: isBinary, bytes: Buffer.from(data as Buffer) });
+    });
     // Not events.once: it would reject on 'error', which refused clients emit.
     this.closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
     ws.on('error', () => {});

@@ -87,11 +87,18 @@ export class BackendHandler {
     const requestId = frame.request_id;
     switch (frame.action) {
       case 'message_to_room':
-        return routing.toRoom(frame.params.room_id, frame.params.message);
       case 'message_to_connection':
-        return routing.toConnection(frame.params.conn_id, frame.params.message);
-      case 'broadcast':
-        return routing.broadcast(frame.params.message);
+      case 'broadcast': {
+        const { message, encoding } = frame.params;
+        // Bytes as base64, for clients to get as a binary frame; a bad one would reach them corrupted.
+        const binary = encoding === 'base64';
+        if (binary && !isBase64(message)) {
+          return this.invalid(backend, refusal('invalid_params', `invalid params for "${frame.action}": params.message must be base64 with encoding "base64"`, requestId, frame.action));
+        }
+        if (frame.action === 'message_to_room') return routing.toRoom(frame.params.room_id, message, binary);
+        if (frame.action === 'message_to_connection') return routing.toConnection(frame.params.conn_id, message, binary);
+        return routing.broadcast(message, binary);
+      }
       case 'response':
         return this.decider.respond(backend, requestId, frame.params);
       case 'hello':
@@ -178,6 +185,12 @@ export class BackendHandler {
     });
   }
 }
+
+/** Canonical base64 (`A-Z a-z 0-9 + /`, `=` padding, length a multiple of 4); Node's decoder would take anything. */
+function isBase64(text: string): boolean {
+  return text.length % 4 === 0 && BASE64.test(text);
+}
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function digest(token: string): Buffer {
   return createHash('sha256').update(token).digest();

@@ -2,6 +2,7 @@
 import type { BackendAction, BackendFrame } from './backend-frame-types.js';
 import {
   BACKEND_CLOSE_CODE,
+  BASE64,
   BOOLEAN,
   HTTP_ERROR_STATUS,
   INTEGER,
@@ -26,9 +27,9 @@ const BACKEND_FIELDS: Readonly<Record<BackendAction, readonly Field[]>> = {
     status: optionalParam(HTTP_ERROR_STATUS),
     reason: optionalParam(STRING),
   }),
-  message_to_room: fields({ room_id: STRING, message: STRING }),
-  message_to_connection: fields({ conn_id: STRING, message: STRING }),
-  broadcast: fields({ message: STRING }),
+  message_to_room: fields({ room_id: STRING, message: STRING, encoding: optionalParam(BASE64) }),
+  message_to_connection: fields({ conn_id: STRING, message: STRING, encoding: optionalParam(BASE64) }),
+  broadcast: fields({ message: STRING, encoding: optionalParam(BASE64) }),
   hello: fields({ name: STRING, protocol_version: INTEGER, token: optionalParam(STRING), capabilities: optionalParam(STRING_ARRAY) }),
   join_room: fields({ conn_id: STRING, room_id: STRING }),
   leave_room: fields({ conn_id: STRING, room_id: STRING }),

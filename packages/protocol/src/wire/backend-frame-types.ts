@@ -14,9 +14,11 @@ export type ResponseFrame = Frame<
     reason?: string | undefined;
   }
 >;
-export type MessageToRoomFrame = Frame<'message_to_room', { room_id: string; message: string }>;
-export type MessageToConnectionFrame = Frame<'message_to_connection', { conn_id: string; message: string }>;
-export type BroadcastFrame = Frame<'broadcast', { message: string }>;
+/** `encoding: "base64"` (Strands-only): `message` holds bytes, delivered to clients as a binary frame. */
+type Encoding = { encoding?: 'base64' | undefined };
+export type MessageToRoomFrame = Frame<'message_to_room', { room_id: string; message: string } & Encoding>;
+export type MessageToConnectionFrame = Frame<'message_to_connection', { conn_id: string; message: string } & Encoding>;
+export type BroadcastFrame = Frame<'broadcast', { message: string } & Encoding>;
 export type HelloFrame = Frame<'hello', { name: string; protocol_version: number; token?: string | undefined; capabilities?: string[] | undefined }>;
 export type JoinRoomFrame = Frame<'join_room', { conn_id: string; room_id: string }>;
 export type LeaveRoomFrame = Frame<'leave_room', { conn_id: string; room_id: string }>;

@@ -4,19 +4,22 @@ import { PROTOCOL_VERSION } from './actions.js';
 import type { ResponseFrame } from './backend-frame-types.js';
 import type { SafeRequestId } from './request-ids.js';
 
-/** `message_to_room`: to every client in a room. */
-export function messageToRoomLine(requestId: SafeRequestId, roomId: string, message: string): string {
-  return '{"action":"message_to_room","request_id":"' + requestId + '","params":{"room_id":' + JSON.stringify(roomId) + ',"message":' + JSON.stringify(message) + '}}\n';
+// `base64`: `message` is bytes as base64 (`encoding: "base64"`), for clients to get as a binary frame.
+const encoding = (base64: boolean): string => (base64 ? ',"encoding":"base64"' : '');
+
+/** `message_to_room`: to every client in a room; with `base64`, `message` holds bytes as base64. */
+export function messageToRoomLine(requestId: SafeRequestId, roomId: string, message: string, base64 = false): string {
+  return '{"action":"message_to_room","request_id":"' + requestId + '","params":{"room_id":' + JSON.stringify(roomId) + ',"message":' + JSON.stringify(message) + encoding(base64) + '}}\n';
 }
 
-/** `message_to_connection`: to one client (the key is `conn_id`, the value a client id). */
-export function messageToConnectionLine(requestId: SafeRequestId, clientId: string, message: string): string {
-  return '{"action":"message_to_connection","request_id":"' + requestId + '","params":{"conn_id":' + JSON.stringify(clientId) + ',"message":' + JSON.stringify(message) + '}}\n';
+/** `message_to_connection`: to one client (the key is `conn_id`, the value a client id); `base64` as above. */
+export function messageToConnectionLine(requestId: SafeRequestId, clientId: string, message: string, base64 = false): string {
+  return '{"action":"message_to_connection","request_id":"' + requestId + '","params":{"conn_id":' + JSON.stringify(clientId) + ',"message":' + JSON.stringify(message) + encoding(base64) + '}}\n';
 }
 
-/** `broadcast`: to every connected client. */
-export function broadcastLine(requestId: SafeRequestId, message: string): string {
-  return '{"action":"broadcast","request_id":"' + requestId + '","params":{"message":' + JSON.stringify(message) + '}}\n';
+/** `broadcast`: to every connected client; `base64` as above. */
+export function broadcastLine(requestId: SafeRequestId, message: string, base64 = false): string {
+  return '{"action":"broadcast","request_id":"' + requestId + '","params":{"message":' + JSON.stringify(message) + encoding(base64) + '}}\n';
 }
 
 /** `join_room` or `leave_room` for one client. */

@@ -105,16 +105,21 @@ describe(`broker -> backend encoders (fast-check seed ${SEED}, ${NUM_RUNS} runs)
 });
 
 describe(`backend -> broker encoders (fast-check seed ${SEED}, ${NUM_RUNS} runs)`, () => {
-  it('message_to_room, message_to_connection, broadcast', () => {
+  it('message_to_room, message_to_connection, broadcast, text and base64', () => {
     holds(
-      fc.property(safeId, anyString, anyString, (id, target, message) => {
-        reads(wire.messageToRoomLine(id, target, message), 'backend', { action: 'message_to_room', request_id: id, params: { room_id: target, message } });
-        reads(wire.messageToConnectionLine(id, target, message), 'backend', {
+      fc.property(safeId, anyString, anyString, fc.boolean(), (id, target, message, base64) => {
+        const extra = base64 ? { encoding: 'base64' } : {};
+        reads(wire.messageToRoomLine(id, target, message, base64), 'backend', {
+          action: 'message_to_room',
+          request_id: id,
+          params: { room_id: target, message, ...extra },
+        });
+        reads(wire.messageToConnectionLine(id, target, message, base64), 'backend', {
           action: 'message_to_connection',
           request_id: id,
-          params: { conn_id: target, message },
+          params: { conn_id: target, message, ...extra },
         });
-        reads(wire.broadcastLine(id, message), 'backend', { action: 'broadcast', request_id: id, params: { message } });
+        reads(wire.broadcastLine(id, message, base64), 'backend', { action: 'broadcast', request_id: id, params: { message, ...extra } });
       }),
     );
   });
