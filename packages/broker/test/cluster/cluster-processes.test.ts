@@ -127,8 +127,9 @@ async function untilRoomReaches(room: string, clients: TestClient[]): Promise<vo
 const settle = (ms = 300) => new Promise((resolve) => setTimeout(resolve, ms));
 const count = (cl: TestClient, text: string) => cl.messages.filter((m) => m === text).length;
 
-async function health(broker: BrokerProcess): Promise<{ status: number; body: Record<string, unknown> }> {
-  const res = await fetch(`http://127.0.0.1:${broker.wsPort}/healthz`);
+/** GET /readyz (or `path`) of `broker`. */
+async function health(broker: BrokerProcess, path = '/readyz'): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`http://127.0.0.1:${broker.wsPort}${path}`);
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
@@ -256,14 +257,16 @@ describe('three broker processes on one Redis', { timeout: 30_000 }, () => {
     }
   });
 
-  it('goes 503 on /healthz with a reason while Redis is down, back to 200 after its restart, and delivers again without restarting brokers', async () => {
+  it('goes 503 on /readyz with a reason while Redis is down (/healthz stays 200), back to 200 after its restart, and delivers again without restarting brokers', async () => {
     expect((await health(a)).status).toBe(200);
     await redis.kill();
     const down = await waitFor(async () => {
       const h = await health(a);
       return h.status === 503 ? h : undefined;
-    }, '/healthz 503 on A');
-    expect(down.body.status).not.toBe('ok');
+    }, '/readyz 503 on A');
+    expect(down.body.status).toBe('not_ready');
+    // Liveness is not readiness: the process serves, so an orchestrator must not restart it.
+    expect((await health(a, '/healthz')).status).toBe(200);
     expect(down.body.reason).toMatch(/Redis/); // e.g. "Redis command connection lost: connection closed"
     // A membership call that needs Redis is refused, not answered with a partial list.
     const asked = backendC.send('room_members', { room_id: 'r1' });
@@ -271,7 +274,7 @@ describe('three broker processes on one Redis', { timeout: 30_000 }, () => {
     expect(refused).toMatchObject({ action: 'error_reply', params: { code: 'unavailable', action: 'room_members' } });
     await redis.restart();
     for (const broker of [a, b, c]) {
-      await waitFor(async () => ((await health(broker)).status === 200 ? true : undefined), `/healthz 200 on ${broker.name}`);
+      await waitFor(async () => ((await health(broker)).status === 200 ? true : undefined), `/readyz 200 on ${broker.name}`);
     }
     // Redis came back empty: the brokers resubscribe their rooms, and membership is what it was.
     await membersAre('r1', ['a1', 'a2', 'b1', 'c1']);
