@@ -143,6 +143,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     metrics: ctx.metrics,
     gauges: stats,
     nodeId: backplane.nodeId,
+    backplaneMetrics: () => backplane.metrics?.() ?? [],
     peersWithBackends: () => cluster?.stats().peersWithBackends ?? 0,
     readiness: () => readiness({ stopping: ctx.stopping, link: backplane.health(), backends: pool.size, peersWithBackends: health.peersWithBackends() }),
   };

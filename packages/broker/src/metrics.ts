@@ -1,4 +1,5 @@
 // Counters the broker keeps, and their rendering as Prometheus text and /healthz JSON.
+import type { BackplaneMetric } from './metric-samples.js';
 import type { Readiness } from './readiness.js';
 import { BrokerHistograms } from './prometheus.js';
 
@@ -80,8 +81,23 @@ export interface Gauges {
  * The whole /metrics body (text format 0.0.4): prom-client's runtime metrics, build info and
  * histograms, then the broker's counters and gauges rendered by hand.
  */
-export async function renderMetrics(m: Metrics, g: Gauges, nodeId = 'local'): Promise<string> {
-  return `${await m.histograms.render()}\n${renderPrometheus(m, g, nodeId)}`;
+export async function renderMetrics(m: Metrics, g: Gauges, nodeId = 'local', backplane: readonly BackplaneMetric[] = []): Promise<string> {
+  return `${await m.histograms.render()}\n${renderPrometheus(m, g, nodeId)}${renderBackplaneMetrics(backplane)}`;
+}
+
+/** A backplane's samples in text format 0.0.4 (nothing alone: a LocalBackplane reports none). */
+export function renderBackplaneMetrics(samples: readonly BackplaneMetric[]): string {
+  const lines: string[] = [];
+  for (const s of samples) {
+    lines.push(`# HELP ${s.name} ${s.help}`, `# TYPE ${s.name} ${s.kind}`);
+    if (s.kind !== 'histogram') {
+      lines.push(`${s.name} ${s.value}`);
+      continue;
+    }
+    s.buckets.forEach((le, i) => lines.push(`${s.name}_bucket{le="${le}"} ${s.cumulative[i] ?? 0}`));
+    lines.push(`${s.name}_bucket{le="+Inf"} ${s.count}`, `${s.name}_sum ${s.sum}`, `${s.name}_count ${s.count}`);
+  }
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
 
 /** Renders the broker's counters and gauges as Prometheus text exposition format 0.0.4. */

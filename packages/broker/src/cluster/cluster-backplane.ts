@@ -3,6 +3,7 @@ import type { Backplane, BackplaneEvents, BackplaneHealth, LocalClientInfo, Loca
 import type { ConsumerSource } from '../core/consumers.js';
 import type { ConnectionDecider } from '../core/decisions.js';
 import { BrokerStateError } from '../errors.js';
+import type { BackplaneMetric } from '../metric-samples.js';
 import type { ClusterDecider } from './cluster-decider.js';
 import { ClusterDiagnostics, type ClusterCounters } from './cluster-diagnostics.js';
 import { checkClusterMessage, type ClusterMessage, type ClusterRequest, type HeartbeatMessage } from './cluster-messages.js';
@@ -122,6 +123,23 @@ export abstract class ClusterBackplane implements Backplane {
   }
 
   /** What went wrong or was skipped so far, and what is kept about the other nodes. */
+  /** Samples for /metrics: peers, requests and what went wrong (a transport adds its own). */
+  metrics(): BackplaneMetric[] {
+    const s = this.stats();
+    const gauge = (name: string, help: string, value: number): BackplaneMetric => ({ kind: 'gauge', name, help, value });
+    const counter = (name: string, help: string, value: number): BackplaneMetric => ({ kind: 'counter', name, help, value });
+    return [
+      gauge('strands_cluster_peers', 'Other brokers of the cluster alive now.', s.peers),
+      gauge('strands_cluster_peers_with_backends', 'Other brokers that announced ready backends.', s.peersWithBackends),
+      gauge('strands_cluster_pending_requests', 'Cluster requests waiting for replies.', s.pendingRequests),
+      gauge('strands_cluster_relayed_clients', 'Clients of other brokers whose events this broker hands to its backends.', s.relayedClients),
+      counter('strands_cluster_nodes_lost_total', 'Brokers given up (timeout or goodbye).', s.nodesLost),
+      counter('strands_cluster_lost_clients_reported_total', 'Clients of lost brokers reported disconnected to this broker\'s backends.', s.lostClientsReported),
+      counter('strands_cluster_incomplete_requests_total', 'Cluster requests that ended with replies missing.', s.incompleteRequests),
+      counter('strands_cluster_publish_errors_total', 'Publishes the transport failed on.', s.publishErrors),
+    ];
+  }
+
   stats(): ClusterBackplaneStats {
     return { peers: this.registry.size, pendingRequests: this.requests.size, ...this.services.sizes(), ...this.diagnostics.counts };
   }

@@ -1,4 +1,5 @@
 // The Backplane port: how the routing core reaches clients, on this broker or on any broker of a cluster.
+import type { BackplaneMetric } from '../metric-samples.js';
 import type { ConnectionDecider } from './decisions.js';
 import type { EventDispatcher } from './dispatcher.js';
 
@@ -113,4 +114,6 @@ export interface Backplane {
    */
   backendsChanged?(count: number): void;
   health(): BackplaneHealth;
+  /** Samples for /metrics (optional): a cluster reports its link, peers and cross-node traffic. */
+  metrics?(): readonly BackplaneMetric[];
 }

@@ -1,6 +1,7 @@
 // The broker's HTTP side: /healthz (liveness), /readyz (readiness), /metrics, on the WebSocket port (426 for anything else) or on a port of their own.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { renderHealth, renderMetrics, renderReadiness, type Gauges, type Metrics } from '../metrics.js';
+import type { BackplaneMetric } from '../metric-samples.js';
 import type { Readiness } from '../readiness.js';
 
 /** What the HTTP side reports. */
@@ -13,6 +14,8 @@ export interface HealthSource {
   peersWithBackends(): number;
   /** This broker's id in its cluster (`local` alone). */
   readonly nodeId: string;
+  /** The backplane's samples (a cluster's link and traffic; none alone). */
+  backplaneMetrics(): readonly BackplaneMetric[];
 }
 
 const OPS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
@@ -59,7 +62,7 @@ function serveOps(source: HealthSource, path: string, req: IncomingMessage, res:
     res.end(renderReadiness(ready, source.gauges(), source.peersWithBackends(), source.nodeId));
     return;
   }
-  renderMetrics(source.metrics, source.gauges(), source.nodeId).then(
+  renderMetrics(source.metrics, source.gauges(), source.nodeId, source.backplaneMetrics()).then(
     (body) => {
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-store' });
       res.end(body);

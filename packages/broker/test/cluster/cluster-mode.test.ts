@@ -80,3 +80,28 @@ describe('strands-broker --cluster', () => {
     expect(good.code).toBe(0);
   });
 });
+
+describe('cluster metrics', () => {
+  it('/metrics shows the Redis link, peers and cross-node traffic', async () => {
+    const cluster = { url: redis.url, prefix: `metrics${++prefixes}` };
+    const [x, y] = await Promise.all([startBroker({ cluster }), startBroker({ cluster })]);
+    try {
+      await x.backend();
+      const onY = await (async () => {
+        await y.backend();
+        return y.client('/ws/m');
+      })();
+      const sender = await x.backend();
+      await waitFor(async () => ((await x.http('/metrics')).body.includes('strands_cluster_peers 1') ? true : undefined), 'x sees y');
+      sender.send('broadcast', { message: 'm' });
+      await onY.waitMessage('m');
+      const body = (await y.http('/metrics')).body;
+      expect(body).toContain('strands_cluster_redis_link_up 1');
+      expect(body).toMatch(/strands_cluster_messages_in_total [1-9]/);
+      expect(body).toMatch(/strands_cluster_publish_lag_seconds_count [1-9]/);
+      expect(body).toContain('# TYPE strands_cluster_publish_lag_seconds histogram');
+    } finally {
+      await Promise.all([x.cleanup(), y.cleanup()]);
+    }
+  });
+});

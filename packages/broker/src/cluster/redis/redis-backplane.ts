@@ -5,6 +5,7 @@ import { ClusterBackplane } from '../cluster-backplane.js';
 import type { BackplaneEvents, LocalClientInfo, LocalNode, MaybePromise, MemberInfo } from '../../core/backplane.js';
 import type { ClusterMessage } from '../cluster-messages.js';
 import { RateLimitedLog } from '../../logger.js';
+import type { BackplaneMetric } from '../../metric-samples.js';
 import { AttachFence } from './attach-fence.js';
 import { ConnectionDirectory } from './connection-directory.js';
 import { DirectoryRouting, stamp } from './directory-routing.js';
@@ -225,6 +226,30 @@ export class RedisBackplane extends ClusterBackplane {
   }
 
   /** The link's counters and this transport's; zeros before `start`. See {@link RedisBackplaneStats}. */
+  /** The base samples plus the Redis link's, cross-node traffic and publish lag (seconds). */
+  override metrics(): BackplaneMetric[] {
+    const r = this.redisStats();
+    const lag = r.publishLag;
+    return [
+      ...super.metrics(),
+      { kind: 'gauge', name: 'strands_cluster_redis_link_up', help: '1 while both Redis connections are up and subscribed.', value: r.linkUp },
+      { kind: 'counter', name: 'strands_cluster_redis_reconnects_total', help: 'Redis connections re-established after a loss.', value: r.reconnects },
+      { kind: 'counter', name: 'strands_cluster_redis_probe_restarts_total', help: 'Subscriber connections rebuilt because a probe went unanswered.', value: r.probeRestarts },
+      { kind: 'counter', name: 'strands_cluster_messages_out_total', help: 'Messages published to other brokers.', value: r.messagesOut },
+      { kind: 'counter', name: 'strands_cluster_messages_in_total', help: 'Messages received from other brokers.', value: r.messagesIn },
+      { kind: 'counter', name: 'strands_cluster_publish_failures_total', help: 'Messages that could not cross to other brokers (Redis away, lost in flight, over the bound).', value: r.publishFailures },
+      {
+        kind: 'histogram',
+        name: 'strands_cluster_publish_lag_seconds',
+        help: 'Publish-to-receive time of messages from other brokers (includes clock skew between machines).',
+        buckets: lag.bucketsMs.map((ms) => ms / 1000),
+        cumulative: lag.le,
+        count: lag.samples,
+        sum: lag.sumMs / 1000,
+      },
+    ];
+  }
+
   redisStats(): RedisBackplaneStats {
     const link = this.link?.stats() ?? { subscriberReconnects: 0, commandReconnects: 0, probesSent: 0, probeRestarts: 0, channels: 0 };
     return {
