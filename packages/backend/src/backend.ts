@@ -3,17 +3,20 @@
 import type { BrokerFrame } from '@strands/protocol';
 import { checkEnvelope } from '@strands/protocol/wire';
 import type { BrokerLink } from './broker-link.js';
-import { IncomingMessage, toClientContext, type ClientContext, type Disconnection, type Replier } from './client.js';
+import { FIRST_DELIVERY, IncomingMessage, toClientContext, type ClientContext, type Disconnection, type EventDelivery, type Replier } from './client.js';
 import { ConnectionRequest, type ConnectionDecision } from './connection-request.js';
 import { BackendCore } from './core.js';
 import { BrokerError, HandlerError, OptionsError } from './errors.js';
 import { BoundedEventStream, type EventStream } from './event-stream.js';
 import type { RouterHost, RouterLike } from './router/router.js';
+import type { Task } from './scheduler.js';
+import { SeenEvents } from './seen-events.js';
 import { responseLine } from './wire.js';
 
 type MaybePromise<T> = T | Promise<T>;
 export type ConnectionRequestHandler = (request: ConnectionRequest) => MaybePromise<ConnectionDecision>;
-export type ConnectHandler = (client: ClientContext) => unknown;
+/** `event` says how the `new_connection` event arrived (its id, whether it is a redelivery). */
+export type ConnectHandler = (client: ClientContext, event: EventDelivery) => unknown;
 export type MessageHandler = (message: IncomingMessage) => unknown;
 export type DisconnectHandler = (event: Disconnection) => unknown;
 export type ErrorHandler = (error: Error) => unknown;
@@ -44,6 +47,8 @@ export class StrandsBackend extends BackendCore implements Replier {
   private readonly connectionStreams = new Set<BoundedEventStream<ClientContext>>();
   private readonly disconnectionStreams = new Set<BoundedEventStream<Disconnection>>();
   private router: RouterLike | undefined;
+  /** Event ids handled lately (`dedupeWindow`), so a redelivery runs no handler twice. */
+  private readonly seen = this.options.dedupeWindow > 0 ? new SeenEvents(this.options.dedupeWindow) : undefined;
 
   // Hooks: override in a subclass; the defaults run the registered handlers.
 
@@ -53,8 +58,8 @@ export class StrandsBackend extends BackendCore implements Replier {
   }
 
   /** A client was accepted and is connected. */
-  protected handleConnect(client: ClientContext): unknown {
-    return runAll(this.connectHandlers, client);
+  protected handleConnect(client: ClientContext, event: EventDelivery = FIRST_DELIVERY): unknown {
+    return runAll(this.connectHandlers, client, event);
   }
 
   /** A client sent a message (reactive-route envelopes go to the router instead). */
@@ -147,19 +152,25 @@ export class StrandsBackend extends BackendCore implements Replier {
     switch (frame.action) {
       case 'new_message': {
         const params = frame.params;
+        const delivery = this.delivery(link, params);
+        if (delivery === undefined) return;
         const client = toClientContext(params.context, link.address);
         if (this.links.length > 1 && !this.homes.has(client.clientId)) this.homes.set(client.clientId, link);
         if (this.router !== undefined && params.encoding === undefined) {
           const parsed = checkEnvelope(params.message);
           if (parsed.kind !== 'none') {
+            // Routes run their own work: the event counts as handled once the router took it.
             this.router.receive(parsed, client);
+            this.handled(link, delivery);
             return;
           }
         }
-        const message = new IncomingMessage(client, params.message, params.encoding === 'base64', this);
+        const message = new IncomingMessage(client, params.message, params.encoding === 'base64', this, delivery);
         for (const stream of this.messageStreams) stream.push(message);
         if (this.messageHandlers.length > 0 || this.handleMessage !== StrandsBackend.prototype.handleMessage) {
-          this.scheduler.push(client.clientId, () => this.guard('message', client.clientId, () => this.handleMessage(message)));
+          this.scheduler.push(client.clientId, this.acking(link, delivery, () => this.guard('message', client.clientId, () => this.handleMessage(message))));
+        } else {
+          this.handled(link, delivery);
         }
         return;
       }
@@ -169,31 +180,87 @@ export class StrandsBackend extends BackendCore implements Replier {
         return;
       }
       case 'new_connection': {
+        const delivery = this.delivery(link, frame.params);
+        if (delivery === undefined) return;
         const client = toClientContext(frame.params.context, link.address);
         if (this.links.length > 1) this.homes.set(client.clientId, link);
         for (const stream of this.connectionStreams) stream.push(client);
-        this.scheduler.push(client.clientId, () => this.guard('connect', client.clientId, () => this.handleConnect(client)));
+        this.scheduler.push(client.clientId, this.acking(link, delivery, () => this.guard('connect', client.clientId, () => this.handleConnect(client, delivery))));
         return;
       }
       case 'disconnected': {
+        const delivery = this.delivery(link, frame.params);
+        if (delivery === undefined) return;
         const client = toClientContext(frame.params.context, link.address);
-        const event: Disconnection = { client, code: frame.params.code, reason: frame.params.reason };
+        const { id, redelivered, deliveryCount } = delivery;
+        const event: Disconnection = { client, code: frame.params.code, reason: frame.params.reason, id, redelivered, deliveryCount };
         this.homes.delete(client.clientId);
         // Cancel streams now (producers stop at once) and again in order, for any opened meanwhile.
         this.router?.clientGone(client.clientId);
         for (const stream of this.disconnectionStreams) stream.push(event);
-        this.scheduler.push(client.clientId, () => {
-          this.router?.clientGone(client.clientId);
-          return this.guard('disconnect', client.clientId, () => this.handleDisconnect(event));
-        });
+        this.scheduler.push(
+          client.clientId,
+          this.acking(link, delivery, () => {
+            this.router?.clientGone(client.clientId);
+            return this.guard('disconnect', client.clientId, () => this.handleDisconnect(event));
+          }),
+        );
         return;
       }
-      case 'error':
+      case 'error': {
+        const delivery = this.delivery(link, frame.params);
+        if (delivery === undefined) return;
         this.reportError(new BrokerError('broker_error', `broker reported: ${frame.params.error}`, link.address));
+        this.handled(link, delivery);
         return;
+      }
       default:
         this.log.debug({ broker: link.address, action: frame.action }, 'ignored a frame');
     }
+  }
+
+  /**
+   * How a client event arrived, or undefined for a repeat of one handled or being handled here
+   * (skipped; acknowledged at once when its first run is done, else by that run).
+   */
+  private delivery(link: BrokerLink, params: { event_id?: string | undefined; redelivered?: boolean | undefined; delivery_count?: number | undefined }): EventDelivery | undefined {
+    const id = params.event_id;
+    if (id === undefined) return FIRST_DELIVERY;
+    const known = this.seen?.arrived(id);
+    if (known !== undefined) {
+      if (known) link.ack(id);
+      this.log.debug({ broker: link.address, eventId: id, deliveryCount: params.delivery_count }, 'skipped a repeated event');
+      return undefined;
+    }
+    return { id, redelivered: params.redelivered === true, deliveryCount: params.delivery_count ?? 1 };
+  }
+
+  /**
+   * The task, acknowledging the event once it settles: a handler that throws acknowledges too (its
+   * error went to onError), so a poison message is not redelivered forever. Events without an id
+   * (PyStrands brokers) run the task as it is.
+   */
+  private acking(link: BrokerLink, delivery: EventDelivery, run: () => unknown): Task {
+    if (delivery.id === undefined) return run;
+    return () => {
+      const result = run();
+      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+        return Promise.resolve(result).then(
+          () => this.handled(link, delivery),
+          () => this.handled(link, delivery),
+        );
+      }
+      this.handled(link, delivery);
+      return result;
+    };
+  }
+
+  /** The event is done here: remembered as such and acknowledged in this turn's write. */
+  private handled(link: BrokerLink, delivery: EventDelivery): void {
+    const id = delivery.id;
+    if (id === undefined) return;
+    this.seen?.done(id);
+    link.ack(id);
   }
 
   /** Runs the connection-request hook under a timeout and answers the broker that asked. */
@@ -283,13 +350,13 @@ function register<H>(list: H[], handler: H): () => void {
 }
 
 /** Runs handlers one after another, awaiting only those that return a promise. */
-function runAll<A>(handlers: readonly ((arg: A) => unknown)[], arg: A): unknown {
+function runAll<A, B = undefined>(handlers: readonly ((arg: A, extra: B) => unknown)[], arg: A, extra?: B): unknown {
   if (handlers.length === 0) return undefined;
-  if (handlers.length === 1) return handlers[0]!(arg);
+  if (handlers.length === 1) return handlers[0]!(arg, extra as B);
   let index = 0;
   const next = (): unknown => {
     while (index < handlers.length) {
-      const result = handlers[index++]!(arg);
+      const result = handlers[index++]!(arg, extra as B);
       if (result instanceof Promise) return result.then(next);
     }
     return undefined;

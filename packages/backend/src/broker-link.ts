@@ -10,7 +10,7 @@ import { IdleWatch } from './idle-watch.js';
 import { PendingRequests } from './pending-requests.js';
 import type { BackendLogger } from './logger.js';
 import type { BrokerAddress, ResolvedOptions } from './options.js';
-import { decodeBrokerLine, helloLine } from './wire.js';
+import { ackLine, decodeBrokerLine, helloLine } from './wire.js';
 
 /** Where a broker link stands. `rejected`: the broker refused our hello; no more attempts. */
 export type BrokerLinkStatus = 'idle' | 'connecting' | 'connected' | 'waiting' | 'rejected' | 'closed';
@@ -51,6 +51,8 @@ export class BrokerLink {
   private socket: Socket | undefined;
   private decoder: LineDecoder | undefined;
   private out = '';
+  /** Ids of events handled since the last write: one `ack` frame per write. */
+  private acks: string[] = [];
   private batch: Batch | undefined;
   private readonly held: HeldSends;
   private paused = false;
@@ -101,6 +103,16 @@ export class BrokerLink {
       return refused;
     }
     return this.status === 'connected' && !this.congested && this.held.size === 0 ? this.enqueue(line) : this.hold(line);
+  }
+
+  /**
+   * Acknowledges a handled event in this turn's write (one `ack` for all of them). Dropped while
+   * the link is down: the broker took back what that connection held and redelivers it.
+   */
+  ack(id: string): void {
+    if (this.status !== 'connected') return;
+    this.acks.push(id);
+    if (this.batch === undefined) this.enqueue('');
   }
 
   /** Sends `line` and waits for the broker's reply frame with `requestId` (or its `error_reply`). */
@@ -175,9 +187,14 @@ export class BrokerLink {
   private flush(): void {
     const batch = this.batch;
     if (batch === undefined) return;
-    const data = this.out;
+    let data = this.out;
     this.out = '';
     this.batch = undefined;
+    if (this.acks.length > 0) {
+      // After the sends of the same turn: a handler's replies leave before its acknowledgement.
+      data += ackLine(this.acks);
+      this.acks = [];
+    }
     const socket = this.socket;
     if (socket === undefined || this.status === 'closed' && socket.writableEnded) {
       batch.reject(new SendError('connection_lost', `broker ${this.address} link dropped before the write`, this.address));
@@ -273,6 +290,7 @@ export class BrokerLink {
     if (socket !== this.socket) return;
     this.socket = undefined;
     this.decoder = undefined;
+    this.acks = [];
     this.idle.stop();
     const wasConnected = this.status === 'connected';
     if (this.batch !== undefined) this.flush();

@@ -12,6 +12,21 @@ export interface ClientContext {
   readonly broker: string;
 }
 
+/**
+ * How an event reached this backend. From a Strands broker (which this SDK asks for
+ * acknowledgements) every event has an `id`; a redelivery (its first backend died, or did not
+ * acknowledge it in time) has `redelivered` and the count of deliveries. A PyStrands broker gives
+ * no id: `{ id: undefined, redelivered: false, deliveryCount: 1 }`.
+ */
+export interface EventDelivery {
+  readonly id: string | undefined;
+  readonly redelivered: boolean;
+  readonly deliveryCount: number;
+}
+
+/** What an event without an id (a PyStrands broker's) reads as. */
+export const FIRST_DELIVERY: EventDelivery = Object.freeze({ id: undefined, redelivered: false, deliveryCount: 1 });
+
 /** Where replies go; the backend implements it. */
 export interface Replier {
   sendToConnection(clientId: string, message: string | Uint8Array): Promise<void>;
@@ -23,7 +38,14 @@ export function toClientContext(context: Context, broker: string): ClientContext
 }
 
 /** A message from a client. */
-export class IncomingMessage {
+export class IncomingMessage implements EventDelivery {
+  /** The broker's event id (Strands brokers), the same on a redelivery. */
+  readonly id: string | undefined;
+  /** True when an earlier delivery of this message was not acknowledged. */
+  readonly redelivered: boolean;
+  /** Deliveries so far, this one included. */
+  readonly deliveryCount: number;
+
   constructor(
     readonly client: ClientContext,
     /** The message as the broker passed it: text, or base64 when `isBinary`. */
@@ -31,7 +53,12 @@ export class IncomingMessage {
     /** True when the client sent a binary frame (Strands brokers pass it as base64). */
     readonly isBinary: boolean,
     private readonly replier: Replier,
-  ) {}
+    delivery: EventDelivery = FIRST_DELIVERY,
+  ) {
+    this.id = delivery.id;
+    this.redelivered = delivery.redelivered;
+    this.deliveryCount = delivery.deliveryCount;
+  }
 
   /** Parses the message as JSON; throws a SyntaxError when it is not. */
   json<T = unknown>(): T {
@@ -55,7 +82,7 @@ export class IncomingMessage {
 }
 
 /** A client's socket closed. `code`/`reason` come from Strands brokers; PyStrands brokers give neither. */
-export interface Disconnection {
+export interface Disconnection extends EventDelivery {
   readonly client: ClientContext;
   readonly code: number | undefined;
   readonly reason: string | undefined;

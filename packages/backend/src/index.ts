@@ -12,7 +12,7 @@ export type {
 export type { BackendStatus, BrokerState } from './core.js';
 export type { BrokerLinkStatus } from './broker-link.js';
 export { IncomingMessage } from './client.js';
-export type { ClientContext, Disconnection } from './client.js';
+export type { ClientContext, Disconnection, EventDelivery } from './client.js';
 export { ConnectionRequest } from './connection-request.js';
 export type { ConnectionDecision } from './connection-request.js';
 export type { EventStream } from './event-stream.js';
@@ -65,6 +65,7 @@ export {
   DEFAULT_ROUTE_TIMEOUT_MS,
   DEFAULT_MAX_STREAMS_PER_CLIENT,
   DEFAULT_LOG_LEVEL,
+  DEFAULT_DEDUPE_WINDOW,
 } from './options.js';
 export type { BackendOptions, ResolvedOptions, BrokerAddress } from './options.js';
 export { reconnectDelayMs } from './backoff.js';

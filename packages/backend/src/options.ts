@@ -63,6 +63,12 @@ export interface BackendOptions {
   maxStreamsPerClient?: number;
   /** Longest frame accepted from a broker, in bytes. @default DEFAULT_MAX_LINE_BYTES (4 MiB) */
   maxLineBytes?: number;
+  /**
+   * Event ids handled lately, remembered so that a redelivery of one (a Strands broker redelivers
+   * what it did not see acknowledged) is skipped instead of handled again; 0 disables.
+   * @default 10000
+   */
+  dedupeWindow?: number;
   /** Level of the built-in console logger; ignored when `logger` is given. @default 'warn' */
   logLevel?: LogLevel;
   /** A logger with pino's call shape (`logger.warn(obj, msg)`), e.g. a pino instance. @default console logger */
@@ -88,6 +94,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const DEFAULT_ROUTE_TIMEOUT_MS = 25_000;
 export const DEFAULT_MAX_STREAMS_PER_CLIENT = 32;
 export const DEFAULT_LOG_LEVEL: LogLevel = 'warn';
+export const DEFAULT_DEDUPE_WINDOW = 10_000;
 
 /** A broker address, split. */
 export interface BrokerAddress {
@@ -132,6 +139,7 @@ export function resolveOptions(options: BackendOptions = {}): ResolvedOptions {
     routeTimeoutMs: options.routeTimeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS,
     maxStreamsPerClient: options.maxStreamsPerClient ?? DEFAULT_MAX_STREAMS_PER_CLIENT,
     maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    dedupeWindow: options.dedupeWindow ?? DEFAULT_DEDUPE_WINDOW,
     logLevel: options.logLevel ?? DEFAULT_LOG_LEVEL,
     logger: options.logger,
   };
@@ -157,6 +165,9 @@ export function resolveOptions(options: BackendOptions = {}): ResolvedOptions {
   positive('routeTimeoutMs', resolved.routeTimeoutMs);
   positiveInteger('maxStreamsPerClient', resolved.maxStreamsPerClient);
   positive('maxLineBytes', resolved.maxLineBytes);
+  if (!Number.isInteger(resolved.dedupeWindow) || resolved.dedupeWindow < 0) {
+    throw new OptionsError(`dedupeWindow must be an integer >= 0 (got ${resolved.dedupeWindow})`, 'dedupeWindow');
+  }
   return resolved;
 }
 

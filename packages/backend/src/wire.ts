@@ -1,7 +1,9 @@
 // Frames on the broker link, written and read by @strands/protocol/wire (zod-free, hand-checked):
 // this file only adds the SDK's request ids, its answer shapes, and the PyStrands Go broker's quirk.
 import {
+  ACK_CAPABILITY,
   FrameError,
+  ackLine as encodeAck,
   broadcastLine as encodeBroadcast,
   checkBrokerFrame,
   createRequestIds,
@@ -56,8 +58,14 @@ export function roomMembersLine(requestId: string, roomId: string): string {
   return encodeRoomMembers(requestId, roomId);
 }
 
+/** `hello`, announcing `ack`: Strands brokers then send event ids and wait for acknowledgements (PyStrands brokers ignore hello). */
 export function helloLine(name: string, token: string | undefined): string {
-  return encodeHello(requestIds(), name, token);
+  return encodeHello(requestIds(), name, token, [ACK_CAPABILITY]);
+}
+
+/** `ack` for a batch of handled events. */
+export function ackLine(ids: readonly string[]): string {
+  return encodeAck(requestIds(), ids);
 }
 
 /** The answer to a connection request; a rejection carries only what brokers read for it. */

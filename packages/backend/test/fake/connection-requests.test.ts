@@ -14,11 +14,11 @@ async function setup(options: Parameters<typeof testBackend>[0] = {}) {
 }
 
 describe('connection requests', () => {
-  it('says hello first, with name, protocol version and token', async () => {
+  it('says hello first, with name, protocol version, token and the ack capability', async () => {
     const { link } = await setup({ name: 'orders', token: 's3cret' });
     const first = await link.waitFor(() => true);
     expect(first.action).toBe('hello');
-    expect(first.params).toEqual({ name: 'orders', protocol_version: 1, token: 's3cret' });
+    expect(first.params).toEqual({ name: 'orders', protocol_version: 1, token: 's3cret', capabilities: ['ack'] });
   });
 
   it('shows headers, url, query and address, and sends what the handler set', async () => {
