@@ -86,6 +86,16 @@ describe('ContractClient', () => {
     expect(await peer.nextJson()).toEqual({ strands: 'cancel', id });
   });
 
+  it('cancels a stream at once when the consumer returns while waiting for an item', async () => {
+    const { client, peer } = await setup();
+    const items = client.stream('chat.feed', { room: 'lobby' })[Symbol.asyncIterator]();
+    const waiting = items.next();
+    const { id } = await peer.nextJson<Sent>();
+    await items.return!();
+    expect(await peer.nextJson()).toEqual({ strands: 'cancel', id });
+    expect(await waiting).toEqual({ value: undefined, done: true });
+  });
+
   it('validates fire inputs', async () => {
     const { client, peer } = await setup();
     // @ts-expect-error on must be a boolean

@@ -7,6 +7,8 @@ import { StrandsClientError } from './errors.js';
 import { resolveOptions, type ConnectOptions } from './options.js';
 import type { FireRoute, InputOf, ItemOf, OutputOf, RequestRoute, StreamRoute } from './types.js';
 
+type StreamRouteDefinition = Extract<RouteDefinition, { kind: 'stream' }>;
+
 /** Options of the validating client: the core's, and where refused events go. */
 export interface ContractConnectOptions extends ConnectOptions {
   /**
@@ -77,12 +79,36 @@ export class ContractClient<C extends Contract> extends StrandsClient<C> {
   override stream<K extends StreamRoute<C>>(route: K, input: InputOf<C, K>): AsyncIterable<ItemOf<C, K>> {
     const inner = super.stream(route, input);
     const resolveRoute = () => this.route(route, 'stream');
+    // A plain iterator, not an async generator: its return() reaches the stream at once, even while
+    // a next() waits for an item (a generator would queue it behind that next()), so a page can
+    // stop listening whenever it likes.
     return {
-      async *[Symbol.asyncIterator]() {
-        const def = resolveRoute();
-        await check(def.input, input, 'invalid_input', route);
-        // Throwing inside the loop ends it, which cancels the stream on the backend.
-        for await (const item of inner) yield (await check(def.item, item, 'invalid_output', route)) as ItemOf<C, K>;
+      [Symbol.asyncIterator](): AsyncIterator<ItemOf<C, K>> {
+        let opened: Promise<{ items: AsyncIterator<unknown>; def: StreamRouteDefinition }> | undefined;
+        const open = () =>
+          (opened ??= (async () => {
+            const def = resolveRoute();
+            await check(def.input, input, 'invalid_input', route);
+            return { items: inner[Symbol.asyncIterator](), def };
+          })());
+        return {
+          async next() {
+            const { items, def } = await open();
+            const step = await items.next();
+            if (step.done) return { value: undefined, done: true };
+            try {
+              return { value: (await check(def.item, step.value, 'invalid_output', route)) as ItemOf<C, K>, done: false };
+            } catch (error) {
+              await items.return?.(); // a bad item cancels the stream on the backend
+              throw error;
+            }
+          },
+          async return() {
+            const current = await opened?.catch(() => undefined);
+            await current?.items.return?.();
+            return { value: undefined, done: true };
+          },
+        };
       },
     };
   }
