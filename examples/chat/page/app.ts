@@ -2,10 +2,10 @@
 // the contract's routes for "who is here" (a stream) and `/who` (a request).
 import { isStrandsClientError, type RejectedError } from '@strands/browser';
 import { connectWithContract, type ContractClient } from '@strands/browser/contract';
-import { chatContract, type ChatContract } from '../src/contract.js';
+import { chatContract, type ChatContract, type PrivateMessage } from '../src/contract.js';
 import type { ServerMessage, User } from '../src/messages.js';
 import { chooseBroker } from './broker-choice.js';
-import { addChatLine, addLine, addServerMessage, els, showBroker, showChat, showJoin, showMe, showMembers, showStatus } from './view.js';
+import { addChatLine, addLine, addServerMessage, els, showBroker, showChat, showJoin, showMe, showMembers, showStatus, span } from './view.js';
 
 interface PageConfig {
   wsUrl: string;
@@ -19,6 +19,8 @@ const TYPING_SHOWN_MS = 3000;
 const NAME_KEY = 'strands-chat-name';
 
 let client: ContractClient<ChatContract> | undefined;
+/** The `messages.incoming` stream while "listen for private messages" is on. */
+let incoming: AsyncIterator<PrivateMessage> | undefined;
 let you: User | undefined;
 let lastTypingSent = 0;
 const typingTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -51,6 +53,7 @@ async function join(config: PageConfig): Promise<void> {
   current.on('open', () => {
     showStatus('open');
     void watchPresence(current);
+    if (els.listen.checked && incoming === undefined) void listenPrivately(current);
   });
   current.on('close', ({ willReconnect }) => showStatus(willReconnect ? 'reconnecting' : 'idle'));
   current.on('error', (error) => {
@@ -103,12 +106,58 @@ async function watchPresence(current: ContractClient<ChatContract>): Promise<voi
   }
 }
 
+/**
+ * Private messages, the reactive way: the `messages.incoming` stream, read while the toggle is on.
+ * Its iterator's return() (the toggle turned off, or leaving) cancels it on the backend at once.
+ */
+async function listenPrivately(current: ContractClient<ChatContract>): Promise<void> {
+  const items = current.stream('messages.incoming', {})[Symbol.asyncIterator]();
+  incoming = items;
+  try {
+    for (;;) {
+      const step = await items.next();
+      if (step.done) break;
+      addLine('private', [span('from', `${step.value.user} → you (private)`), step.value.content]);
+    }
+  } catch (error) {
+    // The connection dropped: `open` listens again if the toggle is still on.
+    if (!isStrandsClientError(error) || (error.code !== 'disconnected' && error.code !== 'closed')) console.warn(error);
+  } finally {
+    if (incoming === items) incoming = undefined;
+  }
+}
+
+function stopListening(): void {
+  const items = incoming;
+  incoming = undefined;
+  void items?.return?.();
+}
+
+function listenToggled(): void {
+  if (!els.listen.checked) return stopListening();
+  if (client !== undefined && incoming === undefined) void listenPrivately(client);
+}
+
+/** `/msg name text`: the `message` route, answered once the recipient's queue took it. */
+async function sendPrivately(current: ContractClient<ChatContract>, command: string): Promise<void> {
+  const match = /^\/msg\s+(\S+)\s+([\s\S]+)$/.exec(command);
+  if (match === null) return addLine('error', ['⚠ usage: /msg name text']);
+  const [, user, content] = match as unknown as [string, string, string];
+  try {
+    const { user: to } = await current.request('message', { user, content }, { timeoutMs: 5000 });
+    addLine('private', [span('from', `you → ${to} (private)`), content]);
+  } catch (error) {
+    addLine('error', [`⚠ /msg failed: ${(error as Error).message}`]);
+  }
+}
+
 async function send(): Promise<void> {
   const current = client;
   const text = els.text.value.trim();
   if (current === undefined || text === '') return;
   els.text.value = '';
   lastTypingSent = 0; // the next keystroke starts a new "is typing" notice
+  if (text.startsWith('/msg')) return sendPrivately(current, text);
   if (text === '/who') {
     try {
       const { room, members } = await current.request('room.who', {}, { timeoutMs: 5000 });
@@ -155,6 +204,8 @@ function renderTyping(): void {
 function leave(): void {
   const current = client;
   client = undefined;
+  stopListening();
+  els.listen.checked = false;
   current?.close();
   you = undefined;
   for (const userId of [...typingNames.keys()]) clearTyping(userId);
@@ -186,6 +237,7 @@ async function main(): Promise<void> {
   });
   els.text.addEventListener('input', typed);
   els.leave.addEventListener('click', leave);
+  els.listen.addEventListener('change', listenToggled);
   document.body.dataset.ready = 'true';
 }
 

@@ -23,6 +23,7 @@ export const els = {
   typing: byId<HTMLParagraphElement>('typing'),
   sendForm: byId<HTMLFormElement>('send-form'),
   text: byId<HTMLInputElement>('text'),
+  listen: byId<HTMLInputElement>('listen'),
 };
 
 export type ConnectionStatus = 'idle' | 'connecting' | 'open' | 'reconnecting';

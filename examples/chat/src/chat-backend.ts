@@ -7,7 +7,13 @@ import { admit } from './identity.js';
 import type { ServerMessage } from './messages.js';
 import { listOf, resolveBackendOptions, type ChatBackendOptions } from './options.js';
 import { Presence } from './presence.js';
+import { PrivateInboxes } from './private-messages.js';
 import { createChatRouter } from './routes.js';
+
+/** The chat backend: a Strands backend, and its private-message queues (`privateMessages.producers` for tests). */
+export interface ChatBackend extends StrandsBackend {
+  readonly privateMessages: PrivateInboxes;
+}
 
 /**
  * Creates the chat backend; call `start()` to connect it to the broker and `close()` to stop.
@@ -15,11 +21,12 @@ import { createChatRouter } from './routes.js';
  * const chat = createChatBackend({ broker: '127.0.0.1:8081', adminToken: 'secret' });
  * await chat.start();
  */
-export function createChatBackend(options: ChatBackendOptions = {}): StrandsBackend {
+export function createChatBackend(options: ChatBackendOptions = {}): ChatBackend {
   const o = resolveBackendOptions(options);
   const backend = createBackend({ brokers: listOf(o.broker), name: 'strands-example-chat', logLevel: o.logLevel });
   const services: ChatServices = { backend, presence: new Presence(), history: new RoomHistory(o.historySize) };
   const { presence, history } = services;
+  const privateMessages = new PrivateInboxes();
 
   backend.onConnectionRequest((request) => {
     const admission = admit(request, o.adminToken, (name) => presence.findByName(name)?.id);
@@ -38,11 +45,12 @@ export function createChatBackend(options: ChatBackendOptions = {}): StrandsBack
   backend.onDisconnect(async ({ client }) => {
     const user = userOf(client);
     if (presence.remove(client.roomId, user.id)) {
+      privateMessages.drop(user.id);
       await backend.sendJsonToRoom(client.roomId, { type: 'leave', room: client.roomId, user, at: Date.now() } satisfies ServerMessage);
     }
   });
 
   backend.onMessage((message) => handleMessage(services, message));
-  backend.use(createChatRouter(presence));
-  return backend;
+  backend.use(createChatRouter(presence, privateMessages));
+  return Object.assign(backend, { privateMessages });
 }

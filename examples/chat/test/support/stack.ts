@@ -1,8 +1,7 @@
 // The chat for tests, all on port 0 in this process: a real broker, the chat backend and the
 // page server. One helper returning the running pieces and one cleanup.
 import { createBroker, type BrokerAddresses } from '@strands/broker';
-import type { StrandsBackend } from '@strands/backend';
-import { createChatBackend } from '../../src/chat-backend.js';
+import { createChatBackend, type ChatBackend } from '../../src/chat-backend.js';
 import type { ChatBackendOptions } from '../../src/options.js';
 import { startPageServer } from '../../src/page-server.js';
 
@@ -12,7 +11,7 @@ export interface ChatStack {
   /** `ws://127.0.0.1:port` of the broker. */
   wsUrl: string;
   broker: BrokerAddresses;
-  backend: StrandsBackend;
+  backend: ChatBackend;
   /** The page's URL, when started with `page: true`. */
   pageUrl: string | undefined;
   stop(): Promise<void>;

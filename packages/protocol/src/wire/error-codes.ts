@@ -26,6 +26,8 @@ export const ROUTE_ERROR_CODES = [
   'cancelled',
   'disconnected',
   'limit_exceeded',
+  /** What the request names does not exist (e.g. a private message to a user nobody connected has). */
+  'not_found',
 ] as const;
 export type RouteErrorCode = (typeof ROUTE_ERROR_CODES)[number];
 
