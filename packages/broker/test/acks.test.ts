@@ -95,6 +95,37 @@ describe('acknowledgements (capability ack)', () => {
     expect(most).toBe(50);
   });
 
+  it('moves a client whose backend stays silent to another backend, which gets the lapsed events flagged', async () => {
+    h = await startBroker({ ackTimeoutMs: 150, maxDeliveries: 5 });
+    const silent = await h.backend();
+    await helloAck(silent);
+    const client = await h.client('/ws/r?id=c5');
+    await silent.waitFrame((f) => f.action === 'new_connection', 'new_connection');
+    const helper = await RawBackend.connect(h.addresses.tcpPort);
+    await helloAck(helper);
+    // It acknowledges everything it gets.
+    helper.socket.on('data', () => {
+      const ids = helper.frames.filter((f) => isEvent(f) && !f.params.acked).map((f) => {
+        f.params.acked = true;
+        return f.params.event_id as string;
+      });
+      if (ids.length > 0) helper.send('ack', { ids });
+    });
+    for (let i = 0; i < 3; i += 1) client.send(`m${i}`);
+    await waitFor(() => helper.of('new_message').length === 3, 'the lapsed messages at the other backend');
+    expect(helper.of('new_message').map((f) => [f.params.message, f.params.redelivered, f.params.delivery_count])).toEqual([
+      ['m0', true, 2],
+      ['m1', true, 2],
+      ['m2', true, 2],
+    ]);
+    client.send('m3');
+    await waitFor(() => helper.of('new_message').length === 4, 'the next message, at the new backend');
+    expect(helper.of('new_message')[3]!.params.redelivered).toBeUndefined();
+    await waitFor(() => h.broker.unackedEvents() === 0, 'all acknowledged');
+    expect(silent.of('new_message')).toHaveLength(3);
+    helper.close();
+  });
+
   it('keeps a PyStrands backend (no hello) at most once: no event_id, no redelivery', async () => {
     h = await startBroker({ ackTimeoutMs: 50 });
     const legacy = await h.backend();
