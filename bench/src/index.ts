@@ -10,6 +10,7 @@ export { buildMessage, padFor, nowMicros, readLatencyMicros, readSeq, MIN_MESSAG
 export {
   resolveOptions,
   SCENARIO_NAMES,
+  QUICK_EXCLUDED_SCENARIOS,
   FULL_DEFAULTS,
   QUICK_DEFAULTS,
   DEFAULT_DURATION_MS,
@@ -48,6 +49,7 @@ export type {
   Figures,
   Comparison,
   BaselineReport,
+  RedisCommandFigures,
 } from './results.js';
 export { compareTrees } from './baseline/compare.js';
 export { prepareBaselineTree } from './baseline/worktree.js';

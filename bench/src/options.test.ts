@@ -7,6 +7,13 @@ describe('resolveOptions', () => {
     expect(resolveOptions({ quick: true })).toMatchObject({ durationMs: QUICK_DEFAULTS.durationMs, outDir: 'results/quick', quick: true });
   });
 
+  it('leaves the cluster scenario out of a quick run unless --only names it', () => {
+    expect(resolveOptions().scenarios).toContain('cluster');
+    expect(resolveOptions({ quick: true }).scenarios).not.toContain('cluster');
+    expect(resolveOptions({ quick: true }).scenarios).toContain('round-trip');
+    expect(resolveOptions({ quick: true, scenarios: ['cluster'] }).scenarios).toEqual(['cluster']);
+  });
+
   it('lets explicit options win over quick defaults and ignores undefined ones', () => {
     const options = resolveOptions({ quick: true, durationMs: 300, workers: undefined });
     expect(options.durationMs).toBe(300);

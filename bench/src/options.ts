@@ -3,8 +3,14 @@ import { BenchError } from './errors.js';
 import { MIN_MESSAGE_BYTES } from './message.js';
 
 /** The scenarios, in the order they run. */
-export const SCENARIO_NAMES = ['round-trip', 'fan-out', 'idle', 'backends', 'fixed-rate', 'pystrands'] as const;
+export const SCENARIO_NAMES = ['round-trip', 'fan-out', 'idle', 'backends', 'fixed-rate', 'pystrands', 'cluster'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+/**
+ * Scenarios a quick run leaves out unless `--only` names them: `cluster` starts a redis-server,
+ * two brokers and a backend for each of its setups, some 30 s in all on these 2 cores.
+ */
+export const QUICK_EXCLUDED_SCENARIOS: readonly ScenarioName[] = ['cluster'];
 
 /** Which echo backend serves the broker scenarios. */
 export type BackendImpl = 'sdk' | 'raw';
@@ -54,7 +60,7 @@ export interface BenchOptions {
   connectConcurrency: number;
   /** Echo backend behind the broker: the `@strands/backend` SDK or a raw TCP reference. @default 'sdk' */
   backendImpl: BackendImpl;
-  /** Scenarios to run. @default every one of SCENARIO_NAMES */
+  /** Scenarios to run. @default every one of SCENARIO_NAMES (quick: all but QUICK_EXCLUDED_SCENARIOS, i.e. not `cluster`) */
   scenarios: ScenarioName[];
   /** Folder for latest.json and chart.svg. @default 'results' (quick: 'results/quick'; with baselineRef: 'results/baseline'), relative to bench/ */
   outDir: string;
@@ -117,6 +123,7 @@ export const QUICK_DEFAULTS: Partial<BenchOptions> = {
   backendCounts: [1, 2],
   backendClients: 20,
   fixedRatePerSec: 1_000,
+  scenarios: SCENARIO_NAMES.filter((s) => !QUICK_EXCLUDED_SCENARIOS.includes(s)),
   outDir: 'results/quick',
 };
 

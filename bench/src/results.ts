@@ -8,14 +8,16 @@ import type { Pinning } from './servers/pinning.js';
 export type System = 'strands' | 'ws' | 'pystrands';
 
 /** What a server process is, for its share of the CPU figure. */
-export type ServerRole = 'broker' | 'backend' | 'ws';
+export type ServerRole = 'broker' | 'backend' | 'ws' | 'redis';
 
 /** CPU time (utime + stime from /proc) of a setup's server processes over the measured window. */
 export interface CpuFigures {
   /** All server processes together, in ms per 1,000 replies (round trip) or deliveries (fan-out). */
   perThousandMs: number;
-  /** The same per role; every backend process together counts as 'backend'. */
+  /** The same per role; every backend process together counts as 'backend' (every broker as 'broker'). */
   byRole: Partial<Record<ServerRole, number>>;
+  /** The same per named process, where a stack names them (cluster: 'broker A', 'broker B', 'backend', 'redis'). */
+  byProcess?: Record<string, number>;
   /**
    * Server CPU time over wall time: how many cores the servers kept busy. Pinned to one core, near
    * 1 means the servers were the limit; well below 1, they waited (on the load, or on themselves).
@@ -30,12 +32,26 @@ export interface RunFigures {
   value: number;
   p50Ms?: number;
   p99Ms?: number;
+  /** Cluster rows: Redis commands per message in this run. */
+  redisPerMessage?: number;
   cpu?: CpuFigures & {
     /** CPU time of all server processes between the two readings, in ms. */
     totalMs: number;
     /** Wall time between the two readings, in ms. */
     windowMs: number;
   };
+}
+
+/** Redis commands over a cluster row's window, from Redis' own `INFO commandstats`. */
+export interface RedisCommandFigures {
+  /** Commands Redis served between the window's two readings (all its clients: both brokers), the suite's INFO calls left out. */
+  commands: number;
+  /** The row's messages sent in the window: client messages (round trip) or room messages (fan-out). */
+  messages: number;
+  /** commands / messages. */
+  perMessage: number;
+  /** calls / messages of each command that ran (`publish`, `evalsha`, ...). */
+  byCommand: Record<string, number>;
 }
 
 /** What `value` counts. */
@@ -69,6 +85,10 @@ export interface ResultRow {
   cpu?: CpuFigures;
   /** cpu.perThousandMs over the bare ws server's, same scenario and clients (else round-trip's). */
   cpuVsWs?: number;
+  /** Cluster rows: Redis commands per message over the window. */
+  redis?: RedisCommandFigures;
+  /** Cluster rows: value over the single-broker row's of the same scenario and run (`cluster/single/...`). */
+  vsSingleBroker?: number;
   /** Which tree the @strands packages came from; only set in a run with a baseline. */
   tree?: TreeName;
   /** Every run of this setup (--repeat), in round order; the row shows their medians. */

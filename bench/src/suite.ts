@@ -8,6 +8,7 @@ import { judgeTargets } from './report/targets.js';
 import type { BenchOptions, ScenarioName } from './options.js';
 import type { ResultRow, SuiteResult } from './results.js';
 import { backends } from './scenarios/backends.js';
+import { cluster } from './scenarios/cluster.js';
 import { fanOut } from './scenarios/fan-out.js';
 import { fixedRate } from './scenarios/fixed-rate.js';
 import { idle } from './scenarios/idle.js';
@@ -25,6 +26,7 @@ const SCENARIOS: Record<ScenarioName, (options: BenchOptions, context: ScenarioC
   backends,
   'fixed-rate': fixedRate,
   pystrands,
+  cluster,
 };
 
 /**

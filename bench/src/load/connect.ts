@@ -52,17 +52,22 @@ export async function openClient(url: string): Promise<WebSocket> {
   throw lastError;
 }
 
-/** Opens `count` clients, at most `concurrency` handshakes at a time. */
-export async function openClients(url: string, count: number, concurrency: number): Promise<ConnectResult> {
-  const sockets: WebSocket[] = [];
+/**
+ * Opens `count` clients, at most `concurrency` handshakes at a time; `url` may name each client's
+ * URL by its index. The sockets come back in index order (those that failed left out).
+ */
+export async function openClients(url: string | ((index: number) => string), count: number, concurrency: number): Promise<ConnectResult> {
+  const opened: (WebSocket | undefined)[] = new Array(count);
+  const urlOf = typeof url === 'string' ? () => url : url;
   let failed = 0;
   let firstError: string | undefined;
   let next = 0;
   const lane = async (): Promise<void> => {
     while (next < count) {
+      const index = next;
       next += 1;
       try {
-        sockets.push(await openClient(url));
+        opened[index] = await openClient(urlOf(index));
       } catch (error) {
         failed += 1;
         firstError ??= error instanceof Error ? error.message : String(error);
@@ -70,5 +75,6 @@ export async function openClients(url: string, count: number, concurrency: numbe
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+  const sockets = opened.filter((ws): ws is WebSocket => ws !== undefined);
   return { sockets, failed, firstError };
 }

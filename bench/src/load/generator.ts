@@ -116,6 +116,7 @@ export async function runLoad(spec: LoadSpec, hooks: LoadHooks = {}): Promise<Lo
         spec,
         index,
         clients: split(spec.clients, workerCount, index),
+        firstClient: Array.from({ length: index }, (_, i) => split(spec.clients, workerCount, i)).reduce((a, b) => a + b, 0),
         ratePerSec: split(spec.ratePerSec ?? 0, workerCount, index),
         ...(fanOut === undefined ? {} : { fanOut }),
       }),

@@ -12,8 +12,13 @@ export type LoadMode = 'ping-pong' | 'open-loop' | 'fan-out' | 'idle';
 /** One load run. */
 export interface LoadSpec {
   mode: LoadMode;
-  /** WebSocket URL every client connects to. */
+  /** WebSocket URL every client connects to (fan-out: the sender; receivers too unless `urls`). */
   url: string;
+  /**
+   * Clients (fan-out: receivers) spread over these URLs in turn, by their index in the whole run
+   * (client k on urls[k % length]), e.g. a room over two cluster brokers. @default [url]
+   */
+  urls?: string[];
   /** Clients (receivers in fan-out, which adds one sender). */
   clients: number;
   /** Worker threads sharing the clients. */
@@ -41,6 +46,8 @@ export interface WorkerTask {
   index: number;
   /** Clients this worker opens. */
   clients: number;
+  /** Index in the whole run of this worker's first client (fan-out: first receiver), for `spec.urls`. */
+  firstClient: number;
   /** Open-loop rate of this worker, messages/s. */
   ratePerSec: number;
   /** Fan-out: the completion counts every worker shares, and the channel that tells the sender. */

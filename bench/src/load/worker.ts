@@ -22,7 +22,13 @@ const task = (workerData as { task: WorkerTask }).task;
 const { spec } = task;
 const hasSender = spec.mode === 'fan-out' && task.index === 0;
 
-const connected = await openClients(spec.url, task.clients + (hasSender ? 1 : 0), spec.connectConcurrency);
+/** The URL of this worker's socket `i`: the sender (socket 0 of worker 0 in fan-out) on spec.url, clients over spec.urls. */
+const urlOf = (i: number): string => {
+  const urls = spec.urls;
+  if (urls === undefined || urls.length === 0 || (hasSender && i === 0)) return spec.url;
+  return urls[(task.firstClient + i - (hasSender ? 1 : 0)) % urls.length] ?? spec.url;
+};
+const connected = await openClients(urlOf, task.clients + (hasSender ? 1 : 0), spec.connectConcurrency);
 post({ type: 'connected', connected: connected.sockets.length, failed: connected.failed, firstError: connected.firstError });
 const sockets = connected.sockets;
 

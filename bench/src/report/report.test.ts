@@ -161,3 +161,35 @@ describe('baseline comparison', () => {
     expect(text).toContain('1.00-1.10');
   });
 });
+
+describe('cluster scenario', () => {
+  const redis = { commands: 1_020, messages: 1_000, perMessage: 1.02, byCommand: { publish: 1, evalsha: 0.015, hset: 0.005 } };
+  const clusterRows: ResultRow[] = [
+    row({ id: 'cluster/single-round-trip/100', scenario: 'cluster', system: 'strands', value: 40_000 }),
+    row({ id: 'cluster/cross-round-trip/100', scenario: 'cluster', system: 'strands', value: 20_000, vsSingleBroker: 0.5,
+      cpu: { perThousandMs: 60, byRole: { broker: 40, backend: 10, redis: 10 }, byProcess: { 'broker A': 15, 'broker B': 25, backend: 10, redis: 10 } } }),
+    row({ id: 'cluster/single-fan-out/1000', scenario: 'cluster', system: 'strands', value: 500_000, clients: 1000, metric: 'deliveries/s' }),
+    row({ id: 'cluster/spread-fan-out/1000', scenario: 'cluster', system: 'strands', value: 450_000, clients: 1000, metric: 'deliveries/s', vsSingleBroker: 0.9, redis }),
+  ];
+
+  it('judges the cross-broker round trip, the spread fan-out and Redis commands per room message against one broker', () => {
+    const byName = Object.fromEntries(judgeTargets(clusterRows, resolveOptions({ scenarios: ['cluster'] })).map((t) => [t.name, t]));
+    expect(byName['cluster round trip, 100 clients']).toMatchObject({ pass: false, actual: '50% (20,000 / 40,000)' });
+    expect(byName['cluster fan-out, room of 1000']).toMatchObject({ pass: true, actual: '90% (450,000 / 500,000)' });
+    expect(byName['Redis commands per room message']).toMatchObject({ pass: true });
+    expect(byName['Redis commands per room message']?.actual).toMatch(/^1\.02 \(1,020 commands \/ 1,000 messages; publish 1\.00/);
+    const twice = clusterRows.map((r) => (r.redis === undefined ? r : { ...r, redis: { ...redis, perMessage: 2 } }));
+    expect(judgeTargets(twice, resolveOptions({ scenarios: ['cluster'] })).find((t) => t.name === 'Redis commands per room message')?.pass).toBe(false);
+    expect(judgeTargets(rows, resolveOptions({ scenarios: ['round-trip'] })).some((t) => t.name.startsWith('cluster'))).toBe(false);
+  });
+
+  it('prints the ratio to one broker, Redis commands per message and each process CPU', () => {
+    const text = renderTable({ ...suite, rows: clusterRows, targets: [] });
+    expect(text).toMatch(/vs 1 broker\s+redis cmd\/msg/);
+    expect(text).toMatch(/2 brokers|cross-round-trip/);
+    expect(text).toContain('broker A 15.0 + broker B 25.0 + backend 10.0 + redis 10.0');
+    expect(text).toMatch(/90%\s+1\.02 \(publish 1\.00, evalsha 0\.01\)/);
+    expect(renderTable(suite)).not.toContain('redis cmd/msg');
+    expect(renderSvg({ ...suite, rows: clusterRows })).toContain('Cluster fan-out deliveries per second');
+  });
+});

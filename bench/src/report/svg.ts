@@ -26,6 +26,9 @@ const tree = (r: ResultRow) => (r.tree === 'baseline' ? ' (baseline)' : '');
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
 
+const clusterLabel = (r: ResultRow) =>
+  `${r.id.includes('/single-') ? 'one broker' : '2 brokers + Redis'}, ${r.clients.toLocaleString('en-US')} ${r.metric === 'msg/s' ? 'clients' : 'receivers'}`;
+
 function panels(rows: ResultRow[]): Panel[] {
   const of = (scenario: string) => rows.filter((r) => r.scenario === scenario && r.status === 'ok');
   const trips = [...of('round-trip'), ...of('pystrands')].sort((a, b) => a.clients - b.clients);
@@ -36,6 +39,8 @@ function panels(rows: ResultRow[]): Panel[] {
     { title: 'Strands throughput by backend processes (ping-pong)', rows: of('backends'), value: (r) => r.value, unit: 'msg/s', label: (r) => `${r.backends} backend${r.backends === 1 ? '' : 's'}${tree(r)}, ${r.clients} clients` },
     { title: 'Fixed-rate open loop: p99 latency (ms), lower is better', rows: of('fixed-rate'), value: (r) => r.latency?.p99Ms ?? 0, unit: 'ms p99', label: (r) => `${NAMES[r.system]}${tree(r)}, ${r.clients} clients` },
     { title: 'Memory per idle connection (KB), lower is better', rows: of('idle'), value: (r) => r.value / 1024, unit: 'KB', label: (r) => `${NAMES[r.system]}${tree(r)}, ${r.clients.toLocaleString('en-US')} conns` },
+    { title: 'Cluster round trips per second: clients on broker A, backend on B', rows: of('cluster').filter((r) => r.metric === 'msg/s'), value: (r) => r.value, unit: 'msg/s', label: clusterLabel },
+    { title: 'Cluster fan-out deliveries per second: room over brokers A and B', rows: of('cluster').filter((r) => r.metric === 'deliveries/s'), value: (r) => r.value, unit: 'deliveries/s', label: clusterLabel },
   ];
   return list.filter((p) => p.rows.length > 0);
 }

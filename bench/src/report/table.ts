@@ -29,9 +29,19 @@ function targetMark(t: TargetCheck): string {
   return t.pass ? 'PASS' : 'MISS';
 }
 
+/** Redis commands per message and the commands behind most of them: "1.01 (publish 0.99, evalsha 0.01)". */
+export function redisCell(row: ResultRow): string {
+  if (row.status !== 'ok' || row.redis === undefined) return '';
+  const top = Object.entries(row.redis.byCommand).filter(([, n]) => n >= 0.005).slice(0, 2).map(([name, n]) => `${name} ${n.toFixed(2)}`);
+  return `${row.redis.perMessage.toFixed(2)}${top.length === 0 ? '' : ` (${top.join(', ')})`}`;
+}
+
 /** Renders the whole report as text. */
 export function renderTable(suite: SuiteResult): string {
-  const header = ['scenario', 'setup', 'clients', 'result', 'p50 ms', 'p95 ms', 'p99 ms', 'loss', 'CPU ms/1k', 'CPU by process', 'CPU vs ws', 'srv cores', 'gen', 'note'];
+  // Columns of the cluster scenario, only when a row has their figures.
+  const cluster = suite.rows.some((r) => r.vsSingleBroker !== undefined || r.redis !== undefined);
+  const header = ['scenario', 'setup', 'clients', 'result', 'p50 ms', 'p95 ms', 'p99 ms', 'loss', 'CPU ms/1k', 'CPU by process', 'CPU vs ws', 'srv cores', 'gen',
+    ...(cluster ? ['vs 1 broker', 'redis cmd/msg'] : []), 'note'];
   const body = suite.rows.map((r) => [
     r.scenario,
     r.label,
@@ -46,6 +56,7 @@ export function renderTable(suite: SuiteResult): string {
     times(r.cpuVsWs),
     r.status === 'ok' && r.cpu?.coresBusy !== undefined ? r.cpu.coresBusy.toFixed(2) : '',
     r.generatorUtilization === undefined ? '' : `${Math.round(r.generatorUtilization * 100)}%`,
+    ...(cluster ? [r.vsSingleBroker === undefined ? '' : `${Math.round(r.vsSingleBroker * 100)}%`, redisCell(r)] : []),
     [r.note, r.mismatched ? `${r.mismatched} mismatched` : '', r.dropped ? `${r.dropped} dropped` : '', r.stalled ? `${r.stalled} clients stalled` : '', r.connectFailures ? `${r.connectFailures} connect failures` : '']
       .filter(Boolean)
       .join('; '),
@@ -58,10 +69,13 @@ export function renderTable(suite: SuiteResult): string {
     `Pinning: ${describePinning(s.pinning)}`,
     ...(suite.baseline === undefined ? [] : [`Baseline: ${suite.baseline.sha.slice(0, 7)} (${suite.baseline.ref}) from a temporary worktree, against the ${suite.baseline.current}`]),
     '',
-    ...columns([header, ...body], new Set([2, 3, 4, 5, 6, 7, 8, 10, 11, 12])),
+    ...columns([header, ...body], new Set([2, 3, 4, 5, 6, 7, 8, 10, 11, 12, ...(cluster ? [13] : [])])),
     `gen = busiest load worker's event-loop utilisation in the window (near 100%: the load generator was the limit${s.pinning.active ? `; pinned, the ${s.workers} workers share CPU ${s.pinning.loadCpus}: ${Math.round(100 / s.workers)}% each may already fill it` : ''})`,
     `CPU = utime + stime of the server processes (/proc/<pid>/stat, CLK_TCK ${s.clockTicksPerSec}) over the window, ms per 1,000 replies (fan-out: deliveries); vs ws = that over the bare ws server's;`,
     'srv cores = server CPU time / wall time (pinned to one core: near 1.00, the servers were the limit)',
+    ...(cluster
+      ? ['vs 1 broker = that cluster row over its one-broker reference row of this run; redis cmd/msg = commands Redis served in the window (INFO commandstats, both brokers) per message sent (fan-out: per room message)']
+      : []),
     ...(suite.baseline === undefined ? [] : ['', ...renderComparison(suite.baseline, s.repeat)]),
     '',
     'Targets (issue 7)' + (suite.quick ? ': not judged in a quick run' : ''),

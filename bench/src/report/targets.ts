@@ -16,6 +16,18 @@ export const FAN_OUT_TARGET_PER_SEC = 600_000;
 export const IDLE_BYTES_TARGET = 8 * 1024;
 /** Strands round trips as a multiple of PyStrands', at the first client count. */
 export const PYSTRANDS_FACTOR_TARGET = 2;
+/** Cluster round trip (clients on one broker, the backend on the other) as a share of one broker's. */
+export const CLUSTER_ROUND_TRIP_SHARE_TARGET = 0.6;
+/** Fan-out into a room over two brokers as a share of one broker's deliveries/s. */
+export const CLUSTER_FAN_OUT_SHARE_TARGET = 0.8;
+/** Redis commands per room message of the cluster fan-out. */
+export const REDIS_COMMANDS_PER_ROOM_MESSAGE_TARGET = 1;
+/**
+ * What the commands-per-message figure may exceed its target by: it counts every command Redis
+ * served in the window, and both brokers' heartbeats and presence refreshes (a few per second,
+ * whatever the load) ride on top of the room messages.
+ */
+export const REDIS_COMMANDS_BACKGROUND_TOLERANCE = 0.05;
 /** Adding a backend may cost at most this share of the best throughput so far (noise). */
 const BACKEND_DROP_TOLERANCE = 0.1;
 
@@ -80,6 +92,48 @@ export function judgeTargets(rows: ResultRow[], options: BenchOptions): TargetCh
     const p99 = `p99 ${ours.latency?.p99Ms} vs ${py.latency?.p99Ms} ms`;
     const lower = (ours.latency?.p99Ms ?? Infinity) < (py.latency?.p99Ms ?? 0);
     checks.push({ name: `vs PyStrands, ${first} clients`, goal: pyGoal, actual: `${factor.toFixed(2)}x, ${p99}`, pass: judge(factor >= PYSTRANDS_FACTOR_TARGET && lower) });
+  }
+
+  if (options.scenarios.includes('cluster')) checks.push(...clusterTargets(rows, options, judge));
+  return checks;
+}
+
+function clusterTargets(rows: ResultRow[], options: BenchOptions, judge: (pass: boolean) => boolean | undefined): TargetCheck[] {
+  const ok = (id: string) => rows.find((r) => r.id === id && r.status === 'ok');
+  const checks: TargetCheck[] = [];
+  const clients = options.roundTripClients[0] ?? 100;
+  const receivers = options.fanOutReceivers;
+  const share = (name: string, goal: string, target: number, cluster: ResultRow | undefined, single: ResultRow | undefined) => {
+    if (cluster === undefined || single === undefined || single.value === 0) return checks.push({ name, goal, actual: 'not measured', pass: undefined });
+    const ratio = cluster.value / single.value;
+    return checks.push({ name, goal, actual: `${pct(ratio)} (${fmt(cluster.value)} / ${fmt(single.value)})`, pass: judge(ratio >= target) });
+  };
+  share(
+    `cluster round trip, ${clients} clients`,
+    `clients on broker A, backend on B: >= ${pct(CLUSTER_ROUND_TRIP_SHARE_TARGET)} of one broker's msg/s`,
+    CLUSTER_ROUND_TRIP_SHARE_TARGET,
+    ok(`cluster/cross-round-trip/${clients}`),
+    ok(`cluster/single-round-trip/${clients}`),
+  );
+  const spread = ok(`cluster/spread-fan-out/${receivers}`);
+  share(
+    `cluster fan-out, room of ${receivers}`,
+    `room over 2 brokers: >= ${pct(CLUSTER_FAN_OUT_SHARE_TARGET)} of one broker's deliveries/s`,
+    CLUSTER_FAN_OUT_SHARE_TARGET,
+    spread,
+    ok(`cluster/single-fan-out/${receivers}`),
+  );
+  const goal = `<= ${REDIS_COMMANDS_PER_ROOM_MESSAGE_TARGET} per room message (+${pct(REDIS_COMMANDS_BACKGROUND_TOLERANCE)} for heartbeats)`;
+  const redis = spread?.redis;
+  if (redis === undefined) checks.push({ name: 'Redis commands per room message', goal, actual: 'not measured', pass: undefined });
+  else {
+    const top = Object.entries(redis.byCommand).slice(0, 3).map(([name, n]) => `${name} ${n.toFixed(2)}`).join(', ');
+    checks.push({
+      name: 'Redis commands per room message',
+      goal,
+      actual: `${redis.perMessage.toFixed(2)} (${fmt(redis.commands)} commands / ${fmt(redis.messages)} messages; ${top})`,
+      pass: judge(redis.perMessage <= REDIS_COMMANDS_PER_ROOM_MESSAGE_TARGET * (1 + REDIS_COMMANDS_BACKGROUND_TOLERANCE)),
+    });
   }
   return checks;
 }

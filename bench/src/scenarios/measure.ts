@@ -58,7 +58,7 @@ export function loadRow(head: RowHead, result: LoadResult, note: string | undefi
     stalled: result.stalled,
     generatorUtilization: result.generatorUtilization,
     connectFailures: result.connectFailures,
-    ...(cpu === undefined ? {} : { cpu: { perThousandMs: cpu.perThousandMs, byRole: cpu.byRole, coresBusy: cpu.coresBusy } }),
+    ...(cpu === undefined ? {} : { cpu: { perThousandMs: cpu.perThousandMs, byRole: cpu.byRole, ...(cpu.byProcess === undefined ? {} : { byProcess: cpu.byProcess }), coresBusy: cpu.coresBusy } }),
     runs: [{ value: result.perSec, p50Ms: result.latency.p50Ms, p99Ms: result.latency.p99Ms, ...(cpu === undefined ? {} : { cpu }) }],
     status: 'ok',
     ...(note === undefined ? {} : { note }),
@@ -119,7 +119,13 @@ export function medianCpu(runs: RunFigures[]): CpuFigures | undefined {
     if (value !== undefined) byRole[role] = value;
   }
   const coresBusy = median(cpus.flatMap((c) => (c.coresBusy === undefined ? [] : [c.coresBusy])));
-  return { perThousandMs, byRole, ...(coresBusy === undefined ? {} : { coresBusy }) };
+  const names = [...new Set(cpus.flatMap((c) => Object.keys(c.byProcess ?? {})))];
+  const byProcess: Record<string, number> = {};
+  for (const name of names) {
+    const value = median(cpus.flatMap((c) => (c.byProcess?.[name] === undefined ? [] : [c.byProcess[name]])));
+    if (value !== undefined) byProcess[name] = value;
+  }
+  return { perThousandMs, byRole, ...(names.length === 0 ? {} : { byProcess }), ...(coresBusy === undefined ? {} : { coresBusy }) };
 }
 
 /** The common case: one load of `mode` against a fresh stack, reading the servers' CPU over the window. */

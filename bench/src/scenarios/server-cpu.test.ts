@@ -28,6 +28,16 @@ describe('cpuFigures', () => {
     expect(figures?.perThousandMs).toBe(10);
   });
 
+  it('gives each named process its own figure too (the cluster: both brokers, backend, redis)', () => {
+    const named: ServerProcess[] = [
+      { role: 'broker', pid: 1, name: 'broker A' },
+      { role: 'broker', pid: 2, name: 'broker B' },
+      { role: 'redis', pid: 3, name: 'redis' },
+    ];
+    const figures = cpuFigures(named, { atMs: 0, cpuMs: [0, 0, 0] }, { atMs: 10_000, cpuMs: [1_000, 2_000, 100] }, 100_000, 10_000);
+    expect(figures).toMatchObject({ perThousandMs: 31, byRole: { broker: 30, redis: 1 }, byProcess: { 'broker A': 10, 'broker B': 20, redis: 1 } });
+  });
+
   it('is undefined when a reading failed or nothing was delivered', () => {
     expect(cpuFigures(processes, { atMs: 0, cpuMs: [0, 0, undefined] }, { atMs: 1, cpuMs: [1, 1, 1] }, 10, 1)).toBeUndefined();
     expect(cpuFigures(processes, { atMs: 0, cpuMs: [0, 0, 0] }, { atMs: 1, cpuMs: [1, 1, 1] }, 0, 1)).toBeUndefined();

@@ -33,19 +33,23 @@ export function cpuFigures(
   if (messages <= 0 || windowMs <= 0 || durationMs <= 0) return undefined;
   const perThousand = (cpuMs: number) => Math.round(((cpuMs / windowMs) / (messages / durationMs)) * 1000 * 1000) / 1000;
   const used: Partial<Record<ServerRole, number>> = {};
+  const named: Record<string, number> = {};
   let totalMs = 0;
   for (const [i, p] of processes.entries()) {
     const b = before.cpuMs[i];
     const a = after.cpuMs[i];
     if (a === undefined || b === undefined) return undefined;
     used[p.role] = (used[p.role] ?? 0) + (a - b);
+    if (p.name !== undefined) named[p.name] = (named[p.name] ?? 0) + (a - b);
     totalMs += a - b;
   }
   const byRole: Partial<Record<ServerRole, number>> = {};
   for (const [role, ms] of Object.entries(used) as [ServerRole, number][]) byRole[role] = perThousand(ms);
+  const names = Object.entries(named);
   return {
     perThousandMs: perThousand(totalMs),
     byRole,
+    ...(names.length === 0 ? {} : { byProcess: Object.fromEntries(names.map(([name, ms]) => [name, perThousand(ms)])) }),
     coresBusy: Math.round((totalMs / windowMs) * 100) / 100,
     totalMs: Math.round(totalMs),
     windowMs: Math.round(windowMs),

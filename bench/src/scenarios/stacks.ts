@@ -1,17 +1,20 @@
 // Starts the systems under test as child processes: the Strands broker with N echo backends,
 // the bare `ws` baseline, or the PyStrands Go broker, each behind one `Stack` interface.
-import { isUnavailableError } from '../errors.js';
+import { BenchError, isUnavailableError } from '../errors.js';
 import type { BackendImpl } from '../options.js';
 import type { ServerRole } from '../results.js';
 import { startChild, type ChildServer, type MemoryReading } from '../servers/child.js';
 import { CURRENT_LAUNCH, type Launch } from '../servers/launch.js';
 import { startPyStrands } from '../servers/pystrands.js';
 import type { EchoMode } from '../servers/raw-echo-backend.js';
+import { startRedisServer, type RedisServer } from '../servers/redis.js';
 
 /** One process of a stack. */
 export interface ServerProcess {
   role: ServerRole;
   pid: number;
+  /** Its own name where a stack has several of a role ('broker A'): its CPU is then reported on its own too. */
+  name?: string;
 }
 
 /** A running system under test. */
@@ -31,6 +34,17 @@ async function stopAll(children: ChildServer<unknown>[]): Promise<void> {
   await Promise.allSettled(children.map((c) => c.stop()));
 }
 
+/** Starts one echo backend on a broker: the SDK, or the raw reference when asked or while the SDK has not landed. */
+async function startEchoBackend(tcpHost: string, tcpPort: number, mode: EchoMode, impl: BackendImpl, launch: Launch): Promise<{ child: ChildServer<unknown>; used: BackendImpl }> {
+  const args = [tcpHost, String(tcpPort), mode];
+  try {
+    return { child: await startChild('./echo-backend.ts', [...args, impl], launch), used: impl };
+  } catch (error) {
+    if (!(impl === 'sdk' && isUnavailableError(error))) throw error;
+    return { child: await startChild('./echo-backend.ts', [...args, 'raw'], launch), used: 'raw' };
+  }
+}
+
 /**
  * The Strands broker plus `backends` echo backend processes, with the packages of `launch`'s
  * tree. Uses the SDK backend, or the raw TCP reference when asked or while the SDK has not
@@ -42,14 +56,9 @@ export async function startStrands(backends: number, mode: EchoMode, impl: Backe
   let used = impl;
   try {
     for (let i = 0; i < backends; i += 1) {
-      const args = [broker.info.tcpHost, String(broker.info.tcpPort), mode];
-      try {
-        children.push(await startChild('./echo-backend.ts', [...args, used], launch));
-      } catch (error) {
-        if (!(used === 'sdk' && isUnavailableError(error))) throw error;
-        used = 'raw';
-        children.push(await startChild('./echo-backend.ts', [...args, used], launch));
-      }
+      const backend = await startEchoBackend(broker.info.tcpHost, broker.info.tcpPort, mode, used, launch);
+      children.push(backend.child);
+      used = backend.used;
     }
   } catch (error) {
     await stopAll([...children, broker]);
@@ -89,4 +98,93 @@ export async function startPyStrandsStack(brokerBin: string, echoBin: string, cp
     memory: () => stack.memory(),
     stop: () => stack.stop(),
   };
+}
+
+/** Broker child info. */
+interface BrokerInfo {
+  wsUrl: string;
+  wsPort: number;
+  tcpHost: string;
+  tcpPort: number;
+}
+
+/** Two cluster brokers on one redis-server: A has no backend, B has the echo backend. */
+export interface ClusterStack extends Stack {
+  /** ws:// base URL of broker A (no backend of its own: it forwards connection requests and relays events to B). */
+  urlA: string;
+  /** ws:// base URL of broker B (the echo backend's). `baseUrl` is B's too. */
+  urlB: string;
+  redisPort: number;
+  /** --cluster-prefix of both brokers: Redis channel names start with it. */
+  prefix: string;
+}
+
+const READY_TIMEOUT_MS = 15_000;
+
+/** Waits until GET /readyz of a broker answers 200 (a backend can decide, the cluster link is up); 404 counts as ready (a broker without it). */
+async function untilReady(broker: BrokerInfo, name: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${broker.wsPort}/readyz`);
+      last = `${res.status} ${(await res.text()).slice(0, 200)}`;
+      if (res.status === 200 || res.status === 404) return;
+    } catch (error) {
+      last = error instanceof Error ? error.message : String(error);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new BenchError('child_failed', `cluster broker ${name} not ready within ${READY_TIMEOUT_MS} ms: /readyz ${last}`);
+}
+
+let clusters = 0;
+
+/**
+ * Cluster mode on this machine: a redis-server (fresh, no persistence), brokers A and B with
+ * `cluster: { url, prefix }`, and one echo backend connected to B only; resolves once both brokers
+ * are ready (A has heard of B's backend). Throws UnavailableError without redis-server.
+ */
+export async function startCluster(mode: EchoMode, impl: BackendImpl, launch: Launch = CURRENT_LAUNCH): Promise<ClusterStack> {
+  const redis: RedisServer = await startRedisServer(launch.cpus);
+  clusters += 1;
+  const prefix = `bench${process.pid}c${clusters}`;
+  const children: ChildServer<unknown>[] = [];
+  const stop = async () => {
+    // The backend first (B then has nothing to relay), then the brokers, then Redis under them.
+    await stopAll(children.slice(2));
+    await stopAll(children.slice(0, 2));
+    await redis.stop();
+  };
+  try {
+    const started = await Promise.allSettled(
+      ['A', 'B'].map(() => startChild<BrokerInfo>('./broker-process.ts', ['--cluster', redis.url, prefix], launch)),
+    );
+    for (const s of started) if (s.status === 'fulfilled') children.push(s.value);
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    const [a, b] = children as [ChildServer<BrokerInfo>, ChildServer<BrokerInfo>];
+    const backend = await startEchoBackend(b.info.tcpHost, b.info.tcpPort, mode, impl, launch);
+    children.push(backend.child);
+    await Promise.all([untilReady(a.info, 'A'), untilReady(b.info, 'B')]);
+    return {
+      baseUrl: b.info.wsUrl,
+      urlA: a.info.wsUrl,
+      urlB: b.info.wsUrl,
+      redisPort: redis.port,
+      prefix,
+      note: backend.used === impl ? undefined : '@strands/backend not available: raw TCP echo backend used',
+      processes: [
+        { role: 'broker', pid: a.pid, name: 'broker A' },
+        { role: 'broker', pid: b.pid, name: 'broker B' },
+        { role: 'backend', pid: backend.child.pid, name: 'backend' },
+        { role: 'redis', pid: redis.pid, name: 'redis' },
+      ],
+      memory: () => a.memory(),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }

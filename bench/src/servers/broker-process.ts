@@ -1,4 +1,5 @@
 // Broker child: runs @strands/broker on loopback, port 0, silent, and reports its addresses.
+// argv: nothing, or `--cluster <redis-url> <prefix>` for cluster mode (the cluster scenario).
 import * as brokerPackage from '@strands/broker';
 import { reportReady, reportUnavailable, serveControl } from './ipc.js';
 
@@ -12,17 +13,22 @@ type BrokerModule = {
 const { createBroker } = brokerPackage as BrokerModule;
 if (typeof createBroker !== 'function') reportUnavailable('@strands/broker does not export createBroker yet');
 
+const [flag, clusterUrl, clusterPrefix] = process.argv.slice(2);
+const cluster = flag === '--cluster' && clusterUrl !== undefined ? { cluster: { url: clusterUrl, prefix: clusterPrefix ?? 'bench' } } : {};
+
 const broker = createBroker({
   host: '127.0.0.1',
   wsPort: 0,
   tcpHost: '127.0.0.1',
   tcpPort: 0,
   logLevel: 'silent',
+  ...cluster,
 });
 const addresses = await broker.start();
 // The broker may report its bind host (0.0.0.0 or ::); clients here always dial loopback.
 reportReady({
   wsUrl: `ws://127.0.0.1:${addresses.wsPort}`,
+  wsPort: addresses.wsPort,
   tcpHost: '127.0.0.1',
   tcpPort: addresses.tcpPort,
 });

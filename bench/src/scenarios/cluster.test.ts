@@ -1,0 +1,61 @@
+// Cluster mode on a real redis-server: two broker processes, the echo backend on B only; round
+// trips from clients on A, and a room spread over both brokers. Skipped without redis-server.
+import { describe, expect, it } from 'vitest';
+import { runLoad } from '../load/generator.js';
+import { commandDelta, commandStats } from '../servers/redis.js';
+import { redisFigures, redisMissing } from './cluster.js';
+import { startCluster } from './stacks.js';
+
+const spec = (url: string) => ({
+  mode: 'ping-pong' as const,
+  url,
+  clients: 6,
+  workers: 2,
+  warmupMs: 50,
+  durationMs: 300,
+  drainMs: 2_000,
+  messageBytes: 64,
+  connectConcurrency: 3,
+});
+
+describe('redisFigures', () => {
+  it('gives commands per message, in all and per command (most first), without INFO', () => {
+    const figures = redisFigures({ publish: 10, info: 2, hset: 1 }, { publish: 110, info: 4, hset: 3, evalsha: 1 }, 100);
+    expect(figures).toEqual({ commands: 103, messages: 100, perMessage: 1.03, byCommand: { publish: 1, hset: 0.02, evalsha: 0.01 } });
+    expect(Object.keys(figures?.byCommand ?? {})).toEqual(['publish', 'hset', 'evalsha']);
+    expect(redisFigures({}, { publish: 1 }, 0)).toBeUndefined();
+  });
+});
+
+describe.skipIf(redisMissing() !== undefined)('startCluster', () => {
+  it('echoes round trips from clients on broker A through the backend on broker B', async () => {
+    const stack = await startCluster('echo', 'sdk');
+    try {
+      expect(stack.processes.map((p) => p.name)).toEqual(['broker A', 'broker B', 'backend', 'redis']);
+      const before = await commandStats(stack.redisPort);
+      const r = await runLoad(spec(`${stack.urlA}/ws/echo`));
+      expect(r.sent).toBeGreaterThan(0);
+      expect(r.received).toBe(r.sent);
+      expect(r.mismatched).toBe(0);
+      // A relayed the events to B and B's replies came back: both crossed Redis.
+      expect(commandDelta(before, await commandStats(stack.redisPort)).publish).toBeGreaterThan(0);
+    } finally {
+      await stack.stop();
+    }
+  }, 60_000);
+
+  it('fans a message out to a room spread over both brokers', async () => {
+    const stack = await startCluster('room', 'sdk');
+    try {
+      const room = (base: string) => `${base}/ws/room`;
+      const r = await runLoad({ ...spec(room(stack.urlB)), urls: [room(stack.urlA), room(stack.urlB)], mode: 'fan-out', clients: 6, inFlight: 2 }, {
+        // A message published before a broker subscribes the room's channel never reaches it.
+        onConnected: () => new Promise((resolve) => setTimeout(resolve, 300)),
+      });
+      expect(r.sent).toBeGreaterThan(0);
+      expect(r.received).toBe(r.sent * 6);
+    } finally {
+      await stack.stop();
+    }
+  }, 60_000);
+});

@@ -1,0 +1,133 @@
+// Cluster mode on this machine: two brokers on one redis-server, each figure set against the same
+// load through one broker in the same run (interleaved under --repeat):
+// - round trip with the clients on broker A and the echo backend on broker B only (A relays the
+//   client events to B, B's replies cross back through Redis), vs one broker;
+// - fan-out into a room spread over both brokers (receivers half on A, half on B; sender and
+//   backend on B), vs one broker;
+// - Redis commands per message over the window, from Redis' own INFO commandstats.
+// Current tree only: a --baseline run compares the trees in the other scenarios.
+import { spawnSync } from 'node:child_process';
+import { runLoad, type LoadHooks } from '../load/generator.js';
+import type { BenchOptions } from '../options.js';
+import type { RedisCommandFigures, ResultRow } from '../results.js';
+import { commandDelta, commandStats, redisBinary, redisCommand } from '../servers/redis.js';
+import { loadRow, loadSpec, measureLoad, repeated, withStack, type Log, type RowHead, type ScenarioContext } from './measure.js';
+import type { Launch } from '../servers/launch.js';
+import { cpuWindow } from './server-cpu.js';
+import { startCluster, startStrands, type ClusterStack } from './stacks.js';
+
+/** How long the fan-out waits for both brokers to subscribe the room's channel before it starts. */
+const SUBSCRIBE_WAIT_MS = 5_000;
+
+/** The row heads of the scenario, by what they measure. */
+export function clusterHeads(options: BenchOptions): { singleTrip: RowHead; crossTrip: RowHead; singleFan: RowHead; spreadFan: RowHead } {
+  const clients = options.roundTripClients[0] ?? 100;
+  const receivers = options.fanOutReceivers;
+  return {
+    singleTrip: { scenario: 'cluster', id: `cluster/single-round-trip/${clients}`, system: 'strands', label: 'one broker + echo backend (reference)', clients, backends: 1, metric: 'msg/s' },
+    crossTrip: { scenario: 'cluster', id: `cluster/cross-round-trip/${clients}`, system: 'strands', label: '2 brokers + Redis: clients on A, backend on B', clients, backends: 1, metric: 'msg/s' },
+    singleFan: { scenario: 'cluster', id: `cluster/single-fan-out/${receivers}`, system: 'strands', label: 'one broker, backend sends to room (reference)', clients: receivers, backends: 1, metric: 'deliveries/s' },
+    spreadFan: { scenario: 'cluster', id: `cluster/spread-fan-out/${receivers}`, system: 'strands', label: '2 brokers + Redis: room half on A, half on B', clients: receivers, backends: 1, metric: 'deliveries/s' },
+  };
+}
+
+/** Whether `binary` runs (`--version`); the reason when it does not. */
+export function redisMissing(binary = redisBinary()): string | undefined {
+  const probe = spawnSync(binary, ['--version'], { stdio: 'ignore' });
+  if (probe.error === undefined && probe.status === 0) return undefined;
+  return `${binary} not found: install redis-server (scripts/ensure-redis.sh does) or set REDIS_SERVER_PATH`;
+}
+
+/** Commands per message from two commandstats readings. */
+export function redisFigures(before: Record<string, number>, after: Record<string, number>, messages: number): RedisCommandFigures | undefined {
+  if (messages <= 0) return undefined;
+  const delta = commandDelta(before, after);
+  const commands = Object.values(delta).reduce((a, b) => a + b, 0);
+  const round = (n: number) => Math.round(n * 1000) / 1000;
+  const byCommand = Object.fromEntries(
+    Object.entries(delta)
+      .sort(([, x], [, y]) => y - x)
+      .map(([name, calls]) => [name, round(calls / messages)]),
+  );
+  return { commands, messages, perMessage: round(commands / messages), byCommand };
+}
+
+/** Waits until `count` brokers subscribe the room's channel (a message published before a broker subscribes never reaches it). */
+async function untilSubscribed(stack: ClusterStack, room: string, count: number, log: Log): Promise<void> {
+  const channel = `${stack.prefix}:{room:${room}}:ch`;
+  const deadline = Date.now() + SUBSCRIBE_WAIT_MS;
+  while (Date.now() < deadline) {
+    const reply = await redisCommand(stack.redisPort, ['PUBSUB', 'NUMSUB', channel]);
+    if (Array.isArray(reply) && Number(reply[1]) >= count) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  // The channel name is the broker's own (cluster/redis/keys.ts): say so rather than fail.
+  log(`  note: ${channel} did not show ${count} subscribers within ${SUBSCRIBE_WAIT_MS} ms; starting anyway`);
+}
+
+/** One load against a fresh cluster, reading the servers' CPU and Redis' command counters over the window. */
+function measureCluster(
+  options: BenchOptions,
+  head: RowHead,
+  log: Log,
+  mode: 'ping-pong' | 'fan-out',
+  launch: Launch,
+): Promise<ResultRow> {
+  const room = mode === 'fan-out' ? 'room' : 'echo';
+  return withStack(head, log, () => startCluster(mode === 'fan-out' ? 'room' : 'echo', options.backendImpl, launch), async (plain) => {
+    const stack = plain as ClusterStack;
+    const cpu = cpuWindow(stack.processes);
+    let before: Promise<Record<string, number>> | undefined;
+    let after: Promise<Record<string, number>> | undefined;
+    const hooks: LoadHooks = {
+      onWindowStart: () => {
+        cpu.hooks.onWindowStart();
+        before = commandStats(stack.redisPort);
+      },
+      onWindowEnd: () => {
+        cpu.hooks.onWindowEnd();
+        after = commandStats(stack.redisPort);
+      },
+      ...(mode === 'fan-out' ? { onConnected: () => untilSubscribed(stack, room, 2, log) } : {}),
+    };
+    // Round trip: every client on A. Fan-out: the sender on B (beside the backend), receivers over A and B in turn.
+    const spec =
+      mode === 'fan-out'
+        ? { ...loadSpec(options, mode, `${stack.urlB}/ws/${room}`, head.clients), urls: [`${stack.urlA}/ws/${room}`, `${stack.urlB}/ws/${room}`] }
+        : loadSpec(options, mode, `${stack.urlA}/ws/${room}`, head.clients);
+    const result = await runLoad(spec, hooks);
+    const redis = before === undefined || after === undefined ? undefined : redisFigures(await before, await after, result.sent);
+    const row = loadRow(head, result, stack.note, cpu.figures(result.received, spec.durationMs));
+    return {
+      ...row,
+      ...(redis === undefined ? {} : { redis }),
+      runs: row.runs?.map((run) => ({ ...run, ...(redis === undefined ? {} : { redisPerMessage: redis.perMessage }) })),
+    };
+  });
+}
+
+/** Sets `vsSingleBroker` on a cluster row from its reference row. */
+function versus(row: ResultRow, reference: ResultRow | undefined): ResultRow {
+  if (row.status !== 'ok' || reference?.status !== 'ok' || reference.value === 0) return row;
+  return { ...row, vsSingleBroker: Math.round((row.value / reference.value) * 1000) / 1000 };
+}
+
+/** Runs the cluster scenario, or returns skipped rows when redis-server is missing. */
+export async function cluster(options: BenchOptions, context: ScenarioContext): Promise<ResultRow[]> {
+  const { log, current } = context;
+  const heads = clusterHeads(options);
+  const missing = redisMissing();
+  if (missing !== undefined) {
+    log(`  cluster: skipped: ${missing}`);
+    return [heads.crossTrip, heads.spreadFan].map((head) => ({ ...head, value: 0, status: 'skipped' as const, note: missing }));
+  }
+  const impl = options.backendImpl;
+  const launchCluster = (head: RowHead, mode: 'ping-pong' | 'fan-out') => measureCluster(options, head, log, mode, current);
+  const [singleTrip, crossTrip, singleFan, spreadFan] = await repeated(options, [
+    () => measureLoad(options, heads.singleTrip, log, () => startStrands(1, 'echo', impl, current), 'ping-pong', 'echo'),
+    () => launchCluster(heads.crossTrip, 'ping-pong'),
+    () => measureLoad(options, heads.singleFan, log, () => startStrands(1, 'room', impl, current), 'fan-out', 'room'),
+    () => launchCluster(heads.spreadFan, 'fan-out'),
+  ]);
+  return [singleTrip!, versus(crossTrip!, singleTrip), singleFan!, versus(spreadFan!, singleFan)];
+}
