@@ -32,8 +32,9 @@ export interface RunFigures {
   value: number;
   p50Ms?: number;
   p99Ms?: number;
-  /** Cluster rows: Redis commands per message in this run. */
+  /** Cluster rows: Redis commands per message in this run, and without the idle background. */
   redisPerMessage?: number;
+  redisNetPerMessage?: number;
   cpu?: CpuFigures & {
     /** CPU time of all server processes between the two readings, in ms. */
     totalMs: number;
@@ -48,10 +49,19 @@ export interface RedisCommandFigures {
   commands: number;
   /** The row's messages sent in the window: client messages (round trip) or room messages (fan-out). */
   messages: number;
-  /** commands / messages. */
+  /** commands / messages: Redis' own count, as it comes (calls made inside scripts count too). */
   perMessage: number;
-  /** calls / messages of each command that ran (`publish`, `evalsha`, ...). */
+  /** calls / messages of each command that ran (`publish`, `evalsha`, ...), most first. */
   byCommand: Record<string, number>;
+  /**
+   * Commands per second Redis served with every client connected and no message moving, sampled
+   * just before the load (heartbeats, presence refreshes: upkeep that grows with connections, not messages).
+   */
+  backgroundPerSec?: number;
+  /** The background's calls per second of each command, most first. */
+  backgroundByCommand?: Record<string, number>;
+  /** (commands − backgroundPerSec × window) / messages: what the messages themselves cost; the target is judged on it. */
+  netPerMessage?: number;
 }
 
 /** What `value` counts. */

@@ -190,6 +190,11 @@ describe('cluster scenario', () => {
     expect(text).toContain('broker A 15.0 + broker B 25.0 + backend 10.0 + redis 10.0');
     expect(text).toMatch(/90%\s+1\.02 \(publish 1\.00, evalsha 0\.01\)/);
     expect(renderTable(suite)).not.toContain('redis cmd/msg');
+    const net = clusterRows.map((r) => (r.redis === undefined ? r : { ...r, redis: { ...redis, perMessage: 3.41, netPerMessage: 1.01, backgroundPerSec: 240 } }));
+    expect(renderTable({ ...suite, rows: net, targets: [] })).toMatch(/90%\s+1\.01 \(3\.41 in all; publish 1\.00, evalsha 0\.01\)/);
+    const judged = judgeTargets(net, resolveOptions({ scenarios: ['cluster'] })).find((t) => t.name === 'Redis commands per room message');
+    expect(judged).toMatchObject({ pass: true });
+    expect(judged?.actual).toMatch(/^1\.01 \(3\.41 in all, less 240\/s idle background; /);
     expect(renderSvg({ ...suite, rows: clusterRows })).toContain('Cluster fan-out deliveries per second');
   });
 });

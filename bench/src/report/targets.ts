@@ -123,16 +123,18 @@ function clusterTargets(rows: ResultRow[], options: BenchOptions, judge: (pass: 
     spread,
     ok(`cluster/single-fan-out/${receivers}`),
   );
-  const goal = `<= ${REDIS_COMMANDS_PER_ROOM_MESSAGE_TARGET} per room message (+${pct(REDIS_COMMANDS_BACKGROUND_TOLERANCE)} for heartbeats)`;
+  const goal = `<= ${REDIS_COMMANDS_PER_ROOM_MESSAGE_TARGET} per room message, idle background out (+${pct(REDIS_COMMANDS_BACKGROUND_TOLERANCE)} noise)`;
   const redis = spread?.redis;
   if (redis === undefined) checks.push({ name: 'Redis commands per room message', goal, actual: 'not measured', pass: undefined });
   else {
     const top = Object.entries(redis.byCommand).slice(0, 3).map(([name, n]) => `${name} ${n.toFixed(2)}`).join(', ');
+    const figure = redis.netPerMessage ?? redis.perMessage;
+    const background = redis.backgroundPerSec === undefined ? '' : `${redis.perMessage.toFixed(2)} in all, less ${fmt(redis.backgroundPerSec)}/s idle background; `;
     checks.push({
       name: 'Redis commands per room message',
       goal,
-      actual: `${redis.perMessage.toFixed(2)} (${fmt(redis.commands)} commands / ${fmt(redis.messages)} messages; ${top})`,
-      pass: judge(redis.perMessage <= REDIS_COMMANDS_PER_ROOM_MESSAGE_TARGET * (1 + REDIS_COMMANDS_BACKGROUND_TOLERANCE)),
+      actual: `${figure.toFixed(2)} (${background}${fmt(redis.commands)} commands / ${fmt(redis.messages)} messages; ${top})`,
+      pass: judge(figure <= REDIS_COMMANDS_PER_ROOM_MESSAGE_TARGET * (1 + REDIS_COMMANDS_BACKGROUND_TOLERANCE)),
     });
   }
   return checks;

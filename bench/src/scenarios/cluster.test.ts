@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { runLoad } from '../load/generator.js';
 import { commandDelta, commandStats } from '../servers/redis.js';
-import { redisFigures, redisMissing } from './cluster.js';
+import { redisBackground, redisFigures, redisMissing } from './cluster.js';
 import { startCluster } from './stacks.js';
 
 const spec = (url: string) => ({
@@ -24,6 +24,15 @@ describe('redisFigures', () => {
     expect(figures).toEqual({ commands: 103, messages: 100, perMessage: 1.03, byCommand: { publish: 1, hset: 0.02, evalsha: 0.01 } });
     expect(Object.keys(figures?.byCommand ?? {})).toEqual(['publish', 'hset', 'evalsha']);
     expect(redisFigures({}, { publish: 1 }, 0)).toBeUndefined();
+  });
+
+  it('takes the idle background rate out of the window: what the messages themselves cost', () => {
+    // 5 s idle: 200 evalsha and 1,000 calls inside them, 10 publishes (heartbeats): 242/s.
+    const background = redisBackground({ evalsha: 0, hset: 0, publish: 0 }, { evalsha: 200, hset: 1_000, publish: 10, info: 1 }, 5_000);
+    expect(background).toEqual({ perSec: 242, byCommand: { hset: 200, evalsha: 40, publish: 2 } });
+    // A 10 s window of 1,000 room messages: 1,020 publishes plus 2,400 of upkeep.
+    const figures = redisFigures({}, { publish: 1_020, evalsha: 400, hset: 2_000 }, 1_000, 10_000, background);
+    expect(figures).toMatchObject({ perMessage: 3.42, backgroundPerSec: 242, netPerMessage: 1 });
   });
 });
 

@@ -18,6 +18,30 @@ import { startCluster, startStrands, type ClusterStack } from './stacks.js';
 
 /** How long the fan-out waits for both brokers to subscribe the room's channel before it starts. */
 const SUBSCRIBE_WAIT_MS = 5_000;
+/**
+ * Longest idle sample of Redis' background commands before the load (at most the window): a
+ * multiple of the brokers' presence refresh slice (25 s in 10 slices, 2.5 s each), so that it
+ * holds whole slices as the window does.
+ */
+export const REDIS_BACKGROUND_SAMPLE_MS = 5_000;
+
+/** Commands per second in an idle sample. */
+export interface RedisBackground {
+  perSec: number;
+  byCommand: Record<string, number>;
+}
+
+/** The background rate from two readings `ms` apart. */
+export function redisBackground(before: Record<string, number>, after: Record<string, number>, ms: number): RedisBackground {
+  const delta = commandDelta(before, after);
+  const round = (n: number) => Math.round(n * 100) / 100;
+  const perSec = (calls: number) => (ms > 0 ? (calls * 1000) / ms : 0);
+  const total = Object.values(delta).reduce((a, b) => a + b, 0);
+  return {
+    perSec: round(perSec(total)),
+    byCommand: Object.fromEntries(Object.entries(delta).sort(([, x], [, y]) => y - x).map(([name, calls]) => [name, round(perSec(calls))])),
+  };
+}
 
 /** The row heads of the scenario, by what they measure. */
 export function clusterHeads(options: BenchOptions): { singleTrip: RowHead; crossTrip: RowHead; singleFan: RowHead; spreadFan: RowHead } {
@@ -38,8 +62,17 @@ export function redisMissing(binary = redisBinary()): string | undefined {
   return `${binary} not found: install redis-server (scripts/ensure-redis.sh does) or set REDIS_SERVER_PATH`;
 }
 
-/** Commands per message from two commandstats readings. */
-export function redisFigures(before: Record<string, number>, after: Record<string, number>, messages: number): RedisCommandFigures | undefined {
+/**
+ * Commands per message from two commandstats readings over a window of `windowMs`, and, given the
+ * idle background rate, what is left of them once that background is taken out.
+ */
+export function redisFigures(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  messages: number,
+  windowMs = 0,
+  background?: RedisBackground,
+): RedisCommandFigures | undefined {
   if (messages <= 0) return undefined;
   const delta = commandDelta(before, after);
   const commands = Object.values(delta).reduce((a, b) => a + b, 0);
@@ -49,7 +82,23 @@ export function redisFigures(before: Record<string, number>, after: Record<strin
       .sort(([, x], [, y]) => y - x)
       .map(([name, calls]) => [name, round(calls / messages)]),
   );
-  return { commands, messages, perMessage: round(commands / messages), byCommand };
+  const net = background === undefined ? {} : {
+    backgroundPerSec: background.perSec,
+    backgroundByCommand: background.byCommand,
+    netPerMessage: round(Math.max(0, commands - (background.perSec * windowMs) / 1000) / messages),
+  };
+  return { commands, messages, perMessage: round(commands / messages), byCommand, ...net };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Samples Redis' commands per second over `ms` with nothing moving. */
+async function sampleBackground(port: number, ms: number): Promise<RedisBackground> {
+  const before = await commandStats(port);
+  const startedAt = performance.now();
+  await sleep(ms);
+  const after = await commandStats(port);
+  return redisBackground(before, after, performance.now() - startedAt);
 }
 
 /** Waits until `count` brokers subscribe the room's channel (a message published before a broker subscribes never reaches it). */
@@ -79,6 +128,8 @@ function measureCluster(
     const cpu = cpuWindow(stack.processes);
     let before: Promise<Record<string, number>> | undefined;
     let after: Promise<Record<string, number>> | undefined;
+    let background: RedisBackground | undefined;
+    const sampleMs = Math.min(REDIS_BACKGROUND_SAMPLE_MS, options.durationMs);
     const hooks: LoadHooks = {
       onWindowStart: () => {
         cpu.hooks.onWindowStart();
@@ -88,7 +139,11 @@ function measureCluster(
         cpu.hooks.onWindowEnd();
         after = commandStats(stack.redisPort);
       },
-      ...(mode === 'fan-out' ? { onConnected: () => untilSubscribed(stack, room, 2, log) } : {}),
+      // Every client connected, nothing sent yet: the room's channel subscribed, then Redis' idle rate.
+      onConnected: async () => {
+        if (mode === 'fan-out') await untilSubscribed(stack, room, 2, log);
+        background = await sampleBackground(stack.redisPort, sampleMs);
+      },
     };
     // Round trip: every client on A. Fan-out: the sender on B (beside the backend), receivers over A and B in turn.
     const spec =
@@ -96,12 +151,12 @@ function measureCluster(
         ? { ...loadSpec(options, mode, `${stack.urlB}/ws/${room}`, head.clients), urls: [`${stack.urlA}/ws/${room}`, `${stack.urlB}/ws/${room}`] }
         : loadSpec(options, mode, `${stack.urlA}/ws/${room}`, head.clients);
     const result = await runLoad(spec, hooks);
-    const redis = before === undefined || after === undefined ? undefined : redisFigures(await before, await after, result.sent);
+    const redis = before === undefined || after === undefined ? undefined : redisFigures(await before, await after, result.sent, spec.durationMs, background);
     const row = loadRow(head, result, stack.note, cpu.figures(result.received, spec.durationMs));
     return {
       ...row,
       ...(redis === undefined ? {} : { redis }),
-      runs: row.runs?.map((run) => ({ ...run, ...(redis === undefined ? {} : { redisPerMessage: redis.perMessage }) })),
+      runs: row.runs?.map((run) => ({ ...run, ...(redis === undefined ? {} : { redisPerMessage: redis.perMessage, ...(redis.netPerMessage === undefined ? {} : { redisNetPerMessage: redis.netPerMessage }) }) })),
     };
   });
 }
