@@ -126,6 +126,16 @@ describe('acknowledgements (capability ack)', () => {
     helper.close();
   });
 
+  it('gives the error event of a lapsed connection request an event_id, without holding it', async () => {
+    h = await startBroker({ connectionRequestTimeoutMs: 100 });
+    const mute = await h.backend(() => null);
+    await helloAck(mute);
+    await h.attempt('/ws/r?id=c6');
+    const error = await mute.waitFrame((f) => f.action === 'error', 'the error event');
+    expect(typeof error.params.event_id).toBe('string');
+    expect(h.broker.unackedEvents()).toBe(0);
+  });
+
   it('keeps a PyStrands backend (no hello) at most once: no event_id, no redelivery', async () => {
     h = await startBroker({ ackTimeoutMs: 50 });
     const legacy = await h.backend();

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { BrokerContext } from '../core/context.js';
 import type { ConnectionDecider, ConnectionRequest, Decision, Refusal } from '../core/decisions.js';
 import type { BackendConnection } from './backend-connection.js';
+import { nextRequestId, withDelivery } from '../core/event-lines.js';
 import { connectionRequestLine, errorEventLine } from './backend-frames.js';
 import type { BackendPool } from './backend-pool.js';
 import { RateLimitedLog } from '../logger.js';
@@ -161,10 +162,15 @@ export class BackendDecider implements ConnectionDecider {
     p.done(refusal('timeout', 504, 'backend did not answer in time'));
   }
 
-  /** PyStrands' `error` event to the backend that let a request lapse. */
+  /**
+   * PyStrands' `error` event to the backend that let a request lapse. A backend that acknowledges
+   * gets it with an `event_id` like every event, but it is not held for redelivery: it is news
+   * about this backend's own request, meaningless to another one (its `ack` is ignored).
+   */
   private tellTimedOut(p: PendingDecision, backend: BackendConnection): void {
     const { headers, url, remote_addr } = p.request.params;
-    backend.send(errorEventLine({ headers, url, remote_addr, request_id: p.request.id }, 'connection request timed out'));
+    const line = errorEventLine({ headers, url, remote_addr, request_id: p.request.id }, 'connection request timed out');
+    backend.send(backend.acks ? withDelivery(line, nextRequestId(), 1) : line);
   }
 
   /** One more lapse in a row; at the limit the backend leaves the rotation for new clients for a while. */
