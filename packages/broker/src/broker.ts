@@ -136,6 +136,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     rooms: registry.roomCount,
     backends: pool.size,
     queueLength: dispatcher.waiting,
+    unackedEvents: store.unacked,
     pendingConnectionRequests: upgrades.pendingCount(),
     clientBufferedBytes: registry.bufferedBytes(),
   });

@@ -72,6 +72,8 @@ export interface Gauges {
   rooms: number;
   backends: number;
   queueLength: number;
+  /** Events held for backends that acknowledge and not acknowledged yet (bounded by `maxUnackedEvents`). */
+  unackedEvents?: number;
   pendingConnectionRequests: number;
   /** Bytes written to client sockets and not yet taken by the kernel, all clients together. */
   clientBufferedBytes: number;
@@ -120,6 +122,7 @@ export function renderPrometheus(m: Metrics, g: Gauges, nodeId = 'local'): strin
   metric('strands_deliveries_total', 'counter', 'WebSocket messages written to clients.', m.deliveries);
   metric('strands_fanout_deliveries_total', 'counter', 'Deliveries made by message_to_room and broadcast.', m.fanoutDeliveries);
   metric('strands_queue_length', 'gauge', 'Events waiting for a backend.', g.queueLength);
+  metric('strands_unacked_events', 'gauge', 'Events held for backends that acknowledge, not acknowledged yet.', g.unackedEvents ?? 0);
   metric('strands_queue_dropped_total', 'counter', 'Events dropped because the queue was full or disabled.', m.queueDrops);
   metric('strands_redeliveries_total', 'counter', 'Events sent again because their backend died or did not acknowledge them in time.', m.redeliveries);
   metric('strands_dead_letters_total', 'counter', 'Events set aside after the maximum number of unacknowledged deliveries.', m.deadLetters);

@@ -83,6 +83,7 @@ describe('acknowledgements (capability ack)', () => {
     const metrics = await h.http('/metrics');
     expect(metrics.body).toMatch(/strands_dead_letters_total 2/);
     expect(metrics.body).toMatch(/strands_redeliveries_total 4/);
+    expect(metrics.body).toMatch(/strands_unacked_events 0/);
     // A flood never acknowledged: at most maxUnackedEvents held, the rest bounded by the queue.
     for (let i = 0; i < 500; i += 1) client.send(`flood${i}`);
     await waitFor(() => h.broker.unackedEvents() === 50, 'the bound reached');
