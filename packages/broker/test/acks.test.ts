@@ -2,8 +2,6 @@
 // nothing lost when it dies, gets redeliveries after the ack timeout and dead letters after the
 // maximum; a PyStrands backend (no hello) sees none of it. Memory stays bounded.
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryEventStore } from '../src/core/memory-event-store.js';
-import type { EventOwner } from '../src/index.js';
 import { RawBackend, startBroker, waitFor, type Harness, type WireFrame } from './support/harness.js';
 
 let h: Harness;
@@ -147,27 +145,5 @@ describe('acknowledgements (capability ack)', () => {
     expect(legacy.of('new_message')).toHaveLength(3);
     for (const f of legacy.frames.filter(isEvent)) expect(f.params).not.toHaveProperty('event_id');
     expect(h.broker.unackedEvents()).toBe(0);
-  });
-});
-
-describe('MemoryEventStore, tracked events', () => {
-  const owner = (id: string): EventOwner => ({ id, affinity: undefined });
-
-  it('takes back count-held events before tracked ones, ignores unknown acks, and expires the oldest', () => {
-    const store = new MemoryEventStore<EventOwner>(10, 'drop-newest');
-    const consumer = {};
-    const o = owner('x');
-    store.hold(consumer, 'a\n', o);
-    store.holdTracked(consumer, 'b\n', o, 'id-b', 1, 100);
-    store.holdTracked(consumer, 'c\n', o, 'id-c', 1, 200);
-    expect(store.acknowledgeIds(consumer, ['id-c', 'nope', 'id-c'])).toBe(1);
-    expect(store.unacked).toBe(1);
-    expect(store.takeBack(consumer)).toBe(2);
-    expect([store.peek()?.line, store.peek()?.id]).toEqual(['a\n', undefined]);
-    store.handOut(consumer);
-    expect(store.handOutTracked(consumer, 'fresh', 300)).toMatchObject({ line: 'b\n', id: 'id-b', deliveries: 1 });
-    expect(store.expired(300)).toEqual([]);
-    expect(store.expired(301)).toEqual([{ line: 'b\n', owner: o, id: 'id-b', deliveries: 2 }]);
-    expect(store.unacked).toBe(0);
   });
 });

@@ -1,0 +1,91 @@
+// The EventStore contract: what every store must do (waiting, held by count, held by id,
+// acknowledgements, expiry, take-back), run against each implementation. A store whose calls
+// answer later (Redis) keeps the same observable order.
+import { describe, expect, it } from 'vitest';
+import type { EventOwner, EventStore } from '../../src/index.js';
+
+/** One implementation under test: a fresh, empty store bounded to `capacity` waiting events. */
+export interface EventStoreContract {
+  name: string;
+  make(capacity: number): EventStore<EventOwner>;
+}
+
+const owner = (id: string): EventOwner => ({ id, affinity: undefined });
+const lines = (events: { line: string }[]) => events.map((e) => e.line);
+
+export function runEventStoreContract({ name, make }: EventStoreContract): void {
+  describe(`EventStore contract: ${name}`, () => {
+    it('hands out waiting events in order and takes back what a lost consumer held, in front', () => {
+      const store = make(10);
+      const o = owner('a');
+      for (const line of ['1\n', '2\n', '3\n']) expect(store.append(line, o)).toBe('queued');
+      const consumer = {};
+      expect(store.handOut(consumer)?.line).toBe('1\n');
+      expect(store.handOut(consumer)?.line).toBe('2\n');
+      store.acknowledge(consumer, 1);
+      expect(store.takeBack(consumer)).toBe(1);
+      expect([store.handOut({})?.line, store.handOut({})?.line, store.handOut({})]).toEqual(['2\n', '3\n', undefined]);
+    });
+
+    it('keeps tracked events by id until acknowledged, by any consumer; unknown ids are ignored', () => {
+      const store = make(10);
+      const first = {};
+      const second = {};
+      store.holdTracked(first, 'a\n', owner('x'), 'id-a', 1, 100);
+      store.holdTracked(second, 'b\n', owner('y'), 'id-b', 1, 100);
+      expect(store.unacked).toBe(2);
+      expect(store.acknowledgeIds(second, ['id-a', 'nope'])).toBe(1);
+      expect(store.acknowledgeIds(second, ['id-a'])).toBe(0);
+      expect(store.unacked).toBe(1);
+      expect(store.takeBack(first)).toBe(0);
+      expect(store.takeBack(second)).toBe(1);
+      expect(store.peek()).toMatchObject({ line: 'b\n', id: 'id-b', deliveries: 1 });
+    });
+
+    it('takes back count-held events before tracked ones; a handed-out tracked event keeps its id and counts deliveries', () => {
+      const store = make(10);
+      const consumer = {};
+      const o = owner('x');
+      store.hold(consumer, 'a\n', o);
+      store.holdTracked(consumer, 'b\n', o, 'id-b', 1, 100);
+      expect(store.takeBack(consumer)).toBe(2);
+      expect(lines([store.peek()!])).toEqual(['a\n']);
+      store.handOut(consumer);
+      expect(store.handOutTracked(consumer, 'fresh', 300)).toMatchObject({ line: 'b\n', id: 'id-b' });
+      store.append('c\n', o);
+      expect(store.handOutTracked(consumer, 'id-c', 300)).toMatchObject({ line: 'c\n' });
+      expect(store.expired(301)).toEqual([
+        { line: 'b\n', owner: o, id: 'id-b', deliveries: 2 },
+        { line: 'c\n', owner: o, id: 'id-c', deliveries: 1 },
+      ]);
+      expect(store.unacked).toBe(0);
+    });
+
+    it('expires only events sent before the limit, oldest first, and requeues them in front', () => {
+      const store = make(10);
+      const consumer = {};
+      const o = owner('x');
+      store.holdTracked(consumer, 'old\n', o, 'old', 1, 100);
+      store.holdTracked(consumer, 'new\n', o, 'new', 1, 200);
+      store.append('waiting\n', o);
+      const expired = store.expired(150);
+      expect(lines(expired)).toEqual(['old\n']);
+      store.requeue(expired);
+      expect(store.waiting).toBe(2);
+      expect(store.peek()).toMatchObject({ line: 'old\n', id: 'old', deliveries: 1 });
+      expect(store.unacked).toBe(1);
+    });
+
+    it('bounds waiting events by capacity; taken-back and requeued ones go in regardless', () => {
+      const store = make(1);
+      const o = owner('x');
+      expect(store.append('1\n', o)).toBe('queued');
+      expect(store.append('2\n', o)).toBe('dropped');
+      const consumer = {};
+      store.holdTracked(consumer, 't\n', o, 't', 1, 0);
+      store.takeBack(consumer);
+      expect(store.waiting).toBe(2);
+      expect(store.clearWaiting()).toBe(2);
+    });
+  });
+}
