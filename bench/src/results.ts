@@ -60,7 +60,10 @@ export interface RedisCommandFigures {
   backgroundPerSec?: number;
   /** The background's calls per second of each command, most first. */
   backgroundByCommand?: Record<string, number>;
-  /** (commands − backgroundPerSec × window) / messages: what the messages themselves cost; the target is judged on it. */
+  /**
+   * (commands − backgroundPerSec × window) / messages: about what the messages themselves cost
+   * (the idle sample and the window refresh different slices of the clients: ±0.1 at a slow room).
+   */
   netPerMessage?: number;
 }
 

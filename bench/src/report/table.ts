@@ -30,15 +30,15 @@ function targetMark(t: TargetCheck): string {
 }
 
 /**
- * Redis commands per message without the idle background, then in all, and the commands behind
- * most of them: "1.01 (3.41 in all; publish 1.01, evalsha 0.40)".
+ * Redis commands per message, the commands behind most of them, and what is left once the idle
+ * background is taken out: "3.41 (publish 1.01, evalsha 0.40; idle out 1.01)".
  */
 export function redisCell(row: ResultRow): string {
   if (row.status !== 'ok' || row.redis === undefined) return '';
   const r = row.redis;
   const top = Object.entries(r.byCommand).filter(([, n]) => n >= 0.005).slice(0, 2).map(([name, n]) => `${name} ${n.toFixed(2)}`);
-  const parts = [...(r.netPerMessage === undefined ? [] : [`${r.perMessage.toFixed(2)} in all`]), ...(top.length === 0 ? [] : [top.join(', ')])];
-  return `${(r.netPerMessage ?? r.perMessage).toFixed(2)}${parts.length === 0 ? '' : ` (${parts.join('; ')})`}`;
+  const parts = [...(top.length === 0 ? [] : [top.join(', ')]), ...(r.netPerMessage === undefined ? [] : [`idle out ${r.netPerMessage.toFixed(2)}`])];
+  return `${r.perMessage.toFixed(2)}${parts.length === 0 ? '' : ` (${parts.join('; ')})`}`;
 }
 
 /** Renders the whole report as text. */
@@ -81,7 +81,7 @@ export function renderTable(suite: SuiteResult): string {
     ...(cluster
       ? [
           'vs 1 broker = that cluster row over its one-broker reference row of this run; redis cmd/msg = commands Redis served in the window (INFO commandstats: both brokers,',
-          'calls inside scripts too) per message sent (fan-out: per room message), less the rate it served idle with the same clients connected just before; "in all" keeps that background',
+          'calls inside scripts too) per message sent (fan-out: per room message); idle out = the same less the rate Redis served idle with the same clients connected just before the load',
         ]
       : []),
     ...(suite.baseline === undefined ? [] : ['', ...renderComparison(suite.baseline, s.repeat)]),

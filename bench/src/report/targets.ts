@@ -24,8 +24,9 @@ export const CLUSTER_FAN_OUT_SHARE_TARGET = 0.8;
 export const REDIS_COMMANDS_PER_ROOM_MESSAGE_TARGET = 1;
 /**
  * What the commands-per-message figure may exceed its target by: it counts every command Redis
- * served in the window, and both brokers' heartbeats and presence refreshes (a few per second,
- * whatever the load) ride on top of the room messages.
+ * served in the window (as the issue defines it), so both brokers' heartbeats ride on top of the
+ * room messages. Presence refreshes (one script per connection per 25 s) can be far more than
+ * that at a slow room: the row's `netPerMessage` takes the idle rate out, to show what is upkeep.
  */
 export const REDIS_COMMANDS_BACKGROUND_TOLERANCE = 0.05;
 /** Adding a backend may cost at most this share of the best throughput so far (noise). */
@@ -123,18 +124,17 @@ function clusterTargets(rows: ResultRow[], options: BenchOptions, judge: (pass: 
     spread,
     ok(`cluster/single-fan-out/${receivers}`),
   );
-  const goal = `<= ${REDIS_COMMANDS_PER_ROOM_MESSAGE_TARGET} per room message, idle background out (+${pct(REDIS_COMMANDS_BACKGROUND_TOLERANCE)} noise)`;
+  const goal = `<= ${REDIS_COMMANDS_PER_ROOM_MESSAGE_TARGET} per room message, all commands of the window (+${pct(REDIS_COMMANDS_BACKGROUND_TOLERANCE)} for heartbeats)`;
   const redis = spread?.redis;
   if (redis === undefined) checks.push({ name: 'Redis commands per room message', goal, actual: 'not measured', pass: undefined });
   else {
     const top = Object.entries(redis.byCommand).slice(0, 3).map(([name, n]) => `${name} ${n.toFixed(2)}`).join(', ');
-    const figure = redis.netPerMessage ?? redis.perMessage;
-    const background = redis.backgroundPerSec === undefined ? '' : `${redis.perMessage.toFixed(2)} in all, less ${fmt(redis.backgroundPerSec)}/s idle background; `;
+    const net = redis.netPerMessage === undefined || redis.backgroundPerSec === undefined ? '' : `; ${redis.netPerMessage.toFixed(2)} less the ${fmt(redis.backgroundPerSec)}/s Redis served idle`;
     checks.push({
       name: 'Redis commands per room message',
       goal,
-      actual: `${figure.toFixed(2)} (${background}${fmt(redis.commands)} commands / ${fmt(redis.messages)} messages; ${top})`,
-      pass: judge(figure <= REDIS_COMMANDS_PER_ROOM_MESSAGE_TARGET * (1 + REDIS_COMMANDS_BACKGROUND_TOLERANCE)),
+      actual: `${redis.perMessage.toFixed(2)} (${fmt(redis.commands)} commands / ${fmt(redis.messages)} messages; ${top}${net})`,
+      pass: judge(redis.perMessage <= REDIS_COMMANDS_PER_ROOM_MESSAGE_TARGET * (1 + REDIS_COMMANDS_BACKGROUND_TOLERANCE)),
     });
   }
   return checks;
