@@ -22,13 +22,14 @@ import { RoutingCore } from './core/routing.js';
 import { BrokerStateError, ListenError } from './errors.js';
 import { Admission } from './gateway/admission.js';
 import { ClientRegistry } from './gateway/client-registry.js';
+import { OriginAllowList } from './gateway/origins.js';
 import { attachClient, startPingSweep, type ClientSide } from './gateway/clients.js';
 import { selectProtocol } from './gateway/handshake.js';
 import { createHttpServer, createOpsServer, type HealthSource } from './gateway/http-server.js';
 import { UpgradeHandler } from './gateway/upgrade.js';
 import { createLogger } from './logger.js';
 import { Metrics, type Gauges } from './metrics.js';
-import { resolveOptions, type BrokerOptions, type ResolvedOptions } from './options.js';
+import { isLoopback, resolveOptions, type BrokerOptions, type ResolvedOptions } from './options.js';
 import { readiness } from './readiness.js';
 
 /**
@@ -128,8 +129,14 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     clientTracking: false,
     handleProtocols: selectProtocol,
   });
-  const upgrades = new UpgradeHandler(ctx, wss, gatewayDecider, admission, (ws, socket, acceptance, ip) =>
-    attachClient(side, ws, socket, acceptance, ip),
+  const origins = resolved.allowedOrigins === undefined ? undefined : new OriginAllowList(resolved.allowedOrigins);
+  const upgrades = new UpgradeHandler(
+    ctx,
+    wss,
+    gatewayDecider,
+    admission,
+    (ws, socket, acceptance, ip) => attachClient(side, ws, socket, acceptance, ip),
+    origins,
   );
   const stats = (): Gauges => ({
     clients: registry.size,
@@ -150,7 +157,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
   };
   // /healthz, /readyz and /metrics: on the WebSocket port, or apart on metricsPort.
   const opsServer = resolved.metricsPort === undefined ? undefined : createOpsServer(health);
-  const http = createHttpServer(health, opsServer === undefined);
+  const http = createHttpServer(health, opsServer === undefined, resolved.handshakeTimeoutMs);
   http.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
   const tcp = createBackendServer(ctx, backends);
   let state: State = 'idle';
@@ -189,6 +196,9 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
       { ...addresses, node: backplane.nodeId, queueSize: resolved.queueSize, token: resolved.backendToken !== undefined },
       'broker listening',
     );
+    if (resolved.allowedOrigins === undefined && !isLoopback(resolved.host)) {
+      logger.warn({ host: resolved.host }, 'no allowedOrigins: any web page may open WebSockets to this broker in its visitors\' names (set --allowed-origins)');
+    }
     return addresses;
   }
 

@@ -8,6 +8,7 @@ import {
   DEFAULT_CLUSTER_PREFIX,
   DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_HOST,
   DEFAULT_LOG_LEVEL,
   DEFAULT_MAX_BACKEND_BUFFER_BYTES,
@@ -40,7 +41,7 @@ export type CliCommand =
   | { kind: 'version' }
   | { kind: 'error'; message: string };
 
-type Kind = 'integer' | 'string' | 'level' | 'overflow';
+type Kind = 'integer' | 'string' | 'level' | 'overflow' | 'list';
 
 /** Flags of nested options: `--cluster` and `--cluster-prefix` fill `cluster: { url, prefix }`. */
 type NestedOption = 'cluster.url' | 'cluster.prefix';
@@ -54,7 +55,7 @@ interface Flag {
   legacyEnv?: string;
 }
 
-const PLACEHOLDER: Readonly<Record<Kind, string>> = { integer: 'n', string: 'text', level: 'level', overflow: 'policy' };
+const PLACEHOLDER: Readonly<Record<Kind, string>> = { integer: 'n', string: 'text', level: 'level', overflow: 'policy', list: 'a,b' };
 
 /** Every flag, in the order --help lists them. */
 export const FLAGS: Readonly<Record<string, Flag>> = {
@@ -66,6 +67,9 @@ export const FLAGS: Readonly<Record<string, Flag>> = {
   'metrics-host': { option: 'metricsHost', kind: 'string', help: 'interface of --metrics-port', defaultText: 'the --host value' },
   'queue-size': { option: 'queueSize', kind: 'integer', help: 'events kept while no backend is connected; 0 disables', defaultText: String(DEFAULT_QUEUE_SIZE), legacyEnv: 'PYSTRAND_QUEUE_SIZE' },
   'queue-overflow': { option: 'queueOverflow', kind: 'overflow', help: `what a full queue drops: ${QUEUE_OVERFLOW_POLICIES.join(' | ')}`, defaultText: DEFAULT_QUEUE_OVERFLOW },
+  'backend-token-file': { option: 'backendTokenFile', kind: 'string', help: 'file whose first line is the backend token (not visible in the process list)', defaultText: 'none' },
+  'allowed-origins': { option: 'allowedOrigins', kind: 'list', help: 'origins browsers may connect from (https://app.example.com,https://*.example.com); others get 403', defaultText: 'any (a warning when --host is not loopback)' },
+  'handshake-timeout-ms': { option: 'handshakeTimeoutMs', kind: 'integer', help: 'time a client has to send its upgrade headers', defaultText: String(DEFAULT_HANDSHAKE_TIMEOUT_MS) },
   'backend-token': { option: 'backendToken', kind: 'string', help: 'token backends must send in hello before they may act', defaultText: 'none' },
   'connection-request-timeout-ms': { option: 'connectionRequestTimeoutMs', kind: 'integer', help: 'wait for a backend response before answering 504', defaultText: String(DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS) },
   'heartbeat-interval-ms': { option: 'heartbeatIntervalMs', kind: 'integer', help: 'heartbeat frames to backends, and the stalled-backend check', defaultText: String(DEFAULT_HEARTBEAT_INTERVAL_MS) },
@@ -238,6 +242,7 @@ function readConfig(path: string, readText: ReadText): ConfigRead {
 
 function fitsJson(kind: Kind, value: unknown): boolean {
   if (kind === 'integer') return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+  if (kind === 'list') return Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'string' && item !== '');
   return typeof value === 'string' && convert(kind, value) !== undefined;
 }
 
@@ -251,6 +256,10 @@ function convert(kind: Kind, text: string): unknown {
       return (QUEUE_OVERFLOW_POLICIES as readonly string[]).includes(text) ? text : undefined;
     case 'string':
       return text;
+    case 'list': {
+      const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+      return items.length > 0 ? items : undefined;
+    }
   }
 }
 
@@ -264,5 +273,7 @@ function expected(kind: Kind): string {
       return `expected one of ${QUEUE_OVERFLOW_POLICIES.join(', ')}`;
     case 'string':
       return 'expected text';
+    case 'list':
+      return 'expected a comma-separated list';
   }
 }

@@ -14,7 +14,8 @@ export type RejectReason =
   | 'shutting_down'
   | 'max_connections'
   | 'max_connections_per_ip'
-  | 'max_pending_upgrades';
+  | 'max_pending_upgrades'
+  | 'origin_refused';
 
 const REJECT_REASONS: readonly RejectReason[] = [
   'rejected',
@@ -27,6 +28,7 @@ const REJECT_REASONS: readonly RejectReason[] = [
   'max_connections',
   'max_connections_per_ip',
   'max_pending_upgrades',
+  'origin_refused',
 ];
 
 /**
@@ -63,6 +65,7 @@ export class Metrics {
     max_connections: 0,
     max_connections_per_ip: 0,
     max_pending_upgrades: 0,
+    origin_refused: 0,
   };
 }
 

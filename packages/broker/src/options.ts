@@ -1,4 +1,5 @@
 // Every broker option, declared once with its default, and the one place that validates them.
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { OptionsError } from './errors.js';
 
@@ -29,6 +30,7 @@ export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 export const DEFAULT_MAX_CONNECTIONS = 100_000;
 export const DEFAULT_MAX_CONNECTIONS_PER_IP = 0;
 export const DEFAULT_MAX_PENDING_UPGRADES = 2_048;
+export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 export const DEFAULT_LOG_LEVEL: LogLevel = 'info';
 export const DEFAULT_CLUSTER_PREFIX = 'strands';
 export const DEFAULT_ACK_TIMEOUT_MS = 30_000;
@@ -64,8 +66,26 @@ export interface BrokerOptions {
   queueSize?: number;
   /** Which event a full queue drops. @default 'drop-newest' */
   queueOverflow?: QueueOverflowPolicy;
-  /** When set, a backend must send `hello` with this token before anything it sends is acted on. @default undefined */
+  /**
+   * When set, a backend must send `hello` with this token before anything it sends is acted on.
+   * Required when `tcpHost` is not a loopback address. @default undefined
+   */
   backendToken?: string;
+  /**
+   * A file holding the backend token (its first line), read at start: unlike a flag, it is not
+   * visible in the process list to every local user. Not together with `backendToken`. @default undefined
+   */
+  backendTokenFile?: string;
+  /**
+   * Origins a browser may connect from (`https://app.example.com`, `https://*.example.com`,
+   * `http://localhost:*`): an upgrade whose `Origin` matches none is refused 403 before a
+   * backend is asked (cross-site WebSocket hijacking). Requests without `Origin` (not from a
+   * browser) pass. Unset: any origin, with a warning at start when `host` is not loopback.
+   * @default undefined
+   */
+  allowedOrigins?: string[];
+  /** Time a client has to send its upgrade request's headers (slowloris); past it the socket is cut. @default 10000 */
+  handshakeTimeoutMs?: number;
   /** How long an upgrade waits for the backend's `response` before answering 504. @default 10000 */
   connectionRequestTimeoutMs?: number;
   /** Interval of `heartbeat` frames to backends (and of the stalled-backend check). @default 15000 */
@@ -114,8 +134,10 @@ export interface BrokerOptions {
 }
 
 /** Options after defaults were applied and values checked. */
-export type ResolvedOptions = Required<Omit<BrokerOptions, 'backendToken' | 'logger' | 'cluster' | 'metricsPort' | 'metricsHost'>> &
-  Pick<BrokerOptions, 'backendToken' | 'logger' | 'metricsPort' | 'metricsHost'> & { cluster: Required<ClusterOption> | undefined };
+export type ResolvedOptions = Required<
+  Omit<BrokerOptions, 'backendToken' | 'backendTokenFile' | 'allowedOrigins' | 'logger' | 'cluster' | 'metricsPort' | 'metricsHost'>
+> &
+  Pick<BrokerOptions, 'backendToken' | 'allowedOrigins' | 'logger' | 'metricsPort' | 'metricsHost'> & { cluster: Required<ClusterOption> | undefined };
 
 /**
  * Applies defaults and checks every value.
@@ -131,7 +153,9 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
     metricsHost: options.metricsPort === undefined ? options.metricsHost : (options.metricsHost ?? options.host ?? DEFAULT_HOST),
     queueSize: options.queueSize ?? DEFAULT_QUEUE_SIZE,
     queueOverflow: options.queueOverflow ?? DEFAULT_QUEUE_OVERFLOW,
-    backendToken: options.backendToken,
+    backendToken: tokenOf(options),
+    allowedOrigins: options.allowedOrigins,
+    handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
     connectionRequestTimeoutMs: options.connectionRequestTimeoutMs ?? DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
     pingIntervalMs: options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
@@ -181,7 +205,44 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
   if (resolved.backendToken !== undefined && (typeof resolved.backendToken !== 'string' || resolved.backendToken === '')) {
     throw invalid('backendToken', resolved.backendToken, 'a non-empty string');
   }
+  if (resolved.backendToken === undefined && !isLoopback(resolved.tcpHost)) {
+    // Anyone who can reach the backend port could otherwise broadcast to every client.
+    throw new OptionsError(
+      `invalid option tcpHost: ${JSON.stringify(resolved.tcpHost)} is not a loopback address, so a backendToken (or backendTokenFile) is required`,
+      'backendToken',
+    );
+  }
+  checkInteger('handshakeTimeoutMs', resolved.handshakeTimeoutMs, 1);
+  if (resolved.allowedOrigins !== undefined) {
+    if (!Array.isArray(resolved.allowedOrigins) || resolved.allowedOrigins.some((o) => typeof o !== 'string' || !ORIGIN_PATTERN.test(o))) {
+      throw invalid('allowedOrigins', resolved.allowedOrigins, 'a list of origins such as https://app.example.com, https://*.example.com or http://localhost:*');
+    }
+  }
   return resolved;
+}
+
+/** `scheme://host[:port]`, where host may start with `*.` and port may be `*`. */
+const ORIGIN_PATTERN = /^(https?):\/\/(\*\.)?[A-Za-z0-9.-]+(:(\d{1,5}|\*))?$/;
+
+/** True for addresses only this machine reaches. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.') || host === '[::1]';
+}
+
+/** The token given, or the first line of the token file. */
+function tokenOf(options: BrokerOptions): string | undefined {
+  const file = options.backendTokenFile;
+  if (file === undefined) return options.backendToken;
+  if (options.backendToken !== undefined) throw new OptionsError('invalid options: give backendToken or backendTokenFile, not both', 'backendTokenFile');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new OptionsError(`invalid option backendTokenFile: cannot read ${JSON.stringify(file)} (${(cause as NodeJS.ErrnoException).code ?? String(cause)})`, 'backendTokenFile');
+  }
+  const token = (text.split(/\r?\n/)[0] ?? '').trim();
+  if (token === '') throw new OptionsError(`invalid option backendTokenFile: ${JSON.stringify(file)} holds no token on its first line`, 'backendTokenFile');
+  return token;
 }
 
 function resolveCluster(cluster: ClusterOption | undefined): Required<ClusterOption> | undefined {

@@ -1,7 +1,7 @@
 // Regression tests from the fault and abuse audit: each failed before its fix.
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { closeOf, startBroker, waitFor, type Harness } from './support/harness.js';
+import { closeOf, RawBackend, startBroker, waitFor, type Harness } from './support/harness.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -129,5 +129,62 @@ describe('backends that never answer', () => {
     for (let i = 0; i < 5; i += 1) await h.client(`/ws/r?id=after${i}`);
     expect(silent.of('connection_request')).toHaveLength(3);
     expect(answering.of('connection_request').length).toBe(clients + 5);
+  });
+});
+
+describe('origins, handshake timeout, backend token', () => {
+  it('refuses browsers from origins not in allowedOrigins with 403 before asking a backend', async () => {
+    h = await startBroker({ allowedOrigins: ['https://app.example.com', 'https://*.example.org', 'http://localhost:*'] });
+    const backend = await h.backend();
+    const refused = await h.attempt('/ws/r?id=evil', { headers: { Origin: 'https://evil.example.com' } });
+    expect(refused).toMatchObject({ kind: 'http', status: 403, body: 'origin not allowed' });
+    expect(await closeOf(await h.attempt('/ws/r?id=evil2', { headers: { Origin: 'https://app.example.com.evil.net' }, protocols: ['strands.v1'] }))).toEqual({
+      code: 4403,
+      reason: 'origin not allowed',
+    });
+    expect(backend.of('connection_request')).toHaveLength(0);
+    for (const [id, origin] of [['a', 'https://app.example.com'], ['b', 'https://chat.eu.example.org'], ['c', 'http://localhost:5173']]) {
+      await h.client(`/ws/r?id=${id as string}`, { headers: { Origin: origin as string } });
+    }
+    await h.client('/ws/r?id=no-origin');
+    expect(backend.of('connection_request')).toHaveLength(4);
+    expect((await h.http('/metrics')).body).toContain('strands_rejected_connections_total{reason="origin_refused"} 2');
+  });
+
+  it('cuts a client that trickles its upgrade headers past handshakeTimeoutMs', async () => {
+    h = await startBroker({ handshakeTimeoutMs: 300 });
+    const socket = connect(h.addresses.wsPort, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write('GET /ws/slow HTTP/1.1\r\nHost: x\r\n');
+    const trickle = setInterval(() => socket.write('X-Slow: 1\r\n'), 100);
+    await new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    clearInterval(trickle);
+    expect(socket.destroyed).toBe(true);
+  });
+
+  it('requires a backend token when the backend port is not on loopback, and reads one from a file', async () => {
+    const { createBroker, isBrokerError } = await import('../src/index.js');
+    let caught: unknown;
+    try {
+      createBroker({ tcpHost: '0.0.0.0' });
+    } catch (error) {
+      caught = error;
+    }
+    expect(isBrokerError(caught) && caught.code === 'invalid_option').toBe(true);
+    expect(String((caught as Error).message)).toMatch(/backendToken/);
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const file = join(mkdtempSync(join(tmpdir(), 'strands-token-')), 'token');
+    writeFileSync(file, 's3cret\n');
+    h = await startBroker({ backendTokenFile: file });
+    const backend = await RawBackend.connect(h.addresses.tcpPort);
+    backend.send('hello', { name: 't', protocol_version: 1, token: 'wrong' }, 'bad');
+    await waitFor(() => (backend.closed ? true : undefined), 'wrong token refused');
+    const good = await RawBackend.connect(h.addresses.tcpPort);
+    good.send('hello', { name: 't', protocol_version: 1, token: 's3cret' }, 'good');
+    const reply = await good.waitFrame((f) => f.action === 'hello_reply', 'hello_reply');
+    expect(reply.params.accepted).toBe(true);
+    good.close();
   });
 });

@@ -69,6 +69,7 @@ const REJECT_REASONS: Readonly<Record<RejectReason, true>> = {
   max_connections: true,
   max_connections_per_ip: true,
   max_pending_upgrades: true,
+  origin_refused: true,
 };
 
 const DECIDE = fieldChecks({ requestId: 'string', params: 'object' });

@@ -25,8 +25,10 @@ const OPS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics
  * listener). With `ops` false (they are served on `metricsPort`), /healthz, /readyz and /metrics
  * answer 404 here.
  */
-export function createHttpServer(source: HealthSource, ops = true): Server {
-  return createServer((req, res) => {
+export function createHttpServer(source: HealthSource, ops = true, handshakeTimeoutMs = 10_000): Server {
+  // Node checks these timeouts every `connectionsCheckingInterval` (30 s by default): a client
+  // that trickles its upgrade headers (slowloris) is cut within a second of its budget instead.
+  const server = createServer({ headersTimeout: handshakeTimeoutMs, requestTimeout: handshakeTimeoutMs, connectionsCheckingInterval: Math.min(1000, handshakeTimeoutMs) }, (req, res) => {
     const path = pathOf(req);
     if (OPS_PATHS.has(path)) {
       if (ops) return serveOps(source, path, req, res);
@@ -35,6 +37,7 @@ export function createHttpServer(source: HealthSource, ops = true): Server {
     res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'Upgrade' });
     res.end('This is a Strands broker: connect with a WebSocket, or GET /healthz, /readyz or /metrics.\n');
   });
+  return server;
 }
 
 /** Creates the server of `metricsPort`: /healthz, /readyz and /metrics, 404 for anything else (no upgrades). */

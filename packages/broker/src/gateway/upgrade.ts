@@ -10,6 +10,7 @@ import { MAX_CLOSE_REASON_BYTES, truncateUtf8 } from '../core/text.js';
 import { RateLimitedLog } from '../logger.js';
 import type { RejectReason } from '../metrics.js';
 import type { Admission } from './admission.js';
+import type { OriginAllowList } from './origins.js';
 import { connectionRequestParams, isValidUpgrade, markRefusal, offersStrandsProtocol, refuseWithStatus } from './handshake.js';
 
 /** Called with the upgraded socket of an accepted client and the address it was admitted under. */
@@ -56,6 +57,8 @@ export class UpgradeHandler {
     private readonly decider: ConnectionDecider,
     private readonly admission: Admission,
     private readonly accept: AcceptHandler,
+    /** Browser origins allowed; undefined: any. */
+    private readonly origins?: OriginAllowList,
   ) {}
 
   pendingCount(): number {
@@ -70,6 +73,9 @@ export class UpgradeHandler {
     const strands = offersStrandsProtocol(req);
     if (this.ctx.stopping) return this.refuse(req, socket, head, strands, 'shutting_down', 503, 'broker shutting down');
     if (!isValidUpgrade(req)) return this.refuse(req, socket, head, false, 'bad_request', 400, 'not a WebSocket upgrade');
+    if (this.origins !== undefined && !this.origins.allows(req.headers.origin)) {
+      return this.refuse(req, socket, head, strands, 'origin_refused', 403, 'origin not allowed');
+    }
     const ip = req.socket.remoteAddress ?? '';
     const over = this.admission.admit(ip);
     if (over !== undefined) return this.overCapacity(req, socket, head, strands, over, ip);
