@@ -22,7 +22,7 @@ const USAGE = [
   `  --host address      where the page and the broker listen (default ${DEFAULT_HOST}; 0.0.0.0 for the network)`,
   `  --admin-token text  the token that makes a client an admin (default "${DEFAULT_ADMIN_TOKEN}"; env CHAT_ADMIN_TOKEN)`,
   `  --cluster           ${CLUSTER_BROKERS} brokers in cluster mode on a redis-server started on a free port (needs redis-server;`,
-  '                      env STRANDS_CHAT_CLUSTER=1); broker n listens on --ws-port + 2(n-1) and --tcp-port + 2(n-1)',
+  '                      env CHAT_CLUSTER=1); broker n listens on --ws-port + 2(n-1) and --tcp-port + 2(n-1)',
   '  --redis-url url     cluster mode on a Redis already running (redis://host:port/0) instead of starting one',
 ].join('\n');
 
@@ -35,7 +35,7 @@ const options = parseOrExit('chat', USAGE, () =>
         tcpPort: { kind: 'integer', env: 'STRANDS_TCP_PORT' },
         host: 'string',
         adminToken: { kind: 'string', env: 'CHAT_ADMIN_TOKEN' },
-        cluster: { kind: 'boolean', env: 'STRANDS_CHAT_CLUSTER' },
+        cluster: { kind: 'boolean', env: 'CHAT_CLUSTER' },
         redisUrl: 'string',
       },
       process.argv.slice(2),

@@ -6,11 +6,11 @@ import { clusterPort, listOf, resolveBackendOptions, resolveLaunchOptions, resol
 
 describe('cluster flags and options', () => {
   it('reads a boolean flag (or its variable) and a comma-separated list of ports', () => {
-    const specs = { cluster: { kind: 'boolean', env: 'STRANDS_CHAT_CLUSTER' }, wsPort: 'integers' } as const;
+    const specs = { cluster: { kind: 'boolean', env: 'CHAT_CLUSTER' }, wsPort: 'integers' } as const;
     expect(readFlags(specs, ['--cluster', '--ws-port', '8080, 8082'])).toEqual({ cluster: true, wsPort: [8080, 8082] });
-    expect(readFlags(specs, [], { STRANDS_CHAT_CLUSTER: '1' })).toEqual({ cluster: true });
-    expect(readFlags(specs, [], { STRANDS_CHAT_CLUSTER: 'false' })).toEqual({ cluster: false });
-    expect(() => readFlags(specs, [], { STRANDS_CHAT_CLUSTER: 'yes please' })).toThrow(/STRANDS_CHAT_CLUSTER: expected 1, 0, true or false/);
+    expect(readFlags(specs, [], { CHAT_CLUSTER: '1' })).toEqual({ cluster: true });
+    expect(readFlags(specs, [], { CHAT_CLUSTER: 'false' })).toEqual({ cluster: false });
+    expect(() => readFlags(specs, [], { CHAT_CLUSTER: 'yes please' })).toThrow(/CHAT_CLUSTER: expected 1, 0, true or false/);
     expect(() => readFlags(specs, ['--ws-port', '8080,x'])).toThrow(/--ws-port: expected non-negative integers separated by commas/);
     expect(() => readFlags(specs, ['--cluster=yes'])).toThrow(/cluster/);
   });
