@@ -100,8 +100,12 @@ export interface ResultRow {
   cpuVsWs?: number;
   /** Cluster rows: Redis commands per message over the window. */
   redis?: RedisCommandFigures;
-  /** Cluster rows: value over the single-broker row's of the same scenario and run (`cluster/single/...`). */
+  /** Cluster rows: value over the one-broker reference row's of the same run (medians under --repeat). */
   vsSingleBroker?: number;
+  /** Cluster rows: the same for each round's own pair of runs (--repeat), in round order: how far single rounds scatter. */
+  vsSingleBrokerRounds?: number[];
+  /** Cluster rows: server CPU per 1,000 over the reference row's (all processes: both brokers, backend, redis). */
+  cpuVsSingleBroker?: number;
   /** Which tree the @strands packages came from; only set in a run with a baseline. */
   tree?: TreeName;
   /** Every run of this setup (--repeat), in round order; the row shows their medians. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveOptions } from '../options.js';
 import type { ResultRow, SuiteResult } from '../results.js';
 import { renderSvg } from './svg.js';
-import { renderTable } from './table.js';
+import { renderTable, versusCell } from './table.js';
 import { judgeTargets } from './targets.js';
 
 const latency = (p99Ms: number) => ({ count: 1, p50Ms: p99Ms / 2, p95Ms: p99Ms, p99Ms, maxMs: p99Ms, meanMs: p99Ms / 2 });
@@ -189,6 +189,7 @@ describe('cluster scenario', () => {
     expect(text).toMatch(/2 brokers|cross-round-trip/);
     expect(text).toContain('broker A 15.0 + broker B 25.0 + backend 10.0 + redis 10.0');
     expect(text).toMatch(/90%\s+1\.02 \(publish 1\.00, evalsha 0\.01\)/);
+    expect(versusCell({ ...clusterRows[3]!, vsSingleBrokerRounds: [0.25, 0.95, 0.6], cpuVsSingleBroker: 2.02 })).toBe('90% (25-95%), CPU 2.02x');
     expect(renderTable(suite)).not.toContain('redis cmd/msg');
     const net = clusterRows.map((r) => (r.redis === undefined ? r : { ...r, redis: { ...redis, perMessage: 3.41, netPerMessage: 1.01, backgroundPerSec: 240 } }));
     expect(renderTable({ ...suite, rows: net, targets: [] })).toMatch(/90%\s+3\.41 \(publish 1\.00, evalsha 0\.01; idle out 1\.01\)/);

@@ -29,6 +29,16 @@ function targetMark(t: TargetCheck): string {
   return t.pass ? 'PASS' : 'MISS';
 }
 
+const percent = (n: number) => `${Math.round(n * 100)}%`;
+
+/** A cluster row against one broker: "40% (25-95%), CPU 2.02x" (the range: single rounds under --repeat). */
+export function versusCell(row: ResultRow): string {
+  if (row.vsSingleBroker === undefined) return '';
+  const rounds = row.vsSingleBrokerRounds;
+  const range = rounds === undefined || rounds.length < 2 ? '' : ` (${Math.round(Math.min(...rounds) * 100)}-${percent(Math.max(...rounds))})`;
+  return `${percent(row.vsSingleBroker)}${range}${row.cpuVsSingleBroker === undefined ? '' : `, CPU ${row.cpuVsSingleBroker.toFixed(2)}x`}`;
+}
+
 /**
  * Redis commands per message, the commands behind most of them, and what is left once the idle
  * background is taken out: "3.41 (publish 1.01, evalsha 0.40; idle out 1.01)".
@@ -61,7 +71,7 @@ export function renderTable(suite: SuiteResult): string {
     times(r.cpuVsWs),
     r.status === 'ok' && r.cpu?.coresBusy !== undefined ? r.cpu.coresBusy.toFixed(2) : '',
     r.generatorUtilization === undefined ? '' : `${Math.round(r.generatorUtilization * 100)}%`,
-    ...(cluster ? [r.vsSingleBroker === undefined ? '' : `${Math.round(r.vsSingleBroker * 100)}%`, redisCell(r)] : []),
+    ...(cluster ? [versusCell(r), redisCell(r)] : []),
     [r.note, r.mismatched ? `${r.mismatched} mismatched` : '', r.dropped ? `${r.dropped} dropped` : '', r.stalled ? `${r.stalled} clients stalled` : '', r.connectFailures ? `${r.connectFailures} connect failures` : '']
       .filter(Boolean)
       .join('; '),
@@ -80,7 +90,7 @@ export function renderTable(suite: SuiteResult): string {
     'srv cores = server CPU time / wall time (pinned to one core: near 1.00, the servers were the limit)',
     ...(cluster
       ? [
-          'vs 1 broker = that cluster row over its one-broker reference row of this run; redis cmd/msg = commands Redis served in the window (INFO commandstats: both brokers,',
+          'vs 1 broker = that cluster row over its one-broker reference row of this run (in brackets: lowest-highest of single rounds), and its CPU per 1,000 over the reference\'s; redis cmd/msg = commands Redis served in the window (INFO commandstats: both brokers,',
           'calls inside scripts too) per message sent (fan-out: per room message); idle out = the same less the rate Redis served idle with the same clients connected just before the load',
         ]
       : []),

@@ -107,7 +107,10 @@ function clusterTargets(rows: ResultRow[], options: BenchOptions, judge: (pass: 
   const share = (name: string, goal: string, target: number, cluster: ResultRow | undefined, single: ResultRow | undefined) => {
     if (cluster === undefined || single === undefined || single.value === 0) return checks.push({ name, goal, actual: 'not measured', pass: undefined });
     const ratio = cluster.value / single.value;
-    return checks.push({ name, goal, actual: `${pct(ratio)} (${fmt(cluster.value)} / ${fmt(single.value)})`, pass: judge(ratio >= target) });
+    const rounds = cluster.vsSingleBrokerRounds;
+    const spread = rounds === undefined || rounds.length < 2 ? '' : `; rounds ${pct(Math.min(...rounds))}-${pct(Math.max(...rounds))}`;
+    const cpu = cluster.cpuVsSingleBroker === undefined ? '' : `; CPU per 1,000 ${cluster.cpuVsSingleBroker.toFixed(2)}x`;
+    return checks.push({ name, goal, actual: `${pct(ratio)} (${fmt(cluster.value)} / ${fmt(single.value)}${spread}${cpu})`, pass: judge(ratio >= target) });
   };
   share(
     `cluster round trip, ${clients} clients`,

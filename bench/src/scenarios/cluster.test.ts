@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { runLoad } from '../load/generator.js';
 import { commandDelta, commandStats } from '../servers/redis.js';
-import { redisBackground, redisFigures, redisMissing } from './cluster.js';
+import { redisBackground, redisFigures, redisMissing, versus } from './cluster.js';
 import { startCluster } from './stacks.js';
 
 const spec = (url: string) => ({
@@ -33,6 +33,17 @@ describe('redisFigures', () => {
     // A 10 s window of 1,000 room messages: 1,020 publishes plus 2,400 of upkeep.
     const figures = redisFigures({}, { publish: 1_020, evalsha: 400, hset: 2_000 }, 1_000, 10_000, background);
     expect(figures).toMatchObject({ perMessage: 3.42, backgroundPerSec: 242, netPerMessage: 1 });
+  });
+});
+
+describe('versus', () => {
+  it('sets a cluster row against its one-broker reference: medians, each round, CPU per 1,000', () => {
+    const head = { scenario: 'cluster' as const, system: 'strands' as const, label: 'x', clients: 10, metric: 'msg/s' as const, status: 'ok' as const };
+    const cpu = (perThousandMs: number) => ({ perThousandMs, byRole: {} });
+    const single = { ...head, id: 's', value: 100, cpu: cpu(10), runs: [{ value: 100, round: 0 }, { value: 200, round: 1 }] };
+    const cross = { ...head, id: 'c', value: 60, cpu: cpu(25), runs: [{ value: 60, round: 0 }, { value: 50, round: 1 }] };
+    expect(versus(cross, single)).toMatchObject({ vsSingleBroker: 0.6, vsSingleBrokerRounds: [0.6, 0.25], cpuVsSingleBroker: 2.5 });
+    expect(versus(cross, { ...single, status: 'failed' }).vsSingleBroker).toBeUndefined();
   });
 });
 

@@ -161,10 +161,22 @@ function measureCluster(
   });
 }
 
-/** Sets `vsSingleBroker` on a cluster row from its reference row. */
-function versus(row: ResultRow, reference: ResultRow | undefined): ResultRow {
+/** Sets `vsSingleBroker` (also round by round) and `cpuVsSingleBroker` on a cluster row from its reference row. */
+export function versus(row: ResultRow, reference: ResultRow | undefined): ResultRow {
   if (row.status !== 'ok' || reference?.status !== 'ok' || reference.value === 0) return row;
-  return { ...row, vsSingleBroker: Math.round((row.value / reference.value) * 1000) / 1000 };
+  const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
+  const rounds = (row.runs ?? []).flatMap((run) => {
+    const other = reference.runs?.find((r) => r.round === run.round);
+    return run.round === undefined || other === undefined || other.value === 0 ? [] : [ratio(run.value, other.value)];
+  });
+  const cpu = row.cpu?.perThousandMs;
+  const refCpu = reference.cpu?.perThousandMs;
+  return {
+    ...row,
+    vsSingleBroker: ratio(row.value, reference.value),
+    ...(rounds.length > 1 ? { vsSingleBrokerRounds: rounds } : {}),
+    ...(cpu === undefined || refCpu === undefined || refCpu === 0 ? {} : { cpuVsSingleBroker: Math.round((cpu / refCpu) * 100) / 100 }),
+  };
 }
 
 /** Runs the cluster scenario, or returns skipped rows when redis-server is missing. */
