@@ -56,6 +56,17 @@ describe('broker layers', () => {
     for (const layer of ['base', 'core', 'gateway', 'backends', 'root'] as const) expect(layers.has(layer)).toBe(true);
   });
 
+  it('loads no zod: values come from @strands/protocol/wire, the root entry is imported for types only', () => {
+    const wrong: string[] = [];
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      for (const match of text.matchAll(/^import\s+(type\s+)?[^;]*?from\s+['"](@strands\/protocol|zod)['"]/gm)) {
+        if (match[1] === undefined) wrong.push(`${relative(SRC, file)} imports ${match[2] as string}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('has no import from a higher or a sibling layer', () => {
     const wrong: string[] = [];
     for (const file of files) {

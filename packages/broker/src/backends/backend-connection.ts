@@ -1,6 +1,6 @@
 // One backend's TCP connection: line decoding in, batched writes out, and its liveness bookkeeping.
 import type { Socket } from 'node:net';
-import { LineDecoder, type FrameError } from '@strands/protocol';
+import { LineDecoder, type FrameError } from '@strands/protocol/wire';
 import type { EventConsumer } from '../core/consumers.js';
 import { HTTP_REFUSAL, looksLikeHttp } from './http-sniff.js';
 

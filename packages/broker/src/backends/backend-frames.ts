@@ -1,6 +1,6 @@
 // The frames the broker sends to backends: the encoders of @strands/protocol/wire (string
 // concatenation, JSON.stringify only for values), with the broker's name, capabilities and ids.
-import { BROKER_CAPABILITIES, connectionRequestLine as encodeConnectionRequest, errorEventLine as encodeErrorEvent, helloReplyLine as encodeHelloReply, toSafeRequestId } from '@strands/protocol/wire';
+import { BROKER_CAPABILITIES, connectionRequestLine as encodeConnectionRequest, errorEventLine as encodeErrorEvent, helloReplyLine as encodeHelloReply } from '@strands/protocol/wire';
 import type { ConnectionRequestParams } from '../core/decisions.js';
 import { nextRequestId } from '../core/event-lines.js';
 import { VERSION } from '../version.js';
@@ -19,8 +19,7 @@ export function connectionRequestLine(requestId: string, params: ConnectionReque
 
 /** PyStrands' `error` event, e.g. a connection request this backend did not answer in time. */
 export function errorEventLine(context: Record<string, unknown>, error: string): string {
-  // Checked (not cast): event ids are made in core/event-lines.ts; this event is rare.
-  return encodeErrorEvent(toSafeRequestId(nextRequestId()), context, error);
+  return encodeErrorEvent(nextRequestId(), context, error);
 }
 
 /** `hello_reply`, answering a backend's `hello`. */

@@ -1,33 +1,35 @@
-// Encoders of the client events the core hands to backends: string concatenation, JSON.stringify only for values.
+// The client events the core hands to backends, encoded by @strands/protocol/wire, with this broker run's ids.
 import { randomBytes } from 'node:crypto';
+import {
+  createRequestIds,
+  disconnectedLine as encodeDisconnected,
+  newConnectionLine as encodeNewConnection,
+  newMessageLine as encodeNewMessage,
+  type SafeRequestId,
+} from '@strands/protocol/wire';
 
-// Event request ids only need to be unique per broker run; a counter after a random prefix is
-// as good as a UUID here and costs nothing per message.
-const runPrefix = randomBytes(4).toString('hex');
-let sequence = 0;
-
-/** A request id unique within this broker run. */
-export function nextRequestId(): string {
-  sequence += 1;
-  return `${runPrefix}-${sequence.toString(36)}`;
-}
+/**
+ * A request id unique within this broker run. Event ids only need to be unique per run; a
+ * counter after a random prefix is as good as a UUID here and costs nothing per message.
+ */
+export const nextRequestId: () => SafeRequestId = createRequestIds(`${randomBytes(4).toString('hex')}-`);
 
 /** `new_message` for a text (or base64-encoded binary) client frame. */
 export function newMessageLine(message: string, contextJson: string, base64: boolean): string {
-  const encoding = base64 ? ',"encoding":"base64"' : '';
-  return `{"action":"new_message","request_id":"${nextRequestId()}","params":{"message":${JSON.stringify(message)},"context":${contextJson}${encoding}}}\n`;
+  return encodeNewMessage(nextRequestId(), message, contextJson, base64);
 }
 
 /** `new_connection` after a client was upgraded. */
 export function newConnectionLine(contextJson: string): string {
-  return `{"action":"new_connection","request_id":"${nextRequestId()}","params":{"context":${contextJson}}}\n`;
+  return encodeNewConnection(nextRequestId(), contextJson);
 }
 
+// What every `disconnected` line of the protocol's encoder starts with (a test holds it so).
 const DISCONNECTED_START = '{"action":"disconnected",';
 
 /** `disconnected` once a client is gone, with the close code and reason where known. */
 export function disconnectedLine(contextJson: string, code: number, reason: string): string {
-  return `${DISCONNECTED_START}"request_id":"${nextRequestId()}","params":{"context":${contextJson},"code":${code},"reason":${JSON.stringify(reason)}}}\n`;
+  return encodeDisconnected(nextRequestId(), contextJson, code, reason);
 }
 
 /** True for a line `disconnectedLine` built: the client's last event (a prefix check, no parse). */

@@ -5,6 +5,8 @@ export { BROKER_ACTIONS, BACKEND_ACTIONS, HEARTBEAT_REQUEST_ID, PROTOCOL_VERSION
 export { ERROR_REPLY_CODES, ROUTE_ERROR_CODES } from './error-codes.js';
 export type { ErrorReplyCode, RouteErrorCode, ReceivedRouteErrorCode } from './error-codes.js';
 export { FRAME_ERROR_CODES, FrameError, isFrameError } from '../errors.js';
+export { LineDecoder, encodeFrame, DEFAULT_MAX_LINE_BYTES } from '../framing.js';
+export type { DecodedLine, LineDecoderOptions } from '../framing.js';
 export type { FrameErrorCode } from '../errors.js';
 export { CLOSE_CODES, closeMeaning, rejectionCloseCode, rejectionStatus, isRefusalCloseCode, isBackendCloseCode } from './close-codes.js';
 export type { CloseMeaning } from './close-codes.js';

@@ -18,8 +18,14 @@ describe('@strands/protocol/wire', () => {
     expect(sources.length).toBeGreaterThan(10);
   });
 
-  it.each(sources)('%s imports only wire modules (and the zod-free errors.ts)', (file) => {
-    for (const spec of specifiers(file)) expect(spec.startsWith('./') || spec === '../errors.js', `${file}: ${spec}`).toBe(true);
+  it.each(sources)('%s imports only wire modules (and the zod-free errors.ts and framing.ts)', (file) => {
+    for (const spec of specifiers(file)) {
+      expect(spec.startsWith('./') || spec === '../errors.js' || spec === '../framing.js', `${file}: ${spec}`).toBe(true);
+    }
+  });
+
+  it('the shared framing.ts imports only errors.ts', () => {
+    expect(specifiers('../framing.ts')).toEqual(['./errors.js']);
   });
 
   it('the shared errors.ts imports nothing', () => {
