@@ -9,8 +9,7 @@ import { BackendCore } from './core.js';
 import { BrokerError, HandlerError, OptionsError } from './errors.js';
 import { BoundedEventStream, type EventStream } from './event-stream.js';
 import type { RouterHost, RouterLike } from './router/router.js';
-import type { Task } from './scheduler.js';
-import { SeenEvents } from './seen-events.js';
+import { Acknowledgements } from './acknowledgements.js';
 import { responseLine } from './wire.js';
 
 type MaybePromise<T> = T | Promise<T>;
@@ -47,8 +46,8 @@ export class StrandsBackend extends BackendCore implements Replier {
   private readonly connectionStreams = new Set<BoundedEventStream<ClientContext>>();
   private readonly disconnectionStreams = new Set<BoundedEventStream<Disconnection>>();
   private router: RouterLike | undefined;
-  /** Event ids handled lately (`dedupeWindow`), so a redelivery runs no handler twice. */
-  private readonly seen = this.options.dedupeWindow > 0 ? new SeenEvents(this.options.dedupeWindow) : undefined;
+  /** Acknowledges handled events and skips repeats (`dedupeWindow`). */
+  private readonly acks = new Acknowledgements(this.options.dedupeWindow, this.log);
 
   // Hooks: override in a subclass; the defaults run the registered handlers.
 
@@ -152,7 +151,7 @@ export class StrandsBackend extends BackendCore implements Replier {
     switch (frame.action) {
       case 'new_message': {
         const params = frame.params;
-        const delivery = this.delivery(link, params);
+        const delivery = this.acks.delivery(link, params);
         if (delivery === undefined) return;
         const client = toClientContext(params.context, link.address);
         if (this.links.length > 1 && !this.homes.has(client.clientId)) this.homes.set(client.clientId, link);
@@ -161,16 +160,16 @@ export class StrandsBackend extends BackendCore implements Replier {
           if (parsed.kind !== 'none') {
             // Routes run their own work: the event counts as handled once the router took it.
             this.router.receive(parsed, client);
-            this.handled(link, delivery);
+            this.acks.handled(link, delivery);
             return;
           }
         }
         const message = new IncomingMessage(client, params.message, params.encoding === 'base64', this, delivery);
         for (const stream of this.messageStreams) stream.push(message);
         if (this.messageHandlers.length > 0 || this.handleMessage !== StrandsBackend.prototype.handleMessage) {
-          this.scheduler.push(client.clientId, this.acking(link, delivery, () => this.guard('message', client.clientId, () => this.handleMessage(message))));
+          this.scheduler.push(client.clientId, this.acks.acking(link, delivery, () => this.guard('message', client.clientId, () => this.handleMessage(message))));
         } else {
-          this.handled(link, delivery);
+          this.acks.handled(link, delivery);
         }
         return;
       }
@@ -180,16 +179,16 @@ export class StrandsBackend extends BackendCore implements Replier {
         return;
       }
       case 'new_connection': {
-        const delivery = this.delivery(link, frame.params);
+        const delivery = this.acks.delivery(link, frame.params);
         if (delivery === undefined) return;
         const client = toClientContext(frame.params.context, link.address);
         if (this.links.length > 1) this.homes.set(client.clientId, link);
         for (const stream of this.connectionStreams) stream.push(client);
-        this.scheduler.push(client.clientId, this.acking(link, delivery, () => this.guard('connect', client.clientId, () => this.handleConnect(client, delivery))));
+        this.scheduler.push(client.clientId, this.acks.acking(link, delivery, () => this.guard('connect', client.clientId, () => this.handleConnect(client, delivery))));
         return;
       }
       case 'disconnected': {
-        const delivery = this.delivery(link, frame.params);
+        const delivery = this.acks.delivery(link, frame.params);
         if (delivery === undefined) return;
         const client = toClientContext(frame.params.context, link.address);
         const { id, redelivered, deliveryCount } = delivery;
@@ -200,7 +199,7 @@ export class StrandsBackend extends BackendCore implements Replier {
         for (const stream of this.disconnectionStreams) stream.push(event);
         this.scheduler.push(
           client.clientId,
-          this.acking(link, delivery, () => {
+          this.acks.acking(link, delivery, () => {
             this.router?.clientGone(client.clientId);
             return this.guard('disconnect', client.clientId, () => this.handleDisconnect(event));
           }),
@@ -208,59 +207,15 @@ export class StrandsBackend extends BackendCore implements Replier {
         return;
       }
       case 'error': {
-        const delivery = this.delivery(link, frame.params);
+        const delivery = this.acks.delivery(link, frame.params);
         if (delivery === undefined) return;
         this.reportError(new BrokerError('broker_error', `broker reported: ${frame.params.error}`, link.address));
-        this.handled(link, delivery);
+        this.acks.handled(link, delivery);
         return;
       }
       default:
         this.log.debug({ broker: link.address, action: frame.action }, 'ignored a frame');
     }
-  }
-
-  /**
-   * How a client event arrived, or undefined for a repeat of one handled or being handled here
-   * (skipped; acknowledged at once when its first run is done, else by that run).
-   */
-  private delivery(link: BrokerLink, params: { event_id?: string | undefined; redelivered?: boolean | undefined; delivery_count?: number | undefined }): EventDelivery | undefined {
-    const id = params.event_id;
-    if (id === undefined) return FIRST_DELIVERY;
-    const known = this.seen?.arrived(id);
-    if (known !== undefined) {
-      if (known) link.ack(id);
-      this.log.debug({ broker: link.address, eventId: id, deliveryCount: params.delivery_count }, 'skipped a repeated event');
-      return undefined;
-    }
-    return { id, redelivered: params.redelivered === true, deliveryCount: params.delivery_count ?? 1 };
-  }
-
-  /**
-   * The task, acknowledging the event once it settles: a handler that throws acknowledges too (its
-   * error went to onError), so a poison message is not redelivered forever. Events without an id
-   * (PyStrands brokers) run the task as it is.
-   */
-  private acking(link: BrokerLink, delivery: EventDelivery, run: () => unknown): Task {
-    if (delivery.id === undefined) return run;
-    return () => {
-      const result = run();
-      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-        return Promise.resolve(result).then(
-          () => this.handled(link, delivery),
-          () => this.handled(link, delivery),
-        );
-      }
-      this.handled(link, delivery);
-      return result;
-    };
-  }
-
-  /** The event is done here: remembered as such and acknowledged in this turn's write. */
-  private handled(link: BrokerLink, delivery: EventDelivery): void {
-    const id = delivery.id;
-    if (id === undefined) return;
-    this.seen?.done(id);
-    link.ack(id);
   }
 
   /** Runs the connection-request hook under a timeout and answers the broker that asked. */
