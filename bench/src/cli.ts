@@ -9,7 +9,8 @@ import { runSuite } from './suite.js';
 
 const USAGE = `usage: pnpm bench [--quick] [--only ${SCENARIO_NAMES.join(',')}] [--duration-ms N] [--workers N] [--repeat N]
                   [--backend sdk|raw] [--out DIR] [--pin] [--baseline GIT-REF]
-  --quick            smoke run (short windows, small counts): checks that the suite runs, not figures
+  --quick            smoke run (short windows, small counts): checks that the suite runs, not figures;
+                     leaves out cluster unless --only names it
   --only a,b         run only these scenarios (default: all)
   --duration-ms N    measured window per setup (default 10000; quick 1000)
   --workers N        load generator worker threads (default 2)
@@ -20,7 +21,8 @@ const USAGE = `usage: pnpm bench [--quick] [--only ${SCENARIO_NAMES.join(',')}] 
   --pin              load generator on the first CPU, servers on the others (Linux taskset)
   --baseline REF     also run the servers of commit REF (temporary git worktree) interleaved with the
                      current tree's, and report every figure as current / baseline
-  env PYSTRANDS_BROKER_BIN, PYSTRANDS_ECHO_BIN: run the PyStrands comparison`;
+  env PYSTRANDS_BROKER_BIN, PYSTRANDS_ECHO_BIN: run the PyStrands comparison
+  env REDIS_SERVER_PATH: redis-server of the cluster scenario (default: redis-server on the PATH; missing: skipped)`;
 
 function parse(argv: string[]): Partial<BenchOptions> {
   const { values } = parseArgs({
