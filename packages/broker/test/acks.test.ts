@@ -64,6 +64,37 @@ describe('acknowledgements (capability ack)', () => {
     second.close();
   });
 
+  it('dead-letters an event whose backends keep dying with it (a poison message), at the maximum', async () => {
+    // With a token a backend takes nothing before its hello, so every delivery here is tracked.
+    h = await startBroker({ maxDeliveries: 2, backendToken: 't0ken' });
+    const connect = async () => {
+      const backend = await RawBackend.connect(h.addresses.tcpPort);
+      const id = backend.send('hello', { name: 'acking', protocol_version: 1, token: 't0ken', capabilities: ['ack'] });
+      await backend.waitFrame((f) => f.action === 'hello_reply' && f.request_id === id, 'hello_reply');
+      return backend;
+    };
+    const first = await connect();
+    const client = await h.client('/ws/r?id=c7');
+    await first.waitFrame((f) => f.action === 'new_connection', 'new_connection');
+    first.send('ack', { ids: [first.of('new_connection')[0]!.params.event_id] });
+    client.send('crash');
+    await first.waitFrame((f) => f.action === 'new_message', 'the message');
+    first.close();
+    await waitFor(() => h.broker.stats().backends === 0, 'first gone');
+    const second = await connect();
+    const again = await second.waitFrame((f) => f.action === 'new_message', 'the redelivery');
+    expect(again.params.delivery_count).toBe(2);
+    second.close();
+    await waitFor(() => h.broker.stats().backends === 0, 'second gone');
+    const third = await connect();
+    await waitFor(() => h.broker.deadLetters().length === 1, 'a dead letter');
+    expect(h.broker.deadLetters()[0]).toMatchObject({ action: 'new_message', clientId: 'c7', deliveries: 2 });
+    client.send('fine');
+    await third.waitFrame((f) => f.action === 'new_message', 'the next message');
+    expect(third.of('new_message').map((f) => f.params.message)).toEqual(['fine']);
+    third.close();
+  });
+
   it('redelivers after the ack timeout, then dead-letters at the maximum; held events stay bounded', async () => {
     h = await startBroker({ ackTimeoutMs: 100, maxDeliveries: 3, maxUnackedEvents: 50, queueSize: 20 });
     const silent = await h.backend();

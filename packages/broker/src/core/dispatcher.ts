@@ -180,7 +180,7 @@ export class Dispatcher<O extends EventOwner> {
     const target = this.consumers.pick();
     if (target === undefined) return;
     const softLimit = this.ctx.options.maxBackendBufferBytes / 2;
-    const maxUnacked = this.ctx.options.maxUnackedEvents;
+    const { maxUnackedEvents: maxUnacked, maxDeliveries } = this.ctx.options;
     const now = Date.now();
     let moved = 0;
     for (let event = this.store.peek(); event !== undefined; event = this.store.peek()) {
@@ -195,6 +195,12 @@ export class Dispatcher<O extends EventOwner> {
       if (consumer.acks === true) {
         // Resumed by the next acknowledgement or expiry.
         if (this.store.unacked >= maxUnacked) break;
+        // Went out as often as allowed, each time to a backend that died with it (a poison message that crashes it).
+        if ((event.deliveries ?? 0) >= maxDeliveries) {
+          this.store.drop();
+          this.bury(event, now);
+          continue;
+        }
         owner.affinity = consumer;
         const id = event.id ?? nextRequestId();
         const deliveries = (event.deliveries ?? 0) + 1;

@@ -67,6 +67,8 @@ export interface EventStore<O> {
   expired(sentBefore: number): StoredEvent<O>[];
   /** Puts events back at the front of the waiting ones, in this order (a redelivery). */
   requeue(events: readonly StoredEvent<O>[]): void;
+  /** Removes the oldest waiting event without handing it to anyone (it became a dead letter). */
+  drop(): StoredEvent<O> | undefined;
   /** `consumer` is lost: what it held goes back to the front of the waiting events, in order. Returns how many. */
   takeBack(consumer: ConsumerKey): number;
   /** Forgets every waiting event (shutdown, or a disabled queue); returns how many. */

@@ -154,6 +154,10 @@ export class MemoryEventStore<O> implements EventStore<O> {
     this.queue.prepend(events);
   }
 
+  drop(): StoredEvent<O> | undefined {
+    return this.queue.shift();
+  }
+
   takeBack(consumer: ConsumerKey): number {
     const held = this.held.get(consumer);
     this.held.delete(consumer);
