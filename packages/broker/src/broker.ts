@@ -27,7 +27,8 @@ import { attachClient, startPingSweep, type ClientSide } from './gateway/clients
 import { selectProtocol } from './gateway/handshake.js';
 import { createHttpServer, createOpsServer, type HealthSource } from './gateway/http-server.js';
 import { UpgradeHandler } from './gateway/upgrade.js';
-import { createLogger } from './logger.js';
+import { startFdWatch } from './fd-watch.js';
+import { createLogger, RateLimitedLog } from './logger.js';
 import { Metrics, type Gauges } from './metrics.js';
 import { isLoopback, resolveOptions, type BrokerOptions, type ResolvedOptions } from './options.js';
 import { readiness } from './readiness.js';
@@ -169,9 +170,9 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     state = 'starting';
     try {
       await backplane.start();
-      await listen(http, resolved.wsPort, resolved.host, 'WebSocket');
-      await listen(tcp, resolved.tcpPort, resolved.tcpHost, 'backend TCP');
-      if (opsServer !== undefined) await listen(opsServer, resolved.metricsPort as number, resolved.metricsHost as string, 'metrics');
+      await listen(http, resolved.wsPort, resolved.host, 'WebSocket', logger);
+      await listen(tcp, resolved.tcpPort, resolved.tcpHost, 'backend TCP', logger);
+      if (opsServer !== undefined) await listen(opsServer, resolved.metricsPort as number, resolved.metricsHost as string, 'metrics', logger);
     } catch (error) {
       state = 'stopped';
       http.close();
@@ -180,7 +181,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
       await backplane.stop().catch(() => undefined);
       throw error;
     }
-    timers = [startHeartbeat(ctx, backends), startPingSweep(side), startAckSweep(ctx, dispatcher)];
+    timers = [startFdWatch(logger), startHeartbeat(ctx, backends), startPingSweep(side), startAckSweep(ctx, dispatcher)];
     state = 'running';
     const ws = http.address() as AddressInfo;
     const backend = tcp.address() as AddressInfo;
@@ -263,7 +264,7 @@ function defaultBackplane(options: ResolvedOptions, logger: Logger): Backplane {
   return new RedisBackplane({ url: options.cluster.url, prefix: options.cluster.prefix, logger: logger.child({ part: 'cluster' }) });
 }
 
-function listen(server: HttpServer | NetServer, port: number, host: string, what: string): Promise<void> {
+function listen(server: HttpServer | NetServer, port: number, host: string, what: string, logger: Logger): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (cause: NodeJS.ErrnoException) => {
       reject(new ListenError(`cannot listen for ${what} on ${host}:${port}: ${cause.code ?? cause.message}`, { cause }));
@@ -271,7 +272,23 @@ function listen(server: HttpServer | NetServer, port: number, host: string, what
     server.once('error', onError);
     server.listen(port, host, () => {
       server.removeListener('error', onError);
+      keepServingOnAcceptErrors(server, what, logger);
       resolve();
+    });
+  });
+}
+
+/**
+ * A listening server emits 'error' when accept fails (EMFILE at the file descriptor limit); with
+ * no listener that would end the process. Logged instead, at most once a second: Node retries
+ * the accept, and the clients already connected are served on.
+ */
+function keepServingOnAcceptErrors(server: HttpServer | NetServer, what: string, logger: Logger): void {
+  const log = new RateLimitedLog(1000);
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    log.hit((suppressed) => {
+      const hint = error.code === 'EMFILE' || error.code === 'ENFILE' ? ': out of file descriptors (raise the limit, ulimit -n, or lower maxConnections)' : '';
+      logger.error({ port: what, code: error.code, err: error.message, suppressed }, `cannot accept connections${hint}`);
     });
   });
 }
