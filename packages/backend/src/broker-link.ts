@@ -235,7 +235,7 @@ export class BrokerLink {
     this.decoder = new LineDecoder({ maxLineBytes: this.options.maxLineBytes });
     if (this.paused) socket.pause();
     // hello goes first; PyStrands brokers ignore the unknown action and never answer it.
-    this.enqueue(helloLine(this.options.name, this.options.token));
+    this.enqueue(helloLine(this.options.name, this.options.token, this.options.acknowledge));
     for (const held of this.held.takeAll()) this.enqueue(held.line).then(held.resolve, held.reject);
     this.idle.start();
     this.log.info({ broker: this.address }, 'connected to broker');

@@ -58,9 +58,9 @@ export function roomMembersLine(requestId: string, roomId: string): string {
   return encodeRoomMembers(requestId, roomId);
 }
 
-/** `hello`, announcing `ack`: Strands brokers then send event ids and wait for acknowledgements (PyStrands brokers ignore hello). */
-export function helloLine(name: string, token: string | undefined): string {
-  return encodeHello(requestIds(), name, token, [ACK_CAPABILITY]);
+/** `hello`, announcing `ack` when the backend acknowledges: Strands brokers then send event ids and wait for acknowledgements (PyStrands brokers ignore hello). */
+export function helloLine(name: string, token: string | undefined, acknowledge = true): string {
+  return encodeHello(requestIds(), name, token, acknowledge ? [ACK_CAPABILITY] : undefined);
 }
 
 /** `ack` for a batch of handled events. */

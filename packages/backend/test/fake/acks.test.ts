@@ -9,7 +9,7 @@ import { FakeBroker, frames, until, type Frame } from '../support/fake-broker.js
 async function setup(options: Parameters<typeof testBackend>[0] = {}) {
   const broker = await FakeBroker.start();
   cleanup(broker);
-  const app: StrandsBackend = testBackend({ ...options, brokers: [broker.address] });
+  const app: StrandsBackend = testBackend({ acknowledge: true, ...options, brokers: [broker.address] });
   await app.start();
   const link = await broker.link(0);
   return { app, link };

@@ -14,11 +14,14 @@ async function setup(options: Parameters<typeof testBackend>[0] = {}) {
 }
 
 describe('connection requests', () => {
-  it('says hello first, with name, protocol version, token and the ack capability', async () => {
+  it('says hello first, with name, protocol version, token, and the ack capability only when asked to acknowledge', async () => {
     const { link } = await setup({ name: 'orders', token: 's3cret' });
     const first = await link.waitFor(() => true);
     expect(first.action).toBe('hello');
-    expect(first.params).toEqual({ name: 'orders', protocol_version: 1, token: 's3cret', capabilities: ['ack'] });
+    expect(first.params).toEqual({ name: 'orders', protocol_version: 1, token: 's3cret' });
+    const acking = await setup({ name: 'orders', acknowledge: true });
+    const hello = await acking.link.waitFor(() => true);
+    expect(hello.params).toEqual({ name: 'orders', protocol_version: 1, capabilities: ['ack'] });
   });
 
   it('shows headers, url, query and address, and sends what the handler set', async () => {

@@ -4,7 +4,7 @@
 import { createBackend } from '../../src/index.js';
 
 const [broker = '127.0.0.1:8081', name = 'echo'] = process.argv.slice(2);
-const app = createBackend({ brokers: [broker], name, logLevel: 'silent', reconnectInitialDelayMs: 50, reconnectMaxDelayMs: 200 });
+const app = createBackend({ brokers: [broker], name, logLevel: 'silent', acknowledge: true, reconnectInitialDelayMs: 50, reconnectMaxDelayMs: 200 });
 app.onConnectionRequest((request) => {
   request.clientId = request.query.id?.[0] ?? request.clientId;
   return true;
