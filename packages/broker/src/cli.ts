@@ -33,12 +33,6 @@ async function main(): Promise<void> {
     process.stderr.write(`strands-broker: ${(error as Error).message}\n`);
     process.exit(EXIT.failure);
   }
-  process.stdout.write(
-    `strands-broker ${VERSION} listening: clients ${addresses.wsUrl} (bound ${addresses.host}:${addresses.wsPort}), ` +
-      `backends tcp://${addresses.tcpHost}:${addresses.tcpPort}` +
-      (addresses.metricsPort === undefined ? '' : `, metrics http://${addresses.metricsHost}:${addresses.metricsPort}/metrics`) +
-      '\n',
-  );
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     signals += 1;
@@ -60,6 +54,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // Said only once the signals are handled: whoever reads this line may signal at once.
+  process.stdout.write(
+    `strands-broker ${VERSION} listening: clients ${addresses.wsUrl} (bound ${addresses.host}:${addresses.wsPort}), ` +
+      `backends tcp://${addresses.tcpHost}:${addresses.tcpPort}` +
+      (addresses.metricsPort === undefined ? '' : `, metrics http://${addresses.metricsHost}:${addresses.metricsPort}/metrics`) +
+      '\n',
+  );
 }
 
 void main();
