@@ -10,15 +10,21 @@ async function clusterHello(link: FakeLink): Promise<void> {
 
 const commands = (link: FakeLink) => link.frames.filter((f) => f.action !== 'hello').map((f) => f.action);
 
+/** Two fake brokers and a backend listing both, connected. */
+async function twoBrokers() {
+  const a = await FakeBroker.start();
+  const b = await FakeBroker.start();
+  cleanup(a);
+  cleanup(b);
+  const app = testBackend({ brokers: [a.address, b.address] });
+  await app.start();
+  const [la, lb] = await Promise.all([a.link(0), b.link(0)]);
+  return { a, app, la, lb };
+}
+
 describe('cluster brokers', () => {
   it('sends each command once through one broker, and through another once it is gone', async () => {
-    const a = await FakeBroker.start();
-    const b = await FakeBroker.start();
-    cleanup(a);
-    cleanup(b);
-    const app = testBackend({ brokers: [a.address, b.address] });
-    await app.start();
-    const [la, lb] = await Promise.all([a.link(0), b.link(0)]);
+    const { a, app, la, lb } = await twoBrokers();
     await Promise.all([clusterHello(la), clusterHello(lb)]);
     await until(() => (app as unknown as { links: { cluster: boolean }[] }).links.every((l) => l.cluster), 'both links cluster');
 
@@ -36,13 +42,7 @@ describe('cluster brokers', () => {
   });
 
   it('without the capability, a room message still goes to every broker', async () => {
-    const a = await FakeBroker.start();
-    const b = await FakeBroker.start();
-    cleanup(a);
-    cleanup(b);
-    const app = testBackend({ brokers: [a.address, b.address] });
-    await app.start();
-    const [la, lb] = await Promise.all([a.link(0), b.link(0)]);
+    const { app, la, lb } = await twoBrokers();
     await until(() => app.connectedBrokers.length === 2, 'both connected');
     await app.sendToRoom('r', 'x');
     await Promise.all([la.waitForAction('message_to_room'), lb.waitForAction('message_to_room')]);

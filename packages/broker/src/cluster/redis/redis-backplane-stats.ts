@@ -1,4 +1,5 @@
 // What a RedisBackplane reports for metrics: the link's health, cross-node traffic, presence, the directory, reaping.
+import type { BackplaneMetric } from '../../metric-samples.js';
 import type { DirectoryCounters } from './connection-directory.js';
 import type { ReaperCounters } from './node-reaper.js';
 import type { PresenceCounters } from './presence.js';
@@ -47,4 +48,26 @@ export interface RedisBackplaneStats extends RedisLinkStats, PresenceCounters, D
   waitingPublishes: number;
   /** Lag of the messages received from other nodes: publish time stamped by the sender vs receive time. */
   publishLag: PublishLag;
+}
+
+/** The samples /metrics shows of a RedisBackplane: the link, cross-node traffic, publish lag (seconds). */
+export function redisMetricSamples(r: RedisBackplaneStats): BackplaneMetric[] {
+  const lag = r.publishLag;
+  return [
+    { kind: 'gauge', name: 'strands_cluster_redis_link_up', help: '1 while both Redis connections are up and subscribed.', value: r.linkUp },
+    { kind: 'counter', name: 'strands_cluster_redis_reconnects_total', help: 'Redis connections re-established after a loss.', value: r.reconnects },
+    { kind: 'counter', name: 'strands_cluster_redis_probe_restarts_total', help: 'Subscriber connections rebuilt because a probe went unanswered.', value: r.probeRestarts },
+    { kind: 'counter', name: 'strands_cluster_messages_out_total', help: 'Messages published to other brokers.', value: r.messagesOut },
+    { kind: 'counter', name: 'strands_cluster_messages_in_total', help: 'Messages received from other brokers.', value: r.messagesIn },
+    { kind: 'counter', name: 'strands_cluster_publish_failures_total', help: 'Messages that could not cross to other brokers (Redis away, lost in flight, over the bound).', value: r.publishFailures },
+    {
+      kind: 'histogram',
+      name: 'strands_cluster_publish_lag_seconds',
+      help: 'Publish-to-receive time of messages from other brokers (includes clock skew between machines).',
+      buckets: lag.bucketsMs.map((ms) => ms / 1000),
+      cumulative: lag.le,
+      count: lag.samples,
+      sum: lag.sumMs / 1000,
+    },
+  ];
 }

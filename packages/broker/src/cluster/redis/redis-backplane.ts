@@ -20,7 +20,7 @@ import { RedisPresence } from './presence.js';
 import { PublishLagHistogram } from './publish-lag.js';
 import type { RedisLink } from './redis-link.js';
 import { resolveRedisBackplaneOptions, type RedisBackplaneOptions } from './redis-backplane-options.js';
-import type { RedisBackplaneStats } from './redis-backplane-stats.js';
+import { redisMetricSamples, type RedisBackplaneStats } from './redis-backplane-stats.js';
 import { RoomSubscriptions } from './room-subscriptions.js';
 
 /** Refresh slices per interval: each client's entries are re-written in one of them. */
@@ -226,28 +226,9 @@ export class RedisBackplane extends ClusterBackplane {
   }
 
   /** The link's counters and this transport's; zeros before `start`. See {@link RedisBackplaneStats}. */
-  /** The base samples plus the Redis link's, cross-node traffic and publish lag (seconds). */
+  /** The base samples plus the Redis link's, cross-node traffic and publish lag. */
   override metrics(): BackplaneMetric[] {
-    const r = this.redisStats();
-    const lag = r.publishLag;
-    return [
-      ...super.metrics(),
-      { kind: 'gauge', name: 'strands_cluster_redis_link_up', help: '1 while both Redis connections are up and subscribed.', value: r.linkUp },
-      { kind: 'counter', name: 'strands_cluster_redis_reconnects_total', help: 'Redis connections re-established after a loss.', value: r.reconnects },
-      { kind: 'counter', name: 'strands_cluster_redis_probe_restarts_total', help: 'Subscriber connections rebuilt because a probe went unanswered.', value: r.probeRestarts },
-      { kind: 'counter', name: 'strands_cluster_messages_out_total', help: 'Messages published to other brokers.', value: r.messagesOut },
-      { kind: 'counter', name: 'strands_cluster_messages_in_total', help: 'Messages received from other brokers.', value: r.messagesIn },
-      { kind: 'counter', name: 'strands_cluster_publish_failures_total', help: 'Messages that could not cross to other brokers (Redis away, lost in flight, over the bound).', value: r.publishFailures },
-      {
-        kind: 'histogram',
-        name: 'strands_cluster_publish_lag_seconds',
-        help: 'Publish-to-receive time of messages from other brokers (includes clock skew between machines).',
-        buckets: lag.bucketsMs.map((ms) => ms / 1000),
-        cumulative: lag.le,
-        count: lag.samples,
-        sum: lag.sumMs / 1000,
-      },
-    ];
+    return [...super.metrics(), ...redisMetricSamples(this.redisStats())];
   }
 
   redisStats(): RedisBackplaneStats {
@@ -367,10 +348,8 @@ export class RedisBackplane extends ClusterBackplane {
     // This node's own room message, echoed because it listens to the room too: skip the parse.
     if (payload.startsWith(this.ownRoomPrefix)) return;
     const message = decode(payload);
-    if (message === undefined || message.from === this.nodeId) {
-      if (message === undefined) this.onMessage(undefined); // counted as malformed by the base class
-      return;
-    }
+    if (message === undefined) return this.onMessage(undefined); // counted as malformed by the base class
+    if (message.from === this.nodeId) return;
     this.counters.messagesIn++;
     if (typeof message.t === 'number') this.lag.observe(message.t, Date.now());
     if (channel === this.channels.inbox) return this.receiveInbox(message);
