@@ -8,6 +8,9 @@ import {
   BrokerFrameSchema,
   ContextSchema,
   EnvelopeSchema,
+  SendAcceptedFrameSchema,
+  SendConfirmFrameSchema,
+  SendRefusedFrameSchema,
 } from '../src/index.js';
 
 export const SCHEMA_DIR = fileURLToPath(new URL('../schema/', import.meta.url));
@@ -44,6 +47,15 @@ export function buildSchemaFiles(): Map<string, string> {
     description: 'Reactive-route envelope, carried as JSON inside a message string.',
     ...z.toJSONSchema(EnvelopeSchema, { io: 'input' }),
   });
+  // Text frames between a strands.v1 client and the broker about the client's own sends.
+  const sendFrames: [string, z.ZodType, string][] = [
+    ['send_confirm', SendConfirmFrameSchema, 'client to broker: the next message is a confirmed send'],
+    ['send_accepted', SendAcceptedFrameSchema, 'broker to client: a confirmed send was passed on or queued'],
+    ['send_refused', SendRefusedFrameSchema, 'broker to client: a message of this client was refused or dropped'],
+  ];
+  for (const [name, schema, description] of sendFrames) {
+    add(`${name}.json`, { title: name, description: `WebSocket text frame, ${description}.`, ...z.toJSONSchema(schema, { io: 'input' }) });
+  }
   return files;
 }
 

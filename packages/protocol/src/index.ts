@@ -141,3 +141,13 @@ export type { CloseMeaning } from './wire/close-codes.js';
 export { STRANDS_SUBPROTOCOL, STRANDS_REFUSAL_SUBPROTOCOL } from './wire/subprotocols.js';
 export { BROKER_CAPABILITIES, CLUSTER_CAPABILITY, ACK_CAPABILITY } from './wire/capabilities.js';
 export type { BrokerCapability } from './wire/capabilities.js';
+
+export {
+  SEND_REFUSAL_CODES,
+  SendConfirmFrameSchema,
+  SendAcceptedFrameSchema,
+  SendRefusedFrameSchema,
+  SendReplyFrameSchema,
+} from './send-frames.js';
+export type { SendRefusalCode, ReceivedSendRefusalCode, SendConfirmFrame, SendAcceptedFrame, SendRefusedFrame, SendReplyFrame } from './send-frames.js';
+export { confirmFrame, acceptedFrame, refusedFrame, readConfirmFrame, checkSendReply } from './wire/send-frames.js';

@@ -102,3 +102,20 @@ export {
   ackLine,
 } from './backend-lines.js';
 export { responseEnvelope, nextEnvelope, completeEnvelope, errorEnvelope, eventEnvelope, encodeEnvelope } from './envelope-lines.js';
+export {
+  SEND_REFUSAL_CODES,
+  MAX_CONFIRM_FRAME_BYTES,
+  confirmFrame,
+  acceptedFrame,
+  refusedFrame,
+  readConfirmFrame,
+  checkSendReply,
+} from './send-frames.js';
+export type {
+  SendRefusalCode,
+  ReceivedSendRefusalCode,
+  SendConfirmFrame,
+  SendAcceptedFrame,
+  SendRefusedFrame,
+  SendReplyFrame,
+} from './send-frames.js';
