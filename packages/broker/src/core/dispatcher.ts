@@ -135,6 +135,7 @@ export class Dispatcher<O extends EventOwner> {
       line: event.line.slice(0, -1),
     };
     this.deadLetters.add(letter);
+    this.store.deadLettered?.(event, letter);
     this.ctx.metrics.deadLetters += 1;
     this.deadLog.hit((suppressed) => {
       this.ctx.logger.warn(

@@ -1,5 +1,6 @@
 // The EventStore port: client events waiting for a backend, and those a backend holds until it is done with them.
 import type { QueueOverflowPolicy } from '../options.js';
+import type { DeadLetter } from './dead-letters.js';
 
 /** One client event: its encoded line and whom it concerns (the next backend inherits that client). */
 export interface StoredEvent<O> {
@@ -79,4 +80,10 @@ export interface EventStore<O> {
    * in-memory store only ever receives what `append` gave it.
    */
   onWaiting?(listener: () => void): void;
+  /**
+   * The dispatcher set this event aside as a dead letter (it came out of `expired` or `drop`): a
+   * durable store lets it go for good and keeps the letter where an operator reads it (the Redis
+   * store: XACK + XDEL, and an entry in its DLQ stream). Optional: the in-memory store forgot it already.
+   */
+  deadLettered?(event: StoredEvent<O>, letter: DeadLetter): void;
 }

@@ -50,13 +50,32 @@ export const commands = {
   ],
   xrange: (key: string, start: string, end: string, count?: number): RedisCommand =>
     count === undefined ? ['xrange', key, start, end] : ['xrange', key, start, end, 'COUNT', count],
+  xaddTrimmed: (key: string, maxLen: number, fields: Readonly<Record<string, RedisArg>>): RedisCommand => [
+    'xadd', key, 'MAXLEN', '~', maxLen, '*', ...flatten(fields),
+  ],
+  xlen: (key: string): RedisCommand => ['xlen', key],
+  xack: (key: string, group: string, ids: readonly string[]): RedisCommand => ['xack', key, group, ...ids],
+  xdel: (key: string, ids: readonly string[]): RedisCommand => ['xdel', key, ...ids],
+  xgroupCreate: (key: string, group: string, startId: string): RedisCommand => ['xgroup', 'CREATE', key, group, startId, 'MKSTREAM'],
+  xgroupDelconsumer: (key: string, group: string, consumer: string): RedisCommand => ['xgroup', 'DELCONSUMER', key, group, consumer],
+  xreadgroup: (key: string, group: string, consumer: string, id: string, count: number): RedisCommand => [
+    'xreadgroup', 'GROUP', group, consumer, 'COUNT', count, 'STREAMS', key, id,
+  ],
+  xclaim: (key: string, group: string, consumer: string, minIdleMs: number, ids: readonly string[]): RedisCommand => [
+    'xclaim', key, group, consumer, Math.max(0, Math.round(minIdleMs)), ...ids,
+  ],
+  xpending: (key: string, group: string, start: string, count: number, consumer: string): RedisCommand => [
+    'xpending', key, group, start, '+', count, consumer,
+  ],
+  xinfoConsumers: (key: string, group: string): RedisCommand => ['xinfo', 'CONSUMERS', key, group],
   ping: (): RedisCommand => ['ping'],
 } as const;
 
 /** Commands with an empty member list are refused by Redis; the link answers them itself. */
 export function isEmptyVariadic(command: RedisCommand): boolean {
   const [name] = command;
-  const fixed = name === 'del' ? 1 : name === 'hset' || name === 'sadd' || name === 'srem' || name === 'hdel' || name === 'zrem' ? 2 : 0;
+  const fixed = name === 'del' ? 1 : name === 'hset' || name === 'sadd' || name === 'srem' || name === 'hdel' || name === 'zrem' || name === 'xdel' ? 2
+    : name === 'xack' ? 3 : name === 'xclaim' ? 5 : 0;
   return fixed > 0 && command.length <= fixed;
 }
 
@@ -74,6 +93,36 @@ export function toStreamEntries(reply: unknown): RedisStreamEntry[] {
   return reply.map((entry) => {
     const [id, fields] = entry as [string, RedisReply[]];
     return { id: String(id), fields: toRecord(fields) };
+  });
+}
+
+/** XREADGROUP's `[[key, [[id, fields], …]]]` (or nil) as the entries of its one stream. */
+export function toGroupEntries(reply: unknown): RedisStreamEntry[] {
+  if (!Array.isArray(reply) || reply.length === 0) return [];
+  const [, entries] = reply[0] as [string, unknown];
+  return toLiveEntries(entries);
+}
+
+/** Stream entries, leaving out those deleted while pending (XCLAIM and XREADGROUP give them with nil fields). */
+export function toLiveEntries(reply: unknown): RedisStreamEntry[] {
+  return Array.isArray(reply) ? toStreamEntries(reply.filter((entry) => Array.isArray(entry) && entry[1] !== null)) : [];
+}
+
+/** XPENDING's extended form: `[[id, consumer, idle, deliveries], …]`. */
+export function toPending(reply: unknown): { id: string; deliveries: number }[] {
+  if (!Array.isArray(reply)) return [];
+  return reply.map((row) => {
+    const [id, , , deliveries] = row as [string, string, number, number];
+    return { id: String(id), deliveries: Number(deliveries) };
+  });
+}
+
+/** XINFO CONSUMERS: a flat field list per consumer. */
+export function toConsumers(reply: unknown): { name: string; pending: number }[] {
+  if (!Array.isArray(reply)) return [];
+  return reply.map((row) => {
+    const record = toRecord(row);
+    return { name: record.name ?? '', pending: Number(record.pending ?? 0) };
   });
 }
 

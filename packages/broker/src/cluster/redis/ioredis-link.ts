@@ -1,6 +1,8 @@
 // RedisLink on ioredis 5, loaded lazily (a broker without cluster options never loads Redis code).
 import type { Redis, RedisOptions } from 'ioredis';
-import { commands, isEmptyVariadic, toNumber, toRecord, toStreamEntries, toStrings, type RedisCommand } from './commands.js';
+import {
+  commands, isEmptyVariadic, toConsumers, toGroupEntries, toLiveEntries, toNumber, toPending, toRecord, toStreamEntries, toStrings, type RedisCommand,
+} from './commands.js';
 import { RedisLinkError } from './errors.js';
 import { closedError, fromIoredisError, unavailableError } from './ioredis-errors.js';
 import { IoredisPipeline, type PipelineReplies } from './ioredis-pipeline.js';
@@ -244,6 +246,43 @@ class IoredisLink implements RedisLink {
   }
   xrange(key: string, start: string, end: string, count?: number): Promise<RedisStreamEntry[]> {
     return this.send(commands.xrange(key, start, end, count)).then(toStreamEntries);
+  }
+  xaddTrimmed(key: string, maxLen: number, fields: Readonly<Record<string, RedisArg>>): Promise<string> {
+    return this.send(commands.xaddTrimmed(key, maxLen, fields)).then(String);
+  }
+  xlen(key: string): Promise<number> {
+    return this.send(commands.xlen(key)).then(toNumber);
+  }
+  xack(key: string, group: string, ids: readonly string[]): Promise<number> {
+    return this.send(commands.xack(key, group, ids)).then(toNumber);
+  }
+  xdel(key: string, ids: readonly string[]): Promise<number> {
+    return this.send(commands.xdel(key, ids)).then(toNumber);
+  }
+  async xgroupCreate(key: string, group: string, startId: string): Promise<boolean> {
+    try {
+      await this.send(commands.xgroupCreate(key, group, startId));
+      return true;
+    } catch (error) {
+      if ((error as RedisLinkError).reply === 'BUSYGROUP') return false;
+      throw error;
+    }
+  }
+  xgroupDelconsumer(key: string, group: string, consumer: string): Promise<number> {
+    return this.send(commands.xgroupDelconsumer(key, group, consumer)).then(toNumber);
+  }
+  xreadgroup(key: string, group: string, consumer: string, id: string, count: number): Promise<RedisStreamEntry[]> {
+    return this.send(commands.xreadgroup(key, group, consumer, id, count)).then(toGroupEntries);
+  }
+  xclaim(key: string, group: string, consumer: string, minIdleMs: number, ids: readonly string[]): Promise<RedisStreamEntry[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.send(commands.xclaim(key, group, consumer, minIdleMs, ids)).then(toLiveEntries);
+  }
+  xpending(key: string, group: string, start: string, count: number, consumer: string): Promise<{ id: string; deliveries: number }[]> {
+    return this.send(commands.xpending(key, group, start, count, consumer)).then(toPending);
+  }
+  xinfoConsumers(key: string, group: string): Promise<{ name: string; pending: number }[]> {
+    return this.send(commands.xinfoConsumers(key, group)).then(toConsumers);
   }
   async ping(): Promise<void> {
     await this.send(commands.ping());

@@ -146,6 +146,25 @@ export interface RedisLink {
   xadd(key: string, id: string, fields: Readonly<Record<string, RedisArg>>): Promise<string>;
   /** Entries from `start` to `end` inclusive (`'-'`, `'+'`, `'(5-0'`), at most `count`. */
   xrange(key: string, start: string, end: string, count?: number): Promise<RedisStreamEntry[]>;
+  /** XADD with `MAXLEN ~ maxLen` (the DLQ): appended, the oldest trimmed in whole nodes; resolves with the id. */
+  xaddTrimmed(key: string, maxLen: number, fields: Readonly<Record<string, RedisArg>>): Promise<string>;
+  /** Stream entries and consumer groups (the durable event queue). */
+  xlen(key: string): Promise<number>;
+  /** Removes ids from the group's pending lists; resolves with how many were pending. */
+  xack(key: string, group: string, ids: readonly string[]): Promise<number>;
+  xdel(key: string, ids: readonly string[]): Promise<number>;
+  /** XGROUP CREATE … MKSTREAM; false when the group existed already (BUSYGROUP). */
+  xgroupCreate(key: string, group: string, startId: string): Promise<boolean>;
+  /** XGROUP DELCONSUMER; resolves with the pending entries it had. */
+  xgroupDelconsumer(key: string, group: string, consumer: string): Promise<number>;
+  /** XREADGROUP without BLOCK, one stream; `'0'` reads the consumer's own pending entries, `'>'` new ones. */
+  xreadgroup(key: string, group: string, consumer: string, id: string, count: number): Promise<RedisStreamEntry[]>;
+  /** XCLAIM of `ids` idle at least `minIdleMs` to `consumer`; resolves with the entries claimed (deleted ones left out). */
+  xclaim(key: string, group: string, consumer: string, minIdleMs: number, ids: readonly string[]): Promise<RedisStreamEntry[]>;
+  /** XPENDING extended form for one consumer: ids (with their delivery counts) from `start`, at most `count`. */
+  xpending(key: string, group: string, start: string, count: number, consumer: string): Promise<{ id: string; deliveries: number }[]>;
+  /** XINFO CONSUMERS: each consumer of the group with its pending count. */
+  xinfoConsumers(key: string, group: string): Promise<{ name: string; pending: number }[]>;
   /** Resolves when the command connection answers PING. */
   ping(): Promise<void>;
 

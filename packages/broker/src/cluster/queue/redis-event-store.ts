@@ -1,0 +1,285 @@
+// The Redis Streams EventStore: the port answered synchronously from memory, every event mirrored
+// to a partition stream behind it (write-behind), released with XACK + XDEL, and the entries of an
+// earlier run or a dead broker claimed back in the background (see queue-recovery.ts).
+import type { DeadLetter } from '../../core/dead-letters.js';
+import type { AppendOutcome, ConsumerKey, EventStore, StoredEvent } from '../../core/event-store.js';
+import { OptionsError } from '../../errors.js';
+import type { QueueOverflowPolicy } from '../../options.js';
+import type { RedisLink } from '../redis/redis-link.js';
+import { EventDeque } from './event-deque.js';
+import { partitionOf, queueKeys, type QueueKeys } from './queue-keys.js';
+import type { ResolvedRedisQueueOptions } from './queue-options.js';
+import { Persisted, QueueWriter, type EntryRef, type WriterEvents } from './queue-writer.js';
+
+/** An event held by a consumer that acknowledges by id. */
+interface Tracked<O> {
+  readonly event: StoredEvent<O>;
+  readonly sentAt: number;
+  readonly consumer: ConsumerKey;
+}
+
+/** Counters the store keeps (exported as metrics by the broker). */
+export interface RedisQueueCounters {
+  /** Events kept in memory only: Redis unreachable or the stream full. */
+  memoryOnly: number;
+  /** Entries of an earlier run of this consumer taken back at start. */
+  recovered: number;
+  /** Entries claimed from dead consumers. */
+  reclaimed: number;
+  /** Dead letters written to the DLQ stream. */
+  deadLettered: number;
+  /** XACK/XDEL/DLQ writes that failed (those entries come back after a restart). */
+  failedWrites: number;
+}
+
+/**
+ * Waiting and held events live in memory, as in the MemoryEventStore, so every call answers at
+ * once; each one is also an entry of its client's partition stream, pending for this broker's
+ * consumer, from the moment Redis acknowledged the write until the event is done (acknowledged,
+ * written to a PyStrands backend, or dead-lettered). What is pending survives this process: a
+ * restart under the same consumer takes it back, another broker claims it once this one's lease
+ * lapsed. A shutdown forgets the waiting events here but keeps them in Redis, for the next start.
+ */
+export class RedisEventStore<O extends { readonly id: string }> implements EventStore<O> {
+  readonly counters: RedisQueueCounters = { memoryOnly: 0, recovered: 0, reclaimed: 0, deadLettered: 0, failedWrites: 0 };
+  readonly keys: QueueKeys;
+  readonly writer: QueueWriter;
+  private readonly queue = new EventDeque<StoredEvent<O>>();
+  private readonly refs = new WeakMap<StoredEvent<O>, EntryRef>();
+  private readonly held = new Map<ConsumerKey, EventDeque<StoredEvent<O>>>();
+  private readonly tracked = new Map<string, Tracked<O>>();
+  private readonly trackedBy = new Map<ConsumerKey, Map<string, Tracked<O>>>();
+  private wake: (() => void) | undefined;
+
+  constructor(
+    readonly options: ResolvedRedisQueueOptions,
+    readonly capacity: number,
+    readonly overflow: QueueOverflowPolicy,
+    readonly ownerOf: (clientId: string) => O,
+    report: WriterEvents,
+  ) {
+    if (overflow === 'drop-oldest') {
+      throw new OptionsError(
+        'invalid option queueOverflow: drop-oldest cannot be used with the Redis queue (trimming a stream deletes events still pending); use drop-newest',
+        'queueOverflow',
+      );
+    }
+    if (capacity < 1) throw new OptionsError('invalid option queueSize: 0 cannot be used with the Redis queue (it keeps events while no backend is connected)', 'queueSize');
+    this.keys = queueKeys(options.prefix);
+    this.writer = new QueueWriter(this.keys, options.group, options.consumer, options.maxStreamLength, {
+      memoryOnly: (count, why) => {
+        this.counters.memoryOnly += count;
+        report.memoryOnly(count, why);
+      },
+      failed: (what, error) => {
+        this.counters.failedWrites += 1;
+        report.failed(what, error);
+      },
+    });
+  }
+
+  /** From now on events are written to Redis (before, they are kept in memory only). */
+  attach(link: RedisLink): void {
+    this.writer.link = link;
+  }
+
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  get unacked(): number {
+    return this.tracked.size;
+  }
+
+  /** Room left among the waiting events for entries claimed back from Redis. */
+  get room(): number {
+    return Math.max(0, this.capacity - this.queue.length);
+  }
+
+  append(line: string, owner: O): AppendOutcome {
+    if (this.queue.length >= this.capacity) return 'dropped';
+    this.queue.push(this.create(line, owner, undefined));
+    return 'queued';
+  }
+
+  peek(): StoredEvent<O> | undefined {
+    return this.queue.peek();
+  }
+
+  handOut(consumer: ConsumerKey): StoredEvent<O> | undefined {
+    const event = this.queue.shift();
+    if (event !== undefined) this.heldBy(consumer).push(event);
+    return event;
+  }
+
+  hold(consumer: ConsumerKey, line: string, owner: O): void {
+    this.heldBy(consumer).push(this.create(line, owner, undefined));
+  }
+
+  acknowledge(consumer: ConsumerKey, count: number): void {
+    const held = this.held.get(consumer);
+    if (held === undefined) return;
+    for (let i = 0; i < count; i += 1) {
+      const event = held.shift();
+      if (event === undefined) break;
+      this.release(event);
+    }
+  }
+
+  handOutTracked(consumer: ConsumerKey, id: string, now: number): StoredEvent<O> | undefined {
+    const event = this.queue.shift();
+    if (event === undefined) return undefined;
+    event.id ??= id;
+    event.deliveries = (event.deliveries ?? 0) + 1;
+    this.track(consumer, event, now);
+    return event;
+  }
+
+  holdTracked(consumer: ConsumerKey, line: string, owner: O, id: string, deliveries: number, now: number): void {
+    const event = this.create(line, owner, id);
+    event.deliveries = deliveries;
+    this.track(consumer, event, now);
+  }
+
+  acknowledgeIds(_consumer: ConsumerKey, ids: readonly string[]): number {
+    let released = 0;
+    for (const id of ids) {
+      const record = this.tracked.get(id);
+      if (record === undefined) continue;
+      this.tracked.delete(id);
+      this.trackedBy.get(record.consumer)?.delete(id);
+      this.release(record.event);
+      released += 1;
+    }
+    return released;
+  }
+
+  expired(sentBefore: number): StoredEvent<O>[] {
+    const out: StoredEvent<O>[] = [];
+    for (const mine of this.trackedBy.values()) {
+      for (const record of mine.values()) {
+        if (record.sentAt >= sentBefore) break;
+        mine.delete(record.event.id as string);
+        this.tracked.delete(record.event.id as string);
+        out.push(record.event);
+      }
+    }
+    return out;
+  }
+
+  requeue(events: readonly StoredEvent<O>[]): void {
+    this.queue.prepend(events.map((event) => (this.refs.has(event) ? event : this.adopt(event))));
+  }
+
+  drop(): StoredEvent<O> | undefined {
+    const event = this.queue.shift();
+    if (event !== undefined) this.release(event);
+    return event;
+  }
+
+  /** The event became a dead letter: out of the queue for good, into the DLQ stream. */
+  deadLettered(event: StoredEvent<O>, letter: DeadLetter): void {
+    this.release(event);
+    this.counters.deadLettered += 1;
+    const { id, action, clientId, deliveries, at, line } = letter;
+    this.writer.deadLetter({ id, action, client: clientId, deliveries: String(deliveries), at: String(at), line }, this.options.deadLettersKept);
+  }
+
+  takeBack(consumer: ConsumerKey): number {
+    const events: StoredEvent<O>[] = [];
+    const held = this.held.get(consumer);
+    this.held.delete(consumer);
+    for (let event = held?.shift(); event !== undefined; event = held?.shift()) events.push(event);
+    const mine = this.trackedBy.get(consumer);
+    this.trackedBy.delete(consumer);
+    if (mine !== undefined) {
+      for (const record of mine.values()) {
+        this.tracked.delete(record.event.id as string);
+        events.push(record.event);
+      }
+    }
+    this.queue.prepend(events);
+    return events.length;
+  }
+
+  /** Forgets the waiting events here; they stay pending in Redis for the next start (or another broker). */
+  clearWaiting(): number {
+    const count = this.queue.length;
+    this.queue.clear();
+    return count;
+  }
+
+  onWaiting(listener: () => void): void {
+    this.wake = listener;
+  }
+
+  /**
+   * Entries taken back from Redis (an earlier run's, a dead broker's): they wait behind the others,
+   * in stream order (each client's order), and the dispatcher is woken.
+   */
+  claimed(partition: number, entries: readonly { id: string; fields: Record<string, string> }[]): void {
+    for (const { id, fields } of entries) {
+      const clientId = fields.c ?? '';
+      const line = fields.l ?? '';
+      const event: StoredEvent<O> = { line, owner: this.ownerOf(clientId) };
+      // An event that carried an id went out before: it goes out again as a redelivery, under that id.
+      if (fields.i !== undefined && fields.i !== '') {
+        event.id = fields.i;
+        event.deliveries = 1;
+      }
+      this.refs.set(event, { partition, clientId, line, eventId: event.id, state: Persisted.Stored, entryId: id, releaseOnStore: false });
+      this.queue.push(event);
+    }
+    if (entries.length > 0) this.wake?.();
+  }
+
+  private create(line: string, owner: O, eventId: string | undefined): StoredEvent<O> {
+    const event: StoredEvent<O> = eventId === undefined ? { line, owner } : { line, owner, id: eventId };
+    const clientId = owner.id;
+    const ref: EntryRef = {
+      partition: partitionOf(clientId, this.options.partitions),
+      clientId,
+      line,
+      eventId,
+      state: Persisted.Gathered,
+      entryId: undefined,
+      releaseOnStore: false,
+    };
+    this.refs.set(event, ref);
+    this.writer.write(ref);
+    return event;
+  }
+
+  /** An event the store did not make (requeued from elsewhere): written like a new one, keeping its id and count. */
+  private adopt(event: StoredEvent<O>): StoredEvent<O> {
+    const copy = this.create(event.line, event.owner, event.id);
+    copy.deliveries = event.deliveries;
+    return copy;
+  }
+
+  private release(event: StoredEvent<O>): void {
+    const ref = this.refs.get(event);
+    if (ref !== undefined) this.writer.release(ref);
+  }
+
+  private heldBy(consumer: ConsumerKey): EventDeque<StoredEvent<O>> {
+    let held = this.held.get(consumer);
+    if (held === undefined) {
+      held = new EventDeque();
+      this.held.set(consumer, held);
+    }
+    return held;
+  }
+
+  private track(consumer: ConsumerKey, event: StoredEvent<O>, now: number): void {
+    let mine = this.trackedBy.get(consumer);
+    if (mine === undefined) {
+      mine = new Map();
+      this.trackedBy.set(consumer, mine);
+    }
+    const record: Tracked<O> = { event, sentAt: now, consumer };
+    const id = event.id as string;
+    this.tracked.set(id, record);
+    mine.set(id, record);
+  }
+}
