@@ -1,6 +1,6 @@
 // Test aid for the Redis cluster state tests: brokers on RedisBackplanes with short intervals and a
 // handle on each link (to cut it as a crash would), room_members through a backend, and MONITOR.
-import { Redis } from 'ioredis';
+import { createConnection, type Socket } from 'node:net';
 import { createIoredisLink, RedisBackplane, type RedisBackplaneOptions, type RedisLink } from '../../src/cluster/redis/index.js';
 import { startBroker, waitFor, type Decide, type Harness, type RawBackend } from '../support/harness.js';
 
@@ -101,18 +101,29 @@ export function membersAre(backend: RawBackend, room: string, ids: string[]): Pr
   }, `members of ${room} to be ${wanted}`);
 }
 
-/** Every command Redis runs, as MONITOR streams it (in execution order). */
+/**
+ * Every command Redis runs, as MONITOR streams it (in execution order), read on a plain socket:
+ * ioredis' monitor mode can fail with "Command queue state error" when lines arrive before it
+ * has taken MONITOR's own reply.
+ */
 export class Monitor {
   readonly commands: string[][] = [];
-  private constructor(private readonly redis: Redis) {}
+  private buffered = '';
+  private constructor(private readonly socket: Socket) {}
 
   static async start(url: string): Promise<Monitor> {
-    const client = new Redis(url, { lazyConnect: true });
-    client.on('error', () => undefined);
-    await client.connect();
-    const monitor = new Monitor(await client.monitor());
-    monitor.redis.on('monitor', (_time: string, args: string[]) => monitor.commands.push(args.map(String)));
-    client.disconnect();
+    const { hostname, port } = new URL(url);
+    const socket = createConnection({ host: hostname, port: Number(port) });
+    socket.setEncoding('latin1');
+    socket.on('error', () => undefined);
+    const monitor = new Monitor(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.on('data', (chunk: string) => {
+        if (monitor.read(chunk)) resolve();
+      });
+      socket.write('MONITOR\r\n');
+    });
     return monitor;
   }
 
@@ -124,6 +135,48 @@ export class Monitor {
   }
 
   stop(): void {
-    this.redis.disconnect();
+    this.socket.destroy();
   }
+
+  /** Takes whole lines; true once MONITOR's `+OK` came. */
+  private read(chunk: string): boolean {
+    this.buffered += chunk;
+    let ok = false;
+    for (let end = this.buffered.indexOf('\r\n'); end >= 0; end = this.buffered.indexOf('\r\n')) {
+      const line = this.buffered.slice(0, end);
+      this.buffered = this.buffered.slice(end + 2);
+      if (line === '+OK') ok = true;
+      else if (line.startsWith('+')) this.commands.push(monitorArgs(line));
+    }
+    return ok;
+  }
+}
+
+/** The quoted arguments of a MONITOR line (`+<time> [<db> <addr>] "cmd" "arg" ...`), unescaped as Redis' sdscatrepr escapes them. */
+function monitorArgs(line: string): string[] {
+  const args: string[] = [];
+  let i = line.indexOf('"');
+  while (i >= 0 && i < line.length) {
+    let bytes = '';
+    i += 1;
+    while (i < line.length && line[i] !== '"') {
+      const ch = line[i] as string;
+      if (ch !== '\\') {
+        bytes += ch;
+        i += 1;
+        continue;
+      }
+      const next = line[i + 1] as string;
+      if (next === 'x') {
+        bytes += String.fromCharCode(parseInt(line.slice(i + 2, i + 4), 16));
+        i += 4;
+        continue;
+      }
+      bytes += ({ n: '\n', r: '\r', t: '\t', a: '\x07', b: '\b' } as Record<string, string>)[next] ?? next;
+      i += 2;
+    }
+    args.push(Buffer.from(bytes, 'latin1').toString('utf8'));
+    i = line.indexOf('"', i + 1);
+  }
+  return args;
 }

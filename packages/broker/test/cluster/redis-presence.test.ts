@@ -1,9 +1,10 @@
 // Presence in Redis on a real redis-server: room_members across three brokers from the presence keys,
-// expiry without refresh, refresh keeping entries, and a graceful stop removing its own entries.
+// entries kept by each node's beat alone (no command per connection) and shown only while their node
+// is alive, and a graceful stop removing its own entries.
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../../testing/src/redis.js';
-import { presenceGet } from '../../src/cluster/redis/cluster-scripts.js';
+import { nodeBeat } from '../../src/cluster/redis/cluster-scripts.js';
 import { waitFor } from '../support/harness.js';
 import { membersAre, Monitor, roomMembers, startRedisCluster } from './redis-cluster-support.js';
 
@@ -32,12 +33,10 @@ async function cluster(count: number, options: Parameters<typeof startRedisClust
   return started;
 }
 
-/** The presence entries of a room as Redis holds them (after the read script drops expired ones). */
+/** The presence entries of a room as Redis holds them. */
 async function presence(prefix: string, room: string): Promise<Record<string, { node: string; metadata: Record<string, unknown>; since: number }>> {
-  const flat = (await admin.eval(presenceGet.source, 2, `${prefix}:{room:${room}}:pres`, `${prefix}:{room:${room}}:pexp`)) as string[];
-  const entries: Record<string, { node: string; metadata: Record<string, unknown>; since: number }> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) entries[flat[i] as string] = JSON.parse(flat[i + 1] as string);
-  return entries;
+  const raw = await admin.hgetall(`${prefix}:{room:${room}}:pres`);
+  return Object.fromEntries(Object.entries(raw).map(([clientId, json]) => [clientId, JSON.parse(json)]));
 }
 
 describe('presence in Redis', () => {
@@ -68,7 +67,6 @@ describe('presence in Redis', () => {
     expect(keys).toEqual(
       expect.arrayContaining([
         `${prefix}:{room:team}:pres`,
-        `${prefix}:{room:team}:pexp`,
         `${prefix}:{room:other}:pres`,
         `${prefix}:conn:tb`,
         `${prefix}:nodes`,
@@ -79,10 +77,11 @@ describe('presence in Redis', () => {
     expect(Object.keys(team).sort()).toEqual(['ta', 'tb', 'tc']);
     expect(team.tb).toMatchObject({ node: b.plane.nodeId, metadata: { via: 'B', id: 'tb' } });
     expect(typeof team.tb?.since).toBe('number');
-    expect(await admin.zcard(`${prefix}:{room:team}:pexp`)).toBe(3);
-    expect(await admin.pttl(`${prefix}:{room:team}:pres`)).toBeGreaterThan(0);
+    // Nothing expires on its own: entries live as long as their node's lease.
+    expect(await admin.pttl(`${prefix}:{room:team}:pres`)).toBe(-1);
     expect(await admin.get(`${prefix}:conn:tc`)).toBe(c.plane.nodeId);
-    expect(await admin.pttl(`${prefix}:conn:tc`)).toBeGreaterThan(0);
+    expect(await admin.pttl(`${prefix}:conn:tc`)).toBe(-1);
+    expect(await admin.pttl(`${prefix}:node:${c.plane.nodeId}:members`)).toBe(-1);
     expect((await admin.smembers(`${prefix}:node:${c.plane.nodeId}:members`)).sort()).toEqual(['\0oc', '\0tc', 'other\0oc', 'team\0tc']);
     expect(await admin.zscore(`${prefix}:nodes`, a.plane.nodeId)).not.toBeNull();
 
@@ -100,33 +99,40 @@ describe('presence in Redis', () => {
     expect(a.plane.redisStats()).toMatchObject({ linkUp: 1, localClients: 1, memberships: 1 });
   });
 
-  it('drops the entries of a node that stopped refreshing once they expire, while refreshed ones stay', async () => {
-    // Reaping and peer loss pushed far out: only expiry can remove anything here.
-    const { prefix, nodes } = await cluster(2, {
-      presenceTtlMs: 600,
-      presenceRefreshIntervalMs: 200,
-      nodeReapAfterMs: 60_000,
-      nodeTimeoutMs: 60_000,
-    });
+  it('keeps its entries with its beat alone, whatever its connections, and hides those of a node that went silent', async () => {
+    // Reaping pushed far out: the silent node's entries stay in Redis, and only its lost lease hides them.
+    const { prefix, nodes } = await cluster(2, { nodeReapAfterMs: 60_000 });
     const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
-    await a.harness.client('/ws/r?id=alive');
+    const ids = Array.from({ length: 20 }, (_, i) => `c${i}`);
+    for (const id of ids) await a.harness.client(`/ws/r?id=${id}`);
     await b.harness.client('/ws/r?id=silenced');
-    await waitFor(async () => Object.keys(await presence(prefix, 'r')).length === 2, 'both entries written');
+    await membersAre(b.backend, 'r', [...ids, 'silenced']);
 
-    // Refreshed: after more than one TTL's worth of refresh slices, a's entry is still there.
-    const before = a.plane.redisStats().presenceRefreshes;
-    await waitFor(() => a.plane.redisStats().presenceRefreshes >= before + 40, 'forty refresh slices (two intervals of ten)');
-    expect(Object.keys(await presence(prefix, 'r'))).toContain('alive');
+    // Quiet for ten beats of each node: what Redis runs is beats and pub/sub, never a presence or directory write.
+    const monitor = await Monitor.start(redis.url);
+    try {
+      const beatsBefore = a.plane.redisStats().beatFailures;
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const ours = monitor.commands.filter((c) => c.slice(1).some((arg) => arg.startsWith(`${prefix}:`) || arg === nodeBeat.sha));
+      const kinds = new Set(ours.map((c) => `${(c[0] as string).toLowerCase()}${c[0]?.toLowerCase() === 'evalsha' ? (c[1] === nodeBeat.sha ? ':beat' : ':other') : ''}`));
+      // The beat script's own calls (MONITOR shows them too) touch the node registry only.
+      expect([...kinds].sort()).toEqual(['evalsha:beat', 'publish', 'zadd', 'zrangebyscore']);
+      expect(ours.filter((c) => /^z/i.test(c[0] as string)).every((c) => c[1] === `${prefix}:nodes`)).toBe(true);
+      expect(ours.some((c) => c.some((arg) => arg.includes(':conn:') || arg.includes(':pres')))).toBe(false);
+      // About ten beats per node in the second, not one command per connection.
+      const beats = ours.filter((c) => c[1] === nodeBeat.sha).length;
+      expect(beats).toBeGreaterThan(0);
+      expect(beats).toBeLessThan(2 * 20);
+      expect(a.plane.redisStats().beatFailures).toBe(beatsBefore);
+    } finally {
+      monitor.stop();
+    }
 
-    // b's link cut without a goodbye: nothing refreshes its entries any more.
+    // b's link cut without a goodbye: its entry stays in Redis (nobody reaps for a minute), but a shows it no more once b is lost.
     await b.link().quit();
-    await waitFor(async () => {
-      const entries = await presence(prefix, 'r');
-      return !('silenced' in entries) && 'alive' in entries;
-    }, "b's entry to expire");
-    await waitFor(async () => (await admin.exists(`${prefix}:conn:silenced`)) === 0, "b's directory entry to expire");
-    expect(await admin.get(`${prefix}:conn:alive`)).toBe(a.plane.nodeId);
-    expect(a.plane.redisStats().nodesReaped).toBe(0);
+    await membersAre(a.backend, 'r', ids);
+    expect(Object.keys(await presence(prefix, 'r'))).toContain('silenced');
+    expect(a.plane.redisStats()).toMatchObject({ nodesReaped: 0, presenceWriteFailures: 0 });
   });
 
   it('removes its own presence, directory entries and registry entry on a graceful stop', async () => {

@@ -33,10 +33,8 @@ export function clusterChannels(prefix: string, nodeId: string): ClusterChannels
  * can touch them together on Redis Cluster; every other key stands alone (one key per command).
  */
 export interface ClusterKeys {
-  /** HASH clientId → JSON `{node, metadata, since}` (`<prefix>:{room:<id>}:pres`). */
+  /** HASH clientId → JSON `{node, metadata, since}` (`<prefix>:{room:<id>}:pres`); entries live while their node's lease does. */
   presence(roomId: string): string;
-  /** ZSET clientId → expireAt ms, the presence entries' expiry (`<prefix>:{room:<id>}:pexp`). */
-  presenceExpiry(roomId: string): string;
   /** STRING → the node holding the client (`<prefix>:conn:<clientId>`). */
   connection(clientId: string): string;
   /** ZSET nodeId → last beat ms, Redis time (`<prefix>:nodes`). */
@@ -52,7 +50,6 @@ export interface ClusterKeys {
 export function clusterKeys(prefix: string): ClusterKeys {
   return {
     presence: (roomId) => `${prefix}:{room:${roomId}}:pres`,
-    presenceExpiry: (roomId) => `${prefix}:{room:${roomId}}:pexp`,
     connection: (clientId) => `${prefix}:conn:${clientId}`,
     nodes: `${prefix}:nodes`,
     nodeMembers: (nodeId) => `${prefix}:node:${nodeId}:members`,

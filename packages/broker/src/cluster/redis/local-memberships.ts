@@ -8,23 +8,17 @@ export interface LocalMember {
   readonly metadataJson: string;
   /** roomId → join time (ms), the `since` of its presence entries. */
   readonly rooms: Map<string, number>;
-  /** Which refresh slice this client is re-written in. */
-  readonly slice: number;
 }
 
 /**
  * The clients connected here, from `clientAttached` to `clientDetached`, with their rooms (the
- * room they connected with, then every join and leave). Each client belongs to one of `slices`
- * refresh slices, by a hash of its id, so the refresh spreads over its interval.
+ * room they connected with, then every join and leave).
  */
 export class LocalMemberships {
   private readonly clients = new Map<string, LocalMember>();
   private roomCount = 0;
 
-  constructor(
-    private readonly slices: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(private readonly now: () => number = Date.now) {}
 
   /** Connected clients. */
   get size(): number {
@@ -43,7 +37,7 @@ export class LocalMemberships {
   /** A client was accepted here, in `roomId`; a previous record with that id (a replaced connection) is dropped first. */
   attached(clientId: string, roomId: string, metadata: Record<string, unknown>): LocalMember {
     this.detached(clientId);
-    const member: LocalMember = { clientId, metadata, metadataJson: JSON.stringify(metadata), rooms: new Map([[roomId, this.now()]]), slice: sliceOf(clientId, this.slices) };
+    const member: LocalMember = { clientId, metadata, metadataJson: JSON.stringify(metadata), rooms: new Map([[roomId, this.now()]]) };
     this.clients.set(clientId, member);
     this.roomCount += 1;
     return member;
@@ -75,23 +69,13 @@ export class LocalMemberships {
     return true;
   }
 
-  /** The clients of one refresh slice (every client when `slice` is undefined). */
-  *inSlice(slice: number | undefined): IterableIterator<LocalMember> {
-    for (const member of this.clients.values()) if (slice === undefined || member.slice === slice) yield member;
+  /** Every local client. */
+  all(): IterableIterator<LocalMember> {
+    return this.clients.values();
   }
 
   clear(): void {
     this.clients.clear();
     this.roomCount = 0;
   }
-}
-
-/** FNV-1a of the id, modulo `slices`: stable, so each client is refreshed once per interval. */
-export function sliceOf(clientId: string, slices: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < clientId.length; i++) {
-    hash ^= clientId.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % slices;
 }

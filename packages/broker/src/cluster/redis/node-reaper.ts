@@ -1,5 +1,6 @@
 // The node registry in Redis and crash cleanup (cluster-notes "Crash cleanup"): each node beats into
-// `<prefix>:nodes`; a survivor that finds a node silent takes its reap lock and removes what it left in Redis.
+// `<prefix>:nodes`, which is its lease on everything it wrote; a survivor that finds a node silent
+// takes its reap lock and removes what it left in Redis (nothing else does: those entries never expire).
 import { connectionRemove, nodeBeat, presenceRemove } from './cluster-scripts.js';
 import { parseMemberEntry, type ClusterKeys } from './keys.js';
 import type { RedisLink, RedisReply } from './redis-link.js';
@@ -17,8 +18,6 @@ export interface ReaperSettings {
   reapAfterMs: number;
   /** Lifetime of the reap lock: one reaper per dead node in that time. */
   reapLockMs: number;
-  /** Expiry of this node's membership index, renewed by every beat (the presence TTL: the backstop if no one reaps). */
-  indexTtlMs: number;
 }
 
 export interface ReaperHooks {
@@ -69,17 +68,13 @@ export class NodeReaper {
     this.hooks.tick();
     const link = this.hooks.link();
     if (link === undefined || this.beating) return;
-    const { keys, nodeId, reapAfterMs, indexTtlMs } = this.settings;
+    const { keys, nodeId, reapAfterMs } = this.settings;
     this.beating = true;
+    // The one command that keeps this node's lease, and with it every entry it wrote (presence.ts).
     link
-      .pipeline()
       .evalsha(nodeBeat, [keys.nodes], [nodeId, reapAfterMs, SILENT_PER_BEAT])
-      // The index lives while this node beats, and as long as its presence entries after that.
-      .pexpire(keys.nodeMembers(nodeId), indexTtlMs)
-      .exec()
-      .then(([result]) => {
-        if (result === undefined || !result.ok) throw result?.ok === false ? result.error : new Error('no beat reply');
-        const [added, silent] = result.value as [number, RedisReply[]];
+      .then((reply) => {
+        const [added, silent] = reply as [number, RedisReply[]];
         if (Number(added) === 1 && this.beaten) this.hooks.reregistered();
         this.beaten = true;
         for (const id of silent ?? []) {
@@ -123,7 +118,7 @@ export class NodeReaper {
           clients.push(entry.clientId);
         }
         for (const [roomId, clients] of byRoom) {
-          pipeline.evalsha(presenceRemove, [keys.presence(roomId), keys.presenceExpiry(roomId)], [dead, ...clients]);
+          pipeline.evalsha(presenceRemove, [keys.presence(roomId)], [dead, ...clients]);
         }
         const failure = (await pipeline.exec()).find((r) => !r.ok);
         if (failure !== undefined && !failure.ok) throw failure.error;

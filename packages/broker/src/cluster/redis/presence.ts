@@ -1,7 +1,7 @@
 // Cluster-wide presence in Redis (cluster-notes "Cluster-wide presence"): this node's memberships
-// written as they change (coalesced per tick), refreshed in slices, read per room, removed on stop.
-import { connectionRefresh, connectionRemove, presenceAdd, presenceGet, presenceRemove } from './cluster-scripts.js';
-import { toRecord } from './commands.js';
+// written as they change (coalesced per tick), read per room, removed on stop. Entries live as long
+// as their node's lease (its beat in the node registry): no command per connection keeps them.
+import { connectionRemove, presenceAdd, presenceRemove } from './cluster-scripts.js';
 import { memberEntry, type ClusterKeys } from './keys.js';
 import { LocalMemberships, type LocalMember } from './local-memberships.js';
 import type { RedisLink, RedisPipeline } from './redis-link.js';
@@ -13,10 +13,6 @@ const COMMANDS_PER_PIPELINE = 512;
 export interface PresenceSettings {
   nodeId: string;
   keys: ClusterKeys;
-  ttlMs: number;
-  refreshIntervalMs: number;
-  /** Slices the refresh is spread over: one slice of the clients every `refreshIntervalMs / slices`. */
-  slices: number;
 }
 
 /** A presence entry as read from Redis. */
@@ -29,26 +25,35 @@ export interface PresenceEntry {
 
 /** What presence counts, for `redisStats()`. */
 export interface PresenceCounters {
-  /** Pipelines of presence writes sent (changes, refreshes, removal on stop). */
+  /** Pipelines of presence writes sent (changes, re-writes, removal on stop). */
   presenceWrites: number;
-  /** Of those, the ones Redis or the connection refused (the next full refresh repairs them). */
+  /** Of those, the ones Redis or the connection refused (a re-write at the next beat repairs them). */
   presenceWriteFailures: number;
-  /** Refresh slices written. */
-  presenceRefreshes: number;
+  /** Re-writes of every local entry: at start, after Redis was lost, when this node found itself reaped, after a failed write. */
+  presenceRewrites: number;
 }
 
 /** A pending presence write: the entry's JSON, `force` when it is a change (a refresh leaves another node's entry alone). */
 type PendingAdd = { json: string; force: boolean };
 type PendingConn = 'set' | 'refresh' | 'remove';
 
+/**
+ * This node's presence entries, directory entries and membership index in Redis. None of them
+ * expires: each lives while this node holds its lease, its entry in the node registry, renewed by
+ * one beat every few seconds whatever the number of connections (node-reaper.ts). When the
+ * lease lapses (the node died, or lost Redis for longer than the reap delay) its peers stop
+ * showing its entries, and a survivor reaps them through the index; a node that finds itself
+ * reaped while alive writes everything again. So upkeep costs no command per connection, and a
+ * write that failed is repaired by a re-write at the next beat.
+ */
 export class RedisPresence {
-  readonly local: LocalMemberships;
-  readonly counters: PresenceCounters = { presenceWrites: 0, presenceWriteFailures: 0, presenceRefreshes: 0 };
+  readonly local = new LocalMemberships();
+  readonly counters: PresenceCounters = { presenceWrites: 0, presenceWriteFailures: 0, presenceRewrites: 0 };
   private readonly nodeJson: string;
   private link: RedisLink | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private nextSlice = 0;
   private scheduled = false;
+  /** A write failed since the last re-write: `repair` re-writes everything. */
+  private damaged = false;
   /** roomId → clientId → entry to write, or null to remove; last change wins. */
   private pendingPresence = new Map<string, Map<string, PendingAdd | null>>();
   /** Index entries to add (true) or remove (false). */
@@ -59,23 +64,17 @@ export class RedisPresence {
     private readonly settings: PresenceSettings,
     private readonly failed: (error: unknown) => void,
   ) {
-    this.local = new LocalMemberships(settings.slices);
     this.nodeJson = JSON.stringify(settings.nodeId);
   }
 
-  /** Starts writing through `link`: everything known so far at once, then a slice per tick. */
+  /** Starts writing through `link`, with everything known so far. */
   attach(link: RedisLink): void {
     this.link = link;
     this.refreshAll();
-    const everyMs = Math.max(1, Math.floor(this.settings.refreshIntervalMs / this.settings.slices));
-    this.timer = setInterval(() => this.refreshSlice(), everyMs);
-    this.timer.unref();
   }
 
-  /** Stops writing (pending changes are dropped: the TTL or a reaper ends what is left). */
+  /** Stops writing (pending changes are dropped: what is left goes with this node's lease). */
   detach(): void {
-    clearInterval(this.timer);
-    this.timer = undefined;
     this.link = undefined;
     this.clearPending();
   }
@@ -106,8 +105,17 @@ export class RedisPresence {
 
   /** Re-writes every local membership (start, Redis back after an outage, this node found reaped). */
   refreshAll(): void {
-    for (const member of this.local.inSlice(undefined)) this.queueMember(member);
+    if (this.link === undefined) return;
+    this.damaged = false;
+    this.counters.presenceRewrites++;
+    for (const member of this.local.all()) this.queueMember(member);
     this.flush();
+  }
+
+  /** Called once a beat: re-writes everything if a write failed since the last re-write. */
+  repair(): void {
+    // While Redis is away every write fails: the re-write when it is back (`refreshAll`) repairs those.
+    if (this.damaged && this.link?.state === 'up') this.refreshAll();
   }
 
   /**
@@ -118,13 +126,15 @@ export class RedisPresence {
     const link = this.link;
     if (link === undefined) return this.clearPending();
     if (this.pendingPresence.size === 0 && this.pendingIndex.size === 0 && this.pendingConns.size === 0) return;
-    const { keys, nodeId, ttlMs } = this.settings;
+    const { keys, nodeId } = this.settings;
     const batch = new Batches(link, (ok) => {
       this.counters.presenceWrites++;
-      if (!ok) this.counters.presenceWriteFailures++;
+      if (ok) return;
+      this.counters.presenceWriteFailures++;
+      this.damaged = true;
     }, this.failed);
     for (const [roomId, clients] of this.pendingPresence) {
-      const roomKeys = [keys.presence(roomId), keys.presenceExpiry(roomId)];
+      const roomKeys = [keys.presence(roomId)];
       const forced: string[] = [];
       const refreshed: string[] = [];
       const removed: string[] = [];
@@ -132,8 +142,8 @@ export class RedisPresence {
         if (add === null) removed.push(clientId);
         else (add.force ? forced : refreshed).push(clientId, add.json);
       }
-      for (const args of chunks(forced, CLIENTS_PER_SCRIPT * 2)) batch.next().evalsha(presenceAdd, roomKeys, [ttlMs, nodeId, 0, ...args]);
-      for (const args of chunks(refreshed, CLIENTS_PER_SCRIPT * 2)) batch.next().evalsha(presenceAdd, roomKeys, [ttlMs, nodeId, 1, ...args]);
+      for (const args of chunks(forced, CLIENTS_PER_SCRIPT * 2)) batch.next().evalsha(presenceAdd, roomKeys, [nodeId, 0, ...args]);
+      for (const args of chunks(refreshed, CLIENTS_PER_SCRIPT * 2)) batch.next().evalsha(presenceAdd, roomKeys, [nodeId, 1, ...args]);
       for (const args of chunks(removed, CLIENTS_PER_SCRIPT)) batch.next().evalsha(presenceRemove, roomKeys, [nodeId, ...args]);
     }
     const index = keys.nodeMembers(nodeId);
@@ -142,24 +152,23 @@ export class RedisPresence {
     for (const [entry, add] of this.pendingIndex) (add ? added : dropped).push(entry);
     for (const entries of chunks(added, CLIENTS_PER_SCRIPT)) batch.next().sadd(index, entries);
     for (const entries of chunks(dropped, CLIENTS_PER_SCRIPT)) batch.next().srem(index, entries);
-    if (added.length > 0) batch.next().pexpire(index, ttlMs);
     for (const [clientId, op] of this.pendingConns) {
       const key = keys.connection(clientId);
-      if (op === 'set') batch.next().set(key, nodeId, { px: ttlMs });
-      else if (op === 'refresh') batch.next().evalsha(connectionRefresh, [key], [nodeId, ttlMs]);
+      if (op === 'set') batch.next().set(key, nodeId);
+      // A re-write leaves an entry naming another node alone: that is a newer connection of the client.
+      else if (op === 'refresh') batch.next().set(key, nodeId, { nx: true });
       else batch.next().evalsha(connectionRemove, [key], [nodeId]);
     }
     this.clearPending();
     batch.send();
   }
 
-  /** A room's entries in Redis, expired ones dropped first. Rejects when Redis cannot answer. */
+  /** A room's entries in Redis, of every node that wrote them (the caller keeps those of live nodes). Rejects when Redis cannot answer. */
   async read(roomId: string): Promise<PresenceEntry[]> {
     const link = this.link;
     if (link === undefined) throw new Error('presence read before start');
     this.flush();
-    const { keys } = this.settings;
-    const reply = toRecord(await link.evalsha(presenceGet, [keys.presence(roomId), keys.presenceExpiry(roomId)]));
+    const reply = await link.hgetall(this.settings.keys.presence(roomId));
     const entries: PresenceEntry[] = [];
     for (const clientId of Object.keys(reply)) {
       const entry = parseEntry(clientId, reply[clientId] as string);
@@ -176,7 +185,7 @@ export class RedisPresence {
     const { keys, nodeId } = this.settings;
     const byRoom = new Map<string, string[]>();
     const batch = new Batches(link, () => undefined, () => undefined);
-    for (const member of this.local.inSlice(undefined)) {
+    for (const member of this.local.all()) {
       for (const roomId of member.rooms.keys()) {
         let clients = byRoom.get(roomId);
         if (clients === undefined) byRoom.set(roomId, (clients = []));
@@ -186,20 +195,12 @@ export class RedisPresence {
     }
     for (const [roomId, clients] of byRoom) {
       for (const ids of chunks(clients, CLIENTS_PER_SCRIPT)) {
-        batch.next().evalsha(presenceRemove, [keys.presence(roomId), keys.presenceExpiry(roomId)], [nodeId, ...ids]);
+        batch.next().evalsha(presenceRemove, [keys.presence(roomId)], [nodeId, ...ids]);
       }
     }
     batch.next().del([keys.nodeMembers(nodeId), keys.nodeInfo(nodeId)]);
     batch.next().zrem(keys.nodes, [nodeId]);
     await batch.send();
-  }
-
-  private refreshSlice(): void {
-    const slice = this.nextSlice;
-    this.nextSlice = (slice + 1) % this.settings.slices;
-    for (const member of this.local.inSlice(slice)) this.queueMember(member);
-    this.counters.presenceRefreshes++;
-    this.flush();
   }
 
   /** Every entry of a client, as a refresh (another node's newer entry is left alone). */

@@ -5,8 +5,6 @@ import type { RedisLinkOptions } from './link-options.js';
 import type { RedisLink } from './redis-link.js';
 
 export const DEFAULT_REDIS_PREFIX = 'strands';
-export const DEFAULT_PRESENCE_TTL_MS = 60_000;
-export const DEFAULT_PRESENCE_REFRESH_INTERVAL_MS = 25_000;
 export const DEFAULT_NODE_BEAT_INTERVAL_MS = 3_000;
 export const DEFAULT_NODE_REAP_AFTER_MS = 7_000;
 export const DEFAULT_REAP_LOCK_MS = 30_000;
@@ -25,17 +23,10 @@ export interface RedisBackplaneOptions extends ClusterBackplaneOptions {
   /** Opens the link: the seam for another client library. @default createIoredisLink */
   connect?: (options: RedisLinkOptions) => Promise<RedisLink>;
   /**
-   * How long a presence entry and a connection directory entry live without a refresh: what is
-   * left of a node no one reaped disappears after this. @default 60000
+   * How often this node beats into the node registry and looks for silent nodes to reap. The beat
+   * is the node's lease on its presence and connection directory entries, which are never
+   * refreshed one by one: they go when a survivor reaps the node. @default 3000
    */
-  presenceTtlMs?: number;
-  /**
-   * Every local membership and connection is re-written once per interval, in slices spread
-   * across it (one pipelined batch per slice, never a command per client per tick); must be
-   * below `presenceTtlMs`. @default 25000
-   */
-  presenceRefreshIntervalMs?: number;
-  /** How often this node beats into the node registry and looks for silent nodes to reap. @default 3000 */
   nodeBeatIntervalMs?: number;
   /** A node whose last beat is older than this is reaped (its presence and directory entries removed); must exceed `nodeBeatIntervalMs`. @default 7000 */
   nodeReapAfterMs?: number;
@@ -54,8 +45,6 @@ export interface RedisBackplaneOptions extends ClusterBackplaneOptions {
 
 export interface ResolvedRedisBackplaneOptions {
   prefix: string;
-  presenceTtlMs: number;
-  presenceRefreshIntervalMs: number;
   nodeBeatIntervalMs: number;
   nodeReapAfterMs: number;
   reapLockMs: number;
@@ -75,8 +64,6 @@ export function resolveRedisBackplaneOptions(options: RedisBackplaneOptions): Re
   }
   const resolved: ResolvedRedisBackplaneOptions = {
     prefix,
-    presenceTtlMs: options.presenceTtlMs ?? DEFAULT_PRESENCE_TTL_MS,
-    presenceRefreshIntervalMs: options.presenceRefreshIntervalMs ?? DEFAULT_PRESENCE_REFRESH_INTERVAL_MS,
     nodeBeatIntervalMs: options.nodeBeatIntervalMs ?? DEFAULT_NODE_BEAT_INTERVAL_MS,
     nodeReapAfterMs: options.nodeReapAfterMs ?? DEFAULT_NODE_REAP_AFTER_MS,
     reapLockMs: options.reapLockMs ?? DEFAULT_REAP_LOCK_MS,
@@ -88,9 +75,6 @@ export function resolveRedisBackplaneOptions(options: RedisBackplaneOptions): Re
     if (name === 'prefix') continue;
     const value = resolved[name];
     if (!Number.isInteger(value) || value <= 0) throw new OptionsError(`${name} must be a positive integer, got ${String(value)}`, name);
-  }
-  if (resolved.presenceRefreshIntervalMs >= resolved.presenceTtlMs) {
-    throw new OptionsError('presenceRefreshIntervalMs must be below presenceTtlMs, or entries lapse between refreshes', 'presenceRefreshIntervalMs');
   }
   if (resolved.nodeReapAfterMs <= resolved.nodeBeatIntervalMs) {
     throw new OptionsError('nodeReapAfterMs must exceed nodeBeatIntervalMs, or live nodes are reaped', 'nodeReapAfterMs');

@@ -23,8 +23,6 @@ import { resolveRedisBackplaneOptions, type RedisBackplaneOptions } from './redi
 import { redisMetricSamples, type RedisBackplaneStats } from './redis-backplane-stats.js';
 import { RoomSubscriptions } from './room-subscriptions.js';
 
-/** Refresh slices per interval: each client's entries are re-written in one of them. */
-const PRESENCE_REFRESH_SLICES = 10;
 /** How long a stop waits for publishes held behind lookups before it drops them. */
 const STOP_DRAIN_MS = 1_000;
 
@@ -36,10 +34,11 @@ const STOP_DRAIN_MS = 1_000;
  * - direct messages and join / leave / disconnect of a remote client on the inbox of the node the
  *   connection directory names (`<prefix>:conn:<clientId>`, cached a few seconds), replies on the
  *   asking node's inbox; a client no entry names is not found, without asking anyone;
- * - `room_members` from presence (`<prefix>:{room:<id>}:pres` / `:pexp`), written on every local
- *   membership change and refreshed in slices, shown for this node and its live peers only;
- * - a beat into `<prefix>:nodes`; a survivor takes a silent node's reap lock and removes its
- *   entries; a graceful stop removes this node's own.
+ * - `room_members` from presence (`<prefix>:{room:<id>}:pres`), written on every local membership
+ *   change, shown for this node and its live peers only;
+ * - a beat into `<prefix>:nodes`, this node's lease on all it wrote (nothing is refreshed per
+ *   connection); a survivor takes a silent node's reap lock and removes its entries; a graceful
+ *   stop removes this node's own.
  * The link's probe and reconnects keep the subscriptions alive; its state is the broker's health.
  * @example
  * const backplane = new RedisBackplane({ url: 'redis://127.0.0.1:6379' });
@@ -90,16 +89,7 @@ export class RedisBackplane extends ClusterBackplane {
       this.counters.subscribeFailures++;
     });
     const failed = (error: unknown) => this.failed(error);
-    this.presence = new RedisPresence(
-      {
-        nodeId: this.nodeId,
-        keys: this.keys,
-        ttlMs: resolved.presenceTtlMs,
-        refreshIntervalMs: resolved.presenceRefreshIntervalMs,
-        slices: PRESENCE_REFRESH_SLICES,
-      },
-      failed,
-    );
+    this.presence = new RedisPresence({ nodeId: this.nodeId, keys: this.keys }, failed);
     this.directory = new ConnectionDirectory(this.keys, resolved.directoryCacheMs, resolved.maxCachedConnections);
     this.reaper = new NodeReaper(
       {
@@ -108,12 +98,14 @@ export class RedisBackplane extends ClusterBackplane {
         beatIntervalMs: resolved.nodeBeatIntervalMs,
         reapAfterMs: resolved.nodeReapAfterMs,
         reapLockMs: resolved.reapLockMs,
-        indexTtlMs: resolved.presenceTtlMs,
       },
       {
         link: () => this.link,
         reregistered: () => this.presence.refreshAll(),
-        tick: () => this.peersChanged(),
+        tick: () => {
+          this.presence.repair();
+          this.peersChanged();
+        },
         failed,
         reaped: (node, entries) => this.options.logger?.info({ node: this.nodeId, peer: node, entries }, 'silent node reaped from Redis'),
       },
