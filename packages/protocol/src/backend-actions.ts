@@ -77,6 +77,23 @@ export const RoomMembersFrameSchema = frameSchema('room_members', { room_id: z.s
  */
 export const AckFrameSchema = frameSchema('ack', { ids: z.array(z.string()) });
 
+/**
+ * Strands-only: read a room's history: what it holds after offset `since` (oldest first, at most
+ * `limit`), or without `since` its latest `limit`; the broker answers `room_history_reply`.
+ */
+export const RoomHistoryFrameSchema = frameSchema('room_history', {
+  room_id: z.string(),
+  since: optional(z.number().int().min(0)),
+  limit: optional(z.number().int().min(1)),
+});
+
+/** Strands-only: keep the last `size` messages of one room (0: no history), each at most `ttl_ms`. */
+export const SetRoomHistoryFrameSchema = frameSchema('set_room_history', {
+  room_id: z.string(),
+  size: z.number().int().min(0),
+  ttl_ms: optional(z.number().int().min(1)),
+});
+
 /** Every frame a backend may send to a broker, discriminated on `action`. */
 export const BackendFrameSchema = z.discriminatedUnion('action', [
   ResponseFrameSchema,
@@ -89,6 +106,8 @@ export const BackendFrameSchema = z.discriminatedUnion('action', [
   DisconnectConnectionFrameSchema,
   RoomMembersFrameSchema,
   AckFrameSchema,
+  RoomHistoryFrameSchema,
+  SetRoomHistoryFrameSchema,
 ]);
 
 export type ResponseFrame = z.infer<typeof ResponseFrameSchema>;
@@ -101,6 +120,8 @@ export type LeaveRoomFrame = z.infer<typeof LeaveRoomFrameSchema>;
 export type DisconnectConnectionFrame = z.infer<typeof DisconnectConnectionFrameSchema>;
 export type RoomMembersFrame = z.infer<typeof RoomMembersFrameSchema>;
 export type AckFrame = z.infer<typeof AckFrameSchema>;
+export type RoomHistoryFrame = z.infer<typeof RoomHistoryFrameSchema>;
+export type SetRoomHistoryFrame = z.infer<typeof SetRoomHistoryFrameSchema>;
 export type BackendFrame = z.infer<typeof BackendFrameSchema>;
 export type BackendAction = BackendFrame['action'];
 

@@ -25,7 +25,12 @@ const deliveryParams = {
 };
 
 /** A client was accepted and upgraded. */
-export const NewConnectionFrameSchema = frameSchema('new_connection', { context: ContextSchema, ...deliveryParams });
+export const NewConnectionFrameSchema = frameSchema('new_connection', {
+  context: ContextSchema,
+  /** Strands-only: the client resumed its session (same client id and rooms) with a resume token. */
+  resumed: optional(z.boolean()),
+  ...deliveryParams,
+});
 
 /** A text frame from a client. */
 export const NewMessageFrameSchema = frameSchema('new_message', {
@@ -87,6 +92,21 @@ export const ErrorReplyFrameSchema = frameSchema('error_reply', {
   action: optional(z.string()),
 });
 
+/** Strands-only: one message of a room's history, as `room_history_reply` lists it. */
+export const HistoryPublicationSchema = z.looseObject({
+  offset: z.number().int().min(1),
+  message: z.string(),
+  encoding: z.literal('base64').optional(),
+});
+
+/** Strands-only: answer to `room_history`: the room's epoch, its top offset, and the publications asked for. */
+export const RoomHistoryReplyFrameSchema = frameSchema('room_history_reply', {
+  room_id: z.string(),
+  epoch: z.string(),
+  offset: z.number().int().min(0),
+  publications: z.array(HistoryPublicationSchema),
+});
+
 /** Every frame a broker may send to a backend, discriminated on `action`. */
 export const BrokerFrameSchema = z.discriminatedUnion('action', [
   ConnectionRequestFrameSchema,
@@ -98,6 +118,7 @@ export const BrokerFrameSchema = z.discriminatedUnion('action', [
   HelloReplyFrameSchema,
   RoomMembersReplyFrameSchema,
   ErrorReplyFrameSchema,
+  RoomHistoryReplyFrameSchema,
 ]);
 
 export type ConnectionRequestFrame = z.infer<typeof ConnectionRequestFrameSchema>;
@@ -110,5 +131,7 @@ export type HelloReplyFrame = z.infer<typeof HelloReplyFrameSchema>;
 export type RoomMember = z.infer<typeof RoomMemberSchema>;
 export type RoomMembersReplyFrame = z.infer<typeof RoomMembersReplyFrameSchema>;
 export type ErrorReplyFrame = z.infer<typeof ErrorReplyFrameSchema>;
+export type HistoryPublication = z.infer<typeof HistoryPublicationSchema>;
+export type RoomHistoryReplyFrame = z.infer<typeof RoomHistoryReplyFrameSchema>;
 export type BrokerFrame = z.infer<typeof BrokerFrameSchema>;
 export type BrokerAction = BrokerFrame['action'];

@@ -16,6 +16,8 @@ export {
   RoomMemberSchema,
   RoomMembersReplyFrameSchema,
   ErrorReplyFrameSchema,
+  HistoryPublicationSchema,
+  RoomHistoryReplyFrameSchema,
   BrokerFrameSchema,
   ERROR_REPLY_CODES,
 } from './broker-actions.js';
@@ -30,6 +32,8 @@ export type {
   RoomMember,
   RoomMembersReplyFrame,
   ErrorReplyFrame,
+  HistoryPublication,
+  RoomHistoryReplyFrame,
   ErrorReplyCode,
   BrokerFrame,
   BrokerAction,
@@ -46,6 +50,8 @@ export {
   DisconnectConnectionFrameSchema,
   RoomMembersFrameSchema,
   AckFrameSchema,
+  RoomHistoryFrameSchema,
+  SetRoomHistoryFrameSchema,
   BackendFrameSchema,
   PROTOCOL_VERSION,
 } from './backend-actions.js';
@@ -60,6 +66,8 @@ export type {
   DisconnectConnectionFrame,
   RoomMembersFrame,
   AckFrame,
+  RoomHistoryFrame,
+  SetRoomHistoryFrame,
   BackendFrame,
   BackendAction,
 } from './backend-actions.js';

@@ -11,7 +11,7 @@ const PYSTRANDS_ACTIONS = [
 ];
 const STRANDS_ACTIONS = [
   'hello', 'hello_reply', 'join_room', 'leave_room', 'disconnect_connection', 'room_members',
-  'room_members_reply', 'error_reply',
+  'room_members_reply', 'error_reply', 'room_history', 'room_history_reply', 'set_room_history',
 ];
 
 describe('schema/', () => {

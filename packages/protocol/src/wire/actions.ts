@@ -11,6 +11,7 @@ export const BROKER_ACTIONS = [
   'hello_reply',
   'room_members_reply',
   'error_reply',
+  'room_history_reply',
 ] as const;
 
 /** Actions a backend sends to a broker: the four PyStrands ones, then the Strands-only additions. */
@@ -25,6 +26,8 @@ export const BACKEND_ACTIONS = [
   'disconnect_connection',
   'room_members',
   'ack',
+  'room_history',
+  'set_room_history',
 ] as const;
 
 /** Request id used by the broker's heartbeat frames. */

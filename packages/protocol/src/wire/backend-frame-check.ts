@@ -15,6 +15,7 @@ import {
   type Field,
 } from './fields.js';
 import { parseRawFrame, type RawFrame } from './frame-read.js';
+import { NON_NEGATIVE_INTEGER, POSITIVE_INTEGER } from './history.js';
 import { Failure, refused, type CheckResult } from './refusal.js';
 
 /** The params of each backend action, as the zod schemas of `@strands/protocol` state them. */
@@ -36,6 +37,8 @@ const BACKEND_FIELDS: Readonly<Record<BackendAction, readonly Field[]>> = {
   disconnect_connection: fields({ conn_id: STRING, code: optionalParam(BACKEND_CLOSE_CODE), reason: optionalParam(STRING) }),
   room_members: fields({ room_id: STRING }),
   ack: fields({ ids: STRING_ARRAY }),
+  room_history: fields({ room_id: STRING, since: optionalParam(NON_NEGATIVE_INTEGER), limit: optionalParam(POSITIVE_INTEGER) }),
+  set_room_history: fields({ room_id: STRING, size: NON_NEGATIVE_INTEGER, ttl_ms: optionalParam(POSITIVE_INTEGER) }),
 };
 
 // A Map, not the object: one lookup per frame, and no inherited keys ("constructor") to guard against.

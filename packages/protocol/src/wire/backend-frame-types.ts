@@ -25,6 +25,8 @@ export type LeaveRoomFrame = Frame<'leave_room', { conn_id: string; room_id: str
 export type DisconnectConnectionFrame = Frame<'disconnect_connection', { conn_id: string; code?: number | undefined; reason?: string | undefined }>;
 export type RoomMembersFrame = Frame<'room_members', { room_id: string }>;
 export type AckFrame = Frame<'ack', { ids: string[] }>;
+export type RoomHistoryFrame = Frame<'room_history', { room_id: string; since?: number | undefined; limit?: number | undefined }>;
+export type SetRoomHistoryFrame = Frame<'set_room_history', { room_id: string; size: number; ttl_ms?: number | undefined }>;
 
 /** Every frame a backend may send to a broker, discriminated on `action`. */
 export type BackendFrame =
@@ -37,5 +39,7 @@ export type BackendFrame =
   | LeaveRoomFrame
   | DisconnectConnectionFrame
   | RoomMembersFrame
-  | AckFrame;
+  | AckFrame
+  | RoomHistoryFrame
+  | SetRoomHistoryFrame;
 export type BackendAction = BackendFrame['action'];

@@ -18,6 +18,7 @@ import {
   type Field,
 } from './fields.js';
 import { parseRawFrame, type RawFrame } from './frame-read.js';
+import { NON_NEGATIVE_INTEGER, PUBLICATIONS } from './history.js';
 import { Failure, refused, type CheckResult } from './refusal.js';
 
 /** What a client event carries for a backend that acknowledges (the `ack` capability). */
@@ -26,7 +27,7 @@ const DELIVERY = { event_id: optionalParam(STRING), redelivered: optionalParam(B
 /** The params of each broker action, as the zod schemas of `@strands/protocol` state them. */
 const BROKER_FIELDS: Readonly<Record<BrokerAction, readonly Field[]>> = {
   connection_request: fields({ headers: STRING_LISTS, url: STRING, remote_addr: STRING, query: optionalParam(STRING_LISTS) }),
-  new_connection: fields({ context: CONTEXT, ...DELIVERY }),
+  new_connection: fields({ context: CONTEXT, resumed: optionalParam(BOOLEAN), ...DELIVERY }),
   new_message: fields({ message: STRING, context: CONTEXT, encoding: optionalParam(BASE64), ...DELIVERY }),
   disconnected: fields({ context: CONTEXT, code: optionalParam(INTEGER), reason: optionalParam(STRING), ...DELIVERY }),
   error: fields({ context: OBJECT, error: STRING, ...DELIVERY }),
@@ -40,6 +41,7 @@ const BROKER_FIELDS: Readonly<Record<BrokerAction, readonly Field[]>> = {
   }),
   room_members_reply: fields({ room_id: STRING, members: MEMBERS }),
   error_reply: fields({ code: ERROR_REPLY_CODE, message: STRING, action: optionalParam(STRING) }),
+  room_history_reply: fields({ room_id: STRING, epoch: STRING, offset: NON_NEGATIVE_INTEGER, publications: PUBLICATIONS }),
 };
 
 // A Map, not the object: one lookup per frame, and no inherited keys ("constructor") to guard against.

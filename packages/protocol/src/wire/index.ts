@@ -29,6 +29,7 @@ export type {
   HelloReplyFrame,
   RoomMembersReplyFrame,
   ErrorReplyFrame,
+  RoomHistoryReplyFrame,
   BrokerFrame,
   BrokerAction,
 } from './broker-frame-types.js';
@@ -43,6 +44,8 @@ export type {
   DisconnectConnectionFrame,
   RoomMembersFrame,
   AckFrame,
+  RoomHistoryFrame,
+  SetRoomHistoryFrame,
   BackendFrame,
   BackendAction,
 } from './backend-frame-types.js';
@@ -102,6 +105,15 @@ export {
   ackLine,
 } from './backend-lines.js';
 export { responseEnvelope, nextEnvelope, completeEnvelope, errorEnvelope, eventEnvelope, encodeEnvelope } from './envelope-lines.js';
+export {
+  SESSION_QUERY,
+  publicationEnvelope,
+  publicationJson,
+  roomHistoryLine,
+  roomHistoryReplyLine,
+  setRoomHistoryLine,
+} from './history.js';
+export type { HistoryEnvelope, HistoryPublication, UnrecoverableReason } from './history.js';
 export {
   SEND_REFUSAL_CODES,
   MAX_CONFIRM_FRAME_BYTES,

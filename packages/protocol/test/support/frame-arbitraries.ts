@@ -18,7 +18,7 @@ const member = looseRecord({ client_id: anyString, metadata: anyObject });
 /** Every frame a broker sends, one arbitrary per action. */
 export const brokerFrames = {
   connection_request: frame('connection_request', { headers: stringLists, url: anyString, remote_addr: anyString, query: optional(stringLists) }),
-  new_connection: frame('new_connection', { context, ...delivery }),
+  new_connection: frame('new_connection', { context, resumed: optional(fc.boolean()), ...delivery }),
   new_message: frame('new_message', { message: anyString, context, encoding: optional(fc.constant('base64')), ...delivery }),
   disconnected: frame('disconnected', { context, code: optional(anyInt), reason: optional(anyString), ...delivery }),
   error: frame('error', { context: anyObject, error: anyString, ...delivery }),
@@ -32,6 +32,12 @@ export const brokerFrames = {
   }),
   room_members_reply: frame('room_members_reply', { room_id: anyString, members: fc.array(member, { maxLength: 3 }) }),
   error_reply: frame('error_reply', { code: fc.constantFrom(...ERROR_REPLY_CODES), message: anyString, action: optional(anyString) }),
+  room_history_reply: frame('room_history_reply', {
+    room_id: anyString,
+    epoch: anyString,
+    offset: fc.integer({ min: 0, max: 1_000_000 }),
+    publications: fc.array(looseRecord({ offset: fc.integer({ min: 1, max: 1_000_000 }), message: anyString }), { maxLength: 3 }),
+  }),
 };
 
 /** Every frame a backend sends, one arbitrary per action. */
@@ -57,6 +63,8 @@ export const backendFrames = {
   }),
   room_members: frame('room_members', { room_id: anyString }),
   ack: frame('ack', { ids: stringList }),
+  room_history: frame('room_history', { room_id: anyString, since: optional(fc.integer({ min: 0, max: 1_000_000 })), limit: optional(fc.integer({ min: 1, max: 1000 })) }),
+  set_room_history: frame('set_room_history', { room_id: anyString, size: fc.integer({ min: 0, max: 1000 }), ttl_ms: optional(fc.integer({ min: 1, max: 1_000_000 })) }),
 };
 
 /** Any valid frame of one direction. */
