@@ -25,6 +25,7 @@ import { ClientRegistry } from './gateway/client-registry.js';
 import { OriginAllowList } from './gateway/origins.js';
 import { attachClient, startPingSweep, type ClientSide } from './gateway/clients.js';
 import { selectProtocol } from './gateway/handshake.js';
+import { tellDropped } from './gateway/send-replies.js';
 import { createHttpServer, createOpsServer, type HealthSource } from './gateway/http-server.js';
 import { UpgradeHandler } from './gateway/upgrade.js';
 import { startFdWatch } from './fd-watch.js';
@@ -106,7 +107,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
 
   const pool = new BackendPool();
   // In a cluster the store also holds the events of other brokers' clients relayed here: its owners are EventOwners.
-  const store: EventStore<EventOwner> = options.eventStore ?? new MemoryEventStore<EventOwner>(resolved.queueSize, resolved.queueOverflow);
+  const store: EventStore<EventOwner> = options.eventStore ?? new MemoryEventStore<EventOwner>(resolved.queueSize, resolved.queueOverflow, resolved.maxQueueBytes);
   const cluster = backplane instanceof ClusterBackplane ? backplane : undefined;
   // This broker's backends first; in a cluster, else a relay to another broker's.
   const dispatcher = new Dispatcher<EventOwner>(ctx, store, cluster === undefined ? pool : firstOf(pool, cluster.relays));
@@ -118,6 +119,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     full: () => backends.setReading(false),
     drained: () => backends.setReading(true),
   });
+  dispatcher.onDropped((owner, code, action) => tellDropped(registry, owner, code, action));
   backplane.bind(registry, { nodeLost: (nodeId) => logger.warn({ node: nodeId }, 'cluster node lost'), decider, dispatcher });
   // In a cluster, a broker without a backend has a connection request decided by one that has.
   const gatewayDecider = cluster?.connectionDecider(decider, resolved.connectionRequestTimeoutMs) ?? decider;
@@ -145,6 +147,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     backends: pool.size,
     queueLength: dispatcher.waiting,
     unackedEvents: store.unacked,
+    queueBytes: store.waitingBytes ?? 0,
     pendingConnectionRequests: upgrades.pendingCount(),
     clientBufferedBytes: registry.bufferedBytes(),
   });

@@ -45,6 +45,8 @@ export class Metrics {
   deliveries = 0;
   fanoutDeliveries = 0;
   queueDrops = 0;
+  /** Events refused to their sender (`queueOverflow: 'reject'`, full or disabled queue). */
+  queueRefused = 0;
   slowClientCloses = 0;
   backendConnectionsTotal = 0;
   backendsDropped = 0;
@@ -75,6 +77,8 @@ export interface Gauges {
   rooms: number;
   backends: number;
   queueLength: number;
+  /** Bytes of the events waiting, where the store counts them. */
+  queueBytes?: number;
   /** Events held for backends that acknowledge and not acknowledged yet (bounded by `maxUnackedEvents`). */
   unackedEvents?: number;
   pendingConnectionRequests: number;
@@ -127,6 +131,8 @@ export function renderPrometheus(m: Metrics, g: Gauges, nodeId = 'local'): strin
   metric('strands_queue_length', 'gauge', 'Events waiting for a backend.', g.queueLength);
   metric('strands_unacked_events', 'gauge', 'Events held for backends that acknowledge, not acknowledged yet.', g.unackedEvents ?? 0);
   metric('strands_queue_dropped_total', 'counter', 'Events dropped because the queue was full or disabled.', m.queueDrops);
+  metric('strands_queue_refused_total', 'counter', 'Events refused to their sender (queueOverflow reject) because the queue was full or disabled.', m.queueRefused);
+  metric('strands_queue_bytes', 'gauge', 'Bytes of the events waiting for a backend.', g.queueBytes ?? 0);
   metric('strands_redeliveries_total', 'counter', 'Events sent again because their backend died or did not acknowledge them in time.', m.redeliveries);
   metric('strands_dead_letters_total', 'counter', 'Events set aside after the maximum number of unacknowledged deliveries.', m.deadLetters);
   metric('strands_backends', 'gauge', 'Backends connected and ready.', g.backends);

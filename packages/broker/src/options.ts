@@ -3,14 +3,17 @@ import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { OptionsError } from './errors.js';
 
-/** What to do with a new event when the offline queue is full. */
-export type QueueOverflowPolicy = 'drop-newest' | 'drop-oldest';
+/**
+ * What to do with a new event when the queue is full: drop it, drop the oldest waiting one, or
+ * refuse it and tell its sender (`overloaded`).
+ */
+export type QueueOverflowPolicy = 'drop-newest' | 'drop-oldest' | 'reject';
 
 /** Log levels the broker accepts (pino's, plus `silent`). */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
 
 export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
-export const QUEUE_OVERFLOW_POLICIES: readonly QueueOverflowPolicy[] = ['drop-newest', 'drop-oldest'];
+export const QUEUE_OVERFLOW_POLICIES: readonly QueueOverflowPolicy[] = ['drop-newest', 'drop-oldest', 'reject'];
 
 export const DEFAULT_WS_PORT = 8080;
 export const DEFAULT_TCP_PORT = 8081;
@@ -18,6 +21,7 @@ export const DEFAULT_HOST = '0.0.0.0';
 export const DEFAULT_TCP_HOST = '127.0.0.1';
 export const DEFAULT_QUEUE_SIZE = 1000;
 export const DEFAULT_QUEUE_OVERFLOW: QueueOverflowPolicy = 'drop-newest';
+export const DEFAULT_MAX_QUEUE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS = 10_000;
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 15_000;
 export const DEFAULT_PING_INTERVAL_MS = 30_000;
@@ -64,8 +68,13 @@ export interface BrokerOptions {
   metricsHost?: string;
   /** Events kept while no backend is connected; 0 disables the queue. @default 1000 */
   queueSize?: number;
-  /** Which event a full queue drops. @default 'drop-newest' */
+  /**
+   * What a full queue (`queueSize` events or `maxQueueBytes`) does with a new event: drops it,
+   * drops the oldest waiting one, or refuses it and tells its sender `overloaded`. @default 'drop-newest'
+   */
   queueOverflow?: QueueOverflowPolicy;
+  /** Bytes of the events waiting in the queue (their backend lines), beside `queueSize`. @default 67108864 (64 MiB) */
+  maxQueueBytes?: number;
   /**
    * When set, a backend must send `hello` with this token before anything it sends is acted on.
    * Required when `tcpHost` is not a loopback address. @default undefined
@@ -153,6 +162,7 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
     metricsHost: options.metricsPort === undefined ? options.metricsHost : (options.metricsHost ?? options.host ?? DEFAULT_HOST),
     queueSize: options.queueSize ?? DEFAULT_QUEUE_SIZE,
     queueOverflow: options.queueOverflow ?? DEFAULT_QUEUE_OVERFLOW,
+    maxQueueBytes: options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES,
     backendToken: tokenOf(options),
     allowedOrigins: options.allowedOrigins,
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
@@ -179,6 +189,7 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
   checkInteger('tcpPort', resolved.tcpPort, 0, 65_535);
   checkMetricsPort(resolved);
   checkInteger('queueSize', resolved.queueSize, 0);
+  checkInteger('maxQueueBytes', resolved.maxQueueBytes, 1);
   checkInteger('connectionRequestTimeoutMs', resolved.connectionRequestTimeoutMs, 1);
   checkInteger('heartbeatIntervalMs', resolved.heartbeatIntervalMs, 1);
   checkInteger('pingIntervalMs', resolved.pingIntervalMs, 0);

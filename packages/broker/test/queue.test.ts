@@ -6,8 +6,8 @@ import { RawBackend, startBroker, waitFor, type Harness } from './support/harnes
 describe('EventQueue', () => {
   it('keeps order, drops the newest when full by default, and takes events back at the front', () => {
     const q = new EventQueue<string>(3, 'drop-newest');
-    for (const line of ['a', 'b', 'c']) expect(q.push(line, 'o').dropped).toBe(false);
-    expect(q.push('d', 'o').dropped).toBe(true);
+    for (const line of ['a', 'b', 'c']) expect(q.push(line, 'o').queued).toBe(true);
+    expect(q.push('d', 'o').queued).toBe(false);
     expect(q.shift()?.line).toBe('a');
     q.prepend([
       { line: 'x', owner: 'o' },
@@ -20,11 +20,28 @@ describe('EventQueue', () => {
     const q = new EventQueue<null>(2, 'drop-oldest');
     q.push('1', null);
     q.push('2', null);
-    expect(q.push('3', null).dropped).toBe(true);
+    expect(q.push('3', null).evicted.map((e) => e.line)).toEqual(['1']);
     expect([q.shift()?.line, q.shift()?.line]).toEqual(['2', '3']);
     const off = new EventQueue<null>(0, 'drop-newest');
-    expect(off.push('x', null).dropped).toBe(true);
+    expect(off.push('x', null).queued).toBe(false);
     expect(off.length).toBe(0);
+  });
+
+  it('bounds new events by bytes too: drop-oldest evicts until the new one fits, a line over the bound is refused', () => {
+    const q = new EventQueue<null>(100, 'drop-oldest', 10);
+    for (const line of ['aaa', 'bbb', 'ccc']) expect(q.push(line, null).queued).toBe(true);
+    expect(q.bytes).toBe(9);
+    expect(q.push('dddddd', null).evicted.map((e) => e.line)).toEqual(['aaa', 'bbb']);
+    expect([q.length, q.bytes]).toEqual([2, 9]);
+    expect(q.push('x'.repeat(11), null)).toEqual({ queued: false, evicted: [] });
+    const strict = new EventQueue<null>(100, 'reject', 4);
+    expect(strict.push('é', null).queued).toBe(true); // two UTF-8 bytes
+    expect(strict.push('éé', null).queued).toBe(false);
+    strict.prepend([{ line: 'taken back, over the bound', owner: null }]);
+    expect(strict.length).toBe(2);
+    strict.shift();
+    strict.shift();
+    expect([strict.length, strict.bytes]).toEqual([0, 0]);
   });
 
   it('stays correct over many pushes and shifts (compaction)', () => {

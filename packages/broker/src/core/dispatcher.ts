@@ -5,6 +5,7 @@ import type { BrokerContext } from './context.js';
 import { DeadLetters, actionOf } from './dead-letters.js';
 import { nextRequestId, withDelivery } from './event-lines.js';
 import type { EventStore, StoredEvent } from './event-store.js';
+import { Overflow, type DroppedListener, type SendOutcome } from './overflow.js';
 
 /** Dead letters kept for `broker.deadLetters()` (each holds its event's line); older ones are only counted. */
 export const DEAD_LETTERS_KEPT = 100;
@@ -14,8 +15,8 @@ export const DEAD_LETTERS_KEPT = 100;
  * of clients connected to other brokers, and reports on the consumers that relay to them.
  */
 export interface EventDispatcher {
-  /** Sends one event about `owner` to a backend, in order with that owner's earlier events. */
-  send(owner: EventOwner, line: string): void;
+  /** Sends one event about `owner` to a backend, in order with that owner's earlier events; says what became of it. */
+  send(owner: EventOwner, line: string): SendOutcome;
   /** A consumer became available: waiting events go out. */
   ready(): void;
   /** `consumer` is done with `count` more of the events it held. */
@@ -36,7 +37,7 @@ export interface EventDispatcher {
 export class Dispatcher<O extends EventOwner> {
   /** Events no backend acknowledged in `maxDeliveries` deliveries (the latest few kept). */
   readonly deadLetters = new DeadLetters(DEAD_LETTERS_KEPT);
-  private readonly dropLog = new RateLimitedLog(1000);
+  private readonly overflow: Overflow<O>;
   private readonly deadLog = new RateLimitedLog(1000);
 
   constructor(
@@ -44,7 +45,14 @@ export class Dispatcher<O extends EventOwner> {
     private readonly store: EventStore<O>,
     private readonly consumers: ConsumerSource,
   ) {
+    this.overflow = new Overflow(ctx);
     store.onWaiting?.(() => this.flush());
+    store.onEvicted?.((events) => this.overflow.evicted(events, store.capacity));
+  }
+
+  /** Registers who tells a client that an event it sent was dropped after it was accepted (evicted, dead-lettered). */
+  onDropped(listener: DroppedListener<O>): void {
+    this.overflow.onDropped(listener);
   }
 
   /** Events waiting for a backend. */
@@ -52,34 +60,30 @@ export class Dispatcher<O extends EventOwner> {
     return this.store.waiting;
   }
 
-  /** Sends one event about `owner`, or keeps it until a backend can take it. */
-  send(owner: O, line: string): void {
+  /** Sends one event about `owner`, or keeps it until a backend can take it; says which, or why neither. */
+  send(owner: O, line: string): SendOutcome {
     // While a flush is under way, new events go behind the waiting ones so each client's order holds.
-    if (this.store.waiting > 0) {
-      this.append(line, owner);
-      return;
-    }
+    if (this.store.waiting > 0) return this.append(line, owner);
     let consumer = owner.affinity;
     if (consumer === undefined || !consumer.alive) {
       consumer = this.consumers.pick();
-      if (consumer === undefined) {
-        this.append(line, owner);
-        return;
-      }
+      if (consumer === undefined) return this.append(line, owner);
       owner.affinity = consumer;
     }
     if (consumer.acks === true) return this.sendTracked(consumer, owner, line);
     // Refused only when that backend was just dropped; what it held moved on first, so this one follows.
-    if (consumer.sendEvent(line, owner.id)) this.store.hold(consumer, line, owner);
-    else this.send(owner, line);
+    if (!consumer.sendEvent(line, owner.id)) return this.send(owner, line);
+    this.store.hold(consumer, line, owner);
+    return 'sent';
   }
 
   /** `send` to a backend that acknowledges: a new id, held until acknowledged; waits while too many are. */
-  private sendTracked(consumer: EventConsumer, owner: O, line: string): void {
+  private sendTracked(consumer: EventConsumer, owner: O, line: string): SendOutcome {
     if (this.store.unacked >= this.ctx.options.maxUnackedEvents) return this.append(line, owner);
     const id = nextRequestId();
-    if (consumer.sendEvent(withDelivery(line, id, 1), owner.id)) this.store.holdTracked(consumer, line, owner, id, 1, Date.now());
-    else this.send(owner, line);
+    if (!consumer.sendEvent(withDelivery(line, id, 1), owner.id)) return this.send(owner, line);
+    this.store.holdTracked(consumer, line, owner, id, 1, Date.now());
+    return 'sent';
   }
 
   /** A backend acknowledged events by id: they are done; events waiting for room among the unacknowledged go out. */
@@ -137,6 +141,7 @@ export class Dispatcher<O extends EventOwner> {
     this.deadLetters.add(letter);
     this.store.deadLettered?.(event, letter);
     this.ctx.metrics.deadLetters += 1;
+    this.overflow.buried(event.owner, event.line);
     this.deadLog.hit((suppressed) => {
       this.ctx.logger.warn(
         { eventId: letter.id, action: letter.action, client: letter.clientId, deliveries: letter.deliveries, deadLettersSinceLastLog: suppressed + 1 },
@@ -162,7 +167,7 @@ export class Dispatcher<O extends EventOwner> {
     this.flush();
     if (this.store.capacity === 0 && this.store.waiting > 0) {
       // Queue disabled: what no backend can take now is dropped, as any other event would be.
-      this.ctx.metrics.queueDrops += this.store.clearWaiting();
+      this.overflow.cleared(this.store.clearWaiting());
     }
   }
 
@@ -218,16 +223,9 @@ export class Dispatcher<O extends EventOwner> {
     this.ctx.logger.debug({ events: moved, left: this.store.waiting }, 'queue flushed');
   }
 
-  private append(line: string, owner: O): void {
-    if (this.ctx.stopping) return;
-    if (this.store.append(line, owner) === 'queued') return;
-    this.ctx.metrics.queueDrops += 1;
-    const { capacity, overflow } = this.store;
-    this.dropLog.hit((suppressed) => {
-      this.ctx.logger.warn(
-        { queueSize: capacity, policy: overflow, droppedSinceLastLog: suppressed + 1 },
-        capacity === 0 ? 'no backend and the queue is disabled: event dropped' : 'queue full: event dropped',
-      );
-    });
+  private append(line: string, owner: O): SendOutcome {
+    // Shutting down: nothing new is kept (the client is being closed).
+    if (this.ctx.stopping) return 'no_backend';
+    return this.overflow.appended(this.store.append(line, owner), this.store.capacity, this.store.overflow);
   }
 }

@@ -1,4 +1,4 @@
-// The offline queue: events kept, in order and bounded, while no backend is connected.
+// The waiting queue: events kept, in order and bounded by count and bytes, until a backend takes them.
 import type { QueueOverflowPolicy } from '../options.js';
 
 /** One queued event: its encoded line and whom it concerns (so the next backend inherits that client). */
@@ -10,46 +10,76 @@ export interface QueuedEvent<O> {
   deliveries?: number | undefined;
 }
 
+/** What `push` did: queued the event or not, and the older events it dropped to make room (drop-oldest). */
+export interface PushResult<O> {
+  queued: boolean;
+  evicted: readonly QueuedEvent<O>[];
+}
+
+const REFUSED: PushResult<never> = { queued: false, evicted: [] };
+const QUEUED: PushResult<never> = { queued: true, evicted: [] };
+
 /**
- * A FIFO bounded by `capacity` for new events. Events given back by a backend that died before
- * sending them go to the front with `prepend`, ignoring the bound: they were accepted already,
- * and dropping them would lose what a flush was interrupted in.
+ * A FIFO bounded by `capacity` events and `maxBytes` bytes (UTF-8 bytes of the lines) for new
+ * events. Events given back by a backend that died before sending them go to the front with
+ * `prepend`, ignoring the bound: they were accepted already, and dropping them would lose what a
+ * flush was interrupted in.
  */
 export class EventQueue<O> {
   private items: (QueuedEvent<O> | undefined)[] = [];
+  private sizes: number[] = [];
   private head = 0;
+  private byteCount = 0;
 
   constructor(
     readonly capacity: number,
     readonly overflow: QueueOverflowPolicy,
+    readonly maxBytes = Number.POSITIVE_INFINITY,
   ) {}
 
   get length(): number {
     return this.items.length - this.head;
   }
 
-  /** Appends a new event; reports whether an event (this one, or the oldest under drop-oldest) was dropped. */
-  push(line: string, owner: O): { dropped: boolean } {
-    if (this.capacity === 0) return { dropped: true };
-    if (this.length >= this.capacity) {
-      if (this.overflow === 'drop-newest') return { dropped: true };
-      while (this.length >= this.capacity) this.shift();
-      this.items.push({ line, owner });
-      return { dropped: true };
+  /** Bytes of the waiting lines. */
+  get bytes(): number {
+    return this.byteCount;
+  }
+
+  /**
+   * Appends a new event within both bounds. When full, `drop-oldest` drops the oldest events
+   * until it fits (returned in `evicted`); the other policies refuse it. An event larger than
+   * `maxBytes` on its own is always refused.
+   */
+  push(line: string, owner: O): PushResult<O> {
+    const bytes = Buffer.byteLength(line);
+    if (this.capacity === 0 || bytes > this.maxBytes) return REFUSED;
+    if (this.fits(bytes)) {
+      this.add({ line, owner }, bytes);
+      return QUEUED;
     }
-    this.items.push({ line, owner });
-    return { dropped: false };
+    if (this.overflow !== 'drop-oldest') return REFUSED;
+    const evicted: QueuedEvent<O>[] = [];
+    while (!this.fits(bytes)) evicted.push(this.shift() as QueuedEvent<O>);
+    this.add({ line, owner }, bytes);
+    return { queued: true, evicted };
   }
 
   /** Puts events back at the front, keeping their order. */
   prepend(events: readonly QueuedEvent<O>[]): void {
     if (events.length === 0) return;
+    const sizes = events.map((event) => Buffer.byteLength(event.line));
+    for (const size of sizes) this.byteCount += size;
     if (this.head >= events.length) {
       this.head -= events.length;
-      for (let i = 0; i < events.length; i += 1) this.items[this.head + i] = events[i];
+      for (let i = 0; i < events.length; i += 1) {
+        this.items[this.head + i] = events[i];
+        this.sizes[this.head + i] = sizes[i] as number;
+      }
       return;
     }
     this.items = [...events, ...this.items.slice(this.head)];
+    this.sizes = [...sizes, ...this.sizes.slice(this.head)];
     this.head = 0;
   }
 
@@ -62,15 +92,16 @@ export class EventQueue<O> {
   shift(): QueuedEvent<O> | undefined {
     if (this.head >= this.items.length) return undefined;
     const event = this.items[this.head];
+    this.byteCount -= this.sizes[this.head] as number;
     this.items[this.head] = undefined;
     this.head += 1;
     // Compact now and then so the array does not grow forever.
     if (this.head >= 1024 && this.head * 2 >= this.items.length) {
       this.items = this.items.slice(this.head);
+      this.sizes = this.sizes.slice(this.head);
       this.head = 0;
     } else if (this.head === this.items.length) {
-      this.items = [];
-      this.head = 0;
+      this.clear();
     }
     return event;
   }
@@ -78,6 +109,18 @@ export class EventQueue<O> {
   /** Forgets every event (shutdown). */
   clear(): void {
     this.items = [];
+    this.sizes = [];
     this.head = 0;
+    this.byteCount = 0;
+  }
+
+  private fits(bytes: number): boolean {
+    return this.length < this.capacity && this.byteCount + bytes <= this.maxBytes;
+  }
+
+  private add(event: QueuedEvent<O>, bytes: number): void {
+    this.items.push(event);
+    this.sizes.push(bytes);
+    this.byteCount += bytes;
   }
 }

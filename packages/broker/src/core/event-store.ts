@@ -36,9 +36,20 @@ export interface EventStore<O> {
   readonly waiting: number;
   /** Bound on waiting events; 0 means nothing may wait. */
   readonly capacity: number;
+  /**
+   * For a full store, `reject` acts as `drop-newest` (`append` answers `dropped`): telling the
+   * sender is the dispatcher's part.
+   */
   readonly overflow: QueueOverflowPolicy;
-  /** Adds an event behind the waiting ones, within the bound and its overflow policy. */
+  /** Bytes of the waiting events' lines, where the store bounds them by bytes. Optional (a gauge). */
+  readonly waitingBytes?: number;
+  /** Adds an event behind the waiting ones, within the bounds (count and, where the store has one, bytes) and its overflow policy. */
   append(line: string, owner: O): AppendOutcome;
+  /**
+   * Registers who hears of the waiting events `append` dropped to make room (`dropped_oldest`),
+   * so their senders can be told. Optional: only a store that drops the oldest needs it.
+   */
+  onEvicted?(listener: (events: readonly StoredEvent<O>[]) => void): void;
   /** The oldest waiting event, left in place. */
   peek(): StoredEvent<O> | undefined;
   /** Removes the oldest waiting event and records it as held by `consumer`. */

@@ -49,8 +49,8 @@ interface Tracked<O> {
 }
 
 /**
- * Lost with the process, as PyStrands' queue is; waiting events are bounded by count (the
- * dispatcher bounds the unacknowledged ones, `maxUnackedEvents`).
+ * Lost with the process, as PyStrands' queue is; waiting events are bounded by count and bytes
+ * (the dispatcher bounds the unacknowledged ones, `maxUnackedEvents`).
  */
 export class MemoryEventStore<O> implements EventStore<O> {
   private readonly queue: EventQueue<O>;
@@ -59,8 +59,11 @@ export class MemoryEventStore<O> implements EventStore<O> {
   private readonly tracked = new Map<string, Tracked<O>>();
   private readonly trackedBy = new Map<ConsumerKey, Map<string, Tracked<O>>>();
 
-  constructor(capacity: number, overflow: QueueOverflowPolicy) {
-    this.queue = new EventQueue(capacity, overflow);
+  private evictedListener: ((events: readonly StoredEvent<O>[]) => void) | undefined;
+
+  /** `maxBytes`: bound on the bytes of the waiting lines, beside `capacity` events. */
+  constructor(capacity: number, overflow: QueueOverflowPolicy, maxBytes = Number.POSITIVE_INFINITY) {
+    this.queue = new EventQueue(capacity, overflow, maxBytes);
   }
 
   get waiting(): number {
@@ -75,9 +78,20 @@ export class MemoryEventStore<O> implements EventStore<O> {
     return this.queue.overflow;
   }
 
+  get waitingBytes(): number {
+    return this.queue.bytes;
+  }
+
   append(line: string, owner: O): AppendOutcome {
-    if (!this.queue.push(line, owner).dropped) return 'queued';
-    return this.overflow === 'drop-oldest' && this.capacity > 0 ? 'dropped_oldest' : 'dropped';
+    const result = this.queue.push(line, owner);
+    if (!result.queued) return 'dropped';
+    if (result.evicted.length === 0) return 'queued';
+    this.evictedListener?.(result.evicted);
+    return 'dropped_oldest';
+  }
+
+  onEvicted(listener: (events: readonly StoredEvent<O>[]) => void): void {
+    this.evictedListener = listener;
   }
 
   peek(): StoredEvent<O> | undefined {

@@ -8,6 +8,7 @@ import type { EventDispatcher } from '../core/dispatcher.js';
 import type { Admission } from './admission.js';
 import { ClientConnection } from './client-connection.js';
 import type { ClientRegistry } from './client-registry.js';
+import { forgetConfirm, replyToSend, takeConfirm } from './send-replies.js';
 
 // ws reports protocol violations as errors and then closes with 1006 locally; keep the code it sent.
 const CLOSE_CODE_OF_WS_ERROR: Readonly<Record<string, number>> = {
@@ -51,11 +52,12 @@ function listeners(side: ClientSide): Listeners {
       const client = clientOf(this);
       if (client.gone) return;
       client.alive = true;
+      if (takeConfirm(client, data, isBinary)) return;
       metrics.messagesIn += 1;
       metrics.messagesInBytes += data.length;
       // Binary frames reach the backend as base64 with `encoding: "base64"` (never corrupted into text).
       const message = isBinary ? data.toString('base64') : data.toString('utf8');
-      dispatcher.send(client, newMessageLine(message, client.contextJson, isBinary));
+      replyToSend(registry, client, dispatcher.send(client, newMessageLine(message, client.contextJson, isBinary)), ctx.options.queueOverflow);
     },
     pong() {
       clientOf(this).alive = true;
@@ -68,6 +70,7 @@ function listeners(side: ClientSide): Listeners {
     close(code, reason) {
       const client = clientOf(this);
       const error = client.protocolError;
+      forgetConfirm(client);
       registry.drop(client, error?.code ?? code, error === undefined ? reason.toString() : error.reason);
       client.setState('closed');
       side.admission.left(client.ip);

@@ -146,7 +146,7 @@ describe('EventRelay', () => {
     const messages: { to: string; message: NodeMessage }[] = [];
     const report = { written: [] as number[], lost: [] as EventConsumer[], readies: 0 };
     const dispatcher: EventDispatcher = {
-      send: () => undefined,
+      send: () => 'sent',
       ready: () => void (report.readies += 1),
       written: (_consumer, count) => void report.written.push(count),
       lost: (consumer) => void report.lost.push(consumer),
@@ -214,7 +214,7 @@ describe('EventRelay', () => {
 describe('RelayInbox', () => {
   const sink = () => {
     const sent: { owner: EventOwner; line: string }[] = [];
-    const dispatcher: EventDispatcher = { send: (owner, line) => void sent.push({ owner, line }), ready: () => undefined, written: () => undefined, lost: () => undefined };
+    const dispatcher: EventDispatcher = { send: (owner, line) => (sent.push({ owner, line }), 'sent'), ready: () => undefined, written: () => undefined, lost: () => undefined };
     return { sent, dispatcher };
   };
   const message = (id: string) => newMessageLine('hi', JSON.stringify({ client_id: id }), false);
