@@ -23,7 +23,7 @@ import { BrokerStateError, ListenError } from './errors.js';
 import { Admission } from './gateway/admission.js';
 import { ClientRegistry } from './gateway/client-registry.js';
 import { OriginAllowList } from './gateway/origins.js';
-import { attachClient, startPingSweep, type ClientSide } from './gateway/clients.js';
+import { startPingSweep, type ClientSide } from './gateway/clients.js';
 import { selectProtocol } from './gateway/handshake.js';
 import { tellDropped } from './gateway/send-replies.js';
 import { createHttpServer, createOpsServer, type HealthSource } from './gateway/http-server.js';
@@ -33,6 +33,7 @@ import { createLogger, RateLimitedLog } from './logger.js';
 import { Metrics, type Gauges } from './metrics.js';
 import { isLoopback, resolveOptions, type BrokerOptions, type ResolvedOptions } from './options.js';
 import { readiness } from './readiness.js';
+import { createHistory, createSessions, HISTORY_CAPABILITY, historyMetrics } from './gateway/history-parts.js';
 
 /**
  * The pluggable parts of a broker, beside its options. Each instance serves one broker.
@@ -103,7 +104,8 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
   // The one writable view of the context: only this lifecycle sets `stopping`.
   const ctx: { -readonly [K in keyof BrokerContext]: BrokerContext[K] } = { options: resolved, logger, metrics: new Metrics(), stopping: false };
   const backplane = options.backplane ?? defaultBackplane(resolved, logger);
-  const routing = new RoutingCore(backplane, ctx.metrics);
+  const historyParts = createHistory(resolved, backplane, logger);
+  const routing = new RoutingCore(backplane, ctx.metrics, historyParts.routed);
 
   const pool = new BackendPool();
   // In a cluster the store also holds the events of other brokers' clients relayed here: its owners are EventOwners.
@@ -113,7 +115,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
   const dispatcher = new Dispatcher<EventOwner>(ctx, store, cluster === undefined ? pool : firstOf(pool, cluster.relays));
   const decider = new BackendDecider(ctx, pool);
   const backends = new BackendRegistry(ctx, pool, dispatcher, decider, backplane);
-  backends.handleWith(new BackendHandler(ctx, routing, decider, backends, backplane.clustered ? [CLUSTER_CAPABILITY] : []));
+  backends.handleWith(new BackendHandler(ctx, routing, decider, backends, [...(backplane.clustered ? [CLUSTER_CAPABILITY] : []), ...(historyParts.routed ? [HISTORY_CAPABILITY] : [])]));
 
   const registry = new ClientRegistry(ctx, dispatcher, backplane, {
     full: () => backends.setReading(false),
@@ -125,6 +127,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
   const gatewayDecider = cluster?.connectionDecider(decider, resolved.connectionRequestTimeoutMs) ?? decider;
   const admission = new Admission(resolved);
   const side: ClientSide = { ctx, registry, dispatcher, admission };
+  const sessions = createSessions(side, historyParts.history, resolved);
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: resolved.maxMessageBytes,
@@ -138,7 +141,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     wss,
     gatewayDecider,
     admission,
-    (ws, socket, acceptance, ip) => attachClient(side, ws, socket, acceptance, ip),
+    (ws, socket, acceptance, ip, req) => sessions.accept(ws, socket, acceptance, ip, req),
     origins,
   );
   const stats = (): Gauges => ({
@@ -155,7 +158,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     metrics: ctx.metrics,
     gauges: stats,
     nodeId: backplane.nodeId,
-    backplaneMetrics: () => backplane.metrics?.() ?? [],
+    backplaneMetrics: () => [...(backplane.metrics?.() ?? []), ...historyMetrics(historyParts, sessions)],
     peersWithBackends: () => cluster?.stats().peersWithBackends ?? 0,
     readiness: () => readiness({ stopping: ctx.stopping, link: backplane.health(), backends: pool.size, peersWithBackends: health.peersWithBackends() }),
   };
@@ -185,6 +188,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
       throw error;
     }
     timers = [startFdWatch(logger), startHeartbeat(ctx, backends), startPingSweep(side), startAckSweep(ctx, dispatcher)];
+    sessions.start();
     state = 'running';
     const ws = http.address() as AddressInfo;
     const backend = tcp.address() as AddressInfo;
@@ -220,6 +224,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     ctx.stopping = true;
     const deadline = Date.now() + resolved.shutdownTimeoutMs;
     for (const timer of timers) clearInterval(timer);
+    sessions.stop();
     const httpClosed = new Promise<void>((resolve) => http.close(() => resolve()));
     const tcpClosed = new Promise<void>((resolve) => tcp.close(() => resolve()));
     gatewayDecider.shutdown();

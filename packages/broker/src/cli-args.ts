@@ -5,6 +5,12 @@ import { closest } from './closest-name.js';
 import { isBrokerError } from './errors.js';
 import {
   DEFAULT_ACK_TIMEOUT_MS,
+  DEFAULT_HISTORY_BYTES,
+  DEFAULT_HISTORY_MAX_ROOMS,
+  DEFAULT_HISTORY_SIZE,
+  DEFAULT_HISTORY_TTL_MS,
+  DEFAULT_MAX_RECOVERY_MESSAGES,
+  DEFAULT_RESUME_WINDOW_MS,
   DEFAULT_CLUSTER_PREFIX,
   DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
@@ -89,6 +95,14 @@ export const FLAGS: Readonly<Record<string, Flag>> = {
   'max-deliveries': { option: 'maxDeliveries', kind: 'integer', help: 'deliveries of an unacknowledged event before it is a dead letter', defaultText: String(DEFAULT_MAX_DELIVERIES) },
   'max-unacked-events': { option: 'maxUnackedEvents', kind: 'integer', help: 'events held unacknowledged, all backends; past it new events wait in the queue', defaultText: String(DEFAULT_MAX_UNACKED_EVENTS) },
   'log-level': { option: 'logLevel', kind: 'level', help: `${LOG_LEVELS.join(' | ')}`, defaultText: DEFAULT_LOG_LEVEL },
+  'history-rooms': { option: 'historyRooms', kind: 'list', help: 'rooms that keep history, by name pattern (chat:*,lobby): offsets, epochs and recovery for their clients', defaultText: 'none' },
+  'history-size': { option: 'historySize', kind: 'integer', help: 'messages kept per room with history', defaultText: String(DEFAULT_HISTORY_SIZE) },
+  'history-bytes': { option: 'historyBytes', kind: 'integer', help: 'bytes of messages kept per room with history', defaultText: String(DEFAULT_HISTORY_BYTES) },
+  'history-ttl-ms': { option: 'historyTtlMs', kind: 'integer', help: 'how long a message stays in a room\'s history', defaultText: String(DEFAULT_HISTORY_TTL_MS) },
+  'history-max-rooms': { option: 'historyMaxRooms', kind: 'integer', help: 'rooms whose history is kept at once (the least recently written is forgotten)', defaultText: String(DEFAULT_HISTORY_MAX_ROOMS) },
+  'max-recovery-messages': { option: 'maxRecoveryMessages', kind: 'integer', help: 'messages one room\'s recovery may replay (past it the client reloads)', defaultText: String(DEFAULT_MAX_RECOVERY_MESSAGES) },
+  'resume-window-ms': { option: 'resumeWindowMs', kind: 'integer', help: 'how long after a drop a client may resume its session with its resume token; 0: never', defaultText: String(DEFAULT_RESUME_WINDOW_MS) },
+  'resume-secret': { option: 'resumeSecret', kind: 'string', help: 'HMAC key of resume tokens (>= 16 characters; the same on every broker of a cluster)', defaultText: 'random per start' },
   cluster: { option: 'cluster.url', kind: 'string', help: 'cluster mode: share rooms, presence and delivery with other brokers through Redis (redis://host:port/db)', defaultText: 'off' },
   'cluster-prefix': { option: 'cluster.prefix', kind: 'string', help: 'prefix of every Redis key and channel of the cluster', defaultText: DEFAULT_CLUSTER_PREFIX },
 };

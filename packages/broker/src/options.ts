@@ -1,4 +1,5 @@
 // Every broker option, declared once with its default, and the one place that validates them.
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { OptionsError } from './errors.js';
@@ -40,6 +41,12 @@ export const DEFAULT_CLUSTER_PREFIX = 'strands';
 export const DEFAULT_ACK_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_DELIVERIES = 5;
 export const DEFAULT_MAX_UNACKED_EVENTS = 10_000;
+export const DEFAULT_HISTORY_SIZE = 100;
+export const DEFAULT_HISTORY_BYTES = 1024 * 1024;
+export const DEFAULT_HISTORY_TTL_MS = 300_000;
+export const DEFAULT_HISTORY_MAX_ROOMS = 10_000;
+export const DEFAULT_MAX_RECOVERY_MESSAGES = 300;
+export const DEFAULT_RESUME_WINDOW_MS = 120_000;
 
 /** Cluster mode: several brokers sharing rooms, presence and direct delivery through Redis. */
 export interface ClusterOption {
@@ -126,6 +133,29 @@ export interface BrokerOptions {
   /** Cluster mode on Redis; without it the broker loads no Redis code and serves its own clients only. @default undefined */
   cluster?: ClusterOption;
   /**
+   * Rooms that keep history, by name pattern (`*` matches anything: `chat:*`); a backend may also
+   * turn it on or off for one room (`set_room_history`). Their messages get offsets and epochs, and
+   * clients that drop recover what they missed. @default [] (none)
+   */
+  historyRooms?: string[];
+  /** Messages kept per room with history. @default 100 */
+  historySize?: number;
+  /** Bytes of messages kept per room with history. @default 1048576 (1 MiB) */
+  historyBytes?: number;
+  /** How long a message stays in a room's history, in ms. @default 300000 */
+  historyTtlMs?: number;
+  /** Rooms whose history is kept at once (and rooms a backend may set apart); past it the least recently written is forgotten. @default 10000 */
+  historyMaxRooms?: number;
+  /** Messages one room's recovery may replay; a client that missed more reloads instead. @default 300 */
+  maxRecoveryMessages?: number;
+  /** How long after a drop a client may resume its session (client id and rooms) with its resume token, in ms; 0: never. @default 120000 */
+  resumeWindowMs?: number;
+  /**
+   * Key of the resume tokens' HMAC. Every broker of a cluster needs the same one (a token from
+   * any broker works on every other). @default random per broker start (tokens die with the broker)
+   */
+  resumeSecret?: string;
+  /**
    * How long a backend that announced `ack` may leave an event unacknowledged before it goes out
    * again (to another backend where there is one), in ms. Above the slowest handler plus the time
    * events wait in a busy backend: a slow backend gets duplicates, not lost events.
@@ -184,6 +214,14 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
     ackTimeoutMs: options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
     maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
     maxUnackedEvents: options.maxUnackedEvents ?? DEFAULT_MAX_UNACKED_EVENTS,
+    historyRooms: options.historyRooms ?? [],
+    historySize: options.historySize ?? DEFAULT_HISTORY_SIZE,
+    historyBytes: options.historyBytes ?? DEFAULT_HISTORY_BYTES,
+    historyTtlMs: options.historyTtlMs ?? DEFAULT_HISTORY_TTL_MS,
+    historyMaxRooms: options.historyMaxRooms ?? DEFAULT_HISTORY_MAX_ROOMS,
+    maxRecoveryMessages: options.maxRecoveryMessages ?? DEFAULT_MAX_RECOVERY_MESSAGES,
+    resumeWindowMs: options.resumeWindowMs ?? DEFAULT_RESUME_WINDOW_MS,
+    resumeSecret: options.resumeSecret ?? randomBytes(32).toString('hex'),
   };
   checkInteger('wsPort', resolved.wsPort, 0, 65_535);
   checkInteger('tcpPort', resolved.tcpPort, 0, 65_535);
@@ -205,6 +243,7 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
   checkInteger('ackTimeoutMs', resolved.ackTimeoutMs, 1);
   checkInteger('maxDeliveries', resolved.maxDeliveries, 1);
   checkInteger('maxUnackedEvents', resolved.maxUnackedEvents, 1);
+  checkHistory(resolved);
   if (typeof resolved.host !== 'string' || resolved.host === '') throw invalid('host', resolved.host, 'a host name or address');
   if (typeof resolved.tcpHost !== 'string' || resolved.tcpHost === '') {
     throw invalid('tcpHost', resolved.tcpHost, 'a host name or address');
@@ -297,4 +336,20 @@ function checkInteger(name: string, value: unknown, min: number, max = Number.MA
 
 function invalid(name: string, value: unknown, expected: string): OptionsError {
   return new OptionsError(`invalid option ${name}: ${JSON.stringify(value) ?? String(value)} (expected ${expected})`, name);
+}
+
+function checkHistory(o: ResolvedOptions): void {
+  if (!Array.isArray(o.historyRooms) || o.historyRooms.some((r) => typeof r !== 'string' || r === '')) {
+    throw invalid('historyRooms', o.historyRooms, 'a list of room name patterns such as chat:* or lobby');
+  }
+  checkInteger('historySize', o.historySize, 1);
+  checkInteger('historyBytes', o.historyBytes, 1);
+  checkInteger('historyTtlMs', o.historyTtlMs, 1);
+  checkInteger('historyMaxRooms', o.historyMaxRooms, 1);
+  checkInteger('maxRecoveryMessages', o.maxRecoveryMessages, 1);
+  checkInteger('resumeWindowMs', o.resumeWindowMs, 0);
+  if (typeof o.resumeSecret !== 'string' || o.resumeSecret.length < 16) {
+    // The value is a secret: never echoed.
+    throw new OptionsError('invalid option resumeSecret: expected a string of at least 16 characters', 'resumeSecret');
+  }
 }

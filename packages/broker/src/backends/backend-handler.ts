@@ -9,6 +9,7 @@ import { RateLimitedLog } from '../logger.js';
 import type { BackendConnection } from './backend-connection.js';
 import { errorReplyLine, helloReplyLine, roomMembersReplyLine } from './backend-frames.js';
 import type { BackendRegistry } from './backend-registry.js';
+import { historyCommand } from './history-commands.js';
 import type { BackendDecider } from './connection-decisions.js';
 
 /** A frame refused, with what the error reply says ('' where its request_id could not be read). */
@@ -115,6 +116,12 @@ export class BackendHandler {
         const { conn_id: clientId, code, reason } = frame.params;
         return this.reportMissing(backend, requestId, frame.action, clientId, routing.disconnect(clientId, code, reason));
       }
+      case 'room_history':
+      case 'set_room_history':
+        return historyCommand(routing.history, frame, {
+          send: (line) => backend.send(line),
+          refuse: (code, message) => this.refuse(backend, refusal(code, message, requestId, frame.action)),
+        });
       case 'room_members': {
         const roomId = frame.params.room_id;
         return whenReady(

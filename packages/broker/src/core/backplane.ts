@@ -2,6 +2,7 @@
 import type { BackplaneMetric } from '../metric-samples.js';
 import type { ConnectionDecider } from './decisions.js';
 import type { EventDispatcher } from './dispatcher.js';
+import type { HistoryPosition } from './history-store.js';
 
 /** A result that is ready at once on one broker and may need a round trip in a cluster. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -27,6 +28,12 @@ export interface LocalClientInfo {
 export interface LocalNode {
   /** Delivers to every local member of a room; returns how many got it. */
   toRoom(roomId: string, message: string, binary: boolean): number;
+  /**
+   * Delivers a message of a room with history: clients that asked for positions get it with its
+   * offset and epoch, the others as is. Returns how many got it. Optional: a node without it
+   * delivers such messages as plain ones.
+   */
+  toRoomAt?(roomId: string, message: string, binary: boolean, position: HistoryPosition): number;
   /** Delivers to one local client; false when it is not here. */
   toConnection(clientId: string, message: string, binary: boolean): boolean;
   /** Delivers to every local client; returns how many got it. */
@@ -90,6 +97,11 @@ export interface Backplane {
   start(): Promise<void>;
   stop(): Promise<void>;
   toRoom(roomId: string, message: string, binary: boolean): void;
+  /**
+   * A message of a room with history, at its position (optional: a backplane without it gets no
+   * history; the broker turns history off with a warning).
+   */
+  toRoomAt?(roomId: string, message: string, binary: boolean, position: HistoryPosition): void;
   toConnection(clientId: string, message: string, binary: boolean): void;
   broadcast(message: string, binary: boolean): void;
   join(clientId: string, roomId: string): MaybePromise<boolean>;

@@ -1,6 +1,7 @@
 // The default Backplane: one broker alone, every command carried out on its own clients at once.
 import type { Backplane, BackplaneHealth, LocalClientInfo, LocalNode, MemberInfo } from './backplane.js';
 import { BrokerStateError } from '../errors.js';
+import type { HistoryPosition } from './history-store.js';
 
 const UP: BackplaneHealth = { up: true };
 
@@ -25,6 +26,12 @@ export class LocalBackplane implements Backplane {
 
   toRoom(roomId: string, message: string, binary: boolean): void {
     this.node.toRoom(roomId, message, binary);
+  }
+
+  toRoomAt(roomId: string, message: string, binary: boolean, position: HistoryPosition): void {
+    const node = this.node;
+    if (node.toRoomAt !== undefined) node.toRoomAt(roomId, message, binary, position);
+    else node.toRoom(roomId, message, binary);
   }
 
   toConnection(clientId: string, message: string, binary: boolean): void {

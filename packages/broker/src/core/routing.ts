@@ -1,6 +1,7 @@
 // The routing core: the one place where backend commands are carried out, whoever issued them.
 import type { Metrics } from '../metrics.js';
 import type { Backplane, MaybePromise, MemberInfo } from './backplane.js';
+import type { RoomHistory } from './history.js';
 import { MAX_CLOSE_REASON_BYTES, truncateUtf8 } from './text.js';
 
 /** Close code of `disconnect_connection` when the backend names none. */
@@ -16,10 +17,15 @@ export class RoutingCore {
   constructor(
     private readonly backplane: Backplane,
     private readonly metrics: Metrics,
+    /** Rooms' history, where the backplane can deliver offsets (`toRoomAt`). */
+    readonly history?: RoomHistory,
   ) {}
 
   toRoom(roomId: string, message: string, binary = false): void {
     this.metrics.messagesOut += 1;
+    // A room with history: its message gets the next offset, and clients that want it see it.
+    const position = this.history?.publish(roomId, message, binary);
+    if (position !== undefined) return this.backplane.toRoomAt?.(roomId, message, binary, position);
     this.backplane.toRoom(roomId, message, binary);
   }
 

@@ -28,6 +28,8 @@ export class ClientConnection implements RoomMember, EventOwner {
   readonly contextJson: string;
   /** Set when a pong arrives, cleared when a ping goes out. */
   alive = true;
+  /** It asked for history positions and a resume token (`strands_session=1`): it gets `pub` envelopes in rooms with history. */
+  positions = false;
   /** Set while frames wait in the outbox. */
   dirty = false;
   /** A protocol error ws reported: the close code and reason to report instead of ws's local 1006. */

@@ -1,13 +1,23 @@
 // This broker's clients: who is connected, in which rooms, and delivery to them (the LocalNode of the backplane).
-import { CLOSE_CODES } from '@strands/protocol/wire';
+import { CLOSE_CODES, publicationEnvelope } from '@strands/protocol/wire';
 import { disconnectedLine, newConnectionLine } from '../core/event-lines.js';
 import type { Backplane, LocalNode, MemberInfo } from '../core/backplane.js';
 import type { BrokerContext } from '../core/context.js';
 import type { EventDispatcher } from '../core/dispatcher.js';
+import type { HistoryPosition } from '../core/history-store.js';
+import { resumedConnectionLine } from '../core/session-lines.js';
 import type { ClientConnection } from './client-connection.js';
 import { ClientOutbox, type BacklogHooks } from './outbox.js';
 import { Rooms } from './rooms.js';
-import { messageFrame } from './ws-frames.js';
+import { messageFrame, textFrame } from './ws-frames.js';
+
+/** What the session layer hears about clients that asked for positions (`ClientConnection.positions`). */
+export interface SessionHooks {
+  /** About to leave every room (dropped with `code`): its session may be resumed. */
+  detached(client: ClientConnection, code: number): void;
+  /** Joined a room: it is told the room's position when the room keeps history. */
+  joined(client: ClientConnection, roomId: string): void;
+}
 
 /** How a client is let go: with a close frame, or by cutting the socket. */
 export type DropMode = 'close' | 'terminate';
@@ -32,6 +42,8 @@ export class ClientRegistry implements LocalNode {
   private readonly clients = new Map<string, ClientConnection>();
   private readonly rooms: Rooms<ClientConnection>;
   readonly outbox: ClientOutbox;
+  /** Set by the session layer (history, resume tokens). */
+  sessionHooks: SessionHooks | undefined;
 
   constructor(
     private readonly ctx: BrokerContext,
@@ -67,13 +79,13 @@ export class ClientRegistry implements LocalNode {
   }
 
   /** Registers an accepted client; an older connection with the same id is replaced (closed with CLOSE_CODES.replaced, 4900). */
-  add(client: ClientConnection): void {
+  add(client: ClientConnection, resumed = false): void {
     const older = this.clients.get(client.id);
     if (older !== undefined) this.drop(older, REPLACED_CLOSE_CODE, 'replaced', 'close');
     this.clients.set(client.id, client);
     this.rooms.join(client, client.roomId);
     this.ctx.metrics.connectionsTotal += 1;
-    this.dispatcher.send(client, newConnectionLine(client.contextJson));
+    this.dispatcher.send(client, resumed ? resumedConnectionLine(client.contextJson) : newConnectionLine(client.contextJson));
     this.backplane.clientAttached(client.info);
   }
 
@@ -87,6 +99,7 @@ export class ClientRegistry implements LocalNode {
     this.outbox.forget(client.discard());
     const registered = this.clients.get(client.id) === client;
     if (registered) this.clients.delete(client.id);
+    if (client.positions) this.sessionHooks?.detached(client, code);
     this.rooms.leaveAll(client);
     this.ctx.metrics.disconnectionsTotal += 1;
     this.dispatcher.send(client, disconnectedLine(client.contextJson, code, reason));
@@ -125,6 +138,20 @@ export class ClientRegistry implements LocalNode {
     return members.size;
   }
 
+  toRoomAt(roomId: string, message: string, binary: boolean, position: HistoryPosition): number {
+    const members = this.rooms.members(roomId);
+    if (members === undefined) return 0;
+    // Each frame built once, and only if some member needs it.
+    let plain: Buffer | undefined;
+    let positioned: Buffer | undefined;
+    for (const member of members) {
+      if (member.positions) this.deliver(member, (positioned ??= textFrame(publicationEnvelope(roomId, position.offset, position.epoch, message, binary))));
+      else this.deliver(member, (plain ??= messageFrame(message, binary)));
+    }
+    this.ctx.metrics.fanoutDeliveries += members.size;
+    return members.size;
+  }
+
   toConnection(clientId: string, message: string, binary: boolean): boolean {
     const client = this.clients.get(clientId);
     if (client === undefined) return false;
@@ -144,7 +171,7 @@ export class ClientRegistry implements LocalNode {
   join(clientId: string, roomId: string): boolean {
     const client = this.clients.get(clientId);
     if (client === undefined) return false;
-    this.rooms.join(client, roomId);
+    if (this.rooms.join(client, roomId) && client.positions) this.sessionHooks?.joined(client, roomId);
     return true;
   }
 

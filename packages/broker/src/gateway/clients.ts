@@ -81,16 +81,25 @@ function listeners(side: ClientSide): Listeners {
 }
 
 /** Turns an upgraded socket into a registered client whose frames become backend events. */
-export function attachClient(side: ClientSide, ws: WebSocket, socket: Duplex, acceptance: Acceptance, ip: string): ClientConnection {
+export function attachClient(
+  side: ClientSide,
+  ws: WebSocket,
+  socket: Duplex,
+  acceptance: Acceptance,
+  ip: string,
+  /** `positions`: it asked for history positions; `resumed`: it came back with a valid resume token. */
+  session?: { positions: boolean; resumed: boolean },
+): ClientConnection {
   const client = new ClientConnection(acceptance.clientId, acceptance.roomId, acceptance.metadata, ws, socket, ip);
   client.affinity = acceptance.affinity;
+  if (session !== undefined) client.positions = session.positions;
   const on = listeners(side);
   (ws as ClientSocket)[CLIENT] = client;
   ws.on('message', on.message);
   ws.on('pong', on.pong);
   ws.on('error', on.error);
   ws.on('close', on.close);
-  side.registry.add(client);
+  side.registry.add(client, session?.resumed === true);
   return client;
 }
 

@@ -6,6 +6,9 @@ import type { ConnectionRequestParams } from '../core/decisions.js';
 
 export { STRANDS_REFUSAL_SUBPROTOCOL, STRANDS_SUBPROTOCOL };
 
+/** Query params the broker reads itself (see `SESSION_QUERY`) and does not pass to backends. */
+const SESSION_PARAM_PREFIX = 'strands_';
+
 /** Requests being upgraded only to be closed with a refusal code. */
 const refusing = new WeakSet<IncomingMessage>();
 
@@ -45,7 +48,10 @@ export function connectionRequestParams(req: IncomingMessage): ConnectionRequest
   const path = q === -1 ? target : target.slice(0, q);
   const query: Record<string, string[]> = {};
   if (q !== -1) {
-    for (const [key, value] of new URLSearchParams(target.slice(q + 1))) (query[key] ??= []).push(value);
+    for (const [key, value] of new URLSearchParams(target.slice(q + 1))) {
+      // The broker's own session params (resume token, positions) are none of the backend's business.
+      if (!key.startsWith(SESSION_PARAM_PREFIX)) (query[key] ??= []).push(value);
+    }
   }
   return { headers, url: safeDecodePath(path), remote_addr: remoteAddress(req.socket), query };
 }

@@ -13,8 +13,8 @@ import type { Admission } from './admission.js';
 import type { OriginAllowList } from './origins.js';
 import { connectionRequestParams, isValidUpgrade, markRefusal, offersStrandsProtocol, refuseWithStatus } from './handshake.js';
 
-/** Called with the upgraded socket of an accepted client and the address it was admitted under. */
-export type AcceptHandler = (ws: WebSocket, socket: Duplex, acceptance: Acceptance, ip: string) => void;
+/** Called with the upgraded socket of an accepted client, the address it was admitted under, and its request (session params). */
+export type AcceptHandler = (ws: WebSocket, socket: Duplex, acceptance: Acceptance, ip: string, req: IncomingMessage) => void;
 
 /** What a refusal by admission control tells the client. */
 const ADMISSION_REASONS: Partial<Record<RejectReason, string>> = {
@@ -129,7 +129,7 @@ export class UpgradeHandler {
       upgraded = true;
       p.socket.removeListener('close', lost);
       this.admission.settled(p.ip, true);
-      this.accept(ws, p.socket, decision, p.ip);
+      this.accept(ws, p.socket, decision, p.ip, p.req);
     });
   }
 

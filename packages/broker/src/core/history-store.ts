@@ -1,0 +1,53 @@
+// The HistoryStore port: where the last messages of rooms with history are kept, each with its offset.
+/** Where a room's history stands: the offset of its latest message (0: none yet) and its epoch. */
+export interface HistoryPosition {
+  offset: number;
+  /** Changes whenever the history was lost (a restart without Redis, eviction): offsets restart. */
+  epoch: string;
+}
+
+/** One message kept in a room's history. */
+export interface Publication {
+  offset: number;
+  message: string;
+  binary: boolean;
+}
+
+/** How much of one room's history is kept. */
+export interface HistoryLimits {
+  /** Messages kept (the oldest go first). */
+  size: number;
+  /** Bytes of messages kept. */
+  bytes: number;
+  /** How long a message is kept, in ms. */
+  ttlMs: number;
+}
+
+/** Why what a client missed cannot be replayed. */
+export type LostReason = 'epoch' | 'trimmed' | 'too_many';
+
+/** The answer to `since`: the messages after an offset, in order, or why they cannot all be had. */
+export type SinceResult =
+  | { ok: true; position: HistoryPosition; publications: Publication[] }
+  | { ok: false; position: HistoryPosition; reason: LostReason };
+
+/**
+ * Keeps rooms' histories; `append` gives each message the next offset of its room. Answers at
+ * once (the memory store): recovery relies on that to replay and go live with no gap in between.
+ */
+export interface HistoryStore {
+  /** Rooms with a history kept now. */
+  readonly rooms: number;
+  append(roomId: string, message: string, binary: boolean, limits: HistoryLimits, now: number): HistoryPosition;
+  /** Where the room stands now (a room never written gets a fresh epoch and offset 0). */
+  position(roomId: string): HistoryPosition;
+  /**
+   * Everything after `offset` in `epoch`, oldest first, or not ok when part of it is gone
+   * (trimmed, expired, another epoch) or it is more than `max` messages: never a partial replay.
+   */
+  since(roomId: string, offset: number, epoch: string, max: number, now: number): SinceResult;
+  /** Up to `limit` messages after `since` (oldest first), or without `since` the latest `limit`. */
+  read(roomId: string, since: number | undefined, limit: number, now: number): { position: HistoryPosition; publications: Publication[] };
+  /** Forgets a room's history (its offsets go on in a new epoch). */
+  drop(roomId: string): void;
+}
