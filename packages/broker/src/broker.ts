@@ -21,6 +21,7 @@ import { MemoryEventStore } from './core/memory-event-store.js';
 import { RoutingCore } from './core/routing.js';
 import { BrokerStateError, ListenError } from './errors.js';
 import { Admission } from './gateway/admission.js';
+import { ClientThrottle } from './gateway/client-throttle.js';
 import { ClientRegistry } from './gateway/client-registry.js';
 import { OriginAllowList } from './gateway/origins.js';
 import { startPingSweep, type ClientSide } from './gateway/clients.js';
@@ -126,7 +127,8 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
   // In a cluster, a broker without a backend has a connection request decided by one that has.
   const gatewayDecider = cluster?.connectionDecider(decider, resolved.connectionRequestTimeoutMs) ?? decider;
   const admission = new Admission(resolved);
-  const side: ClientSide = { ctx, registry, dispatcher, admission };
+  const throttle = ClientThrottle.create(ctx, (client, code, reason) => registry.drop(client, code, reason, 'close'));
+  const side: ClientSide = { ctx, registry, dispatcher, admission, throttle };
   const sessions = createSessions(side, historyParts.history, resolved);
   const wss = new WebSocketServer({
     noServer: true,

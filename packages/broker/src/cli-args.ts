@@ -5,6 +5,11 @@ import { closest } from './closest-name.js';
 import { isBrokerError } from './errors.js';
 import {
   DEFAULT_ACK_TIMEOUT_MS,
+  DEFAULT_CLIENT_BYTE_BURST,
+  DEFAULT_CLIENT_BYTES_PER_SECOND,
+  DEFAULT_CLIENT_MESSAGE_BURST,
+  DEFAULT_CLIENT_MESSAGES_PER_SECOND,
+  DEFAULT_CLIENT_OVER_LIMIT_CLOSE_MS,
   DEFAULT_HISTORY_BYTES,
   DEFAULT_HISTORY_MAX_ROOMS,
   DEFAULT_HISTORY_SIZE,
@@ -94,6 +99,11 @@ export const FLAGS: Readonly<Record<string, Flag>> = {
   'ack-timeout-ms': { option: 'ackTimeoutMs', kind: 'integer', help: 'an event a backend that acknowledges (ack capability) left unacknowledged this long goes out again', defaultText: String(DEFAULT_ACK_TIMEOUT_MS) },
   'max-deliveries': { option: 'maxDeliveries', kind: 'integer', help: 'deliveries of an unacknowledged event before it is a dead letter', defaultText: String(DEFAULT_MAX_DELIVERIES) },
   'max-unacked-events': { option: 'maxUnackedEvents', kind: 'integer', help: 'events held unacknowledged, all backends; past it new events wait in the queue', defaultText: String(DEFAULT_MAX_UNACKED_EVENTS) },
+  'client-messages-per-second': { option: 'clientMessagesPerSecond', kind: 'integer', help: 'messages per second one client may sustain; over it the client is not read (paused); 0: no limit', defaultText: String(DEFAULT_CLIENT_MESSAGES_PER_SECOND) },
+  'client-message-burst': { option: 'clientMessageBurst', kind: 'integer', help: 'messages one client may send at once above its rate', defaultText: String(DEFAULT_CLIENT_MESSAGE_BURST) },
+  'client-bytes-per-second': { option: 'clientBytesPerSecond', kind: 'integer', help: 'payload bytes per second one client may sustain; 0: no limit', defaultText: String(DEFAULT_CLIENT_BYTES_PER_SECOND) },
+  'client-byte-burst': { option: 'clientByteBurst', kind: 'integer', help: 'payload bytes one client may send at once above its rate', defaultText: String(DEFAULT_CLIENT_BYTE_BURST) },
+  'client-over-limit-close-ms': { option: 'clientOverLimitCloseMs', kind: 'integer', help: 'a client over its rate limits this long is closed with 1008; 0: only paused', defaultText: String(DEFAULT_CLIENT_OVER_LIMIT_CLOSE_MS) },
   'log-level': { option: 'logLevel', kind: 'level', help: `${LOG_LEVELS.join(' | ')}`, defaultText: DEFAULT_LOG_LEVEL },
   'history-rooms': { option: 'historyRooms', kind: 'list', help: 'rooms that keep history, by name pattern (chat:*,lobby): offsets, epochs and recovery for their clients', defaultText: 'none' },
   'history-size': { option: 'historySize', kind: 'integer', help: 'messages kept per room with history', defaultText: String(DEFAULT_HISTORY_SIZE) },

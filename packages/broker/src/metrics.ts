@@ -56,6 +56,10 @@ export class Metrics {
   redeliveries = 0;
   /** Events set aside after `maxDeliveries` unacknowledged deliveries. */
   deadLetters = 0;
+  /** Times a client went over its rate limits and was paused. */
+  clientRateLimited = 0;
+  /** Clients closed with 1008 for staying over their rate limits. */
+  clientRateLimitCloses = 0;
   readonly rejected: Record<RejectReason, number> = {
     rejected: 0,
     no_backend: 0,
@@ -143,6 +147,8 @@ export function renderPrometheus(m: Metrics, g: Gauges, nodeId = 'local'): strin
   metric('strands_pending_connection_requests', 'gauge', 'Upgrades waiting for a backend response.', g.pendingConnectionRequests);
   metric('strands_client_buffered_bytes', 'gauge', 'Bytes waiting in client socket buffers, all clients.', g.clientBufferedBytes);
   metric('strands_slow_client_closes_total', 'counter', 'Clients closed because their outbound buffer overflowed.', m.slowClientCloses);
+  metric('strands_client_rate_limited_total', 'counter', 'Times a client went over its rate limits and was not read until within them.', m.clientRateLimited);
+  metric('strands_client_rate_limit_closes_total', 'counter', 'Clients closed with 1008 for staying over their rate limits.', m.clientRateLimitCloses);
   lines.push(
     '# HELP strands_rejected_connections_total Upgrades refused, by reason.',
     '# TYPE strands_rejected_connections_total counter',

@@ -41,6 +41,14 @@ export const DEFAULT_CLUSTER_PREFIX = 'strands';
 export const DEFAULT_ACK_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_DELIVERIES = 5;
 export const DEFAULT_MAX_UNACKED_EVENTS = 10_000;
+/** A chat client sends a few messages a second, a game client 30-128 inputs a second; a flood thousands. */
+export const DEFAULT_CLIENT_MESSAGES_PER_SECOND = 200;
+/** Five seconds of the rate at once: a reconnecting client flushing its send buffer (the browser client keeps 100) passes. */
+export const DEFAULT_CLIENT_MESSAGE_BURST = 1_000;
+export const DEFAULT_CLIENT_BYTES_PER_SECOND = 1024 * 1024;
+/** Four messages of the default maxMessageBytes at once. */
+export const DEFAULT_CLIENT_BYTE_BURST = 4 * 1024 * 1024;
+export const DEFAULT_CLIENT_OVER_LIMIT_CLOSE_MS = 10_000;
 export const DEFAULT_HISTORY_SIZE = 100;
 export const DEFAULT_HISTORY_BYTES = 1024 * 1024;
 export const DEFAULT_HISTORY_TTL_MS = 300_000;
@@ -170,6 +178,23 @@ export interface BrokerOptions {
    * @default 10000
    */
   maxUnackedEvents?: number;
+  /**
+   * Messages per second one client may sustain. Over its limits a client is not read (nothing it
+   * sent is dropped: its socket is paused until its debt is paid); one that stays over for
+   * `clientOverLimitCloseMs` is closed with 1008. 0: no message limit. @default 200
+   */
+  clientMessagesPerSecond?: number;
+  /** Messages one client may send at once above `clientMessagesPerSecond` (the bucket's size). @default 1000 */
+  clientMessageBurst?: number;
+  /** Payload bytes per second one client may sustain; 0: no byte limit. @default 1048576 (1 MiB) */
+  clientBytesPerSecond?: number;
+  /** Payload bytes one client may send at once above `clientBytesPerSecond`. @default 4194304 (4 MiB) */
+  clientByteBurst?: number;
+  /**
+   * A client still over its rate limits this long after it first went over (its buckets never
+   * refilled meanwhile) is closed with 1008 `rate limit exceeded`. 0: never closed, only paused. @default 10000
+   */
+  clientOverLimitCloseMs?: number;
 }
 
 /** Options after defaults were applied and values checked. */
@@ -214,6 +239,11 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
     ackTimeoutMs: options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
     maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
     maxUnackedEvents: options.maxUnackedEvents ?? DEFAULT_MAX_UNACKED_EVENTS,
+    clientMessagesPerSecond: options.clientMessagesPerSecond ?? DEFAULT_CLIENT_MESSAGES_PER_SECOND,
+    clientMessageBurst: options.clientMessageBurst ?? DEFAULT_CLIENT_MESSAGE_BURST,
+    clientBytesPerSecond: options.clientBytesPerSecond ?? DEFAULT_CLIENT_BYTES_PER_SECOND,
+    clientByteBurst: options.clientByteBurst ?? DEFAULT_CLIENT_BYTE_BURST,
+    clientOverLimitCloseMs: options.clientOverLimitCloseMs ?? DEFAULT_CLIENT_OVER_LIMIT_CLOSE_MS,
     historyRooms: options.historyRooms ?? [],
     historySize: options.historySize ?? DEFAULT_HISTORY_SIZE,
     historyBytes: options.historyBytes ?? DEFAULT_HISTORY_BYTES,
@@ -243,6 +273,11 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
   checkInteger('ackTimeoutMs', resolved.ackTimeoutMs, 1);
   checkInteger('maxDeliveries', resolved.maxDeliveries, 1);
   checkInteger('maxUnackedEvents', resolved.maxUnackedEvents, 1);
+  checkInteger('clientMessagesPerSecond', resolved.clientMessagesPerSecond, 0);
+  checkInteger('clientMessageBurst', resolved.clientMessageBurst, 1);
+  checkInteger('clientBytesPerSecond', resolved.clientBytesPerSecond, 0);
+  checkInteger('clientByteBurst', resolved.clientByteBurst, 1);
+  checkInteger('clientOverLimitCloseMs', resolved.clientOverLimitCloseMs, 0);
   checkHistory(resolved);
   if (typeof resolved.host !== 'string' || resolved.host === '') throw invalid('host', resolved.host, 'a host name or address');
   if (typeof resolved.tcpHost !== 'string' || resolved.tcpHost === '') {

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { LocalClientInfo } from '../core/backplane.js';
 import type { EventConsumer, EventOwner } from '../core/consumers.js';
+import type { InboundRate } from './rate-limit.js';
 import type { RoomMember } from './rooms.js';
 
 /**
@@ -12,6 +13,11 @@ import type { RoomMember } from './rooms.js';
 export type ClientState = 'open' | 'closing' | 'closed';
 
 const STATE_ORDER: Readonly<Record<ClientState, number>> = { open: 0, closing: 1, closed: 2 };
+
+/** Why the broker stops reading a client: it is over its own rate limits, or its backend is behind. */
+export type ReadPause = 'rate' | 'backend';
+
+const PAUSE_BIT: Readonly<Record<ReadPause, number>> = { rate: 1, backend: 2 };
 
 /**
  * Frames for a client wait in `pending` until the outbox flushes it, then go out in one write,
@@ -34,6 +40,10 @@ export class ClientConnection implements RoomMember, EventOwner {
   dirty = false;
   /** A protocol error ws reported: the close code and reason to report instead of ws's local 1006. */
   protocolError: { code: number; reason: string } | undefined;
+  /** Its inbound rate buckets, from its first message when rate limits are on. */
+  rate: InboundRate | undefined;
+  /** Bits of PAUSE_BIT: why its socket is not read (0: it is). */
+  private pausedFor = 0;
   /** Allocated on the first frame: most idle clients never need it. */
   private pending: Buffer[] | undefined;
   private pendingBytes = 0;
@@ -68,7 +78,37 @@ export class ClientConnection implements RoomMember, EventOwner {
 
   /** The one place the state changes; it only moves forward. */
   setState(next: ClientState): void {
-    if (STATE_ORDER[next] > STATE_ORDER[this.current]) this.current = next;
+    if (STATE_ORDER[next] <= STATE_ORDER[this.current]) return;
+    this.current = next;
+    // A client let go is read again, so that its close frame (the end of the handshake) arrives.
+    if (this.pausedFor !== 0) {
+      this.pausedFor = 0;
+      this.ws.resume();
+    }
+  }
+
+  /** True while the broker does not read this client (its pongs wait too: the ping sweep spares it). */
+  get readPaused(): boolean {
+    return this.pausedFor !== 0;
+  }
+
+  isPausedFor(why: ReadPause): boolean {
+    return (this.pausedFor & PAUSE_BIT[why]) !== 0;
+  }
+
+  /** Stops reading the socket for `why` (frames already read may still arrive); the kernel's window then slows the sender. */
+  pauseReading(why: ReadPause): void {
+    if (this.current !== 'open') return;
+    if (this.pausedFor === 0) this.ws.pause();
+    this.pausedFor |= PAUSE_BIT[why];
+  }
+
+  /** `why` no longer holds; the socket is read again once no other reason does. */
+  resumeReading(why: ReadPause): void {
+    const bit = PAUSE_BIT[why];
+    if ((this.pausedFor & bit) === 0) return;
+    this.pausedFor &= ~bit;
+    if (this.pausedFor === 0) this.ws.resume();
   }
 
   /** Bytes written but not yet taken by the kernel, plus bytes waiting for the outbox. */

@@ -9,6 +9,7 @@ import type { Admission } from './admission.js';
 import { ClientConnection } from './client-connection.js';
 import type { ClientRegistry } from './client-registry.js';
 import { forgetConfirm, replyToSend, takeConfirm } from './send-replies.js';
+import type { ClientThrottle } from './client-throttle.js';
 
 // ws reports protocol violations as errors and then closes with 1006 locally; keep the code it sent.
 const CLOSE_CODE_OF_WS_ERROR: Readonly<Record<string, number>> = {
@@ -38,6 +39,8 @@ export interface ClientSide {
   readonly registry: ClientRegistry;
   readonly dispatcher: EventDispatcher;
   readonly admission: Admission;
+  /** Per-client rate limits; undefined when the options turn them off. */
+  readonly throttle?: ClientThrottle;
 }
 
 const listenersOf = new WeakMap<ClientSide, Listeners>();
@@ -45,7 +48,7 @@ const listenersOf = new WeakMap<ClientSide, Listeners>();
 function listeners(side: ClientSide): Listeners {
   let found = listenersOf.get(side);
   if (found !== undefined) return found;
-  const { ctx, registry, dispatcher } = side;
+  const { ctx, registry, dispatcher, throttle } = side;
   const metrics = ctx.metrics;
   found = {
     message(data, isBinary) {
@@ -58,6 +61,8 @@ function listeners(side: ClientSide): Listeners {
       // Binary frames reach the backend as base64 with `encoding: "base64"` (never corrupted into text).
       const message = isBinary ? data.toString('base64') : data.toString('utf8');
       replyToSend(registry, client, dispatcher.send(client, newMessageLine(message, client.contextJson, isBinary)), ctx.options.queueOverflow);
+      // Passed on first, then paused if need be: what a client sent is never dropped for its rate.
+      throttle?.count(client, data.length);
     },
     pong() {
       clientOf(this).alive = true;
@@ -112,7 +117,8 @@ export function startPingSweep(side: ClientSide): NodeJS.Timeout | undefined {
   if (interval === 0) return undefined;
   const timer = setInterval(() => {
     for (const client of side.registry.all()) {
-      if (!client.alive) {
+      // A client the broker does not read cannot have its pong read either.
+      if (!client.alive && !client.readPaused) {
         side.ctx.logger.debug({ client: client.id }, 'client missed a ping: dropped');
         side.registry.drop(client, 1006, 'ping timeout', 'terminate');
         continue;

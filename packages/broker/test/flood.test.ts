@@ -1,0 +1,121 @@
+// One client flooding must not take the others down: rate limits pause it, then close it with 1008.
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { RawBackend, startBroker, waitFor, type Harness } from './support/harness.js';
+
+let h: Harness | undefined;
+let stops: (() => void)[] = [];
+afterEach(async () => {
+  for (const stop of stops) stop();
+  stops = [];
+  await h?.cleanup();
+  h = undefined;
+});
+
+/** A logger whose JSON lines the test reads. */
+function capturedLogger(): { logger: pino.Logger; lines: string[] } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
+
+/**
+ * Makes `backend` echo each client message to its sender (but `skipClient`'s); with
+ * `slowEveryMs`, a slow but live reader: its socket is read for one turn every `slowEveryMs`
+ * (the kernel's window then holds the broker back).
+ */
+function echoing(backend: RawBackend, skipClient: string, slowEveryMs?: number): void {
+  const reader =
+    slowEveryMs === undefined
+      ? undefined
+      : setInterval(() => {
+          backend.socket.resume();
+          setImmediate(() => backend.socket.pause());
+        }, slowEveryMs);
+  if (reader !== undefined) backend.socket.pause();
+  let seen = 0;
+  const echo = setInterval(() => {
+    for (; seen < backend.frames.length; seen += 1) {
+      const f = backend.frames[seen];
+      if (f?.action !== 'new_message' || f.params.context.client_id === skipClient) continue;
+      backend.send('message_to_connection', { conn_id: f.params.context.client_id, message: f.params.message });
+    }
+  }, 2);
+  stops.push(() => {
+    clearInterval(reader);
+    clearInterval(echo);
+  });
+}
+
+/** A client that sends `count` messages of 100 bytes at once, as fast as ws writes them. */
+async function flooder(url: string, count: number): Promise<{ ws: WebSocket; closed: Promise<{ code: number; reason: string }> }> {
+  const ws = new WebSocket(url);
+  ws.on('error', () => undefined);
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  await new Promise((resolve) => ws.once('open', resolve));
+  const payload = 'f'.repeat(92);
+  for (let i = 0; i < count; i += 1) ws.send(`${String(i).padStart(7, '0')} ${payload}`);
+  return { ws, closed };
+}
+
+/** Ten well-behaved clients in rooms of their own, each sending `series` numbered messages and collecting the echoes. */
+async function wellBehaved(harness: Harness, clients: number, series: number): Promise<() => Promise<void>> {
+  const all = await Promise.all(Array.from({ length: clients }, (_, i) => harness.client(`/ws/room-${i}?id=good-${i}`)));
+  all.forEach((c, i) => {
+    for (let n = 1; n <= series; n += 1) c.send(`good-${i} #${n}`);
+  });
+  return async () => {
+    for (const [i, c] of all.entries()) {
+      await waitFor(() => c.messages.length >= series, `good-${i}'s ${series} echoes`, 60_000);
+      expect(c.messages).toEqual(Array.from({ length: series }, (_, n) => `good-${i} #${n + 1}`));
+      expect(c.closed).toBe(false);
+    }
+  };
+}
+
+async function metric(harness: Harness, name: string): Promise<number> {
+  const body = (await harness.http('/metrics')).body;
+  const match = new RegExp(`^${name} (\\d+)$`, 'm').exec(body);
+  if (match === null) throw new Error(`no metric ${name}`);
+  return Number(match[1]);
+}
+
+
+describe('per-client rate limits', () => {
+  it('pause a client over its limits without dropping anything it sent', async () => {
+    h = await startBroker({ clientMessagesPerSecond: 2000, clientMessageBurst: 200, clientOverLimitCloseMs: 0, pingIntervalMs: 0 });
+    const backend = await h.backend();
+    echoing(backend, 'burst');
+    const burst = await flooder(h.url('/ws/burst?id=burst'), 3000);
+    await waitFor(() => backend.of('new_message').length === 3000, 'all 3,000 at the backend', 60_000);
+    const got = backend.of('new_message').map((f) => Number(String(f.params.message).slice(0, 7)));
+    expect(got).toEqual(Array.from({ length: 3000 }, (_, i) => i));
+    expect(await metric(h, 'strands_client_rate_limited_total')).toBeGreaterThan(0);
+    expect(await metric(h, 'strands_client_rate_limit_closes_total')).toBe(0);
+    expect(burst.ws.readyState).toBe(WebSocket.OPEN);
+    burst.ws.terminate();
+  });
+
+  it('close a client that stays over them with 1008; ten others in other rooms get every echo', async () => {
+    const { logger, lines } = capturedLogger();
+    h = await startBroker({ logger, clientMessagesPerSecond: 500, clientMessageBurst: 500, clientOverLimitCloseMs: 1000, pingIntervalMs: 0 });
+    const backend = await h.backend();
+    echoing(backend, 'flood');
+    const flood = await flooder(h.url('/ws/flood?id=flood'), 20_000);
+    const check = await wellBehaved(h, 10, 30);
+    await check();
+    expect(await flood.closed).toEqual({ code: 1008, reason: 'rate limit exceeded' });
+    const gone = await backend.waitFrame((f) => f.action === 'disconnected' && f.params.context.client_id === 'flood', 'flooder disconnected');
+    expect(gone.params.code).toBe(1008);
+    expect(await metric(h, 'strands_client_rate_limit_closes_total')).toBe(1);
+    expect(lines.filter((l) => l.includes('stayed over its rate limit'))).toHaveLength(1);
+    flood.ws.terminate();
+  });
+});
