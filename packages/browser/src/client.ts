@@ -10,6 +10,7 @@ import { StrandsClientError } from './errors.js';
 import { type Lifecycle, move, publicState, retryState } from './lifecycle.js';
 import { type ConnectOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { SendBuffer, type CallState } from './send-buffer.js';
+import type { SessionEvents, SessionLayer } from './session.js';
 import type {
   ClientState,
   ContractEvents,
@@ -24,7 +25,7 @@ import type {
 } from './types.js';
 
 /** The events of a client and what their listeners receive. */
-export interface ClientEvents {
+export interface ClientEvents extends SessionEvents {
   /** The connection is up; buffered sends go out right after. A rejection may still follow at once. */
   open: { reconnected: boolean; protocol: string };
   /** A message that is not a reply to one of this client's requests or streams. */
@@ -57,9 +58,15 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly buffer: SendBuffer;
   private readonly calls: Calls;
+  /** Positions per room and the resume token (the `session` option); only where strands.v1 is offered. */
+  private readonly session: SessionLayer | undefined;
+  /** The socket now got its first `session` envelope (later ones only refresh the token). */
+  private sessionSeen = false;
+  /** Sockets opened so far: the index into a list of broker URLs. */
+  private sockets = 0;
 
   constructor(
-    private readonly url: string | (() => string),
+    private readonly url: string | readonly string[] | (() => string),
     private readonly options: ResolvedOptions,
   ) {
     super();
@@ -68,6 +75,7 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
     this.calls = new Calls((text, call) => this.write(text, call), options.streamCredits, (name, data) => {
       if (!RESERVED_EVENT_NAMES.includes(name)) this.emit(name as never, data as never);
     });
+    if (options.protocols.includes(STRANDS_SUBPROTOCOL)) this.session = options.session;
     this.openSocket();
   }
 
@@ -168,7 +176,12 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
 
   private openSocket(): void {
     const o = this.options;
-    const socket = new o.WebSocket(typeof this.url === 'function' ? this.url() : this.url, o.protocols);
+    const url = this.url;
+    // A list of brokers: each new socket tries the next one.
+    const base = typeof url === 'function' ? url() : typeof url === 'string' ? url : (url[this.sockets % url.length] as string);
+    this.sockets += 1;
+    this.sessionSeen = false;
+    const socket = new o.WebSocket(this.session ? this.session.url(base) : base, o.protocols);
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
     // A Strands broker tells at "open" whether the upgrade carries a refusal (the refusal
@@ -194,12 +207,23 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
       if (this.socket !== socket) return;
       open();
       this.confirm();
-      if (typeof event.data !== 'string' || !this.calls.handle(event.data)) this.emit('message', event.data);
+      const data = event.data;
+      const read = typeof data === 'string' ? this.session?.read(data, !this.sessionSeen) : undefined;
+      if (read === undefined) return this.deliver(data);
+      if (read === null) return;
+      if ('message' in read) return this.deliver(read.message);
+      if (read.event === 'session') this.sessionSeen = true;
+      this.emit(read.event, read.payload as never);
     };
     socket.onerror = () => {}; // A close event always follows, with the code that matters.
     socket.onclose = (event: { code: number; reason: string }) => {
       if (this.socket === socket) this.closed(event.code, event.reason);
     };
+  }
+
+  /** A room message (unwrapped from its history envelope), a reply to a call, or a pushed event. */
+  private deliver(data: string | ArrayBuffer): void {
+    if (typeof data !== 'string' || !this.calls.handle(data)) this.emit('message', data);
   }
 
   private closed(code: number, reason: string): void {
@@ -257,6 +281,6 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
  * client.on('message', (data) => console.log(data));
  * await client.send('hello');
  */
-export function connect<C extends Contract = Contract>(url: string | (() => string), options?: ConnectOptions): StrandsClient<C> {
+export function connect<C extends Contract = Contract>(url: string | readonly string[] | (() => string), options?: ConnectOptions): StrandsClient<C> {
   return new StrandsClient<C>(url, resolveOptions(options));
 }

@@ -13,6 +13,7 @@ export {
   DEFAULT_STREAM_CREDITS,
   DEFAULT_CONFIRM_AFTER_MS,
 } from './options.js';
+export type { SessionEvents, SessionLayer, SessionOutcome, RecoveryFailure } from './session.js';
 export type { ConnectOptions, ResolvedOptions } from './options.js';
 export { StrandsClientError, RejectedError, RemoteError, isStrandsClientError, CLIENT_ERROR_CODES } from './errors.js';
 export type { ClientErrorCode } from './errors.js';

@@ -1,5 +1,6 @@
 // Options of `connect`, declared once: defaults, units, and the checks that reject nonsense.
 import { STRANDS_REFUSAL_SUBPROTOCOL, STRANDS_SUBPROTOCOL } from './close-codes.js';
+import type { SessionLayer } from './session.js';
 import type { WebSocketConstructor } from './types.js';
 
 export interface ConnectOptions {
@@ -32,6 +33,13 @@ export interface ConnectOptions {
    * @default 1000
    */
   confirmAfterMs?: number;
+  /**
+   * A session with a Strands broker (`strands.v1` only), from `recovery()` of
+   * `@strands/browser/recovery`: the client keeps its client id and rooms across reconnects
+   * (resume token), and in rooms with history gets what it missed while away (`recovered`) or is
+   * told it cannot (`recovery_failed`). @default undefined (no session)
+   */
+  session?: SessionLayer | undefined;
 }
 
 export const DEFAULT_PROTOCOLS: readonly string[] = [STRANDS_SUBPROTOCOL, STRANDS_REFUSAL_SUBPROTOCOL];
@@ -44,7 +52,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_STREAM_CREDITS = 16;
 export const DEFAULT_CONFIRM_AFTER_MS = 1000;
 
-export type ResolvedOptions = Required<ConnectOptions>;
+export type ResolvedOptions = Required<Omit<ConnectOptions, 'session'>> & Pick<ConnectOptions, 'session'>;
 
 function check(ok: boolean, message: string): void {
   if (!ok) throw new TypeError(`@strands/browser: ${message}`);
@@ -63,6 +71,7 @@ export function resolveOptions(options: ConnectOptions = {}): ResolvedOptions {
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     streamCredits: options.streamCredits ?? DEFAULT_STREAM_CREDITS,
     confirmAfterMs: options.confirmAfterMs ?? DEFAULT_CONFIRM_AFTER_MS,
+    session: options.session,
   };
   check(typeof o.WebSocket === 'function', 'no WebSocket implementation; pass options.WebSocket (e.g. from "ws")');
   check(o.maxReconnectAttempts >= 0, 'maxReconnectAttempts must be >= 0');

@@ -6,7 +6,8 @@ import { launchChromium } from '@strands/testing';
 import type { Browser, Page } from 'playwright-core';
 import { bundle } from './bundle.js';
 
-const PAGE = '<!doctype html><meta charset="utf-8"><title>strands e2e</title><script src="/strands.js"></script>';
+const PAGE =
+  '<!doctype html><meta charset="utf-8"><title>strands e2e</title><script src="/strands.js"></script><script src="/recovery.js"></script>';
 
 export interface BrowserHarness {
   browser: Browser;
@@ -16,11 +17,15 @@ export interface BrowserHarness {
 }
 
 export async function startBrowser(): Promise<BrowserHarness> {
-  const script = await bundle('index', 'iife');
+  const scripts: Record<string, string> = {
+    '/strands.js': await bundle('index', 'iife'),
+    // `window.StrandsRecovery`: the recovery entry (its own bundle, as a page would load it).
+    '/recovery.js': await bundle('recovery', 'iife', 'StrandsRecovery'),
+  };
   const server: Server = createServer((req, res) => {
-    const js = req.url === '/strands.js';
-    res.writeHead(200, { 'content-type': js ? 'text/javascript' : 'text/html' });
-    res.end(js ? script : PAGE);
+    const js = scripts[req.url ?? ''];
+    res.writeHead(200, { 'content-type': js === undefined ? 'text/html' : 'text/javascript' });
+    res.end(js ?? PAGE);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -4,16 +4,16 @@ import { build } from 'esbuild';
 
 const srcDir = fileURLToPath(new URL('../../src/', import.meta.url));
 
-export type Entry = 'index' | 'contract';
+export type Entry = 'index' | 'contract' | 'recovery';
 
 /** The minified browser bundle of an entry, as one ESM file. */
-export async function bundle(entry: Entry = 'index', format: 'esm' | 'iife' = 'esm'): Promise<string> {
+export async function bundle(entry: Entry = 'index', format: 'esm' | 'iife' = 'esm', globalName = 'Strands'): Promise<string> {
   const result = await build({
     entryPoints: [`${srcDir}${entry}.ts`],
     bundle: true,
     minify: true,
     format,
-    globalName: format === 'iife' ? 'Strands' : undefined,
+    globalName: format === 'iife' ? globalName : undefined,
     platform: 'browser',
     target: 'es2022',
     write: false,

@@ -1,7 +1,7 @@
 // A real broker and a real @strands/backend for the end-to-end tests, on port 0, with a
 // broker that can be restarted on the same ports (as a redeploy would).
 import { createBackend, RouteError, Router, type StrandsBackend } from '@strands/backend';
-import { createBroker, type Broker } from '@strands/broker';
+import { createBroker, type Broker, type BrokerOptions } from '@strands/broker';
 import { defineContract, route } from '@strands/protocol';
 import { z } from 'zod';
 import { Inbox } from './inbox.js';
@@ -45,8 +45,8 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
-  const brokerOptions = { host: '127.0.0.1', tcpHost: '127.0.0.1', logLevel: 'silent' as const };
+export async function startStack(extra: BrokerOptions = {}): Promise<Stack> {
+  const brokerOptions = { host: '127.0.0.1', tcpHost: '127.0.0.1', logLevel: 'silent' as const, ...extra };
   let broker: Broker = createBroker({ ...brokerOptions, wsPort: 0, tcpPort: 0 });
   const { wsUrl, wsPort, tcpPort } = await broker.start();
 
