@@ -21,6 +21,7 @@ import { MemoryEventStore } from './core/memory-event-store.js';
 import { RoutingCore } from './core/routing.js';
 import { BrokerStateError, ListenError } from './errors.js';
 import { Admission } from './gateway/admission.js';
+import { BackendBackpressure } from './gateway/backpressure.js';
 import { ClientThrottle } from './gateway/client-throttle.js';
 import { ClientRegistry } from './gateway/client-registry.js';
 import { OriginAllowList } from './gateway/origins.js';
@@ -128,7 +129,9 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
   const gatewayDecider = cluster?.connectionDecider(decider, resolved.connectionRequestTimeoutMs) ?? decider;
   const admission = new Admission(resolved);
   const throttle = ClientThrottle.create(ctx, (client, code, reason) => registry.drop(client, code, reason, 'close'));
-  const side: ClientSide = { ctx, registry, dispatcher, admission, throttle };
+  const backpressure = new BackendBackpressure(ctx);
+  backends.onLag(backpressure);
+  const side: ClientSide = { ctx, registry, dispatcher, admission, throttle, backpressure };
   const sessions = createSessions(side, historyParts.history, resolved);
   const wss = new WebSocketServer({
     noServer: true,

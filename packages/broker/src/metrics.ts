@@ -60,6 +60,8 @@ export class Metrics {
   clientRateLimited = 0;
   /** Clients closed with 1008 for staying over their rate limits. */
   clientRateLimitCloses = 0;
+  /** Times a backend fell behind (past its high-water mark) and its clients stopped being read. */
+  backendBehind = 0;
   readonly rejected: Record<RejectReason, number> = {
     rejected: 0,
     no_backend: 0,
@@ -149,6 +151,7 @@ export function renderPrometheus(m: Metrics, g: Gauges, nodeId = 'local'): strin
   metric('strands_slow_client_closes_total', 'counter', 'Clients closed because their outbound buffer overflowed.', m.slowClientCloses);
   metric('strands_client_rate_limited_total', 'counter', 'Times a client went over its rate limits and was not read until within them.', m.clientRateLimited);
   metric('strands_client_rate_limit_closes_total', 'counter', 'Clients closed with 1008 for staying over their rate limits.', m.clientRateLimitCloses);
+  metric('strands_backend_behind_total', 'counter', 'Times a backend fell behind and the clients sending to it were not read until it caught up.', m.backendBehind);
   lines.push(
     '# HELP strands_rejected_connections_total Upgrades refused, by reason.',
     '# TYPE strands_rejected_connections_total counter',

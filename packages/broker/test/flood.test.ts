@@ -1,8 +1,9 @@
-// One client flooding must not take the others down: rate limits pause it, then close it with 1008.
+// One client flooding must not take the others down: rate limits pause and close it, and a backend that falls behind pauses clients instead of being dropped.
 import { Writable } from 'node:stream';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import type { BrokerOptions } from '../src/index.js';
 import { RawBackend, startBroker, waitFor, type Harness } from './support/harness.js';
 
 let h: Harness | undefined;
@@ -15,7 +16,7 @@ afterEach(async () => {
 });
 
 /** A logger whose JSON lines the test reads. */
-function capturedLogger(): { logger: pino.Logger; lines: string[] } {
+function capturedLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -87,6 +88,8 @@ async function metric(harness: Harness, name: string): Promise<number> {
   return Number(match[1]);
 }
 
+/** A slow backend holding less than its buffer bound would take today: small enough that a flood fills it. */
+const SMALL_BACKEND_BUFFER: BrokerOptions = { maxBackendBufferBytes: 256 * 1024, pingIntervalMs: 0 };
 
 describe('per-client rate limits', () => {
   it('pause a client over its limits without dropping anything it sent', async () => {
@@ -117,5 +120,79 @@ describe('per-client rate limits', () => {
     expect(await metric(h, 'strands_client_rate_limit_closes_total')).toBe(1);
     expect(lines.filter((l) => l.includes('stayed over its rate limit'))).toHaveLength(1);
     flood.ws.terminate();
+  });
+});
+
+describe('one client flooding', () => {
+  it('is paused, then closed with 1008; ten others in other rooms get every echo; the slow backend is never dropped', async () => {
+    const { logger, lines } = capturedLogger();
+    h = await startBroker({
+      ...SMALL_BACKEND_BUFFER,
+      logger,
+      clientMessagesPerSecond: 500,
+      clientMessageBurst: 500,
+      clientOverLimitCloseMs: 1000,
+    });
+    const backend = await h.backend();
+    echoing(backend, 'flood', 10);
+    const flood = await flooder(h.url('/ws/flood?id=flood'), 20_000);
+    const check = await wellBehaved(h, 10, 30);
+    await check();
+    expect(await flood.closed).toEqual({ code: 1008, reason: 'rate limit exceeded' });
+    const gone = await backend.waitFrame((f) => f.action === 'disconnected' && f.params.context.client_id === 'flood', 'flooder disconnected');
+    expect(gone.params.code).toBe(1008);
+    // What the flooder got in before the close reached the backend whole and in order.
+    const got = backend.of('new_message').filter((f) => f.params.context.client_id === 'flood').map((f) => Number(String(f.params.message).slice(0, 7)));
+    expect(got.length).toBeLessThan(20_000);
+    expect(got).toEqual(Array.from({ length: got.length }, (_, i) => i));
+    expect(await metric(h, 'strands_client_rate_limited_total')).toBeGreaterThan(0);
+    expect(await metric(h, 'strands_client_rate_limit_closes_total')).toBe(1);
+    expect(await metric(h, 'strands_backends_dropped_total')).toBe(0);
+    expect(await metric(h, 'strands_backend_connections_total')).toBe(1);
+    expect(await metric(h, 'strands_queue_dropped_total')).toBe(0);
+    expect(backend.closed).toBe(false);
+    expect(lines.filter((l) => l.includes('"backend gone"'))).toEqual([]);
+    // Logged, but not per message.
+    expect(lines.filter((l) => l.includes('over its rate limit')).length).toBeLessThan(10);
+    flood.ws.terminate();
+  });
+
+  it('without rate limits, a backend that falls behind pauses its clients instead of being dropped: nothing is lost', async () => {
+    const { logger, lines } = capturedLogger();
+    h = await startBroker({ ...SMALL_BACKEND_BUFFER, logger, clientMessagesPerSecond: 0, clientBytesPerSecond: 0 });
+    const backend = await h.backend();
+    echoing(backend, 'flood', 10);
+    const flood = await flooder(h.url('/ws/flood?id=flood'), 20_000);
+    const check = await wellBehaved(h, 10, 30);
+    await check();
+    await waitFor(() => backend.of('new_message').filter((f) => f.params.context.client_id === 'flood').length === 20_000, 'every flood message at the backend', 60_000);
+    const got = backend.of('new_message').filter((f) => f.params.context.client_id === 'flood').map((f) => Number(String(f.params.message).slice(0, 7)));
+    expect(got).toEqual(Array.from({ length: 20_000 }, (_, i) => i));
+    expect(await metric(h, 'strands_backend_behind_total')).toBeGreaterThan(0);
+    expect(await metric(h, 'strands_backends_dropped_total')).toBe(0);
+    expect(await metric(h, 'strands_backend_connections_total')).toBe(1);
+    expect(await metric(h, 'strands_queue_dropped_total')).toBe(0);
+    expect(backend.closed).toBe(false);
+    expect(lines.filter((l) => l.includes('"backend gone"'))).toEqual([]);
+    flood.ws.terminate();
+  });
+
+  it('still drops a backend that stalled (reads nothing at all), and its paused clients go on with another backend', async () => {
+    h = await startBroker({ ...SMALL_BACKEND_BUFFER, heartbeatIntervalMs: 200, clientMessagesPerSecond: 0, clientBytesPerSecond: 0 });
+    const stalled = await h.backend();
+    const client = await h.client('/ws/r?id=c');
+    const next = await h.backend();
+    stalled.socket.pause();
+    const payload = 'p'.repeat(1000);
+    for (let i = 0; i < 5000; i += 1) client.send(`${i} ${payload}`);
+    await waitFor(async () => ((await metric(h!, 'strands_backend_behind_total')) > 0 ? true : undefined), 'backend behind');
+    // (A paused socket does not see its end: the broker's count tells.)
+    await waitFor(async () => ((await metric(h!, 'strands_backends_dropped_total')) === 1 ? true : undefined), 'stalled backend dropped');
+    // Its client is read again and its events go to the other backend, in order (what the dead one took is lost: at most once).
+    client.send('after');
+    await next.waitFrame((f) => f.action === 'new_message' && f.params.message === 'after', 'the client read again');
+    const seen = next.of('new_message').map((f) => f.params.message as string);
+    const numbers = seen.slice(0, -1).map((m) => Number(m.split(' ')[0]));
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
   });
 });

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { LineDecoder, type FrameError } from '@strands/protocol/wire';
 import type { EventConsumer } from '../core/consumers.js';
 import { HTTP_REFUSAL, looksLikeHttp } from './http-sniff.js';
+import { WriteProgress } from './backend-progress.js';
 
 /** What a backend connection reports to the broker. */
 export interface BackendConnectionEvents {
@@ -12,6 +13,10 @@ export interface BackendConnectionEvents {
   written(backend: BackendConnection, events: number): void;
   /** The socket is gone (closed by either side); called once. */
   closed(backend: BackendConnection, reason: string): void;
+  /** Its unsent bytes passed the high-water mark: stop taking work for it (its clients are not read). */
+  behind?(backend: BackendConnection): void;
+  /** After `behind`: its unsent bytes are back under half the mark, or it is gone. */
+  caughtUp?(backend: BackendConnection): void;
 }
 
 /**
@@ -57,9 +62,7 @@ export class BackendConnection implements EventConsumer {
   private lapses = 0;
   /** Until when it gets no new clients (ms since the epoch; 0: in rotation). */
   benchedUntil = 0;
-  /** Heartbeats in a row at which unsent bytes waited and none had left since the previous one. */
-  stalledBeats = 0;
-  private progressed = false;
+  private readonly progress: WriteProgress;
   /** Client events in the write under way, once one is. */
   private inflightEvents: number | undefined;
   private lines: string[] = [];
@@ -76,9 +79,10 @@ export class BackendConnection implements EventConsumer {
     const events = this.inflightEvents ?? 0;
     this.inflightEvents = undefined;
     if (error) return;
-    this.progressed = true;
+    this.progress.wrote();
     if (events > 0) this.events.written(this, events);
     this.flush();
+    if (this.progress.backUnder(this.bufferedBytes)) this.events.caughtUp?.(this);
     this.endIfDrained();
     this.afterWriteHook();
   };
@@ -91,6 +95,7 @@ export class BackendConnection implements EventConsumer {
   ) {
     this.current = options.authorized ? 'ready' : 'unverified';
     this.maxBufferBytes = options.maxBufferBytes;
+    this.progress = new WriteProgress(options.maxBufferBytes);
     this.remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     this.decoder = new LineDecoder({ maxLineBytes: options.maxLineBytes });
     socket.setNoDelay(true);
@@ -113,6 +118,11 @@ export class BackendConnection implements EventConsumer {
   /** False once the socket is gone; no more lines are accepted. */
   get alive(): boolean {
     return this.current !== 'closed';
+  }
+
+  /** True while its unsent bytes are past the high-water mark (between `behind` and `caughtUp`). */
+  get isBehind(): boolean {
+    return this.progress.behind;
   }
 
   /** True when the broker cut this backend (stalled, overflowing, unauthenticated). */
@@ -168,13 +178,17 @@ export class BackendConnection implements EventConsumer {
 
   private queue(line: string, isEvent: boolean): boolean {
     if (!this.alive) return false;
-    if (this.socket.writableLength + this.pendingBytes + line.length > this.maxBufferBytes) {
-      this.drop('outbound buffer overflow: the backend is not reading');
+    const buffered = this.socket.writableLength + this.pendingBytes + line.length;
+    if (buffered > this.maxBufferBytes) {
+      // Past the high-water mark its clients are no longer read, so this takes what cannot be
+      // paused (another broker's relayed clients, replies it does not read) piling up: the memory bound.
+      this.drop('outbound buffer over maxBackendBufferBytes');
       return false;
     }
     this.lines.push(line);
     this.isEvent.push(isEvent);
     this.pendingBytes += line.length;
+    if (this.progress.passedHighWater(buffered)) this.events.behind?.(this);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flushNow);
@@ -230,12 +244,9 @@ export class BackendConnection implements EventConsumer {
     hook?.();
   }
 
-  /** Heartbeat-time check: true when a write has been waiting on the kernel since the previous check, twice in a row. */
+  /** Heartbeat-time check: true when a write waited on the kernel for two beats without a byte of it taken. */
   checkStalled(): boolean {
-    if (this.inflightEvents !== undefined && !this.progressed) this.stalledBeats += 1;
-    else this.stalledBeats = 0;
-    this.progressed = false;
-    return this.stalledBeats >= 2;
+    return this.progress.check(this.socket, this.inflightEvents !== undefined);
   }
 
   /** Cuts the connection now; `closed` follows with this reason. */
@@ -294,5 +305,7 @@ export class BackendConnection implements EventConsumer {
     this.closedBy ??= 'backend';
     this.setState('closed');
     this.events.closed(this, reason);
+    // Its clients move to another backend (or the queue): they are read again.
+    if (this.progress.backUnder(0)) this.events.caughtUp?.(this);
   }
 }

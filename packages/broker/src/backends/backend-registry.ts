@@ -9,6 +9,12 @@ import type { BackendHandler } from './backend-handler.js';
 import type { BackendPool } from './backend-pool.js';
 import type { BackendDecider } from './connection-decisions.js';
 
+/** Told when a backend falls behind (past its high-water mark) and when it caught up or is gone. */
+export interface BackendLagHooks {
+  behind(backend: BackendConnection): void;
+  caughtUp(backend: BackendConnection): void;
+}
+
 /** Owns the backend connections; the pool holds those ready to take work. */
 export class BackendRegistry {
   /** Every connected backend, ready or not (heartbeats go to all). */
@@ -16,6 +22,7 @@ export class BackendRegistry {
   /** False while clients owe more than the outbox bound: backends are not read, so no more fan-out piles up. */
   private reading = true;
   private handler: BackendHandler | undefined;
+  private lag: BackendLagHooks | undefined;
 
   constructor(
     private readonly ctx: BrokerContext,
@@ -29,6 +36,11 @@ export class BackendRegistry {
   /** Set once by the broker (the handler needs the registry, and the registry the handler). */
   handleWith(handler: BackendHandler): void {
     this.handler = handler;
+  }
+
+  /** Set once by the broker: the gateway stops reading the clients of a backend that falls behind. */
+  onLag(hooks: BackendLagHooks): void {
+    this.lag = hooks;
   }
 
   /** Every connected backend (a copy). */
@@ -51,6 +63,8 @@ export class BackendRegistry {
         oversize: (b, error) => handler.oversize(b, error),
         written: (b, events) => this.dispatcher.written(b, events),
         closed: (b, reason) => this.gone(b, reason),
+        behind: (b) => this.lag?.behind(b),
+        caughtUp: (b) => this.lag?.caughtUp(b),
       },
       {
         maxLineBytes: options.maxBackendLineBytes,

@@ -6,6 +6,7 @@ import type { BrokerContext } from '../core/context.js';
 import type { Acceptance } from '../core/decisions.js';
 import type { EventDispatcher } from '../core/dispatcher.js';
 import type { Admission } from './admission.js';
+import type { BackendBackpressure } from './backpressure.js';
 import { ClientConnection } from './client-connection.js';
 import type { ClientRegistry } from './client-registry.js';
 import { forgetConfirm, replyToSend, takeConfirm } from './send-replies.js';
@@ -41,6 +42,8 @@ export interface ClientSide {
   readonly admission: Admission;
   /** Per-client rate limits; undefined when the options turn them off. */
   readonly throttle?: ClientThrottle;
+  /** Pauses the clients of backends that fall behind. */
+  readonly backpressure?: BackendBackpressure;
 }
 
 const listenersOf = new WeakMap<ClientSide, Listeners>();
@@ -48,7 +51,7 @@ const listenersOf = new WeakMap<ClientSide, Listeners>();
 function listeners(side: ClientSide): Listeners {
   let found = listenersOf.get(side);
   if (found !== undefined) return found;
-  const { ctx, registry, dispatcher, throttle } = side;
+  const { ctx, registry, dispatcher, throttle, backpressure } = side;
   const metrics = ctx.metrics;
   found = {
     message(data, isBinary) {
@@ -63,6 +66,7 @@ function listeners(side: ClientSide): Listeners {
       replyToSend(registry, client, dispatcher.send(client, newMessageLine(message, client.contextJson, isBinary)), ctx.options.queueOverflow);
       // Passed on first, then paused if need be: what a client sent is never dropped for its rate.
       throttle?.count(client, data.length);
+      backpressure?.afterMessage(client);
     },
     pong() {
       clientOf(this).alive = true;
