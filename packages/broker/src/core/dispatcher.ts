@@ -114,8 +114,8 @@ export class Dispatcher<O extends EventOwner> {
       }
     }
     this.ctx.logger.debug({ redelivered: again.length, deadLetters: events.length - again.length }, 'unacknowledged events expired');
-    if (again.length === 0) return;
-    this.store.requeue(again);
+    if (again.length > 0) this.store.requeue(again);
+    // Also when all of them were buried: the room they took among the unacknowledged is free for those waiting.
     this.flush();
   }
 
