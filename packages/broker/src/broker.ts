@@ -9,6 +9,7 @@ import { BackendRegistry } from './backends/backend-registry.js';
 import { BackendDecider } from './backends/connection-decisions.js';
 import { createBackendServer, startHeartbeat } from './backends/tcp-server.js';
 import { ClusterBackplane } from './cluster/cluster-backplane.js';
+import { createBrokerQueue } from './cluster/queue/broker-queue.js';
 import type { Backplane } from './core/backplane.js';
 import { firstOf, type EventOwner } from './core/consumers.js';
 import type { BrokerContext } from './core/context.js';
@@ -111,7 +112,9 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
 
   const pool = new BackendPool();
   // In a cluster the store also holds the events of other brokers' clients relayed here: its owners are EventOwners.
-  const store: EventStore<EventOwner> = options.eventStore ?? new MemoryEventStore<EventOwner>(resolved.queueSize, resolved.queueOverflow, resolved.maxQueueBytes);
+  // Durable on Redis Streams when asked (`queue`, the default in cluster mode); else in memory.
+  const queue = options.eventStore === undefined ? createBrokerQueue(resolved, backplane.nodeId, logger.child({ part: 'queue' })) : undefined;
+  const store: EventStore<EventOwner> = options.eventStore ?? queue?.store ?? new MemoryEventStore<EventOwner>(resolved.queueSize, resolved.queueOverflow, resolved.maxQueueBytes);
   const cluster = backplane instanceof ClusterBackplane ? backplane : undefined;
   // This broker's backends first; in a cluster, else a relay to another broker's.
   const dispatcher = new Dispatcher<EventOwner>(ctx, store, cluster === undefined ? pool : firstOf(pool, cluster.relays));
@@ -163,7 +166,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     metrics: ctx.metrics,
     gauges: stats,
     nodeId: backplane.nodeId,
-    backplaneMetrics: () => [...(backplane.metrics?.() ?? []), ...historyMetrics(historyParts, sessions)],
+    backplaneMetrics: () => [...(backplane.metrics?.() ?? []), ...(queue?.metrics() ?? []), ...historyMetrics(historyParts, sessions)],
     peersWithBackends: () => cluster?.stats().peersWithBackends ?? 0,
     readiness: () => readiness({ stopping: ctx.stopping, link: backplane.health(), backends: pool.size, peersWithBackends: health.peersWithBackends() }),
   };
@@ -181,6 +184,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     state = 'starting';
     try {
       await backplane.start();
+      await queue?.open();
       await listen(http, resolved.wsPort, resolved.host, 'WebSocket', logger);
       await listen(tcp, resolved.tcpPort, resolved.tcpHost, 'backend TCP', logger);
       if (opsServer !== undefined) await listen(opsServer, resolved.metricsPort as number, resolved.metricsHost as string, 'metrics', logger);
@@ -189,6 +193,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
       http.close();
       tcp.close();
       opsServer?.close();
+      await queue?.close().catch(() => undefined);
       await backplane.stop().catch(() => undefined);
       throw error;
     }
@@ -241,8 +246,10 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     }
     await withDeadline(Promise.all(clientsClosed), deadline);
     const dropped = dispatcher.clear();
-    if (dropped > 0) logger.warn({ events: dropped }, 'queue not delivered: no backend at shutdown');
+    if (dropped > 0) logger.warn({ events: dropped }, queue === undefined ? 'queue not delivered: no backend at shutdown' : 'queue kept in Redis for the next start: no backend at shutdown');
     await backends.endAll(Math.max(0, deadline - Date.now()));
+    // What is still pending stays in Redis: the next start (or another broker) takes it back.
+    await queue?.close().catch((error: unknown) => logger.warn({ err: error }, 'event queue close failed'));
     await backplane.stop().catch((error: unknown) => logger.warn({ err: error }, 'backplane stop failed'));
     // The metrics port stays up until here, so that /readyz says 503 'shutting down' while clients and backends drain.
     const opsClosed = new Promise<void>((resolve) => (opsServer === undefined ? resolve() : opsServer.close(() => resolve())));

@@ -56,7 +56,7 @@ export type CliCommand =
 type Kind = 'integer' | 'string' | 'level' | 'overflow' | 'list';
 
 /** Flags of nested options: `--cluster` and `--cluster-prefix` fill `cluster: { url, prefix }`. */
-type NestedOption = 'cluster.url' | 'cluster.prefix';
+type NestedOption = 'cluster.url' | 'cluster.prefix' | 'queue.url' | 'queue.consumer' | 'queue.leaseMs' | 'queue.partitions';
 
 interface Flag {
   option: keyof BrokerOptions | NestedOption;
@@ -115,6 +115,10 @@ export const FLAGS: Readonly<Record<string, Flag>> = {
   'resume-secret': { option: 'resumeSecret', kind: 'string', help: 'HMAC key of resume tokens (>= 16 characters; the same on every broker of a cluster)', defaultText: 'random per start' },
   cluster: { option: 'cluster.url', kind: 'string', help: 'cluster mode: share rooms, presence and delivery with other brokers through Redis (redis://host:port/db)', defaultText: 'off' },
   'cluster-prefix': { option: 'cluster.prefix', kind: 'string', help: 'prefix of every Redis key and channel of the cluster', defaultText: DEFAULT_CLUSTER_PREFIX },
+  queue: { option: 'queue.url', kind: 'string', help: 'where client events wait for backends: memory, or redis://host:port/db (Redis Streams: durable across broker restarts)', defaultText: 'memory (cluster mode: the cluster\'s Redis)' },
+  'queue-consumer': { option: 'queue.consumer', kind: 'string', help: 'this broker\'s consumer name in the Redis queue; a restart under the same name takes its events back at once', defaultText: 'broker (cluster mode: the node id)' },
+  'queue-lease-ms': { option: 'queue.leaseMs', kind: 'integer', help: 'a broker silent this long is dead: another claims its queued events', defaultText: '15000' },
+  'queue-partitions': { option: 'queue.partitions', kind: 'integer', help: 'partition streams of the Redis queue (fixed for the life of the data)', defaultText: '16' },
 };
 
 /** `ws-port` -> `STRANDS_WS_PORT`. */
@@ -202,12 +206,31 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv, readTe
   delete options['cluster.prefix'];
   if (prefix !== undefined && url === undefined) return { kind: 'error', message: '--cluster-prefix needs --cluster <redis url>' };
   if (url !== undefined) options.cluster = { url, prefix };
+  const queue = queueOption(options);
+  if (queue !== undefined && 'error' in queue) return { kind: 'error', message: queue.error };
+  if (queue !== undefined) options.queue = queue.value;
   try {
     return { kind: 'run', options: resolveOptions(options as BrokerOptions), warnings: unknownEnvWarnings(env) };
   } catch (error) {
     const origin = isBrokerError(error) && 'option' in error ? origins.get(String(error.option)) : undefined;
     return { kind: 'error', message: origin === undefined ? (error as Error).message : `${origin}: ${(error as Error).message}` };
   }
+}
+
+/** `--queue` and its companions as the `queue` option (taken out of `options`); a message when they cannot make one. */
+function queueOption(options: Record<string, unknown>): { value: Record<string, unknown> | 'memory' } | { error: string } | undefined {
+  const inner: Record<string, unknown> = {};
+  for (const name of ['url', 'consumer', 'leaseMs', 'partitions']) {
+    if (options[`queue.${name}`] !== undefined) inner[name] = options[`queue.${name}`];
+    delete options[`queue.${name}`];
+  }
+  const companions = '--queue-consumer, --queue-lease-ms and --queue-partitions';
+  if (inner.url === 'memory') return Object.keys(inner).length > 1 ? { error: `${companions} need a Redis queue, not --queue memory` } : { value: 'memory' };
+  if (Object.keys(inner).length === 0) return undefined;
+  const cluster = options.cluster as { url: string } | undefined;
+  inner.url ??= cluster?.url;
+  if (inner.url === undefined) return { error: `${companions} need --queue <redis url> (or --cluster)` };
+  return { value: inner };
 }
 
 /** Every STRANDS_* name the broker reads. */
@@ -252,15 +275,20 @@ function readConfig(path: string, readText: ReadText): ConfigRead {
   };
   for (const [key, value] of Object.entries(parsed)) {
     if (!topLevel.includes(key)) return fail(`unknown option ${JSON.stringify(key)} (did you mean ${JSON.stringify(closest(key, topLevel))}?)`);
-    if (key !== 'cluster') {
+    if (key === 'queue' && typeof value === 'string') {
+      const problem = take('queue.url', value);
+      if (problem !== undefined) return fail(problem);
+      continue;
+    }
+    if (key !== 'cluster' && key !== 'queue') {
       const problem = take(key, value);
       if (problem !== undefined) return fail(problem);
       continue;
     }
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('cluster: expected an object { "url": "redis://...", "prefix"?: "..." }');
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail(`${key}: expected an object { "url": "redis://...", ... }`);
     for (const [inner, innerValue] of Object.entries(value)) {
-      const problem = take(`cluster.${inner}`, innerValue);
-      if (problem !== undefined) return fail(problem.startsWith('unknown') ? `unknown option "cluster.${inner}" (expected url or prefix)` : problem);
+      const problem = take(`${key}.${inner}`, innerValue);
+      if (problem !== undefined) return fail(problem.startsWith('unknown') ? `unknown option "${key}.${inner}" (expected ${key === 'cluster' ? 'url or prefix' : 'url, consumer, leaseMs or partitions'})` : problem);
     }
   }
   return { ok: true, values };

@@ -64,6 +64,28 @@ export interface ClusterOption {
   prefix?: string;
 }
 
+/**
+ * The durable queue of client events on Redis Streams (`--queue`): events wait for and are held by
+ * backends in memory as well as in Redis, so they survive a broker crash and restart. Only `url`
+ * is required; the rest is checked when the broker is created.
+ */
+export interface QueueOption {
+  /** `redis://[user:password@]host:port[/db]`. */
+  url: string;
+  /** Prefix of the queue's keys. @default the cluster's prefix, else 'strands' */
+  prefix?: string;
+  /** Partition streams (a client's events all go to one); fixed for the life of the data. @default 16 */
+  partitions?: number;
+  /** This broker's consumer name in the group `backends`; a restart under the same name takes its events back at once. @default 'broker' (cluster mode: the node id) */
+  consumer?: string;
+  /** A broker whose lease (renewed every third of it) lapsed is dead: another claims its events. @default 15000 */
+  leaseMs?: number;
+  /** Entries one partition stream holds, all brokers together; past it new events are kept in memory only (counted). @default 100000 */
+  maxStreamLength?: number;
+  /** Dead letters kept in the `<prefix>:queue:dlq` stream. @default 10000 */
+  deadLettersKept?: number;
+}
+
 /** Options of `createBroker`. Every field is optional. */
 export interface BrokerOptions {
   /** WebSocket port (also /healthz, /readyz and /metrics unless `metricsPort` is set); 0 picks a free one. @default 8080 */
@@ -140,6 +162,11 @@ export interface BrokerOptions {
   logger?: Logger;
   /** Cluster mode on Redis; without it the broker loads no Redis code and serves its own clients only. @default undefined */
   cluster?: ClusterOption;
+  /**
+   * Where client events wait for backends: `'memory'` (this process) or Redis Streams
+   * (`{ url: 'redis://…' }`, durable). @default 'memory'; in cluster mode the cluster's Redis and prefix
+   */
+  queue?: QueueOption | 'memory';
   /**
    * Rooms that keep history, by name pattern (`*` matches anything: `chat:*`); a backend may also
    * turn it on or off for one room (`set_room_history`). Their messages get offsets and epochs, and
@@ -236,6 +263,7 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
     logLevel: options.logLevel ?? DEFAULT_LOG_LEVEL,
     logger: options.logger,
     cluster: resolveCluster(options.cluster),
+    queue: resolveQueue(options.queue, options.cluster),
     ackTimeoutMs: options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
     maxDeliveries: options.maxDeliveries ?? DEFAULT_MAX_DELIVERIES,
     maxUnackedEvents: options.maxUnackedEvents ?? DEFAULT_MAX_UNACKED_EVENTS,
@@ -328,6 +356,16 @@ function tokenOf(options: BrokerOptions): string | undefined {
   const token = (text.split(/\r?\n/)[0] ?? '').trim();
   if (token === '') throw new OptionsError(`invalid option backendTokenFile: ${JSON.stringify(file)} holds no token on its first line`, 'backendTokenFile');
   return token;
+}
+
+/** 'memory', or the Redis queue (cluster mode: on the cluster's Redis unless told otherwise); the rest is checked by the queue. */
+function resolveQueue(queue: QueueOption | 'memory' | undefined, cluster: ClusterOption | undefined): QueueOption | 'memory' {
+  if (queue === 'memory') return queue;
+  if (queue === undefined) return cluster === undefined ? 'memory' : { url: cluster.url, prefix: cluster.prefix ?? DEFAULT_CLUSTER_PREFIX };
+  if (typeof queue !== 'object' || queue === null || typeof queue.url !== 'string' || !/^rediss?:\/\/[^/]/.test(queue.url)) {
+    throw invalid('queue', typeof queue === 'object' && queue !== null ? queue.url : queue, "'memory' or { url: 'redis://host:port/db' }");
+  }
+  return { prefix: cluster?.prefix ?? DEFAULT_CLUSTER_PREFIX, ...queue };
 }
 
 function resolveCluster(cluster: ClusterOption | undefined): Required<ClusterOption> | undefined {

@@ -86,7 +86,8 @@ describe('strands-broker CLI', () => {
 
   it('has a flag for every option a flag can carry (all but objects such as `logger`)', () => {
     // An option that exists in options.ts but not here is one --help cannot list.
-    const flagged = new Set(Object.values(FLAGS).map((f) => f.option));
+    // A nested flag (`queue.url`) carries its object's option (`queue`, 'memory' by default).
+    const flagged = new Set(Object.values(FLAGS).flatMap((f) => [f.option, f.option.split('.')[0] as string]));
     const primitive = Object.entries(resolveOptions()).filter(([, value]) => typeof value === 'number' || typeof value === 'string');
     expect(primitive.map(([option]) => option).filter((option) => !flagged.has(option as keyof BrokerOptions))).toEqual([]);
     expect(flagged.has('backendToken')).toBe(true); // unset by default, so not in the list above
@@ -156,25 +157,31 @@ describe('strands-broker config file and environment', () => {
     const chosen: Record<string, unknown> = {
       wsPort: 1001, tcpPort: 1002, host: '127.0.0.2', tcpHost: '127.0.0.3', metricsPort: 1003, metricsHost: '127.0.0.4',
       queueOverflow: 'drop-oldest', backendToken: 'secret', logLevel: 'warn', 'cluster.url': 'redis://127.0.0.1:6379/0', 'cluster.prefix': 'p',
+      'queue.url': 'redis://127.0.0.1:6379/1', 'queue.consumer': 'b1',
       allowedOrigins: ['https://app.example.com'],
     };
     // backendTokenFile cannot go with backendToken: it has a test of its own (hardening.test.ts).
     const alone = new Set(['backendTokenFile']);
     // Every flag's option, from the list of flags: a value chosen above, else its default plus one (a flag added later is covered).
     const defaults = resolveOptions() as unknown as Record<string, unknown>;
-    const config: Record<string, unknown> = { cluster: {} };
+    const config: Record<string, Record<string, unknown> | unknown> = { cluster: {}, queue: {} };
     const expected: Record<string, unknown> = {};
     for (const { option, kind } of Object.values(FLAGS)) {
       if (alone.has(option)) continue;
       const value = chosen[option] ?? (kind === 'integer' ? Number(defaults[option] ?? 0) + 1 : 'x');
       const [top, inner] = option.split('.') as [string, string | undefined];
       if (inner === undefined) config[top] = expected[top] = value;
-      else (config.cluster as Record<string, unknown>)[inner] = value;
+      else (config[top] as Record<string, unknown>)[inner] = value;
     }
-    expect(Object.keys(config).length).toBe(Object.keys(FLAGS).length - 1 - alone.size); // the two cluster flags fill one object
+    const nested = Object.values(FLAGS).filter((f) => f.option.includes('.')).length;
+    expect(Object.keys(config).length).toBe(Object.keys(FLAGS).length - nested + 2 - alone.size); // the cluster and queue flags fill one object each
     expect(parseCli(['--config', 'strands.json'], {}, fromFile(config))).toEqual({
       kind: 'run',
-      options: expect.objectContaining({ ...expected, cluster: { url: 'redis://127.0.0.1:6379/0', prefix: 'p' } }),
+      options: expect.objectContaining({
+        ...expected,
+        cluster: { url: 'redis://127.0.0.1:6379/0', prefix: 'p' },
+        queue: { prefix: 'p', ...(config.queue as Record<string, unknown>) },
+      }),
       warnings: [],
     });
   });

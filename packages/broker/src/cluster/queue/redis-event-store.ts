@@ -91,6 +91,13 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
     return this.tracked.size;
   }
 
+  /** Every event kept (waiting, held by count, held by id): each an entry pending in Redis, or about to be. */
+  get kept(): number {
+    let count = this.queue.length + this.tracked.size;
+    for (const held of this.held.values()) count += held.length;
+    return count;
+  }
+
   /** Room left among the waiting events for entries claimed back from Redis. */
   get room(): number {
     return Math.max(0, this.capacity - this.queue.length);
