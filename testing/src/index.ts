@@ -8,3 +8,4 @@ export {
   type StartRedisOptions,
   type TestRedis,
 } from './redis.js';
+export { createTestPki, hasOpenssl, PKI_ERROR_CODE, PkiError, type IssuedCertificate, type TestPki } from './certificates.js';

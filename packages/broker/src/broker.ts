@@ -37,6 +37,7 @@ import { Metrics, type Gauges } from './metrics.js';
 import { isLoopback, resolveOptions, type BrokerOptions, type ResolvedOptions } from './options.js';
 import { readiness } from './readiness.js';
 import { createHistory, createSessions, HISTORY_CAPABILITY, historyMetrics } from './gateway/history-parts.js';
+import { BACKEND_TLS_NAMES, backendTlsFiles, logHandshakeFailures, readTlsFiles, TlsCertificate, WS_TLS_NAMES, wsTlsFiles, type TlsReloadOutcome } from './tls-files.js';
 
 /**
  * The pluggable parts of a broker, beside its options. Each instance serves one broker.
@@ -62,8 +63,10 @@ export interface BrokerAddresses {
   /** Interface of the backend side, as bound. */
   tcpHost: string;
   tcpPort: number;
-  /** `ws://host:port` for clients; a wildcard host (0.0.0.0, ::) is shown as loopback. */
+  /** `ws://host:port` (`wss://` with `tlsCert`) for clients; a wildcard host (0.0.0.0, ::) is shown as loopback. */
   wsUrl: string;
+  /** True when the backend port speaks TLS (`backendTlsCert`). */
+  backendTls: boolean;
   /** Interface and port of /healthz, /readyz and /metrics, as bound, when `metricsPort` is set (else they are on the WebSocket port). */
   metricsHost?: string;
   metricsPort?: number;
@@ -87,8 +90,20 @@ export interface Broker {
   deadLetters(): DeadLetter[];
   /** Events held for backends that acknowledge and not yet acknowledged (bounded by `maxUnackedEvents`). */
   unackedEvents(): number;
+  /**
+   * Reads the TLS files of each TLS port again and serves them to new handshakes; open
+   * connections keep theirs. A port whose files cannot be read or used keeps its certificate
+   * (logged as an error). The CLI calls it on SIGHUP. Empty without TLS.
+   */
+  reloadTls(): TlsReloadResult;
   /** The broker's logger. */
   readonly logger: Logger;
+}
+
+/** What `reloadTls()` did on each TLS port (absent: no TLS there). */
+export interface TlsReloadResult {
+  ws?: TlsReloadOutcome;
+  backend?: TlsReloadOutcome;
 }
 
 type State = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -172,9 +187,22 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
   };
   // /healthz, /readyz and /metrics: on the WebSocket port, or apart on metricsPort.
   const opsServer = resolved.metricsPort === undefined ? undefined : createOpsServer(health);
-  const http = createHttpServer(health, opsServer === undefined, resolved.handshakeTimeoutMs);
+  // TLS files were checked by resolveOptions; read here for the servers, and again by reloadTls().
+  const wsFiles = wsTlsFiles(resolved);
+  const wsMaterial = wsFiles === undefined ? undefined : readTlsFiles(wsFiles, WS_TLS_NAMES);
+  const backendFiles = backendTlsFiles(resolved);
+  const backendMaterial = backendFiles === undefined ? undefined : readTlsFiles(backendFiles, BACKEND_TLS_NAMES);
+  const http = createHttpServer(health, opsServer === undefined, resolved.handshakeTimeoutMs, wsMaterial?.context);
   http.on('upgrade', (req, socket, head) => upgrades.handle(req, socket, head));
-  const tcp = createBackendServer(ctx, backends);
+  const tcp = createBackendServer(ctx, backends, backendMaterial?.context);
+  const certificates: { ws?: TlsCertificate; backend?: TlsCertificate } = {};
+  if (wsFiles !== undefined && wsMaterial !== undefined && 'setSecureContext' in http) {
+    certificates.ws = new TlsCertificate(http, wsFiles, WS_TLS_NAMES, 'ws', wsMaterial);
+    logHandshakeFailures(http, 'ws', ctx);
+  }
+  if (backendFiles !== undefined && backendMaterial !== undefined && 'setSecureContext' in tcp) {
+    certificates.backend = new TlsCertificate(tcp, backendFiles, BACKEND_TLS_NAMES, 'backend', backendMaterial);
+  }
   let state: State = 'idle';
   let timers: (NodeJS.Timeout | undefined)[] = [];
   let stopping: Promise<void> | undefined;
@@ -207,11 +235,19 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
       wsPort: ws.port,
       tcpHost: backend.address,
       tcpPort: backend.port,
-      wsUrl: `ws://${urlHost(ws.address)}:${ws.port}`,
+      wsUrl: `${certificates.ws === undefined ? 'ws' : 'wss'}://${urlHost(ws.address)}:${ws.port}`,
+      backendTls: certificates.backend !== undefined,
       ...metricsAddress(opsServer),
     };
     logger.info(
-      { ...addresses, node: backplane.nodeId, queueSize: resolved.queueSize, token: resolved.backendToken !== undefined },
+      {
+        ...addresses,
+        node: backplane.nodeId,
+        queueSize: resolved.queueSize,
+        token: resolved.backendToken !== undefined,
+        ...(certificates.ws === undefined ? {} : { wsFingerprint256: certificates.ws.fingerprint256 }),
+        ...(certificates.backend === undefined ? {} : { backendFingerprint256: certificates.backend.fingerprint256, clientCertificates: resolved.backendTlsCa !== undefined }),
+      },
       'broker listening',
     );
     if (resolved.allowedOrigins === undefined && !isLoopback(resolved.host)) {
@@ -261,7 +297,19 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     logger.flush();
   }
 
-  return { start, stop, stats, logger, deadLetters: () => dispatcher.deadLetters.list(), unackedEvents: () => store.unacked };
+  function reloadTls(): TlsReloadResult {
+    const result: TlsReloadResult = {};
+    for (const port of ['ws', 'backend'] as const) {
+      const certificate = certificates[port];
+      if (certificate === undefined) continue;
+      const outcome = certificate.reload(logger);
+      ctx.metrics.tlsReloads[outcome] += 1;
+      result[port] = outcome;
+    }
+    return result;
+  }
+
+  return { start, stop, stats, logger, reloadTls, deadLetters: () => dispatcher.deadLetters.list(), unackedEvents: () => store.unacked };
 }
 
 /** Looks for unacknowledged events past `ackTimeoutMs` a few times per timeout (at least once a second). */

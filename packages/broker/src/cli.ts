@@ -54,10 +54,17 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // SIGHUP reloads the TLS certificates (as nginx does); without TLS it keeps its default (the process ends).
+  if (command.options.tlsCert !== undefined || command.options.backendTlsCert !== undefined) {
+    process.on('SIGHUP', () => {
+      broker.logger.info({ signal: 'SIGHUP' }, 'reloading TLS certificates');
+      broker.reloadTls();
+    });
+  }
   // Said only once the signals are handled: whoever reads this line may signal at once.
   process.stdout.write(
     `strands-broker ${VERSION} listening: clients ${addresses.wsUrl} (bound ${addresses.host}:${addresses.wsPort}), ` +
-      `backends tcp://${addresses.tcpHost}:${addresses.tcpPort}` +
+      `backends ${addresses.backendTls ? 'tls' : 'tcp'}://${addresses.tcpHost}:${addresses.tcpPort}` +
       (addresses.metricsPort === undefined ? '' : `, metrics http://${addresses.metricsHost}:${addresses.metricsPort}/metrics`) +
       '\n',
   );

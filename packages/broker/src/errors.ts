@@ -8,6 +8,8 @@ export const BROKER_ERROR_CODES = {
   invalid_state: 'invalid_state',
   /** A port could not be bound (in use, no permission, unknown host). */
   listen_failed: 'listen_failed',
+  /** A TLS certificate, key or CA file cannot be read or used (at start: exit 2; on SIGHUP: logged, the old one kept). */
+  tls_files_invalid: 'tls_files_invalid',
 } as const;
 export type BrokerErrorCode = keyof typeof BROKER_ERROR_CODES;
 
@@ -38,10 +40,23 @@ export class ListenError extends Error {
   }
 }
 
+/** A TLS file cannot be read, is not PEM, or the key does not match the certificate; `option` names it. */
+export class TlsFilesError extends Error {
+  override readonly name = 'TlsFilesError' as const;
+  readonly code = BROKER_ERROR_CODES.tls_files_invalid;
+  constructor(
+    message: string,
+    readonly option: string,
+    options?: { cause: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** Guard by name rather than `instanceof`, which fails across two copies of this package. */
-export function isBrokerError(value: unknown): value is OptionsError | BrokerStateError | ListenError {
+export function isBrokerError(value: unknown): value is OptionsError | BrokerStateError | ListenError | TlsFilesError {
   return (
     value instanceof Error &&
-    (value.name === 'OptionsError' || value.name === 'BrokerStateError' || value.name === 'ListenError')
+    (value.name === 'OptionsError' || value.name === 'BrokerStateError' || value.name === 'ListenError' || value.name === 'TlsFilesError')
   );
 }

@@ -1,6 +1,6 @@
 // @strands/broker: the Strands broker (WebSocket gateway, backend TCP server, rooms, routing, queue).
 export { createBroker } from './broker.js';
-export type { Broker, BrokerAddresses, BrokerParts } from './broker.js';
+export type { Broker, BrokerAddresses, BrokerParts, TlsReloadResult } from './broker.js';
 
 export { LocalBackplane } from './core/local-backplane.js';
 export type {
@@ -63,7 +63,7 @@ export {
 } from './options.js';
 export type { BrokerOptions, ResolvedOptions, QueueOverflowPolicy, LogLevel, ClusterOption } from './options.js';
 
-export { OptionsError, BrokerStateError, ListenError, BROKER_ERROR_CODES, isBrokerError } from './errors.js';
+export { OptionsError, BrokerStateError, ListenError, TlsFilesError, BROKER_ERROR_CODES, isBrokerError } from './errors.js';
 export type { BrokerErrorCode } from './errors.js';
 
 export { STRANDS_SUBPROTOCOL, STRANDS_REFUSAL_SUBPROTOCOL } from './gateway/handshake.js';

@@ -62,6 +62,10 @@ export class Metrics {
   clientRateLimitCloses = 0;
   /** Times a backend fell behind (past its high-water mark) and its clients stopped being read. */
   backendBehind = 0;
+  /** TLS handshakes that failed, by port (plain text on a TLS port, a refused or missing client certificate). */
+  readonly tlsHandshakeFailures = { ws: 0, backend: 0 };
+  /** Certificate reloads (SIGHUP, `reloadTls()`), by outcome, every TLS port counted. */
+  readonly tlsReloads = { reloaded: 0, failed: 0 };
   readonly rejected: Record<RejectReason, number> = {
     rejected: 0,
     no_backend: 0,
@@ -159,6 +163,16 @@ export function renderPrometheus(m: Metrics, g: Gauges, nodeId = 'local'): strin
   for (const reason of REJECT_REASONS) {
     lines.push(`strands_rejected_connections_total{reason="${reason}"} ${m.rejected[reason]}`);
   }
+  lines.push(
+    '# HELP strands_tls_handshake_failures_total TLS handshakes that failed, by port.',
+    '# TYPE strands_tls_handshake_failures_total counter',
+    `strands_tls_handshake_failures_total{port="ws"} ${m.tlsHandshakeFailures.ws}`,
+    `strands_tls_handshake_failures_total{port="backend"} ${m.tlsHandshakeFailures.backend}`,
+    '# HELP strands_tls_reloads_total TLS certificate reloads, by outcome (a failed one keeps the previous certificate).',
+    '# TYPE strands_tls_reloads_total counter',
+    `strands_tls_reloads_total{outcome="reloaded"} ${m.tlsReloads.reloaded}`,
+    `strands_tls_reloads_total{outcome="failed"} ${m.tlsReloads.failed}`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { OptionsError } from './errors.js';
+import { checkTlsOptions } from './tls-files.js';
 
 /**
  * What to do with a new event when the queue is full: drop it, drop the oldest waiting one, or
@@ -130,7 +131,24 @@ export interface BrokerOptions {
    * @default undefined
    */
   allowedOrigins?: string[];
-  /** Time a client has to send its upgrade request's headers (slowloris); past it the socket is cut. @default 10000 */
+  /**
+   * PEM certificate (chain) file of the WebSocket port: with `tlsKey`, clients connect with
+   * `wss://` (and /healthz, /readyz, /metrics there are https). Read again on SIGHUP (the CLI) or
+   * `broker.reloadTls()`. @default undefined (plain ws://)
+   */
+  tlsCert?: string;
+  /** PEM private key file of `tlsCert`. @default undefined */
+  tlsKey?: string;
+  /** PEM certificate file of the backend port: with `backendTlsKey`, backends connect over TLS. @default undefined (plain TCP) */
+  backendTlsCert?: string;
+  /** PEM private key file of `backendTlsCert`. @default undefined */
+  backendTlsKey?: string;
+  /**
+   * PEM CA file: backends must present a client certificate it signed (mutual TLS). Only with
+   * `backendTlsCert`; stands in for `backendToken` when `tcpHost` is not loopback. @default undefined
+   */
+  backendTlsCa?: string;
+  /** Time a client has to send its upgrade request's headers (slowloris); past it the socket is cut (with TLS: also the handshake, on both ports). @default 10000 */
   handshakeTimeoutMs?: number;
   /** How long an upgrade waits for the backend's `response` before answering 504. @default 10000 */
   connectionRequestTimeoutMs?: number;
@@ -226,9 +244,12 @@ export interface BrokerOptions {
 
 /** Options after defaults were applied and values checked. */
 export type ResolvedOptions = Required<
-  Omit<BrokerOptions, 'backendToken' | 'backendTokenFile' | 'allowedOrigins' | 'logger' | 'cluster' | 'metricsPort' | 'metricsHost'>
+  Omit<BrokerOptions, 'backendToken' | 'backendTokenFile' | 'allowedOrigins' | 'logger' | 'cluster' | 'metricsPort' | 'metricsHost' | TlsOption>
 > &
-  Pick<BrokerOptions, 'backendToken' | 'allowedOrigins' | 'logger' | 'metricsPort' | 'metricsHost'> & { cluster: Required<ClusterOption> | undefined };
+  Pick<BrokerOptions, 'backendToken' | 'allowedOrigins' | 'logger' | 'metricsPort' | 'metricsHost' | TlsOption> & { cluster: Required<ClusterOption> | undefined };
+
+/** The TLS file options (all optional, checked in pairs). */
+type TlsOption = 'tlsCert' | 'tlsKey' | 'backendTlsCert' | 'backendTlsKey' | 'backendTlsCa';
 
 /**
  * Applies defaults and checks every value.
@@ -247,6 +268,11 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
     maxQueueBytes: options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES,
     backendToken: tokenOf(options),
     allowedOrigins: options.allowedOrigins,
+    tlsCert: options.tlsCert,
+    tlsKey: options.tlsKey,
+    backendTlsCert: options.backendTlsCert,
+    backendTlsKey: options.backendTlsKey,
+    backendTlsCa: options.backendTlsCa,
     handshakeTimeoutMs: options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS,
     connectionRequestTimeoutMs: options.connectionRequestTimeoutMs ?? DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
@@ -318,10 +344,11 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
   if (resolved.backendToken !== undefined && (typeof resolved.backendToken !== 'string' || resolved.backendToken === '')) {
     throw invalid('backendToken', resolved.backendToken, 'a non-empty string');
   }
-  if (resolved.backendToken === undefined && !isLoopback(resolved.tcpHost)) {
+  checkTlsOptions(resolved);
+  if (resolved.backendToken === undefined && resolved.backendTlsCa === undefined && !isLoopback(resolved.tcpHost)) {
     // Anyone who can reach the backend port could otherwise broadcast to every client.
     throw new OptionsError(
-      `invalid option tcpHost: ${JSON.stringify(resolved.tcpHost)} is not a loopback address, so a backendToken (or backendTokenFile) is required`,
+      `invalid option tcpHost: ${JSON.stringify(resolved.tcpHost)} is not a loopback address, so a backendToken (or backendTokenFile, or client certificates: backendTlsCa) is required`,
       'backendToken',
     );
   }

@@ -44,6 +44,29 @@ describe('EventQueue', () => {
     expect([strict.length, strict.bytes]).toEqual([0, 0]);
   });
 
+  it('does not count events given back against the bounds of new ones, nor drop them for room', () => {
+    const q = new EventQueue<string>(2, 'drop-oldest', 100);
+    q.push('n1', 'o');
+    q.push('n2', 'o');
+    q.prepend([
+      { line: 'owed1', owner: 'stuck' },
+      { line: 'owed2', owner: 'stuck' },
+      { line: 'owed3', owner: 'stuck' },
+    ]);
+    expect([q.length, q.owedLength]).toEqual([5, 3]);
+    // Full with two new ones: the oldest new one goes, the owed ones stay.
+    expect(q.push('n3', 'o').evicted.map((e) => e.line)).toEqual(['n1']);
+    const reject = new EventQueue<string>(2, 'reject');
+    reject.prepend(Array.from({ length: 50 }, (_, i) => ({ line: `owed${i}`, owner: 'stuck' })));
+    expect(reject.push('new', 'o').queued).toBe(true); // 50 owed, yet room for two new
+    expect(reject.push('new2', 'o').queued).toBe(true);
+    expect(reject.push('new3', 'o').queued).toBe(false);
+    const lines: string[] = [];
+    for (let e = q.shift(); e !== undefined; e = q.shift()) lines.push(e.line);
+    expect(lines).toEqual(['owed1', 'owed2', 'owed3', 'n2', 'n3']);
+    expect([q.owedLength, q.bytes]).toEqual([0, 0]);
+  });
+
   it('stays correct over many pushes and shifts (compaction)', () => {
     const q = new EventQueue<number>(5000, 'drop-newest');
     let next = 0;

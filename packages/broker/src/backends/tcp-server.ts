@@ -1,13 +1,31 @@
-// The backend port: accepts backend TCP connections, and sends heartbeats while they live.
+// The backend port: accepts backend TCP (or TLS) connections, and sends heartbeats while they live.
 import { createServer, type Server } from 'node:net';
+import { createServer as createTlsServer, type SecureContextOptions, type Server as TlsServer } from 'node:tls';
+import { logHandshakeFailures } from '../tls-files.js';
 import type { BrokerContext } from '../core/context.js';
 import { HEARTBEAT_LINE } from './backend-frames.js';
 import type { BackendRegistry } from './backend-registry.js';
 
-/** Creates the backend TCP server; backends without a token requirement are ready at once (PyStrands never says hello). */
-export function createBackendServer(ctx: BrokerContext, backends: BackendRegistry): Server {
-  const { heartbeatIntervalMs } = ctx.options;
-  return createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: heartbeatIntervalMs }, (socket) => backends.accept(socket));
+/**
+ * Creates the backend TCP server; backends without a token requirement are ready at once
+ * (PyStrands never says hello). With `tls` it is a TLS server: a backend is accepted once its
+ * handshake is done, and the HTTP sniff and token checks see the decrypted stream as on plain TCP.
+ * With `tls.ca` a backend must present a certificate that CA signed.
+ */
+export function createBackendServer(ctx: BrokerContext, backends: BackendRegistry): Server;
+export function createBackendServer(ctx: BrokerContext, backends: BackendRegistry, tls: SecureContextOptions | undefined): Server | TlsServer;
+export function createBackendServer(ctx: BrokerContext, backends: BackendRegistry, tls?: SecureContextOptions): Server | TlsServer {
+  const { heartbeatIntervalMs, handshakeTimeoutMs } = ctx.options;
+  const socketOptions = { noDelay: true, keepAlive: true, keepAliveInitialDelay: heartbeatIntervalMs };
+  if (tls === undefined) return createServer(socketOptions, (socket) => backends.accept(socket));
+  const clientCerts = tls.ca !== undefined;
+  const server = createTlsServer(
+    { ...socketOptions, ...tls, requestCert: clientCerts, rejectUnauthorized: clientCerts, handshakeTimeout: handshakeTimeoutMs },
+    (socket) => backends.accept(socket),
+  );
+  // A plain TCP backend, a wrong or missing client certificate, a scanner: refused before it is a backend.
+  logHandshakeFailures(server, 'backend', ctx);
+  return server;
 }
 
 /**

@@ -6,6 +6,7 @@ import { DeadLetters, actionOf } from './dead-letters.js';
 import { nextRequestId, withDelivery } from './event-lines.js';
 import type { EventStore, StoredEvent } from './event-store.js';
 import { Overflow, type DroppedListener, type SendOutcome } from './overflow.js';
+import { WaitingOwners } from './waiting-owners.js';
 
 /** Dead letters kept for `broker.deadLetters()` (each holds its event's line); older ones are only counted. */
 export const DEAD_LETTERS_KEPT = 100;
@@ -38,6 +39,10 @@ export class Dispatcher<O extends EventOwner> {
   /** Events no backend acknowledged in `maxDeliveries` deliveries (the latest few kept). */
   readonly deadLetters = new DeadLetters(DEAD_LETTERS_KEPT);
   private readonly overflow: Overflow<O>;
+  /** Whose events wait: a client with none goes straight on while others' wait. */
+  private readonly waitingOwners = new WaitingOwners<O>();
+  /** When a client was last moved away from a backend that let its events lapse. */
+  private readonly movedAt = new WeakMap<O, number>();
   private readonly deadLog = new RateLimitedLog(1000);
 
   constructor(
@@ -47,7 +52,10 @@ export class Dispatcher<O extends EventOwner> {
   ) {
     this.overflow = new Overflow(ctx);
     store.onWaiting?.(() => this.flush());
-    store.onEvicted?.((events) => this.overflow.evicted(events, store.capacity));
+    store.onEvicted?.((events) => {
+      for (const event of events) this.waitingOwners.removed(event.owner);
+      this.overflow.evicted(events, store.capacity);
+    });
   }
 
   /** Registers who tells a client that an event it sent was dropped after it was accepted (evicted, dead-lettered). */
@@ -62,8 +70,9 @@ export class Dispatcher<O extends EventOwner> {
 
   /** Sends one event about `owner`, or keeps it until a backend can take it; says which, or why neither. */
   send(owner: O, line: string): SendOutcome {
-    // While a flush is under way, new events go behind the waiting ones so each client's order holds.
-    if (this.store.waiting > 0) return this.append(line, owner);
+    // While events wait, a client's new ones go behind its own so its order holds; a client with
+    // none waiting goes straight on: another backend's backlog does not hold it up.
+    if (this.store.waiting > 0 && !this.waitingOwners.nothingWaitingFor(owner, this.store.waiting)) return this.append(line, owner);
     let consumer = owner.affinity;
     if (consumer === undefined || !consumer.alive) {
       consumer = this.consumers.pick();
@@ -77,9 +86,9 @@ export class Dispatcher<O extends EventOwner> {
     return 'sent';
   }
 
-  /** `send` to a backend that acknowledges: a new id, held until acknowledged; waits while too many are. */
+  /** `send` to a backend that acknowledges: a new id, held until acknowledged; waits while that backend holds its share. */
   private sendTracked(consumer: EventConsumer, owner: O, line: string): SendOutcome {
-    if (this.store.unacked >= this.ctx.options.maxUnackedEvents) return this.append(line, owner);
+    if (!this.hasRoom(consumer, true)) return this.append(line, owner);
     const id = nextRequestId();
     if (!consumer.sendEvent(withDelivery(line, id, 1), owner.id)) return this.send(owner, line);
     this.store.holdTracked(consumer, line, owner, id, 1, Date.now());
@@ -106,17 +115,36 @@ export class Dispatcher<O extends EventOwner> {
         continue;
       }
       again.push(event);
-      // The backend that let it lapse may be stuck: its client moves to another one, where there is one.
+      // The backend that let it lapse may be stuck: its client moves to another one, where there is
+      // one. Not again within ackTimeoutMs of a move: what lapses then was sent before it, to the
+      // backend it left, and moving it on would send it back there.
       const owner = event.owner;
-      if (!moved.has(owner)) {
+      if (!moved.has(owner) && !((this.movedAt.get(owner) ?? -Infinity) > now - ackTimeoutMs)) {
         moved.add(owner);
+        this.movedAt.set(owner, now);
         if (owner.affinity !== undefined) owner.affinity = this.other(owner.affinity);
       }
     }
     this.ctx.logger.debug({ redelivered: again.length, deadLetters: events.length - again.length }, 'unacknowledged events expired');
+    for (const event of again) this.waitingOwners.added(event.owner);
     if (again.length > 0) this.store.requeue(again);
     // Also when all of them were buried: the room they took among the unacknowledged is free for those waiting.
     this.flush();
+  }
+
+  /**
+   * Whether `consumer` may take one more event by id: while all backends together hold fewer than
+   * `maxUnackedEvents`, and for a first delivery, where the store counts them per backend, while
+   * this backend holds fewer than its fair share (`maxUnackedEvents` over the ready backends), so
+   * a stuck backend fills only its own. A redelivery is owed by the backend that lost it or let it
+   * lapse: it does not take the share of the one taking it over.
+   */
+  private hasRoom(consumer: EventConsumer, first: boolean): boolean {
+    const max = this.ctx.options.maxUnackedEvents;
+    if (this.store.unacked >= max) return false;
+    if (!first) return true;
+    const held = this.store.firstDeliveriesHeld?.(consumer);
+    return held === undefined || held < Math.ceil(max / Math.max(1, this.consumers.size));
   }
 
   /** A ready consumer other than `stuck`, else `stuck` itself while it lives. */
@@ -167,12 +195,14 @@ export class Dispatcher<O extends EventOwner> {
     this.flush();
     if (this.store.capacity === 0 && this.store.waiting > 0) {
       // Queue disabled: what no backend can take now is dropped, as any other event would be.
+      this.waitingOwners.clear();
       this.overflow.cleared(this.store.clearWaiting());
     }
   }
 
   /** Forgets the waiting events (shutdown); returns how many. */
   clear(): number {
+    this.waitingOwners.clear();
     return this.store.clearWaiting();
   }
 
@@ -186,7 +216,7 @@ export class Dispatcher<O extends EventOwner> {
     const target = this.consumers.pick();
     if (target === undefined) return;
     const softLimit = this.ctx.options.maxBackendBufferBytes / 2;
-    const { maxUnackedEvents: maxUnacked, maxDeliveries } = this.ctx.options;
+    const { maxDeliveries } = this.ctx.options;
     const now = Date.now();
     let moved = 0;
     for (let event = this.store.peek(); event !== undefined; event = this.store.peek()) {
@@ -200,10 +230,11 @@ export class Dispatcher<O extends EventOwner> {
       }
       if (consumer.acks === true) {
         // Resumed by the next acknowledgement or expiry.
-        if (this.store.unacked >= maxUnacked) break;
+        if (!this.hasRoom(consumer, event.deliveries === undefined)) break;
         // Went out as often as allowed, each time to a backend that died with it (a poison message that crashes it).
         if ((event.deliveries ?? 0) >= maxDeliveries) {
           this.store.drop();
+          this.waitingOwners.removed(owner);
           this.bury(event, now);
           continue;
         }
@@ -212,11 +243,13 @@ export class Dispatcher<O extends EventOwner> {
         const deliveries = (event.deliveries ?? 0) + 1;
         if (!consumer.sendEvent(withDelivery(event.line, id, deliveries), owner.id)) break;
         this.store.handOutTracked(consumer, id, now);
+        this.waitingOwners.removed(owner);
         if (deliveries > 1) this.ctx.metrics.redeliveries += 1;
       } else {
         owner.affinity = consumer;
         if (!consumer.sendEvent(event.line, owner.id)) break;
         this.store.handOut(consumer);
+        this.waitingOwners.removed(owner);
       }
       moved += 1;
     }
@@ -226,6 +259,8 @@ export class Dispatcher<O extends EventOwner> {
   private append(line: string, owner: O): SendOutcome {
     // Shutting down: nothing new is kept (the client is being closed).
     if (this.ctx.stopping) return 'no_backend';
-    return this.overflow.appended(this.store.append(line, owner), this.store.capacity, this.store.overflow);
+    const outcome = this.overflow.appended(this.store.append(line, owner), this.store.capacity, this.store.overflow);
+    if (outcome === 'queued') this.waitingOwners.added(owner);
+    return outcome;
   }
 }

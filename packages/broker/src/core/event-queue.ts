@@ -21,15 +21,20 @@ const QUEUED: PushResult<never> = { queued: true, evicted: [] };
 
 /**
  * A FIFO bounded by `capacity` events and `maxBytes` bytes (UTF-8 bytes of the lines) for new
- * events. Events given back by a backend that died before sending them go to the front with
- * `prepend`, ignoring the bound: they were accepted already, and dropping them would lose what a
- * flush was interrupted in.
+ * events. Events given back (by a backend that died before sending them, or that let them lapse)
+ * go to the front with `prepend`: they were accepted already, and dropping them would lose what a
+ * flush was interrupted in. They are owed, not new: bounded by what backends may hold, they
+ * neither count against the bounds of new events nor are dropped by drop-oldest, so what one
+ * backend gives back never pushes out what other clients send.
  */
 export class EventQueue<O> {
   private items: (QueuedEvent<O> | undefined)[] = [];
   private sizes: number[] = [];
   private head = 0;
   private byteCount = 0;
+  /** The first `owed` waiting events were given back (`prepend`); the rest are new. */
+  private owed = 0;
+  private owedBytes = 0;
 
   constructor(
     readonly capacity: number,
@@ -46,6 +51,11 @@ export class EventQueue<O> {
     return this.byteCount;
   }
 
+  /** Waiting events that were given back rather than appended (not under the bounds). */
+  get owedLength(): number {
+    return this.owed;
+  }
+
   /**
    * Appends a new event within both bounds. When full, `drop-oldest` drops the oldest events
    * until it fits (returned in `evicted`); the other policies refuse it. An event larger than
@@ -60,7 +70,7 @@ export class EventQueue<O> {
     }
     if (this.overflow !== 'drop-oldest') return REFUSED;
     const evicted: QueuedEvent<O>[] = [];
-    while (!this.fits(bytes)) evicted.push(this.shift() as QueuedEvent<O>);
+    while (!this.fits(bytes)) evicted.push(this.evictOldestNew());
     this.add({ line, owner }, bytes);
     return { queued: true, evicted };
   }
@@ -70,6 +80,8 @@ export class EventQueue<O> {
     if (events.length === 0) return;
     const sizes = events.map((event) => Buffer.byteLength(event.line));
     for (const size of sizes) this.byteCount += size;
+    for (const size of sizes) this.owedBytes += size;
+    this.owed += events.length;
     if (this.head >= events.length) {
       this.head -= events.length;
       for (let i = 0; i < events.length; i += 1) {
@@ -92,7 +104,12 @@ export class EventQueue<O> {
   shift(): QueuedEvent<O> | undefined {
     if (this.head >= this.items.length) return undefined;
     const event = this.items[this.head];
-    this.byteCount -= this.sizes[this.head] as number;
+    const size = this.sizes[this.head] as number;
+    this.byteCount -= size;
+    if (this.owed > 0) {
+      this.owed -= 1;
+      this.owedBytes -= size;
+    }
     this.items[this.head] = undefined;
     this.head += 1;
     // Compact now and then so the array does not grow forever.
@@ -112,10 +129,21 @@ export class EventQueue<O> {
     this.sizes = [];
     this.head = 0;
     this.byteCount = 0;
+    this.owed = 0;
+    this.owedBytes = 0;
   }
 
   private fits(bytes: number): boolean {
-    return this.length < this.capacity && this.byteCount + bytes <= this.maxBytes;
+    return this.length - this.owed < this.capacity && this.byteCount - this.owedBytes + bytes <= this.maxBytes;
+  }
+
+  /** Removes the oldest new event, behind the owed ones (drop-oldest); only called while one is there. */
+  private evictOldestNew(): QueuedEvent<O> {
+    if (this.owed === 0) return this.shift() as QueuedEvent<O>;
+    const at = this.head + this.owed;
+    const event = this.items.splice(at, 1)[0] as QueuedEvent<O>;
+    this.byteCount -= this.sizes.splice(at, 1)[0] as number;
+    return event;
   }
 
   private add(event: QueuedEvent<O>, bytes: number): void {

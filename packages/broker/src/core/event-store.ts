@@ -61,6 +61,13 @@ export interface EventStore<O> {
   /** Events held by id-acknowledging consumers and not acknowledged yet, all consumers together. */
   readonly unacked: number;
   /**
+   * How many of the events `consumer` holds by id are on their first delivery (not redeliveries).
+   * The dispatcher bounds these per backend, a fair share of `maxUnackedEvents`, so that a stuck
+   * backend's events cannot take the room of another backend's clients. Optional: without it
+   * only the total (`unacked`) is bounded.
+   */
+  firstDeliveriesHeld?(consumer: ConsumerKey): number;
+  /**
    * Like `handOut`, for a consumer that acknowledges by id: the oldest waiting event is held
    * under `id` (its own, if it went out before), with one more delivery, sent at `now` (ms).
    */

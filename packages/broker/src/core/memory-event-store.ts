@@ -58,6 +58,8 @@ export class MemoryEventStore<O> implements EventStore<O> {
   /** Tracked events by id, and by consumer in the order they were sent (a Map keeps insertion order). */
   private readonly tracked = new Map<string, Tracked<O>>();
   private readonly trackedBy = new Map<ConsumerKey, Map<string, Tracked<O>>>();
+  /** Per consumer, how many of its tracked events are on their first delivery. */
+  private readonly firstBy = new Map<ConsumerKey, number>();
 
   private evictedListener: ((events: readonly StoredEvent<O>[]) => void) | undefined;
 
@@ -121,6 +123,10 @@ export class MemoryEventStore<O> implements EventStore<O> {
     return this.tracked.size;
   }
 
+  firstDeliveriesHeld(consumer: ConsumerKey): number {
+    return this.firstBy.get(consumer) ?? 0;
+  }
+
   handOutTracked(consumer: ConsumerKey, id: string, now: number): StoredEvent<O> | undefined {
     const event = this.queue.shift();
     if (event !== undefined) this.holdTracked(consumer, event.line, event.owner, event.id ?? id, (event.deliveries ?? 0) + 1, now);
@@ -136,6 +142,7 @@ export class MemoryEventStore<O> implements EventStore<O> {
     const record: Tracked<O> = { id, line, owner, deliveries, sentAt: now, consumer };
     this.tracked.set(id, record);
     mine.set(id, record);
+    if (deliveries === 1) this.firstBy.set(consumer, (this.firstBy.get(consumer) ?? 0) + 1);
   }
 
   acknowledgeIds(_consumer: ConsumerKey, ids: readonly string[]): number {
@@ -146,6 +153,7 @@ export class MemoryEventStore<O> implements EventStore<O> {
       // Whoever holds it now: an ack that arrives late from the first backend still counts.
       this.tracked.delete(id);
       this.trackedBy.get(record.consumer)?.delete(id);
+      this.released(record);
       released += 1;
     }
     return released;
@@ -158,6 +166,7 @@ export class MemoryEventStore<O> implements EventStore<O> {
         if (record.sentAt >= sentBefore) break;
         mine.delete(record.id);
         this.tracked.delete(record.id);
+        this.released(record);
         out.push(storedOf(record));
       }
     }
@@ -179,6 +188,7 @@ export class MemoryEventStore<O> implements EventStore<O> {
     const events = held === undefined ? [] : held.all();
     const mine = this.trackedBy.get(consumer);
     this.trackedBy.delete(consumer);
+    this.firstBy.delete(consumer);
     if (mine !== undefined) {
       for (const record of mine.values()) {
         this.tracked.delete(record.id);
@@ -189,6 +199,13 @@ export class MemoryEventStore<O> implements EventStore<O> {
     // Through the front, so they stay ahead of anything that waited or arrived after them.
     this.queue.prepend(events);
     return events.length;
+  }
+
+  private released(record: Tracked<O>): void {
+    if (record.deliveries !== 1) return;
+    const count = (this.firstBy.get(record.consumer) ?? 1) - 1;
+    if (count === 0) this.firstBy.delete(record.consumer);
+    else this.firstBy.set(record.consumer, count);
   }
 
   clearWaiting(): number {

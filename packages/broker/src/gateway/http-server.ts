@@ -1,5 +1,7 @@
 // The broker's HTTP side: /healthz (liveness), /readyz (readiness), /metrics, on the WebSocket port (426 for anything else) or on a port of their own.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { SecureContextOptions } from 'node:tls';
 import { renderHealth, renderMetrics, renderReadiness, type Gauges, type Metrics } from '../metrics.js';
 import type { BackplaneMetric } from '../metric-samples.js';
 import type { Readiness } from '../readiness.js';
@@ -23,12 +25,16 @@ const OPS_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics
 /**
  * Creates the http server of the WebSocket port (upgrades are handled by the caller's 'upgrade'
  * listener). With `ops` false (they are served on `metricsPort`), /healthz, /readyz and /metrics
- * answer 404 here.
+ * answer 404 here. With `tls` it is an https server (a `tls.Server`: `setSecureContext` swaps its
+ * certificate for new handshakes).
  */
-export function createHttpServer(source: HealthSource, ops = true, handshakeTimeoutMs = 10_000): Server {
+export function createHttpServer(source: HealthSource, ops?: boolean, handshakeTimeoutMs?: number): Server;
+export function createHttpServer(source: HealthSource, ops: boolean, handshakeTimeoutMs: number, tls: SecureContextOptions | undefined): Server | HttpsServer;
+export function createHttpServer(source: HealthSource, ops = true, handshakeTimeoutMs = 10_000, tls?: SecureContextOptions): Server | HttpsServer {
   // Node checks these timeouts every `connectionsCheckingInterval` (30 s by default): a client
   // that trickles its upgrade headers (slowloris) is cut within a second of its budget instead.
-  const server = createServer({ headersTimeout: handshakeTimeoutMs, requestTimeout: handshakeTimeoutMs, connectionsCheckingInterval: Math.min(1000, handshakeTimeoutMs) }, (req, res) => {
+  const timeouts = { headersTimeout: handshakeTimeoutMs, requestTimeout: handshakeTimeoutMs, connectionsCheckingInterval: Math.min(1000, handshakeTimeoutMs) };
+  const handler: RequestListener = (req, res) => {
     const path = pathOf(req);
     if (OPS_PATHS.has(path)) {
       if (ops) return serveOps(source, path, req, res);
@@ -36,8 +42,10 @@ export function createHttpServer(source: HealthSource, ops = true, handshakeTime
     }
     res.writeHead(426, { 'Content-Type': 'text/plain; charset=utf-8', Upgrade: 'websocket', Connection: 'Upgrade' });
     res.end('This is a Strands broker: connect with a WebSocket, or GET /healthz, /readyz or /metrics.\n');
-  });
-  return server;
+  };
+  if (tls === undefined) return createServer(timeouts, handler);
+  // A TCP connection that never finishes its TLS handshake is cut on the same budget as slow headers.
+  return createHttpsServer({ ...timeouts, ...tls, handshakeTimeout: handshakeTimeoutMs }, handler);
 }
 
 /** Creates the server of `metricsPort`: /healthz, /readyz and /metrics, 404 for anything else (no upgrades). */
