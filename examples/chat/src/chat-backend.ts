@@ -2,6 +2,7 @@
 // handles messages, and serves the contract's routes.
 import { createBackend, type StrandsBackend } from '@strands/backend';
 import { handleMessage, userOf, type ChatServices } from './handle-message.js';
+import { ChatHistory } from './broker-history.js';
 import { RoomHistory } from './history.js';
 import { admit } from './identity.js';
 import type { ServerMessage } from './messages.js';
@@ -25,7 +26,9 @@ export function createChatBackend(options: ChatBackendOptions = {}): ChatBackend
   const o = resolveBackendOptions(options);
   const backend = createBackend({ brokers: listOf(o.broker), name: 'strands-example-chat', logLevel: o.logLevel });
   const services: ChatServices = { backend, presence: new Presence(), history: new RoomHistory(o.historySize) };
-  const { presence, history } = services;
+  const { presence } = services;
+  // The broker's history where it keeps one; the backend's own list only for brokers that do not.
+  const history = new ChatHistory(backend, o.historySize, services.history);
   const privateMessages = new PrivateInboxes();
 
   backend.onConnectionRequest((request) => {
@@ -38,7 +41,8 @@ export function createChatBackend(options: ChatBackendOptions = {}): ChatBackend
   backend.onConnect(async (client) => {
     const user = userOf(client);
     const room = client.roomId;
-    await backend.sendJsonToConnection(user.id, { type: 'history', room, you: user, messages: history.recent(room) } satisfies ServerMessage);
+    await history.keep(room);
+    await backend.sendJsonToConnection(user.id, { type: 'history', room, you: user, messages: await history.recent(room) } satisfies ServerMessage);
     if (presence.add(room, user)) await backend.sendJsonToRoom(room, { type: 'join', room, user, at: Date.now() } satisfies ServerMessage);
   });
 

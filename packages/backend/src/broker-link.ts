@@ -43,6 +43,8 @@ export class BrokerLink {
    * command cluster-wide, so a command sent to it must not also go to the other brokers.
    */
   cluster = false;
+  /** True once this broker's `hello_reply` announced `history`: it answers `room_history`. */
+  history = false;
   /** Failed attempts since the last successful connection. */
   reconnectAttempts = 0;
   /** Set while the socket holds more than `maxWriteBufferBytes` unsent. */
@@ -261,7 +263,10 @@ export class BrokerLink {
       if (frame.action === 'heartbeat') continue;
       if (frame.action === 'hello_reply') {
         if (!frame.params.accepted) this.rejected(frame.params.reason);
-        else this.cluster = frame.params.capabilities?.includes(CLUSTER_CAPABILITY) ?? false;
+        else {
+          this.cluster = frame.params.capabilities?.includes(CLUSTER_CAPABILITY) ?? false;
+          this.history = frame.params.capabilities?.includes('history') ?? false;
+        }
         continue;
       }
       if (this.requests.settle(frame)) continue;

@@ -7,6 +7,7 @@ import { createConsoleLogger, type BackendLogger } from './logger.js';
 import { resolveOptions, type BackendOptions, type ResolvedOptions } from './options.js';
 import { Scheduler } from './scheduler.js';
 import * as wire from './wire.js';
+import { readRoomHistory, setRoomHistoryFrame, type RoomHistoryOptions, type RoomHistoryPage } from './room-history.js';
 
 /** Where the backend as a whole stands. */
 export type BackendStatus = 'idle' | 'running' | 'closing' | 'closed';
@@ -188,6 +189,26 @@ export abstract class BackendCore implements LinkOwner {
       for (const member of reply.params.members) members.set(member.client_id, member);
     }
     return [...members.values()];
+  }
+
+  /**
+   * Reads a room's history from a broker that keeps it (`historyRooms`, or `setRoomHistory`):
+   * the messages after offset `since`, oldest first, or the latest `limit`, with the room's epoch
+   * and latest offset. Rejects with a `broker_error` (`unavailable`) where the broker keeps none.
+   * @example
+   * const { messages } = await backend.roomHistory('lobby', { limit: 50 });
+   */
+  roomHistory(roomId: string, options: RoomHistoryOptions = {}): Promise<RoomHistoryPage> {
+    return readRoomHistory(this.liveLinks(), roomId, options, this.options.requestTimeoutMs);
+  }
+
+  /**
+   * Keeps the last `size` messages of one room (0: none), each at most `ttlMs` (default: the
+   * broker's), on every connected broker that keeps history (others are skipped: they would refuse).
+   */
+  async setRoomHistory(roomId: string, options: { size: number; ttlMs?: number }): Promise<void> {
+    const links = this.liveLinks().filter((link) => link.status === 'connected' && link.history);
+    await Promise.all(links.map((link) => link.send(setRoomHistoryFrame(roomId, options.size, options.ttlMs))));
   }
 
   // LinkOwner: called by the links.

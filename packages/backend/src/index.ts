@@ -16,6 +16,7 @@ export type { ClientContext, Disconnection, EventDelivery } from './client.js';
 export { ConnectionRequest } from './connection-request.js';
 export type { ConnectionDecision } from './connection-request.js';
 export type { EventStream } from './event-stream.js';
+export type { HistoryMessage, RoomHistoryOptions, RoomHistoryPage } from './room-history.js';
 
 export { Router, createRouter, STREAM_LIMIT_CODE } from './router/router.js';
 export type { RouterLike, RouterHost } from './router/router.js';

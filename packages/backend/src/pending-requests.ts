@@ -1,4 +1,4 @@
-// Frames that expect an answer from the broker (room_members): matched by request id, with a timeout.
+// Frames that expect an answer from the broker (room_members, room_history): matched by request id, with a timeout.
 import type { BrokerFrame } from '@strands/protocol';
 import { BrokerError, SendError } from './errors.js';
 
@@ -26,7 +26,7 @@ export class PendingRequests {
 
   /** True when `frame` answered a pending request (and settled it). */
   settle(frame: BrokerFrame): boolean {
-    if (frame.action !== 'room_members_reply' && frame.action !== 'error_reply') return false;
+    if (frame.action !== 'room_members_reply' && frame.action !== 'room_history_reply' && frame.action !== 'error_reply') return false;
     const pending = this.take(frame.request_id);
     if (pending === undefined) return false;
     if (frame.action === 'error_reply') {

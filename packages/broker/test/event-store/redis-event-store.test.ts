@@ -26,10 +26,12 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-function queue(capacity: number, options: { prefix?: string; consumer?: string; leaseMs?: number; maxStreamLength?: number; partitions?: number } = {}): RedisQueue<EventOwner> {
+interface Settings { prefix?: string; consumer?: string; leaseMs?: number; maxStreamLength?: number; partitions?: number; maxBytes?: number }
+
+function queue(capacity: number, { maxBytes, ...options }: Settings = {}): RedisQueue<EventOwner> {
   const q = createRedisQueue<EventOwner>(
     { url: redis.url, prefix: options.prefix ?? `t${++seq}`, partitions: options.partitions ?? 4, leaseMs: options.leaseMs ?? 600, ...options },
-    { capacity, overflow: 'drop-newest', ownerOf, logger: quiet, link },
+    { capacity, overflow: 'drop-newest', ownerOf, logger: quiet, link, ...(maxBytes === undefined ? {} : { maxBytes }) },
   );
   q.store.attach(link);
   return q;
@@ -47,6 +49,23 @@ async function streamed(q: RedisQueue<EventOwner>): Promise<string[]> {
 runEventStoreContract({ name: 'RedisEventStore', make: (capacity) => queue(capacity).store });
 
 describe('RedisEventStore in Redis', () => {
+  it('bounds waiting events by bytes too, and refuses drop-oldest and a zero bound with a clear error', () => {
+    const { store } = queue(10, { maxBytes: 8 });
+    expect(store.append('héé\n', ownerOf('x'))).toBe('queued'); // 6 bytes
+    expect(store.append('ab\n', ownerOf('x'))).toBe('dropped');
+    expect(store.append('a\n', ownerOf('x'))).toBe('queued');
+    expect(store.waitingBytes).toBe(8);
+    store.drop();
+    expect(store.waitingBytes).toBe(2);
+    const make = (capacity: number, overflow: 'drop-oldest' | 'drop-newest') =>
+      createRedisQueue<EventOwner>({ url: redis.url }, { capacity, overflow, ownerOf, logger: quiet, link });
+    expect(() => make(10, 'drop-oldest')).toThrow(/drop-oldest cannot be used with the Redis queue/);
+    expect(() => make(0, 'drop-newest')).toThrow(/queueSize: 0 cannot be used with the Redis queue/);
+    expect(() => createRedisQueue<EventOwner>({ url: redis.url, partitions: 0 }, { capacity: 1, overflow: 'drop-newest', ownerOf, logger: quiet })).toThrow(
+      /queue.partitions/,
+    );
+  });
+
   it('mirrors what it keeps: appended and held events are pending entries, released ones leave the stream', async () => {
     const q = queue(10);
     const { store } = q;

@@ -20,7 +20,7 @@ export function createBrokerQueue(options: ResolvedOptions, nodeId: string, logg
   const consumer = queue.consumer ?? (options.cluster === undefined ? undefined : nodeId);
   const redis = createRedisQueue<EventOwner>(
     { ...queue, ...(consumer === undefined ? {} : { consumer }) },
-    { capacity: options.queueSize, overflow: options.queueOverflow, ownerOf: (id) => ({ id, affinity: undefined }), logger },
+    { capacity: options.queueSize, overflow: options.queueOverflow, maxBytes: options.maxQueueBytes, ownerOf: (id) => ({ id, affinity: undefined }), logger },
   );
   const { counters, store } = redis;
   const sample = (name: string, help: string, value: number, kind: 'counter' | 'gauge' = 'counter'): BackplaneMetric => ({ kind, name, help, value });

@@ -25,6 +25,8 @@ export interface RedisQueue<O extends { readonly id: string }> {
 export interface RedisQueueParts<O> {
   capacity: number;
   overflow: QueueOverflowPolicy;
+  /** Bound on the bytes of the waiting lines. @default no bound */
+  maxBytes?: number;
   ownerOf(clientId: string): O;
   logger: QueueLogger;
   /** A link to use instead of one of its own (tests). @default a new ioredis link to `url` */
@@ -43,7 +45,7 @@ export function createRedisQueue<O extends { readonly id: string }>(options: Red
   const store = new RedisEventStore<O>(resolved, parts.capacity, parts.overflow, parts.ownerOf, {
     memoryOnly: (count, why) => logger.warn({ events: count, why }, 'event queue: events kept in memory only (not durable)'),
     failed: (what, error) => logger.warn({ what, err: (error as Error).message }, 'event queue: a Redis write failed; the entry comes back after a restart'),
-  });
+  }, parts.maxBytes);
   return {
     store,
     counters: store.counters,

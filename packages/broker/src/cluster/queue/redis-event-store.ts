@@ -10,13 +10,7 @@ import { EventDeque } from './event-deque.js';
 import { partitionOf, queueKeys, type QueueKeys } from './queue-keys.js';
 import type { ResolvedRedisQueueOptions } from './queue-options.js';
 import { Persisted, QueueWriter, type EntryRef, type WriterEvents } from './queue-writer.js';
-
-/** An event held by a consumer that acknowledges by id. */
-interface Tracked<O> {
-  readonly event: StoredEvent<O>;
-  readonly sentAt: number;
-  readonly consumer: ConsumerKey;
-}
+import { TrackedEvents } from './tracked-events.js';
 
 /** Counters the store keeps (exported as metrics by the broker). */
 export interface RedisQueueCounters {
@@ -47,9 +41,10 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
   private readonly queue = new EventDeque<StoredEvent<O>>();
   private readonly refs = new WeakMap<StoredEvent<O>, EntryRef>();
   private readonly held = new Map<ConsumerKey, EventDeque<StoredEvent<O>>>();
-  private readonly tracked = new Map<string, Tracked<O>>();
-  private readonly trackedBy = new Map<ConsumerKey, Map<string, Tracked<O>>>();
+  private readonly tracked = new TrackedEvents<O>();
   private wake: (() => void) | undefined;
+  /** UTF-8 bytes of the waiting lines. */
+  private bytes = 0;
 
   constructor(
     readonly options: ResolvedRedisQueueOptions,
@@ -57,6 +52,8 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
     readonly overflow: QueueOverflowPolicy,
     readonly ownerOf: (clientId: string) => O,
     report: WriterEvents,
+    /** Bound on the bytes of the waiting lines, beside `capacity` events. */
+    readonly maxBytes = Number.POSITIVE_INFINITY,
   ) {
     if (overflow === 'drop-oldest') {
       throw new OptionsError(
@@ -87,6 +84,10 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
     return this.queue.length;
   }
 
+  get waitingBytes(): number {
+    return this.bytes;
+  }
+
   get unacked(): number {
     return this.tracked.size;
   }
@@ -104,8 +105,10 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
   }
 
   append(line: string, owner: O): AppendOutcome {
-    if (this.queue.length >= this.capacity) return 'dropped';
+    const size = Buffer.byteLength(line);
+    if (this.queue.length >= this.capacity || this.bytes + size > this.maxBytes) return 'dropped';
     this.queue.push(this.create(line, owner, undefined));
+    this.bytes += size;
     return 'queued';
   }
 
@@ -114,7 +117,7 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
   }
 
   handOut(consumer: ConsumerKey): StoredEvent<O> | undefined {
-    const event = this.queue.shift();
+    const event = this.shift();
     if (event !== undefined) this.heldBy(consumer).push(event);
     return event;
   }
@@ -134,52 +137,41 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
   }
 
   handOutTracked(consumer: ConsumerKey, id: string, now: number): StoredEvent<O> | undefined {
-    const event = this.queue.shift();
+    const event = this.shift();
     if (event === undefined) return undefined;
     event.id ??= id;
     event.deliveries = (event.deliveries ?? 0) + 1;
-    this.track(consumer, event, now);
+    this.tracked.add(consumer, event, now);
     return event;
   }
 
   holdTracked(consumer: ConsumerKey, line: string, owner: O, id: string, deliveries: number, now: number): void {
     const event = this.create(line, owner, id);
     event.deliveries = deliveries;
-    this.track(consumer, event, now);
+    this.tracked.add(consumer, event, now);
   }
 
   acknowledgeIds(_consumer: ConsumerKey, ids: readonly string[]): number {
     let released = 0;
     for (const id of ids) {
-      const record = this.tracked.get(id);
-      if (record === undefined) continue;
-      this.tracked.delete(id);
-      this.trackedBy.get(record.consumer)?.delete(id);
-      this.release(record.event);
+      const event = this.tracked.take(id);
+      if (event === undefined) continue;
+      this.release(event);
       released += 1;
     }
     return released;
   }
 
   expired(sentBefore: number): StoredEvent<O>[] {
-    const out: StoredEvent<O>[] = [];
-    for (const mine of this.trackedBy.values()) {
-      for (const record of mine.values()) {
-        if (record.sentAt >= sentBefore) break;
-        mine.delete(record.event.id as string);
-        this.tracked.delete(record.event.id as string);
-        out.push(record.event);
-      }
-    }
-    return out;
+    return this.tracked.takeSentBefore(sentBefore);
   }
 
   requeue(events: readonly StoredEvent<O>[]): void {
-    this.queue.prepend(events.map((event) => (this.refs.has(event) ? event : this.adopt(event))));
+    this.prepend(events.map((event) => (this.refs.has(event) ? event : this.adopt(event))));
   }
 
   drop(): StoredEvent<O> | undefined {
-    const event = this.queue.shift();
+    const event = this.shift();
     if (event !== undefined) this.release(event);
     return event;
   }
@@ -197,15 +189,8 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
     const held = this.held.get(consumer);
     this.held.delete(consumer);
     for (let event = held?.shift(); event !== undefined; event = held?.shift()) events.push(event);
-    const mine = this.trackedBy.get(consumer);
-    this.trackedBy.delete(consumer);
-    if (mine !== undefined) {
-      for (const record of mine.values()) {
-        this.tracked.delete(record.event.id as string);
-        events.push(record.event);
-      }
-    }
-    this.queue.prepend(events);
+    events.push(...this.tracked.takeAll(consumer));
+    this.prepend(events);
     return events.length;
   }
 
@@ -213,6 +198,7 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
   clearWaiting(): number {
     const count = this.queue.length;
     this.queue.clear();
+    this.bytes = 0;
     return count;
   }
 
@@ -236,8 +222,21 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
       }
       this.refs.set(event, { partition, clientId, line, eventId: event.id, state: Persisted.Stored, entryId: id, releaseOnStore: false });
       this.queue.push(event);
+      this.bytes += Buffer.byteLength(line);
     }
     if (entries.length > 0) this.wake?.();
+  }
+
+  private shift(): StoredEvent<O> | undefined {
+    const event = this.queue.shift();
+    if (event !== undefined) this.bytes -= Buffer.byteLength(event.line);
+    return event;
+  }
+
+  /** Taken-back and requeued events go in front regardless of the bounds: they were accepted already. */
+  private prepend(events: readonly StoredEvent<O>[]): void {
+    for (const event of events) this.bytes += Buffer.byteLength(event.line);
+    this.queue.prepend(events);
   }
 
   private create(line: string, owner: O, eventId: string | undefined): StoredEvent<O> {
@@ -276,17 +275,5 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
       this.held.set(consumer, held);
     }
     return held;
-  }
-
-  private track(consumer: ConsumerKey, event: StoredEvent<O>, now: number): void {
-    let mine = this.trackedBy.get(consumer);
-    if (mine === undefined) {
-      mine = new Map();
-      this.trackedBy.set(consumer, mine);
-    }
-    const record: Tracked<O> = { event, sentAt: now, consumer };
-    const id = event.id as string;
-    this.tracked.set(id, record);
-    mine.set(id, record);
   }
 }
