@@ -1,9 +1,10 @@
 // One TCP link to one broker: connects and reconnects with backoff, says hello, decodes frames,
 // batches writes once per event-loop turn, holds sends while down or congested, pauses on demand.
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { LineDecoder, type BrokerFrame } from '@strands/protocol';
 import { CLUSTER_CAPABILITY } from '@strands/protocol/wire';
 import { reconnectDelayMs } from './backoff.js';
+import { openBrokerSocket } from './broker-socket.js';
 import { BrokerError, SendError, type BackendError } from './errors.js';
 import { HeldSends } from './held-sends.js';
 import { IdleWatch } from './idle-watch.js';
@@ -215,16 +216,21 @@ export class BrokerLink {
 
   private connect(): void {
     this.status = 'connecting';
-    const socket = connect({ host: this.broker.host, port: this.broker.port });
+    // Plain TCP or TLS (the address's `tls`); a TLS failure arrives as a TlsError, already logged with its reason.
+    const socket = openBrokerSocket(
+      this.broker,
+      this.options.connectTimeoutMs,
+      {
+        opened: (s) => this.opened(s),
+        failed: (error) => {
+          this.lastError = error;
+        },
+      },
+      this.log,
+    );
     this.socket = socket;
-    socket.setNoDelay(true);
-    socket.setTimeout(this.options.connectTimeoutMs, () => socket.destroy(new Error(`connect to ${this.address} timed out`)));
-    socket.once('connect', () => this.opened(socket));
     socket.on('data', (chunk: Buffer) => this.received(chunk));
     socket.on('drain', () => this.drained());
-    socket.on('error', (error) => {
-      this.lastError = error;
-    });
     socket.on('close', () => this.lost(socket));
   }
 

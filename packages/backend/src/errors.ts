@@ -17,6 +17,12 @@ export const BACKEND_ERROR_CODES = {
   connection_lost: 'connection_lost',
   /** The backend is closed (or closed before the send went out). */
   closed: 'closed',
+  /**
+   * The TLS handshake with a broker failed: its certificate did not verify (`reason` says why,
+   * e.g. `DEPTH_ZERO_SELF_SIGNED_CERT`, `ERR_TLS_CERT_ALTNAME_INVALID`), it refused our client
+   * certificate, or it does not speak TLS. Logged; the link keeps retrying with backoff.
+   */
+  tls_failed: 'tls_failed',
   /** A broker answered `hello` with `accepted: false` (e.g. a wrong token); that broker is given up. */
   hello_rejected: 'hello_rejected',
   /** A broker answered a frame with `error_reply`. */
@@ -32,7 +38,7 @@ export type BackendErrorCode = keyof typeof BACKEND_ERROR_CODES;
 
 /** Base of this package's errors; check with `isBackendError`, not `instanceof`. */
 export class BackendError extends Error {
-  override readonly name: 'BackendError' | 'OptionsError' | 'SendError' | 'BrokerError' | 'HandlerError' = 'BackendError';
+  override readonly name: 'BackendError' | 'OptionsError' | 'SendError' | 'BrokerError' | 'HandlerError' | 'TlsError' = 'BackendError';
   readonly code: BackendErrorCode;
 
   constructor(code: BackendErrorCode, message: string, options?: { cause?: unknown }) {
@@ -79,6 +85,20 @@ export class BrokerError extends BackendError {
   }
 }
 
+/** A TLS handshake with a broker failed; `reason` is OpenSSL's or Node's code, the original error the `cause`. */
+export class TlsError extends BackendError {
+  override readonly name = 'TlsError' as const;
+  readonly broker: string;
+  /** Why, as a code: `UNABLE_TO_VERIFY_LEAF_SIGNATURE`, `CERT_HAS_EXPIRED`, `ERR_TLS_CERT_ALTNAME_INVALID`, `ERR_SSL_WRONG_VERSION_NUMBER`, ... */
+  readonly reason: string;
+
+  constructor(message: string, broker: string, reason: string, options?: { cause?: unknown }) {
+    super('tls_failed', message, options);
+    this.broker = broker;
+    this.reason = reason;
+  }
+}
+
 /** What the SDK was doing when an application handler failed. */
 export type HandlerEvent = 'connection_request' | 'connect' | 'message' | 'disconnect' | 'route';
 
@@ -101,7 +121,12 @@ export class HandlerError extends BackendError {
 export function isBackendError(value: unknown): value is BackendError {
   return (
     value instanceof Error &&
-    (value.name === 'BackendError' || value.name === 'OptionsError' || value.name === 'SendError' || value.name === 'BrokerError' || value.name === 'HandlerError') &&
+    (value.name === 'BackendError' ||
+      value.name === 'OptionsError' ||
+      value.name === 'SendError' ||
+      value.name === 'BrokerError' ||
+      value.name === 'HandlerError' ||
+      value.name === 'TlsError') &&
     typeof (value as BackendError).code === 'string'
   );
 }

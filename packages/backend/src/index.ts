@@ -37,6 +37,7 @@ export {
   OptionsError,
   RouteError,
   SendError,
+  TlsError,
   isBackendError,
   isRouteError,
 } from './errors.js';
@@ -68,5 +69,5 @@ export {
   DEFAULT_LOG_LEVEL,
   DEFAULT_DEDUPE_WINDOW,
 } from './options.js';
-export type { BackendOptions, ResolvedOptions, BrokerAddress } from './options.js';
+export type { BackendOptions, ResolvedOptions, BrokerAddress, BrokerTlsOptions } from './options.js';
 export { reconnectDelayMs } from './backoff.js';

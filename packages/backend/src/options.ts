@@ -8,9 +8,17 @@ export interface BackendOptions {
   /**
    * Brokers to serve, as `host:port` (a bare port means 127.0.0.1). With several brokers the
    * backend serves all of them: each client's sends go to the broker it came from.
+   * `tls://host:port` connects to that broker over TLS (with the `tls` settings, else the
+   * system's CAs); `tcp://host:port` is plain TCP even when `tls` is set.
    * @default ['127.0.0.1:8081']
    */
   brokers?: string | readonly string[];
+  /**
+   * TLS to the brokers (a Strands broker started with `--backend-tls-cert`): `true` or settings
+   * for every broker address without a `tcp://` prefix. Unset: plain TCP, except `tls://` addresses.
+   * @default undefined (plain TCP, as PyStrands brokers speak)
+   */
+  tls?: boolean | BrokerTlsOptions;
   /** Name sent in `hello`. @default DEFAULT_NAME ('strands-backend') */
   name?: string;
   /** Token sent in `hello`, for brokers started with a backend token. @default undefined */
@@ -82,6 +90,20 @@ export interface BackendOptions {
   logger?: BackendLogger;
 }
 
+/** TLS settings of the broker links (PEM text, as `tls.connect` takes it: read files with `readFileSync`). */
+export interface BrokerTlsOptions {
+  /** CAs to trust instead of the system's (e.g. your own CA's certificate). @default the system's CAs */
+  ca?: string | Buffer | readonly (string | Buffer)[];
+  /** Client certificate (chain), for brokers that require one (`--backend-tls-ca`). @default none */
+  cert?: string | Buffer;
+  /** Private key of `cert`. @default none */
+  key?: string | Buffer;
+  /** Name the broker's certificate must carry (and SNI). @default the broker address's host */
+  servername?: string;
+  /** Refuse a broker whose certificate does not verify. Turn off only for a test. @default true */
+  rejectUnauthorized?: boolean;
+}
+
 export const DEFAULT_BROKERS: readonly string[] = ['127.0.0.1:8081'];
 export const DEFAULT_NAME = 'strands-backend';
 /**
@@ -113,12 +135,14 @@ export const DEFAULT_DEDUPE_WINDOW = 10_000;
 export interface BrokerAddress {
   host: string;
   port: number;
-  /** `host:port`, as used in states and events. */
+  /** `host:port`, as used in states and events (as given, with a `tls://` or `tcp://` prefix). */
   address: string;
+  /** TLS settings of this link; undefined: plain TCP. */
+  tls?: BrokerTlsOptions;
 }
 
 /** Options with every default applied and every value checked. */
-export interface ResolvedOptions extends Required<Omit<BackendOptions, 'brokers' | 'token' | 'logger'>> {
+export interface ResolvedOptions extends Required<Omit<BackendOptions, 'brokers' | 'token' | 'logger' | 'tls'>> {
   brokers: BrokerAddress[];
   token: string | undefined;
   logger: BackendLogger | undefined;
@@ -132,7 +156,7 @@ export function resolveOptions(options: BackendOptions = {}): ResolvedOptions {
   const list = options.brokers === undefined ? DEFAULT_BROKERS : typeof options.brokers === 'string' ? [options.brokers] : options.brokers;
   if (list.length === 0) throw new OptionsError('brokers: give at least one broker address', 'brokers');
   const resolved: ResolvedOptions = {
-    brokers: [...new Set(list)].map(parseBrokerAddress),
+    brokers: [...new Set(list)].map((text) => withTls(parseBrokerAddress(text), text, options.tls)),
     name: options.name ?? DEFAULT_NAME,
     token: options.token,
     reconnectInitialDelayMs: options.reconnectInitialDelayMs ?? DEFAULT_RECONNECT_INITIAL_DELAY_MS,
@@ -185,15 +209,30 @@ export function resolveOptions(options: BackendOptions = {}): ResolvedOptions {
   return resolved;
 }
 
-/** Reads `host:port`, `[v6]:port` or a bare port; throws an OptionsError for `brokers` otherwise. */
+/** Reads `host:port`, `[v6]:port` or a bare port (optionally after `tls://` or `tcp://`); throws an OptionsError for `brokers` otherwise. */
 export function parseBrokerAddress(text: string): BrokerAddress {
-  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text) ?? /^()()(\d+)$/.exec(text);
+  const bare = text.replace(/^(tls|tcp):\/\//, '');
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(bare) ?? /^()()(\d+)$/.exec(bare);
   const port = match ? Number(match[3]) : NaN;
   if (!match || !(port > 0 && port < 65536)) {
     throw new OptionsError(`brokers: "${text}" is not a "host:port" address`, 'brokers');
   }
   const host = match[1] || match[2] || '127.0.0.1';
   return { host, port, address: text };
+}
+
+/** The TLS settings an address gets: its prefix first, then the `tls` option. */
+function withTls(address: BrokerAddress, text: string, tls: BackendOptions['tls']): BrokerAddress {
+  if (tls !== undefined && typeof tls !== 'boolean' && (typeof tls !== 'object' || tls === null)) {
+    throw new OptionsError('tls must be true, false or { ca, cert, key, servername, rejectUnauthorized }', 'tls');
+  }
+  if (typeof tls === 'object' && (tls.cert === undefined) !== (tls.key === undefined)) {
+    throw new OptionsError('tls: cert and key go together', 'tls');
+  }
+  const settings = typeof tls === 'object' ? tls : {};
+  if (text.startsWith('tcp://')) return address;
+  if (text.startsWith('tls://') || (tls !== undefined && tls !== false)) return { ...address, tls: settings };
+  return address;
 }
 
 function positive(name: string, value: number): void {

@@ -5,6 +5,7 @@ import { closest } from './closest-name.js';
 import { isBrokerError } from './errors.js';
 import {
   DEFAULT_ACK_TIMEOUT_MS,
+  DEFAULT_BACKEND_PROBATION_MS,
   DEFAULT_CLIENT_BYTE_BURST,
   DEFAULT_CLIENT_BYTES_PER_SECOND,
   DEFAULT_CLIENT_MESSAGE_BURST,
@@ -109,6 +110,7 @@ export const FLAGS: Readonly<Record<string, Flag>> = {
   'client-bytes-per-second': { option: 'clientBytesPerSecond', kind: 'integer', help: 'payload bytes per second one client may sustain; 0: no limit', defaultText: String(DEFAULT_CLIENT_BYTES_PER_SECOND) },
   'client-byte-burst': { option: 'clientByteBurst', kind: 'integer', help: 'payload bytes one client may send at once above its rate', defaultText: String(DEFAULT_CLIENT_BYTE_BURST) },
   'client-over-limit-close-ms': { option: 'clientOverLimitCloseMs', kind: 'integer', help: 'a client over its rate limits this long is closed with 1008; 0: only paused', defaultText: String(DEFAULT_CLIENT_OVER_LIMIT_CLOSE_MS) },
+  'backend-probation-ms': { option: 'backendProbationMs', kind: 'integer', help: 'without a token: silence a backend must keep before it gets clients (a valid frame proves it at once); 0: at once', defaultText: String(DEFAULT_BACKEND_PROBATION_MS) },
   'log-level': { option: 'logLevel', kind: 'level', help: `${LOG_LEVELS.join(' | ')}`, defaultText: DEFAULT_LOG_LEVEL },
   'history-rooms': { option: 'historyRooms', kind: 'list', help: 'rooms that keep history, by name pattern (chat:*,lobby): offsets, epochs and recovery for their clients', defaultText: 'none' },
   'history-size': { option: 'historySize', kind: 'integer', help: 'messages kept per room with history', defaultText: String(DEFAULT_HISTORY_SIZE) },

@@ -50,6 +50,8 @@ export const DEFAULT_CLIENT_BYTES_PER_SECOND = 1024 * 1024;
 /** Four messages of the default maxMessageBytes at once. */
 export const DEFAULT_CLIENT_BYTE_BURST = 4 * 1024 * 1024;
 export const DEFAULT_CLIENT_OVER_LIMIT_CLOSE_MS = 10_000;
+/** An HTTP client sends its request line within a loopback round trip of connecting; a PyStrands backend says nothing. */
+export const DEFAULT_BACKEND_PROBATION_MS = 100;
 export const DEFAULT_HISTORY_SIZE = 100;
 export const DEFAULT_HISTORY_BYTES = 1024 * 1024;
 export const DEFAULT_HISTORY_TTL_MS = 300_000;
@@ -240,6 +242,13 @@ export interface BrokerOptions {
    * refilled meanwhile) is closed with 1008 `rate limit exceeded`. 0: never closed, only paused. @default 10000
    */
   clientOverLimitCloseMs?: number;
+  /**
+   * Without a `backendToken`, how long a backend that says nothing (a PyStrands backend never
+   * speaks first) must stay silent before it gets connection requests and events; a first valid
+   * frame (an SDK backend's `hello`) proves it at once, an HTTP request refuses it. 0: at once.
+   * @default 100
+   */
+  backendProbationMs?: number;
 }
 
 /** Options after defaults were applied and values checked. */
@@ -298,6 +307,7 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
     clientBytesPerSecond: options.clientBytesPerSecond ?? DEFAULT_CLIENT_BYTES_PER_SECOND,
     clientByteBurst: options.clientByteBurst ?? DEFAULT_CLIENT_BYTE_BURST,
     clientOverLimitCloseMs: options.clientOverLimitCloseMs ?? DEFAULT_CLIENT_OVER_LIMIT_CLOSE_MS,
+    backendProbationMs: options.backendProbationMs ?? DEFAULT_BACKEND_PROBATION_MS,
     historyRooms: options.historyRooms ?? [],
     historySize: options.historySize ?? DEFAULT_HISTORY_SIZE,
     historyBytes: options.historyBytes ?? DEFAULT_HISTORY_BYTES,
@@ -332,6 +342,7 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
   checkInteger('clientBytesPerSecond', resolved.clientBytesPerSecond, 0);
   checkInteger('clientByteBurst', resolved.clientByteBurst, 1);
   checkInteger('clientOverLimitCloseMs', resolved.clientOverLimitCloseMs, 0);
+  checkInteger('backendProbationMs', resolved.backendProbationMs, 0);
   checkHistory(resolved);
   if (typeof resolved.host !== 'string' || resolved.host === '') throw invalid('host', resolved.host, 'a host name or address');
   if (typeof resolved.tcpHost !== 'string' || resolved.tcpHost === '') {

@@ -144,7 +144,8 @@ describe('queue while no backend is connected', () => {
     // The flush to the first backend pauses on its buffer bound; that backend stops reading and
     // the heartbeat drops it. What its kernel took it can still read; the rest goes, in order,
     // to the next backend: together they hold every event, in order.
-    const client = await orphanedClient({ maxBackendBufferBytes: 1024 * 1024, heartbeatIntervalMs: 300, queueSize: 300 });
+    // 30 MB from one client at once: far past its default byte rate, which this test is not about.
+    const client = await orphanedClient({ maxBackendBufferBytes: 1024 * 1024, heartbeatIntervalMs: 300, queueSize: 300, clientBytesPerSecond: 0 });
     // 30 MB: more than loopback socket buffers hold, so the flush must wait on the backend.
     const payload = 'p'.repeat(100_000);
     for (let i = 0; i < 300; i += 1) client.send(`${i}:${payload}`);

@@ -53,6 +53,11 @@ export class BackendConnection implements EventConsumer {
   saidHello = false;
   /** True once its `hello` announced the `ack` capability: events carry ids and wait for its `ack`. */
   acks = false;
+  /**
+   * True once it proved itself a backend (see BackendRegistry.accept); until then it gets no
+   * connection requests and no events.
+   */
+  proven = false;
   /** Set when the socket is gone. */
   closedBy: ClosedBy | undefined;
   private current: BackendState;
@@ -118,6 +123,11 @@ export class BackendConnection implements EventConsumer {
   /** False once the socket is gone; no more lines are accepted. */
   get alive(): boolean {
     return this.current !== 'closed';
+  }
+
+  /** True while nothing at all came from it (an HTTP client, the thing to keep out, speaks first). */
+  get silent(): boolean {
+    return this.firstRead;
   }
 
   /** True while its unsent bytes are past the high-water mark (between `behind` and `caughtUp`). */

@@ -84,6 +84,8 @@ export class BackendHandler {
   }
 
   private act(backend: BackendConnection, frame: BackendFrame): void {
+    // A first valid frame proves a backend without a token ready for work (`hello()` does it for a hello, token checked).
+    if (!backend.proven && frame.action !== 'hello') this.backends.ready(backend);
     const routing = this.routing;
     const requestId = frame.request_id;
     switch (frame.action) {

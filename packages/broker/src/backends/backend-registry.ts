@@ -76,12 +76,30 @@ export class BackendRegistry {
     if (!this.reading) backend.setReading(false);
     metrics.backendConnectionsTotal += 1;
     logger.info({ backend: backend.id, remote: backend.remote }, 'backend connected');
-    if (backend.authorized) this.ready(backend);
+    if (!backend.authorized) return;
+    this.prove(backend, options.backendProbationMs);
   }
 
-  /** A backend may now take work: it joins the pool and receives the waiting events, in order. */
+  /**
+   * No client's connection request (nor event) goes to a connection before it proved itself a
+   * backend. With a token, its `hello` carrying it is the proof. Without one (loopback only), a
+   * first valid frame is (an SDK backend's `hello`); but a PyStrands backend never speaks first,
+   * it waits for a connection request, so silence is the proof too: the connections to keep out
+   * are HTTP clients (a web page's or an SSRF's POST to a loopback port), which send their request
+   * at once, and are refused by their first bytes (http-sniff) before `backendProbationMs` ends.
+   */
+  private prove(backend: BackendConnection, probationMs: number): void {
+    if (probationMs === 0) return this.ready(backend);
+    const timer = setTimeout(() => {
+      if (backend.alive && backend.silent) this.ready(backend);
+    }, probationMs);
+    timer.unref();
+  }
+
+  /** A backend proved itself and may now take work: it joins the pool and receives the waiting events, in order. */
   ready(backend: BackendConnection): void {
     if (!backend.alive || this.pool.has(backend)) return;
+    backend.proven = true;
     this.pool.add(backend);
     this.backplane?.backendsChanged?.(this.pool.size);
     this.ctx.logger.info({ backend: backend.id, remote: backend.remote, name: backend.name, backends: this.pool.size }, 'backend ready');

@@ -36,9 +36,12 @@ export function startHeartbeat(ctx: BrokerContext, backends: BackendRegistry): N
   const { options, logger } = ctx;
   const timer = setInterval(() => {
     for (const backend of backends.all()) {
-      if (!backend.authorized && Date.now() - backend.connectedAt >= options.heartbeatIntervalMs) {
-        logger.warn({ backend: backend.id, remote: backend.remote }, 'backend dropped: no hello with the token');
-        backend.drop('no hello with the token in time');
+      // A silent one without a token is on probation, proven when it ends (BackendRegistry.prove).
+      const onProbation = backend.authorized && backend.silent;
+      if (!backend.proven && !onProbation && Date.now() - backend.connectedAt >= options.heartbeatIntervalMs) {
+        const why = backend.authorized ? 'no valid frame' : 'no hello with the token';
+        logger.warn({ backend: backend.id, remote: backend.remote }, `backend dropped: ${why}`);
+        backend.drop(`${why} in time`);
         continue;
       }
       if (backend.checkStalled()) {
