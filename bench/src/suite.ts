@@ -14,6 +14,7 @@ import { fixedRate } from './scenarios/fixed-rate.js';
 import { idle } from './scenarios/idle.js';
 import type { Log, ScenarioContext } from './scenarios/measure.js';
 import { pystrands } from './scenarios/pystrands.js';
+import { queue } from './scenarios/queue.js';
 import { roundTrip } from './scenarios/round-trip.js';
 import { clockTicksPerSec } from './servers/cpu-time.js';
 import { CURRENT_LAUNCH, type Launch } from './servers/launch.js';
@@ -27,6 +28,7 @@ const SCENARIOS: Record<ScenarioName, (options: BenchOptions, context: ScenarioC
   'fixed-rate': fixedRate,
   pystrands,
   cluster,
+  queue,
 };
 
 /**

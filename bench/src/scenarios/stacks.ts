@@ -30,15 +30,23 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-async function stopAll(children: ChildServer<unknown>[]): Promise<void> {
+export async function stopAll(children: ChildServer<unknown>[]): Promise<void> {
   await Promise.allSettled(children.map((c) => c.stop()));
 }
 
 /** Starts one echo backend on a broker: the SDK, or the raw reference when asked or while the SDK has not landed. */
-async function startEchoBackend(tcpHost: string, tcpPort: number, mode: EchoMode, impl: BackendImpl, launch: Launch): Promise<{ child: ChildServer<unknown>; used: BackendImpl }> {
+export async function startEchoBackend(
+  tcpHost: string,
+  tcpPort: number,
+  mode: EchoMode,
+  impl: BackendImpl,
+  launch: Launch,
+  ack = false,
+): Promise<{ child: ChildServer<unknown>; used: BackendImpl }> {
   const args = [tcpHost, String(tcpPort), mode];
+  const ackArg = ack ? ['ack'] : [];
   try {
-    return { child: await startChild('./echo-backend.ts', [...args, impl], launch), used: impl };
+    return { child: await startChild('./echo-backend.ts', [...args, impl, ...ackArg], launch), used: impl };
   } catch (error) {
     if (!(impl === 'sdk' && isUnavailableError(error))) throw error;
     return { child: await startChild('./echo-backend.ts', [...args, 'raw'], launch), used: 'raw' };

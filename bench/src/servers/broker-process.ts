@@ -1,5 +1,6 @@
 // Broker child: runs @strands/broker on loopback, port 0, silent, and reports its addresses.
-// argv: nothing, or `--cluster <redis-url> <prefix>` for cluster mode (the cluster scenario).
+// argv: nothing, `--cluster <redis-url> <prefix>` for cluster mode (the cluster scenario), or
+// `--queue <redis-url> <prefix>` for one broker with the Redis Streams queue (the queue scenario).
 import * as brokerPackage from '@strands/broker';
 import { reportReady, reportUnavailable, serveControl } from './ipc.js';
 
@@ -14,7 +15,12 @@ const { createBroker } = brokerPackage as BrokerModule;
 if (typeof createBroker !== 'function') reportUnavailable('@strands/broker does not export createBroker yet');
 
 const [flag, clusterUrl, clusterPrefix] = process.argv.slice(2);
-const cluster = flag === '--cluster' && clusterUrl !== undefined ? { cluster: { url: clusterUrl, prefix: clusterPrefix ?? 'bench' } } : {};
+const cluster =
+  flag === '--cluster' && clusterUrl !== undefined
+    ? { cluster: { url: clusterUrl, prefix: clusterPrefix ?? 'bench' } }
+    : flag === '--queue' && clusterUrl !== undefined
+      ? { queue: { url: clusterUrl, prefix: clusterPrefix ?? 'bench' } }
+      : {};
 
 const broker = createBroker({
   host: '127.0.0.1',

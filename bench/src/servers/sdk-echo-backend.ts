@@ -14,10 +14,11 @@ export async function startSdkEchoBackend(
   host: string,
   port: number,
   mode: EchoMode,
+  acknowledge = false,
 ): Promise<SdkEchoBackend | undefined> {
   const { createBackend } = backendPackage as Sdk;
   if (typeof createBackend !== 'function') return undefined;
-  const app = createBackend({ brokers: [`${host}:${port}`], name: `bench-echo-${process.pid}`, logLevel: 'silent' });
+  const app = createBackend({ brokers: [`${host}:${port}`], name: `bench-echo-${process.pid}`, logLevel: 'silent', ...(acknowledge ? { acknowledge } : {}) });
   // Room = the path after /ws/, as the raw reference backend does.
   app.onConnectionRequest((request) => {
     request.roomId = request.path.replace(/^\/ws\//, '');
