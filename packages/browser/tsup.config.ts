@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup';
 // 4 KB gzipped. The contract entry shares the client chunk (ESM). No source maps: nothing loads
 // them (tests run the sources), and they weighed more than the code.
 export default defineConfig({
-  entry: ['src/index.ts', 'src/contract.ts', 'src/recovery.ts'],
+  entry: ['src/index.ts', 'src/contract.ts', 'src/recovery.ts', 'src/confirm.ts'],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -4,6 +4,7 @@ import type { Contract } from '@strands/protocol';
 import { RESERVED_EVENT_NAMES } from '@strands/protocol/wire';
 import { backoffDelayMs } from './backoff.js';
 import { Calls } from './calls.js';
+import type { ConfirmLayer, Refusal } from './confirm-layer.js';
 import { STRANDS_REFUSAL_SUBPROTOCOL, STRANDS_SUBPROTOCOL, finalCloseError } from './close-codes.js';
 import { Emitter } from './emitter.js';
 import { StrandsClientError } from './errors.js';
@@ -36,6 +37,20 @@ export interface ClientEvents extends SessionEvents {
   reconnecting: { attempt: number; delayMs: number };
   /** The client ended for a reason other than `close()`: rejected, replaced, or gave up. */
   error: StrandsClientError;
+  /**
+   * The broker refused or dropped a message of this client that no promise reports: a plain
+   * send (no `id`), or a confirmed one dropped after it was accepted (queue overflow, dead letter).
+   */
+  refused: Refusal;
+}
+
+/** Per-send options. */
+export interface SendOptions {
+  /**
+   * Resolve only once the broker passed the message to a backend or queued it; reject with
+   * `overloaded` or `no_backend` when it refused it, `closed` when the connection closed first.
+   */
+  confirm?: boolean;
 }
 
 /** Per-request options. */
@@ -58,6 +73,8 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly buffer: SendBuffer;
   private readonly calls: Calls;
+  /** Confirmed sends (the `confirms` option). */
+  private readonly confirms: ConfirmLayer | undefined;
   /** Positions per room and the resume token (the `session` option); only where strands.v1 is offered. */
   private readonly session: SessionLayer | undefined;
   /** The socket now got its first `session` envelope (later ones only refresh the token). */
@@ -76,6 +93,7 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
       if (!RESERVED_EVENT_NAMES.includes(name)) this.emit(name as never, data as never);
     });
     if (options.protocols.includes(STRANDS_SUBPROTOCOL)) this.session = options.session;
+    (this.confirms = options.confirms)?.bind((refusal) => this.emit('refused', refusal));
     this.openSocket();
   }
 
@@ -88,9 +106,14 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
    * Sends text or binary. Resolves once handed to an accepted connection (not a delivery
    * receipt); while disconnected it waits in the buffer. Rejects with `buffer_full`, `closed`,
    * or the error that ended the client; an unhandled rejection is the only way a send is lost.
+   * With `{ confirm: true }` (and the `confirms` option) it resolves once the broker handed it to a
+   * backend or queued it, and rejects with `overloaded`, `no_backend` or `closed` (README: *Confirmed sends*).
+   * @example
+   * await client.send('hello', { confirm: true }); // the broker has it: show "sent"
    */
-  send(data: SendData): Promise<void> {
-    return this.write(data);
+  send(data: SendData, options?: SendOptions): Promise<void> {
+    if (!options?.confirm) return this.write(data);
+    return this.confirms?.start((call) => this.write(data, call)) ?? Promise.reject(new TypeError('no confirms option'));
   }
 
   /** `send(JSON.stringify(value))`. */
@@ -157,9 +180,12 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
   }
 
   private flush(): void {
-    this.buffer.flush((data) => {
+    this.buffer.flush((data, call) => {
       const socket = this.live();
       if (!socket) return false;
+      // A confirmed send: its `confirm` frame right before it, on the same socket.
+      const frame = this.confirms?.frame(call);
+      if (frame) socket.send(frame);
       socket.send(data);
       return true;
     }, this.lifecycle !== 'open');
@@ -223,7 +249,7 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
 
   /** A room message (unwrapped from its history envelope), a reply to a call, or a pushed event. */
   private deliver(data: string | ArrayBuffer): void {
-    if (typeof data !== 'string' || !this.calls.handle(data)) this.emit('message', data);
+    if (typeof data !== 'string' || !(this.confirms?.handle(data) || this.calls.handle(data))) this.emit('message', data);
   }
 
   private closed(code: number, reason: string): void {
@@ -238,6 +264,7 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
       else if (!final) this.buffer.confirm();
     }
     this.calls.dropSent(final ?? new StrandsClientError('disconnected', `connection lost (${code})`));
+    this.confirms?.drop();
     if (final || !o.reconnect || this.attempts >= o.maxReconnectAttempts) {
       this.end(
         final ??
@@ -269,6 +296,7 @@ export class StrandsClient<C extends Contract = Contract> extends Emitter<Client
     clearTimeout(this.confirmTimer);
     this.buffer.fail(error);
     this.calls.failAll(error);
+    this.confirms?.drop(error);
   }
 }
 

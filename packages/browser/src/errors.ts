@@ -7,6 +7,8 @@ export const CLIENT_ERROR_CODES = [
   'replaced',
   'server_closed',
   'buffer_full',
+  'overloaded',
+  'no_backend',
   'timeout',
   'disconnected',
   'closed',

@@ -1,6 +1,7 @@
 // @strands/browser: a small, typed Strands client for browsers (and Node with an injected WebSocket).
 export { connect, StrandsClient } from './client.js';
-export type { ClientEvents, RequestOptions } from './client.js';
+export type { ClientEvents, RequestOptions, SendOptions } from './client.js';
+export type { ConfirmLayer, Refusal } from './confirm-layer.js';
 export {
   resolveOptions,
   DEFAULT_PROTOCOLS,

@@ -1,5 +1,6 @@
 // Options of `connect`, declared once: defaults, units, and the checks that reject nonsense.
 import { STRANDS_REFUSAL_SUBPROTOCOL, STRANDS_SUBPROTOCOL } from './close-codes.js';
+import type { ConfirmLayer } from './confirm-layer.js';
 import type { SessionLayer } from './session.js';
 import type { WebSocketConstructor } from './types.js';
 
@@ -40,6 +41,12 @@ export interface ConnectOptions {
    * told it cannot (`recovery_failed`). @default undefined (no session)
    */
   session?: SessionLayer | undefined;
+  /**
+   * Confirmed sends, from `confirmedSends()` of `@strands/browser/confirm`: `send(data, { confirm:
+   * true })` then settles on the broker's answer, and the `refused` event reports refusals no
+   * promise does. @default undefined (a confirmed send rejects with a TypeError)
+   */
+  confirms?: ConfirmLayer | undefined;
 }
 
 export const DEFAULT_PROTOCOLS: readonly string[] = [STRANDS_SUBPROTOCOL, STRANDS_REFUSAL_SUBPROTOCOL];
@@ -52,7 +59,7 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_STREAM_CREDITS = 16;
 export const DEFAULT_CONFIRM_AFTER_MS = 1000;
 
-export type ResolvedOptions = Required<Omit<ConnectOptions, 'session'>> & Pick<ConnectOptions, 'session'>;
+export type ResolvedOptions = Required<Omit<ConnectOptions, 'session' | 'confirms'>> & Pick<ConnectOptions, 'session' | 'confirms'>;
 
 function check(ok: boolean, message: string): void {
   if (!ok) throw new TypeError(`@strands/browser: ${message}`);
@@ -72,6 +79,7 @@ export function resolveOptions(options: ConnectOptions = {}): ResolvedOptions {
     streamCredits: options.streamCredits ?? DEFAULT_STREAM_CREDITS,
     confirmAfterMs: options.confirmAfterMs ?? DEFAULT_CONFIRM_AFTER_MS,
     session: options.session,
+    confirms: options.confirms,
   };
   check(typeof o.WebSocket === 'function', 'no WebSocket implementation; pass options.WebSocket (e.g. from "ws")');
   check(o.maxReconnectAttempts >= 0, 'maxReconnectAttempts must be >= 0');

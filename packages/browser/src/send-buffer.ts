@@ -47,7 +47,7 @@ export class SendBuffer {
    * no longer open; the rest stay queued). A write that throws fails only its own entry.
    * With `hold`, written entries settle only at `confirm()`, `requeue()` or `fail()`.
    */
-  flush(write: (data: SendData) => boolean, hold = false): void {
+  flush(write: (data: SendData, call: CallState | undefined) => boolean, hold = false): void {
     let entry: Entry | undefined;
     while ((entry = this.entries[0])) {
       if (entry.call?.done) {
@@ -56,7 +56,7 @@ export class SendBuffer {
         continue;
       }
       try {
-        if (!write(entry.data)) return;
+        if (!write(entry.data, entry.call)) return;
       } catch (error) {
         this.entries.shift();
         entry.reject(new StrandsClientError('disconnected', 'send failed', { cause: error }));

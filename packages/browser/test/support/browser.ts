@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { bundle } from './bundle.js';
 
 const PAGE =
-  '<!doctype html><meta charset="utf-8"><title>strands e2e</title><script src="/strands.js"></script><script src="/recovery.js"></script>';
+  '<!doctype html><meta charset="utf-8"><title>strands e2e</title><script src="/strands.js"></script><script src="/recovery.js"></script><script src="/confirm.js"></script>';
 
 export interface BrowserHarness {
   browser: Browser;
@@ -21,6 +21,8 @@ export async function startBrowser(): Promise<BrowserHarness> {
     '/strands.js': await bundle('index', 'iife'),
     // `window.StrandsRecovery`: the recovery entry (its own bundle, as a page would load it).
     '/recovery.js': await bundle('recovery', 'iife', 'StrandsRecovery'),
+    // `window.StrandsConfirm`: the confirmed-sends entry.
+    '/confirm.js': await bundle('confirm', 'iife', 'StrandsConfirm'),
   };
   const server: Server = createServer((req, res) => {
     const js = scripts[req.url ?? ''];

@@ -4,7 +4,7 @@ import { build } from 'esbuild';
 
 const srcDir = fileURLToPath(new URL('../../src/', import.meta.url));
 
-export type Entry = 'index' | 'contract' | 'recovery';
+export type Entry = 'index' | 'contract' | 'recovery' | 'confirm';
 
 /** The minified browser bundle of an entry, as one ESM file. */
 export async function bundle(entry: Entry = 'index', format: 'esm' | 'iife' = 'esm', globalName = 'Strands'): Promise<string> {

@@ -7,7 +7,7 @@ import type { Loose } from './json-types.js';
 export const ENVELOPE_KEY = 'strands';
 
 /** Names a contract event may not take: the browser client's own events (a pushed one is dropped). */
-export const RESERVED_EVENT_NAMES: readonly string[] = ['open', 'message', 'close', 'reconnecting', 'error', 'session', 'recovered', 'recovery_failed'];
+export const RESERVED_EVENT_NAMES: readonly string[] = ['open', 'message', 'close', 'reconnecting', 'error', 'refused', 'session', 'recovered', 'recovery_failed'];
 
 /** The fields every envelope of one kind has; unknown keys are kept. */
 type Kind<K extends string, F> = Loose<{ strands: K } & F>;
