@@ -1,6 +1,7 @@
 // Broker child: runs @strands/broker on loopback, port 0, silent, and reports its addresses.
 // argv: nothing, `--cluster <redis-url> <prefix>` for cluster mode (the cluster scenario), or
-// `--queue <redis-url> <prefix>` for one broker with the Redis Streams queue (the queue scenario).
+// `--queue <redis-url> <prefix>` for one broker with the Redis Streams queue (the queue scenario);
+// `--client-rate-limits [off]` first keeps the broker's default rate limits (or turns them off, explicitly).
 import * as brokerPackage from '@strands/broker';
 import { reportReady, reportUnavailable, serveControl } from './ipc.js';
 
@@ -14,7 +15,15 @@ type BrokerModule = {
 const { createBroker } = brokerPackage as BrokerModule;
 if (typeof createBroker !== 'function') reportUnavailable('@strands/broker does not export createBroker yet');
 
-const [flag, clusterUrl, clusterPrefix] = process.argv.slice(2);
+// A load client stands for many real ones (a ping-pong client here sends hundreds of messages a
+// second): with the broker's per-client rate limits on, the bench would measure the limits. The
+// flood scenario keeps the broker's defaults (`--client-rate-limits`, optionally `off`).
+const args = process.argv.slice(2);
+const limitsAt = args.indexOf('--client-rate-limits');
+const limits = limitsAt === -1 ? 'off-for-load' : args[limitsAt + 1] === 'off' ? 'off' : 'defaults';
+if (limitsAt !== -1) args.splice(limitsAt, limits === 'off' ? 2 : 1);
+const rateLimits = limits === 'defaults' ? {} : { clientMessagesPerSecond: 0, clientBytesPerSecond: 0 };
+const [flag, clusterUrl, clusterPrefix] = args;
 const cluster =
   flag === '--cluster' && clusterUrl !== undefined
     ? { cluster: { url: clusterUrl, prefix: clusterPrefix ?? 'bench' } }
@@ -28,6 +37,7 @@ const broker = createBroker({
   tcpHost: '127.0.0.1',
   tcpPort: 0,
   logLevel: 'silent',
+  ...rateLimits,
   ...cluster,
 });
 const addresses = await broker.start();
