@@ -159,6 +159,7 @@ describe('strands-broker config file and environment', () => {
       queueOverflow: 'drop-oldest', backendToken: 'secret', logLevel: 'warn', 'cluster.url': 'redis://127.0.0.1:6379/0', 'cluster.prefix': 'p',
       'queue.url': 'redis://127.0.0.1:6379/1', 'queue.consumer': 'b1',
       allowedOrigins: ['https://app.example.com'],
+      historyRooms: ['chat:*'], resumeSecret: 'a-resume-secret-of-32-characters',
     };
     // backendTokenFile cannot go with backendToken: it has a test of its own (hardening.test.ts).
     // The TLS files are read at start, so 'x' cannot stand for them: tls.test.ts and tls-reload.test.ts cover them.
