@@ -75,7 +75,8 @@ export class MemoryHistoryStore implements HistoryStore {
 
   read(roomId: string, since: number | undefined, limit: number, now: number): { position: HistoryPosition; publications: Publication[] } {
     const log = this.logs.get(roomId);
-    if (log === undefined) return { position: this.position(roomId), publications: [] };
+    // Nothing kept: no log is made for it (a read must not cost memory); '' is no epoch yet.
+    if (log === undefined) return { position: { offset: 0, epoch: '' }, publications: [] };
     const live: Entry[] = [];
     for (let i = log.head; i < log.entries.length; i++) {
       const entry = log.entries[i] as Entry;
