@@ -75,6 +75,8 @@ export { readFrame, parseRawFrame } from './frame-read.js';
 export type { RawFrame } from './frame-read.js';
 export { checkBackendFrame, checkBackendParams, isBackendAction } from './backend-frame-check.js';
 export { checkBrokerFrame, checkBrokerParams, isBrokerAction } from './broker-frame-check.js';
+export { readNewMessageLine, readContextJson } from './new-message-read.js';
+export type { NewMessageView } from './new-message-read.js';
 export { checkEnvelope, checkReplyEnvelope, checkIncomingEnvelope } from './envelope-check.js';
 export { checkFields, fields, optionalParam, STRING, BOOLEAN, INTEGER, OBJECT } from './fields.js';
 export type { Field, FieldType } from './fields.js';
