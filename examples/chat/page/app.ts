@@ -2,6 +2,7 @@
 // the contract's routes for "who is here" (a stream) and `/who` (a request).
 import { isStrandsClientError, type RejectedError } from '@strands/browser';
 import { connectWithContract, type ContractClient } from '@strands/browser/contract';
+import { recovery } from '@strands/browser/recovery';
 import { chatContract, type ChatContract, type PrivateMessage } from '../src/contract.js';
 import type { ServerMessage, User } from '../src/messages.js';
 import { chooseBroker } from './broker-choice.js';
@@ -48,7 +49,8 @@ async function join(config: PageConfig): Promise<void> {
 
   showChat(room);
   showStatus('connecting');
-  const current = connectWithContract(url, chatContract, { maxBackoffMs: 5000 });
+  // A session: after a drop the page keeps its rooms and gets what it missed (the backend resends the history lines too; shown once by id).
+  const current = connectWithContract(url, chatContract, { maxBackoffMs: 5000, session: recovery() });
   client = current;
   current.on('open', () => {
     showStatus('open');

@@ -8,6 +8,7 @@ const SOURCES: Readonly<Record<string, string>> = {
   '@strands/protocol': 'protocol/src/index.ts',
   '@strands/browser': 'browser/src/index.ts',
   '@strands/browser/contract': 'browser/src/contract.ts',
+  '@strands/browser/recovery': 'browser/src/recovery.ts',
 };
 
 // esbuild reads `paths` only from the tsconfig nearest each file, and the packages' own
