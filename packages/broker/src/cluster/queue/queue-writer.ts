@@ -1,7 +1,7 @@
 // The write-behind of the durable queue: appends and releases gathered per event-loop turn and sent
-// in order on one auto-pipelined connection, one enqueue script and one XACK + XDEL per partition.
+// in order on one auto-pipelined connection, one script call per partition and turn.
 import type { RedisLink } from '../redis/redis-link.js';
-import { enqueueScript } from './queue-scripts.js';
+import { turnScript } from './queue-scripts.js';
 import type { QueueKeys } from './queue-keys.js';
 import { QUEUE_BATCH } from './queue-options.js';
 
@@ -40,10 +40,21 @@ export interface WriterEvents {
   failed(what: string, error: unknown): void;
 }
 
+/** How long releases may wait for a turn's appends to go out with. */
+const RELEASE_DELAY_MS = 5;
+
+/** What one call does for one partition. */
+interface Slice {
+  partition: number;
+  ids: string[];
+  refs: EntryRef[];
+}
+
 export class QueueWriter {
   private gathered = new Map<number, EntryRef[]>();
   private releases = new Map<number, string[]>();
   private scheduled = false;
+  private releaseTimer: NodeJS.Timeout | undefined;
   private inFlight = 0;
   private idle: (() => void)[] = [];
   private readonly flushNow = (): void => this.flush();
@@ -97,7 +108,12 @@ export class QueueWriter {
       this.releases.set(partition, ids);
     }
     ids.push(entryId);
-    this.schedule();
+    // No hurry: an event released late is at worst redelivered after a crash. Releases ride along
+    // with the next turn's appends, or go on their own after RELEASE_DELAY_MS: half the round trips.
+    if (this.releaseTimer === undefined && !this.scheduled) {
+      this.releaseTimer = setTimeout(this.flushNow, RELEASE_DELAY_MS);
+      this.releaseTimer.unref();
+    }
   }
 
   /** Adds a dead letter to the DLQ stream, trimmed approximately to `kept`. */
@@ -107,7 +123,7 @@ export class QueueWriter {
 
   /** Resolves once everything given so far has had its reply. */
   async settled(): Promise<void> {
-    if (this.scheduled) this.flush();
+    if (this.scheduled || this.releaseTimer !== undefined) this.flush();
     if (this.inFlight === 0) return;
     await new Promise<void>((resolve) => this.idle.push(resolve));
   }
@@ -120,57 +136,75 @@ export class QueueWriter {
 
   private flush(): void {
     this.scheduled = false;
+    clearTimeout(this.releaseTimer);
+    this.releaseTimer = undefined;
     const gathered = this.gathered;
     const releases = this.releases;
     this.gathered = new Map();
     this.releases = new Map();
-    for (const [partition, refs] of gathered) {
-      const live = refs.filter((ref) => ref.state === Persisted.Gathered);
-      for (let at = 0; at < live.length; at += QUEUE_BATCH) this.append(partition, live.slice(at, at + QUEUE_BATCH));
+    let batch: Slice[] = [];
+    let size = 0;
+    for (const partition of new Set([...gathered.keys(), ...releases.keys()])) {
+      const refs = (gathered.get(partition) ?? []).filter((ref) => ref.state === Persisted.Gathered);
+      const ids = releases.get(partition) ?? [];
+      for (let at = 0; at < Math.max(refs.length, ids.length); at += QUEUE_BATCH) {
+        const slice = { partition, ids: ids.slice(at, at + QUEUE_BATCH), refs: refs.slice(at, at + QUEUE_BATCH) };
+        // Lua unpacks at most a few thousand values at once: a call carries about QUEUE_BATCH of each.
+        if (size + slice.refs.length + slice.ids.length > 2 * QUEUE_BATCH && batch.length > 0) {
+          this.turn(batch);
+          batch = [];
+          size = 0;
+        }
+        batch.push(slice);
+        size += slice.refs.length + slice.ids.length;
+      }
     }
-    const link = this.link;
-    if (link === undefined) return;
-    for (const [partition, ids] of releases) {
-      const key = this.keys.partition(partition);
-      this.track(link.xack(key, this.group, ids), 'xack');
-      this.track(link.xdel(key, ids), 'xdel');
-    }
+    if (batch.length > 0) this.turn(batch);
   }
 
-  private append(partition: number, refs: EntryRef[]): void {
-    const args: string[] = [this.group, this.consumer, String(this.maxStreamLength)];
-    for (const ref of refs) {
-      ref.state = Persisted.Writing;
-      args.push(ref.clientId, ref.line, ref.eventId ?? '');
-    }
+  /** Releases and appends for several partitions in one call. */
+  private turn(slices: Slice[]): void {
     const link = this.link;
+    const refs = slices.flatMap((slice) => slice.refs);
     if (link === undefined) {
       for (const ref of refs) ref.state = Persisted.MemoryOnly;
-      this.events.memoryOnly(refs.length, 'not connected');
+      if (refs.length > 0) this.events.memoryOnly(refs.length, 'not connected');
       return;
     }
+    const args: string[] = [this.group, this.consumer, String(this.maxStreamLength)];
+    for (const slice of slices) {
+      args.push(String(slice.ids.length), String(slice.refs.length), ...slice.ids);
+      for (const ref of slice.refs) {
+        ref.state = Persisted.Writing;
+        args.push(ref.clientId, ref.line, ref.eventId ?? '');
+      }
+    }
     this.inFlight += 1;
-    link.evalsha(enqueueScript, [this.keys.partition(partition)], args).then(
+    link.evalsha(turnScript, slices.map((slice) => this.keys.partition(slice.partition)), args).then(
       (reply) => {
-        const ids = Array.isArray(reply) ? reply : [];
+        const perKey = Array.isArray(reply) ? reply : [];
         let full = 0;
-        refs.forEach((ref, i) => {
-          const id = ids[i];
-          if (typeof id !== 'string' && !Buffer.isBuffer(id)) {
-            full += 1;
-            if (ref.state === Persisted.Writing) ref.state = ref.releaseOnStore ? Persisted.Done : Persisted.MemoryOnly;
-            return;
-          }
-          ref.entryId = String(id);
-          ref.state = Persisted.Stored;
-          if (ref.releaseOnStore) this.release(ref);
+        slices.forEach((slice, k) => {
+          const entryIds = perKey[k];
+          slice.refs.forEach((ref, i) => {
+            const id = Array.isArray(entryIds) ? entryIds[i] : undefined;
+            if (typeof id !== 'string' && !Buffer.isBuffer(id)) {
+              full += 1;
+              if (ref.state === Persisted.Writing) ref.state = ref.releaseOnStore ? Persisted.Done : Persisted.MemoryOnly;
+              return;
+            }
+            ref.entryId = String(id);
+            ref.state = Persisted.Stored;
+            if (ref.releaseOnStore) this.release(ref);
+          });
         });
         if (full > 0) this.events.memoryOnly(full, 'full');
         this.landed();
       },
       (error: unknown) => {
         for (const ref of refs) ref.state = ref.releaseOnStore ? Persisted.Done : Persisted.MemoryOnly;
-        this.events.memoryOnly(refs.length, (error as Error).message);
+        if (refs.length > 0) this.events.memoryOnly(refs.length, (error as Error).message);
+        if (slices.some((slice) => slice.ids.length > 0)) this.events.failed('release', error);
         this.landed();
       },
     );
