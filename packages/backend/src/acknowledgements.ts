@@ -3,7 +3,6 @@
 import type { BrokerLink } from './broker-link.js';
 import { FIRST_DELIVERY, type EventDelivery } from './client.js';
 import type { BackendLogger } from './logger.js';
-import type { Task } from './scheduler.js';
 import { SeenEvents } from './seen-events.js';
 
 /** The params of a client event that say how it was delivered (Strands brokers, `ack` capability). */
@@ -32,40 +31,47 @@ export class Acknowledgements {
   delivery(link: BrokerLink, params: DeliveryParams): EventDelivery | undefined {
     const id = params.event_id;
     if (id === undefined) return FIRST_DELIVERY;
-    const known = this.seen?.arrived(id);
-    if (known !== undefined) {
+    const seen = this.seen;
+    const known = seen === undefined ? -1 : seen.arrived(id);
+    if (typeof known === 'boolean') {
       if (known) link.ack(id);
       this.log.debug({ broker: link.address, eventId: id, deliveryCount: params.delivery_count }, 'skipped a repeated event');
       return undefined;
     }
-    return { id, redelivered: params.redelivered === true, deliveryCount: params.delivery_count ?? 1 };
+    return new Delivery(id, params.redelivered === true, params.delivery_count ?? 1, known);
   }
 
   /**
-   * The task, acknowledging the event once it settles: a handler that throws acknowledges too (its
-   * error went to onError), so a poison message is not redelivered forever. Events without an id
-   * (PyStrands brokers) run the task as it is.
+   * Acknowledges the event once `result` (what its guarded handler returned, which never rejects)
+   * settles, at once when it is not a promise: a handler that throws acknowledges too (its error
+   * went to onError), so a poison message is not redelivered forever. Returns what the scheduler
+   * waits on. Events without an id (PyStrands brokers) pass `result` through.
    */
-  acking(link: BrokerLink, delivery: EventDelivery, run: () => unknown): Task {
-    if (delivery.id === undefined) return run;
-    return () => {
-      const result = run();
-      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-        return Promise.resolve(result).then(
-          () => this.handled(link, delivery),
-          () => this.handled(link, delivery),
-        );
-      }
-      this.handled(link, delivery);
-      return result;
-    };
+  settle(link: BrokerLink, delivery: EventDelivery, result: unknown): unknown {
+    if (delivery.id === undefined) return result;
+    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      return (result as PromiseLike<unknown>).then(() => this.handled(link, delivery));
+    }
+    this.handled(link, delivery);
+    return undefined;
   }
 
   /** The event is done here: remembered as such and acknowledged in this turn's write. */
   handled(link: BrokerLink, delivery: EventDelivery): void {
     const id = delivery.id;
     if (id === undefined) return;
-    this.seen?.done(id);
+    if (this.seen !== undefined) this.seen.done(id, (delivery as Delivery).slot);
     link.ack(id);
   }
+}
+
+/** An event with an id, and where the repeat window remembers it (-1: nowhere). */
+class Delivery implements EventDelivery {
+  constructor(
+    readonly id: string,
+    readonly redelivered: boolean,
+    readonly deliveryCount: number,
+    /** @internal */
+    readonly slot: number,
+  ) {}
 }

@@ -3,7 +3,9 @@
 import type { BrokerFrame } from '@strands/protocol';
 import { checkEnvelope } from '@strands/protocol/wire';
 import type { BrokerLink } from './broker-link.js';
-import { FIRST_DELIVERY, IncomingMessage, toClientContext, type ClientContext, type Disconnection, type EventDelivery, type Replier } from './client.js';
+import type { NewMessageView } from '@strands/protocol/wire';
+import { FIRST_DELIVERY, IncomingMessage, toClientContext, type ArrivedAs, type ClientContext, type Disconnection, type EventDelivery, type Replier } from './client.js';
+import type { KnownClient } from './context-cache.js';
 import { ConnectionRequest, type ConnectionDecision } from './connection-request.js';
 import { BackendCore } from './core.js';
 import { BrokerError, HandlerError, OptionsError } from './errors.js';
@@ -13,6 +15,7 @@ import { Acknowledgements } from './acknowledgements.js';
 import { responseLine } from './wire.js';
 
 type MaybePromise<T> = T | Promise<T>;
+const NO_DELIVERY_PARAMS = Object.freeze({});
 export type ConnectionRequestHandler = (request: ConnectionRequest) => MaybePromise<ConnectionDecision>;
 /** `event` says how the `new_connection` event arrived (its id, whether it is a redelivery). */
 export type ConnectHandler = (client: ClientContext, event: EventDelivery) => unknown;
@@ -153,24 +156,7 @@ export class StrandsBackend extends BackendCore implements Replier {
         const params = frame.params;
         const delivery = this.acks.delivery(link, params);
         if (delivery === undefined) return;
-        const client = toClientContext(params.context, link.address);
-        if (this.links.length > 1 && !this.homes.has(client.clientId)) this.homes.set(client.clientId, link);
-        if (this.router !== undefined && params.encoding === undefined) {
-          const parsed = checkEnvelope(params.message);
-          if (parsed.kind !== 'none') {
-            // Routes run their own work: the event counts as handled once the router took it.
-            this.router.receive(parsed, client);
-            this.acks.handled(link, delivery);
-            return;
-          }
-        }
-        const message = new IncomingMessage(client, params.message, params.encoding === 'base64', this, delivery);
-        for (const stream of this.messageStreams) stream.push(message);
-        if (this.messageHandlers.length > 0 || this.handleMessage !== StrandsBackend.prototype.handleMessage) {
-          this.scheduler.push(client.clientId, this.acks.acking(link, delivery, () => this.guard('message', client.clientId, () => this.handleMessage(message))));
-        } else {
-          this.acks.handled(link, delivery);
-        }
+        this.message(link, toClientContext(params.context, link.address), params.message, params.encoding === 'base64', delivery, undefined);
         return;
       }
       case 'connection_request': {
@@ -184,7 +170,7 @@ export class StrandsBackend extends BackendCore implements Replier {
         const client = toClientContext(frame.params.context, link.address);
         if (this.links.length > 1) this.homes.set(client.clientId, link);
         for (const stream of this.connectionStreams) stream.push(client);
-        this.scheduler.push(client.clientId, this.acks.acking(link, delivery, () => this.guard('connect', client.clientId, () => this.handleConnect(client, delivery))));
+        this.scheduler.push(client.clientId, () => this.acks.settle(link, delivery, this.guard('connect', client.clientId, () => this.handleConnect(client, delivery))));
         return;
       }
       case 'disconnected': {
@@ -197,13 +183,10 @@ export class StrandsBackend extends BackendCore implements Replier {
         // Cancel streams now (producers stop at once) and again in order, for any opened meanwhile.
         this.router?.clientGone(client.clientId);
         for (const stream of this.disconnectionStreams) stream.push(event);
-        this.scheduler.push(
-          client.clientId,
-          this.acks.acking(link, delivery, () => {
-            this.router?.clientGone(client.clientId);
-            return this.guard('disconnect', client.clientId, () => this.handleDisconnect(event));
-          }),
-        );
+        this.scheduler.push(client.clientId, () => {
+          this.router?.clientGone(client.clientId);
+          return this.acks.settle(link, delivery, this.guard('disconnect', client.clientId, () => this.handleDisconnect(event)));
+        });
         return;
       }
       case 'error': {
@@ -215,6 +198,33 @@ export class StrandsBackend extends BackendCore implements Replier {
       }
       default:
         this.log.debug({ broker: link.address, action: frame.action }, 'ignored a frame');
+    }
+  }
+
+  protected dispatchMessage(link: BrokerLink, view: NewMessageView, known: KnownClient): void {
+    const delivery = this.acks.delivery(link, view.eventId === undefined ? NO_DELIVERY_PARAMS : { event_id: view.eventId, redelivered: view.redelivered, delivery_count: view.deliveryCount });
+    if (delivery === undefined) return;
+    this.message(link, known.client, view.message, view.base64, delivery, view.base64 ? undefined : { clientIdJson: known.clientIdJson, messageJson: view.messageJson });
+  }
+
+  /** One client message, however it was read: to the router, the streams and the handlers. */
+  private message(link: BrokerLink, client: ClientContext, text: string, base64: boolean, delivery: EventDelivery, arrivedAs: ArrivedAs | undefined): void {
+    if (this.links.length > 1 && !this.homes.has(client.clientId)) this.homes.set(client.clientId, link);
+    if (this.router !== undefined && !base64) {
+      const parsed = checkEnvelope(text);
+      if (parsed.kind !== 'none') {
+        // Routes run their own work: the event counts as handled once the router took it.
+        this.router.receive(parsed, client);
+        this.acks.handled(link, delivery);
+        return;
+      }
+    }
+    const message = new IncomingMessage(client, text, base64, this, delivery, arrivedAs);
+    for (const stream of this.messageStreams) stream.push(message);
+    if (this.messageHandlers.length > 0 || this.handleMessage !== StrandsBackend.prototype.handleMessage) {
+      this.scheduler.push(client.clientId, () => this.acks.settle(link, delivery, this.guard('message', client.clientId, () => this.handleMessage(message))));
+    } else {
+      this.acks.handled(link, delivery);
     }
   }
 

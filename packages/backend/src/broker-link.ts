@@ -2,13 +2,15 @@
 // batches writes once per event-loop turn, holds sends while down or congested, pauses on demand.
 import type { Socket } from 'node:net';
 import { LineDecoder, type BrokerFrame } from '@strands/protocol';
-import { CLUSTER_CAPABILITY } from '@strands/protocol/wire';
+import { CLUSTER_CAPABILITY, readNewMessageLine, type NewMessageView } from '@strands/protocol/wire';
 import { reconnectDelayMs } from './backoff.js';
 import { openBrokerSocket } from './broker-socket.js';
+import { ContextCache, type KnownClient } from './context-cache.js';
 import { BrokerError, SendError, type BackendError } from './errors.js';
 import { HeldSends } from './held-sends.js';
 import { IdleWatch } from './idle-watch.js';
 import { PendingRequests } from './pending-requests.js';
+import { attachTicket, type SendTicket } from './send-ticket.js';
 import type { BackendLogger } from './logger.js';
 import type { BrokerAddress, ResolvedOptions } from './options.js';
 import { ackLine, decodeBrokerLine, helloLine } from './wire.js';
@@ -19,14 +21,18 @@ export type BrokerLinkStatus = 'idle' | 'connecting' | 'connected' | 'waiting' |
 /** What a link tells its owner. */
 export interface LinkOwner {
   onFrame(link: BrokerLink, frame: BrokerFrame): void;
+  /** A `new_message` read by the fast reader, its context known. */
+  onNewMessage(link: BrokerLink, view: NewMessageView, known: KnownClient): void;
   onConnected(link: BrokerLink): void;
   onDisconnected(link: BrokerLink, error: Error | undefined): void;
   onRejected(link: BrokerLink, error: BrokerError): void;
   /** The link became congested or drained; the owner recomputes whether to pause reading. */
   onPressureChange(): void;
+  /** A send a handler returned (so nobody else waits on it) failed. */
+  onSendFailed(link: BrokerLink, error: Error): void;
 }
 
-interface Batch {
+interface Batch extends SendTicket {
   promise: Promise<void>;
   resolve: () => void;
   reject: (error: Error) => void;
@@ -64,6 +70,8 @@ export class BrokerLink {
   private readonly idle: IdleWatch;
   private closed: Promise<void> | undefined;
   private readonly flushNow = (): void => this.flush();
+  /** Contexts of this broker's clients by their JSON text. */
+  private readonly contexts: ContextCache;
 
   constructor(
     readonly broker: BrokerAddress,
@@ -73,6 +81,7 @@ export class BrokerLink {
   ) {
     this.held = new HeldSends(broker.address, options.maxBufferedSends, options.sendTimeoutMs);
     this.requests = new PendingRequests(broker.address);
+    this.contexts = new ContextCache(broker.address);
     this.idle = new IdleWatch(options.brokerIdleTimeoutMs, () => this.paused, () => {
       this.lastError = new Error(`broker ${this.address} sent nothing for ${options.brokerIdleTimeoutMs} ms`);
       this.socket?.destroy();
@@ -175,7 +184,8 @@ export class BrokerLink {
         reject = rej;
       });
       promise.catch(noop);
-      this.batch = { promise, resolve, reject };
+      this.batch = { promise, resolve, reject, returned: false };
+      attachTicket(promise, this.batch);
       setImmediate(this.flushNow);
     }
     return this.batch.promise;
@@ -183,8 +193,19 @@ export class BrokerLink {
 
   private hold(line: string): Promise<void> {
     const promise = this.held.hold(line);
-    promise.catch((error: Error) => this.log.debug({ err: error, broker: this.address }, 'send failed'));
+    const ticket: SendTicket = { returned: false };
+    attachTicket(promise, ticket);
+    promise.catch((error: Error) => {
+      if (ticket.returned) this.owner.onSendFailed(this, error);
+      else this.log.debug({ err: error, broker: this.address }, 'send failed');
+    });
     return promise;
+  }
+
+  /** Rejects a batch's sends; reported here when a handler returned one of them. */
+  private failBatch(batch: Batch, error: SendError): void {
+    batch.reject(error);
+    if (batch.returned) this.owner.onSendFailed(this, error);
   }
 
   private flush(): void {
@@ -200,11 +221,11 @@ export class BrokerLink {
     }
     const socket = this.socket;
     if (socket === undefined || this.status === 'closed' && socket.writableEnded) {
-      batch.reject(new SendError('connection_lost', `broker ${this.address} link dropped before the write`, this.address));
+      this.failBatch(batch, new SendError('connection_lost', `broker ${this.address} link dropped before the write`, this.address));
       return;
     }
     socket.write(data, (error) => {
-      if (error) batch.reject(new SendError('connection_lost', `write to broker ${this.address} failed`, this.address, { cause: error }));
+      if (error) this.failBatch(batch, new SendError('connection_lost', `write to broker ${this.address} failed`, this.address, { cause: error }));
       else batch.resolve();
     });
     if (!this.congested && socket.writableLength > this.options.maxWriteBufferBytes) {
@@ -259,6 +280,14 @@ export class BrokerLink {
         this.log.warn({ broker: this.address, err: out.error }, 'skipped an oversize frame');
         continue;
       }
+      // Client messages, nearly every line, in the shape Strands brokers write them: read by position.
+      const view = readNewMessageLine(out.line);
+      const known = view === undefined ? undefined : this.contexts.read(view.contextJson);
+      if (known !== undefined) {
+        this.owner.onNewMessage(this, view!, known);
+        if (this.status !== 'connected') return;
+        continue;
+      }
       const decoded = decodeBrokerLine(out.line);
       if (decoded === null) continue;
       if ('error' in decoded) {
@@ -302,6 +331,7 @@ export class BrokerLink {
     this.socket = undefined;
     this.decoder = undefined;
     this.acks = [];
+    this.contexts.clear();
     this.idle.stop();
     const wasConnected = this.status === 'connected';
     if (this.batch !== undefined) this.flush();

@@ -30,6 +30,14 @@ export const FIRST_DELIVERY: EventDelivery = Object.freeze({ id: undefined, rede
 /** Where replies go; the backend implements it. */
 export interface Replier {
   sendToConnection(clientId: string, message: string | Uint8Array): Promise<void>;
+  /** Sends to one client a text already written as JSON (both the id and the message): the reply of a text as it came. */
+  sendJsonTextToConnection?(clientId: string, clientIdJson: string, messageJson: string): Promise<void>;
+}
+
+/** The JSON texts a message arrived in, so that replying with the same text needs no encoding. */
+export interface ArrivedAs {
+  readonly clientIdJson: string;
+  readonly messageJson: string;
 }
 
 /** Builds the handler-facing context from a wire context. */
@@ -54,6 +62,7 @@ export class IncomingMessage implements EventDelivery {
     readonly isBinary: boolean,
     private readonly replier: Replier,
     delivery: EventDelivery = FIRST_DELIVERY,
+    private readonly arrivedAs?: ArrivedAs,
   ) {
     this.id = delivery.id;
     this.redelivered = delivery.redelivered;
@@ -72,6 +81,10 @@ export class IncomingMessage implements EventDelivery {
 
   /** Sends `message` to this client alone (bytes as a binary frame). */
   reply(message: string | Uint8Array): Promise<void> {
+    const arrived = this.arrivedAs;
+    if (message === this.message && arrived !== undefined && !this.isBinary && this.replier.sendJsonTextToConnection !== undefined) {
+      return this.replier.sendJsonTextToConnection(this.client.clientId, arrived.clientIdJson, arrived.messageJson);
+    }
     return this.replier.sendToConnection(this.client.clientId, message);
   }
 

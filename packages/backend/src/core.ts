@@ -1,11 +1,14 @@
 // The backend's machinery: broker links, flow control (pausing brokers when work piles up),
 // lifecycle, and the sends. The public event API sits on top of it in backend.ts.
 import type { BrokerFrame, RoomMember } from '@strands/protocol';
+import type { NewMessageView } from '@strands/protocol/wire';
 import { BrokerLink, type BrokerLinkStatus, type LinkOwner } from './broker-link.js';
+import type { KnownClient } from './context-cache.js';
 import { BrokerError, HandlerError, SendError, isBackendError, type HandlerEvent } from './errors.js';
 import { createConsoleLogger, type BackendLogger } from './logger.js';
 import { resolveOptions, type BackendOptions, type ResolvedOptions } from './options.js';
 import { Scheduler } from './scheduler.js';
+import { takeReturnedSend } from './send-ticket.js';
 import * as wire from './wire.js';
 import { readRoomHistory, setRoomHistoryFrame, type RoomHistoryOptions, type RoomHistoryPage } from './room-history.js';
 
@@ -139,6 +142,11 @@ export abstract class BackendCore implements LinkOwner {
     return this.toClient(clientId, wire.messageToConnectionLine(clientId, message));
   }
 
+  /** Sends to one client a text already written as JSON (the client id and the message): a reply of the text as it arrived. */
+  sendJsonTextToConnection(clientId: string, clientIdJson: string, messageJson: string): Promise<void> {
+    return this.toClient(clientId, wire.messageToConnectionJsonLine(clientIdJson, messageJson));
+  }
+
   /** Sends `value` as JSON to one client. */
   sendJsonToConnection(clientId: string, value: unknown): Promise<void> {
     return this.sendToConnection(clientId, JSON.stringify(value));
@@ -222,6 +230,11 @@ export abstract class BackendCore implements LinkOwner {
     this.updateFlow();
   }
 
+  onNewMessage(link: BrokerLink, view: NewMessageView, known: KnownClient): void {
+    this.dispatchMessage(link, view, known);
+    this.updateFlow();
+  }
+
   onConnected(link: BrokerLink): void {
     this.connectWaiters.get(link)?.resolve();
     this.connectWaiters.delete(link);
@@ -241,6 +254,10 @@ export abstract class BackendCore implements LinkOwner {
 
   onPressureChange(): void {
     this.updateFlow();
+  }
+
+  onSendFailed(_link: BrokerLink, error: Error): void {
+    this.reportError(error);
   }
 
   /** Called by event streams when they become full or drain. */
@@ -265,10 +282,15 @@ export abstract class BackendCore implements LinkOwner {
     for (const link of this.links) link.setPaused(pause);
   }
 
-  /** Runs a handler, turning a throw or rejection into a reported HandlerError. */
+  /**
+   * Runs a handler, turning a throw or rejection into a reported HandlerError. A handler that
+   * returns one of this SDK's send promises is finished at once (undefined): the link keeps sends
+   * in order and reports a failed write itself, so the client's next event need not wait a turn.
+   */
   protected guard(event: HandlerEvent, clientId: string | undefined, run: () => unknown): unknown {
     try {
       const result = run();
+      if (takeReturnedSend(result) !== undefined) return undefined;
       if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
         return Promise.resolve(result).catch((cause: unknown) => this.reportError(toHandlerError(event, clientId, cause)));
       }
@@ -328,6 +350,8 @@ export abstract class BackendCore implements LinkOwner {
   protected abstract reportError(error: Error): void;
   /** Turns one broker frame into handler work. */
   protected abstract dispatch(link: BrokerLink, frame: BrokerFrame): void;
+  /** Turns one client message read by the fast reader into handler work. */
+  protected abstract dispatchMessage(link: BrokerLink, view: NewMessageView, known: KnownClient): void;
   protected abstract brokerConnected(address: string): void;
   protected abstract brokerDisconnected(address: string, error: Error | undefined): void;
   protected abstract beforeClose(): void;

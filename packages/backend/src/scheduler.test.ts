@@ -46,4 +46,28 @@ describe('Scheduler', () => {
     await scheduler.idle();
     expect(started).toEqual(['a', 'b']);
   });
+
+  it('keeps one key in order when a task pushes more work for its own key, sync or async', async () => {
+    const order: string[] = [];
+    const scheduler = new Scheduler(4, () => {}, () => {});
+    scheduler.push('a', () => {
+      order.push('a0');
+      scheduler.push('a', () => void order.push('a1'));
+      scheduler.push('b', () => void order.push('b0'));
+      order.push('a0 end');
+    });
+    expect(order).toEqual(['a0', 'b0', 'a0 end', 'a1']);
+    let release!: () => void;
+    scheduler.push('c', () => {
+      scheduler.push('c', () => void order.push('c1'));
+      return new Promise<void>((resolve) => (release = resolve));
+    });
+    expect(order).not.toContain('c1');
+    expect(scheduler.active).toBe(1);
+    release();
+    await scheduler.idle();
+    expect(order.at(-1)).toBe('c1');
+    expect(scheduler.active).toBe(0);
+    expect(scheduler.queued).toBe(0);
+  });
 });

@@ -20,6 +20,8 @@ export class Scheduler {
   /** Tasks received but not started. */
   queued = 0;
   private idleWaiters: (() => void)[] = [];
+  /** Key of the task running now without a lane (see `push`). */
+  private direct: string | undefined;
 
   constructor(
     private readonly limit: number,
@@ -30,6 +32,18 @@ export class Scheduler {
   /** Adds `task` to the lane of `key`; it runs after every earlier task of that key. */
   push(key: string, task: Task): void {
     let lane = this.lanes.get(key);
+    // An idle client and a free slot (then nobody waits for one): run now, with no lane unless the
+    // task goes on past this call or the same client gets more work meanwhile.
+    if (lane === undefined && this.direct === undefined && this.active < this.limit) {
+      this.runDirect(key, task);
+      return;
+    }
+    if (lane === undefined && key === this.direct) {
+      // Runs once the task running for this key without a lane is done.
+      this.lanes.set(key, { key, tasks: [task], head: 0, running: true });
+      this.queued += 1;
+      return;
+    }
     if (lane === undefined) {
       lane = { key, tasks: [task], head: 0, running: false };
       this.lanes.set(key, lane);
@@ -46,6 +60,41 @@ export class Scheduler {
   idle(): Promise<void> {
     if (this.active === 0 && this.queued === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private runDirect(key: string, task: Task): void {
+    this.active += 1;
+    this.direct = key;
+    let result: unknown;
+    try {
+      result = task();
+    } catch (error) {
+      this.onError(error);
+    }
+    this.direct = undefined;
+    const nested = this.lanes.get(key);
+    if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+      let lane = nested;
+      if (lane === undefined) {
+        lane = { key, tasks: [], head: 0, running: true };
+        this.lanes.set(key, lane);
+      }
+      const held = lane;
+      (result as PromiseLike<unknown>).then(
+        () => this.finish(held),
+        (error: unknown) => {
+          this.onError(error);
+          this.finish(held);
+        },
+      );
+      return;
+    }
+    if (nested !== undefined) {
+      this.finish(nested);
+      return;
+    }
+    this.active -= 1;
+    if (this.active === 0 && this.queued === 0 && this.idleWaiters.length > 0) this.wakeIdle();
   }
 
   private start(lane: Lane): void {
@@ -103,10 +152,12 @@ export class Scheduler {
       lane.head = 0;
     }
     this.onProgress();
-    if (this.active === 0 && this.queued === 0 && this.idleWaiters.length > 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const resolve of waiters) resolve();
-    }
+    if (this.active === 0 && this.queued === 0 && this.idleWaiters.length > 0) this.wakeIdle();
+  }
+
+  private wakeIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 }

@@ -4,26 +4,39 @@
 type Done = boolean;
 
 /**
- * Remembers up to `capacity` event ids in arrival order (a Map keeps it). A redelivery of an id
- * still remembered is a repeat: the application handler runs once per event in the common case
- * (a redelivery after more than `capacity` newer events runs again: at least once, not exactly once).
+ * Remembers up to `capacity` event ids in arrival order, in a ring: each arrival takes the
+ * oldest slot (no iterator, no array growth), and `done` finds its event by the slot it was given.
+ * A redelivery of an id still remembered is a repeat: the application handler runs once per event
+ * in the common case (a redelivery after more than `capacity` newer events runs again: at least
+ * once, not exactly once).
  */
 export class SeenEvents {
-  private readonly ids = new Map<string, Done>();
+  private readonly slots = new Map<string, number>();
+  private readonly ring: (string | undefined)[];
+  private readonly finished: Uint8Array;
+  private next = 0;
 
-  constructor(readonly capacity: number) {}
-
-  /** What is known of `id`: undefined when new (it is remembered from now on, as in progress). */
-  arrived(id: string): Done | undefined {
-    const known = this.ids.get(id);
-    if (known !== undefined) return known;
-    this.ids.set(id, false);
-    if (this.ids.size > this.capacity) this.ids.delete(this.ids.keys().next().value as string);
-    return undefined;
+  constructor(readonly capacity: number) {
+    this.ring = new Array<string | undefined>(capacity).fill(undefined);
+    this.finished = new Uint8Array(capacity);
   }
 
-  /** The handler of `id` settled; a later repeat is acknowledged at once. */
-  done(id: string): void {
-    if (this.ids.has(id)) this.ids.set(id, true);
+  /** What is known of `id`: `false` in progress, `true` done; for a new id, the slot it is remembered in (a number). */
+  arrived(id: string): Done | number {
+    const known = this.slots.get(id);
+    if (known !== undefined) return this.finished[known] === 1;
+    const slot = this.next;
+    const oldest = this.ring[slot];
+    if (oldest !== undefined) this.slots.delete(oldest);
+    this.ring[slot] = id;
+    this.finished[slot] = 0;
+    this.slots.set(id, slot);
+    this.next = slot + 1 === this.capacity ? 0 : slot + 1;
+    return slot;
+  }
+
+  /** The handler of the event remembered in `slot` settled; a later repeat is acknowledged at once. */
+  done(id: string, slot: number): void {
+    if (this.ring[slot] === id) this.finished[slot] = 1;
   }
 }

@@ -1,7 +1,7 @@
 // The SDK's broker-line decoder and encoders, through the protocol's zod-free wire.
 import { parseFrame } from '@strands/protocol';
 import { describe, expect, it } from 'vitest';
-import { decodeBrokerLine, messageToRoomLine, nextRequestId, responseLine } from './wire.js';
+import { decodeBrokerLine, messageToConnectionJsonLine, messageToConnectionLine, messageToRoomLine, nextRequestId, responseLine } from './wire.js';
 
 const context = '{"client_id":"c1","room_id":"r"}';
 
@@ -47,5 +47,15 @@ describe('encoders', () => {
       request_id: 'r"1',
       params: { accepted: false, status: 401 },
     });
+  });
+
+  it('write the same message_to_connection from texts already JSON as from the values', () => {
+    for (const [clientId, message] of [['c1', 'hi'], ['c"2', '{"t":"1","p":"x\\y"}'], ['\u00e9', 'caf\u00e9 \n']] as const) {
+      const fromJson = messageToConnectionJsonLine(JSON.stringify(clientId), JSON.stringify(message));
+      const fromValues = messageToConnectionLine(clientId, message);
+      const withoutId = (line: string) => line.replace(/"request_id":"[^"]*"/, '"request_id":""');
+      expect(withoutId(fromJson)).toBe(withoutId(fromValues));
+      expect(parseFrame(fromJson.trimEnd(), 'backend')).toMatchObject({ ok: true, frame: { params: { conn_id: clientId, message } } });
+    }
   });
 });

@@ -42,6 +42,14 @@ export function messageToConnectionLine(clientId: string, message: OutgoingMessa
     : encodeMessageToConnection(requestIds(), clientId, base64(message), true);
 }
 
+/**
+ * `message_to_connection` from texts already JSON (a client id and a message as they arrived in a
+ * `new_message`): the line `messageToConnectionLine` writes for the same values (a test holds them together).
+ */
+export function messageToConnectionJsonLine(clientIdJson: string, messageJson: string): string {
+  return '{"action":"message_to_connection","request_id":"' + requestIds() + '","params":{"conn_id":' + clientIdJson + ',"message":' + messageJson + '}}\n';
+}
+
 export function broadcastLine(message: OutgoingMessage): string {
   return typeof message === 'string' ? encodeBroadcast(requestIds(), message) : encodeBroadcast(requestIds(), base64(message), true);
 }
