@@ -161,7 +161,8 @@ export class StrandsBackend extends BackendCore implements Replier {
       }
       case 'connection_request': {
         const request = new ConnectionRequest(frame, link.address);
-        this.scheduler.push(`\u0000${frame.request_id}`, () => this.decide(link, request));
+        const deadline = Date.now() + this.options.connectionRequestTimeoutMs;
+        this.decisions.push(() => this.decide(link, request, deadline));
         return;
       }
       case 'new_connection': {
@@ -229,11 +230,13 @@ export class StrandsBackend extends BackendCore implements Replier {
   }
 
   /** Runs the connection-request hook under a timeout and answers the broker that asked. */
-  private async decide(link: BrokerLink, request: ConnectionRequest): Promise<void> {
+  private async decide(link: BrokerLink, request: ConnectionRequest, deadline: number): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const timeoutMs = this.options.connectionRequestTimeoutMs;
+    // The time limit counts from arrival: waiting for a free place in the lane uses it up too.
+    const timeoutMs = deadline - Date.now();
     let line: string;
     try {
+      if (timeoutMs <= 0) throw new HandlerError('handler_timeout', 'connection_request', undefined);
       const decision = await Promise.race([
         Promise.resolve().then(() => this.handleConnectionRequest(request)),
         new Promise<never>((_, reject) => {

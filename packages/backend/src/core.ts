@@ -7,6 +7,7 @@ import type { KnownClient } from './context-cache.js';
 import { BrokerError, HandlerError, SendError, isBackendError, type HandlerEvent } from './errors.js';
 import { createConsoleLogger, type BackendLogger } from './logger.js';
 import { resolveOptions, type BackendOptions, type ResolvedOptions } from './options.js';
+import { ConnectionLane } from './connection-lane.js';
 import { Scheduler } from './scheduler.js';
 import { takeReturnedSend } from './send-ticket.js';
 import * as wire from './wire.js';
@@ -33,6 +34,8 @@ export abstract class BackendCore implements LinkOwner {
   protected readonly log: BackendLogger;
   protected readonly links: BrokerLink[];
   protected readonly scheduler: Scheduler;
+  /** Connection-request handlers, apart from client events (`maxConcurrentConnectionRequests`). */
+  protected readonly decisions: ConnectionLane;
   /** Which broker each client is connected through; kept only when serving several brokers. */
   protected readonly homes = new Map<string, BrokerLink>();
   protected status: BackendStatus = 'idle';
@@ -51,6 +54,7 @@ export abstract class BackendCore implements LinkOwner {
       (error) => this.reportError(new HandlerError('handler_error', 'message', undefined, { cause: error })),
       () => this.updateFlow(),
     );
+    this.decisions = new ConnectionLane(this.options.maxConcurrentConnectionRequests);
   }
 
   /** Where the backend and each broker stand. */
@@ -107,7 +111,7 @@ export abstract class BackendCore implements LinkOwner {
     this.beforeClose();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
-      this.scheduler.idle().then(() => false),
+      Promise.all([this.scheduler.idle(), this.decisions.idle()]).then(() => false),
       new Promise<boolean>((resolve) => {
         timer = setTimeout(() => resolve(true), timeoutMs);
       }),

@@ -51,8 +51,17 @@ export interface BackendOptions {
   sendTimeoutMs?: number;
   /** Bytes queued in a broker socket past which new sends are held (and reading pauses). @default 4 MiB */
   maxWriteBufferBytes?: number;
-  /** A connection-request handler that takes longer rejects the client (504), in ms. @default 8000 */
+  /**
+   * A connection-request handler that takes longer rejects the client (504), in ms, counted from
+   * the request's arrival (time waiting for a place in the lane included). @default 8000
+   */
   connectionRequestTimeoutMs?: number;
+  /**
+   * Connection-request handlers running at once; later requests wait in arrival order. They run
+   * in a lane of their own, apart from `maxConcurrency`: a slow `onConnectionRequest` never holds
+   * up the events of clients already connected. @default 64
+   */
+  maxConcurrentConnectionRequests?: number;
   /** How long `roomMembers()` waits for the broker's reply, in ms. @default 10000 */
   requestTimeoutMs?: number;
   /**
@@ -125,6 +134,7 @@ export const DEFAULT_MAX_BUFFERED_SENDS = 10_000;
 export const DEFAULT_SEND_TIMEOUT_MS = 30_000;
 export const DEFAULT_MAX_WRITE_BUFFER_BYTES = 4 * 1024 * 1024;
 export const DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS = 8000;
+export const DEFAULT_MAX_CONCURRENT_CONNECTION_REQUESTS = 64;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 export const DEFAULT_ROUTE_TIMEOUT_MS = 25_000;
 export const DEFAULT_MAX_STREAMS_PER_CLIENT = 32;
@@ -172,6 +182,7 @@ export function resolveOptions(options: BackendOptions = {}): ResolvedOptions {
     sendTimeoutMs: options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS,
     maxWriteBufferBytes: options.maxWriteBufferBytes ?? DEFAULT_MAX_WRITE_BUFFER_BYTES,
     connectionRequestTimeoutMs: options.connectionRequestTimeoutMs ?? DEFAULT_CONNECTION_REQUEST_TIMEOUT_MS,
+    maxConcurrentConnectionRequests: options.maxConcurrentConnectionRequests ?? DEFAULT_MAX_CONCURRENT_CONNECTION_REQUESTS,
     requestTimeoutMs: options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
     routeTimeoutMs: options.routeTimeoutMs ?? DEFAULT_ROUTE_TIMEOUT_MS,
     maxStreamsPerClient: options.maxStreamsPerClient ?? DEFAULT_MAX_STREAMS_PER_CLIENT,
@@ -199,6 +210,7 @@ export function resolveOptions(options: BackendOptions = {}): ResolvedOptions {
   positive('sendTimeoutMs', resolved.sendTimeoutMs);
   positive('maxWriteBufferBytes', resolved.maxWriteBufferBytes);
   positive('connectionRequestTimeoutMs', resolved.connectionRequestTimeoutMs);
+  positiveInteger('maxConcurrentConnectionRequests', resolved.maxConcurrentConnectionRequests);
   positive('requestTimeoutMs', resolved.requestTimeoutMs);
   positive('routeTimeoutMs', resolved.routeTimeoutMs);
   positiveInteger('maxStreamsPerClient', resolved.maxStreamsPerClient);
