@@ -8,6 +8,7 @@ import { RedisLinkError } from './errors.js';
 import type { ClusterChannels } from './keys.js';
 import type { OrderedPublisher } from './ordered-publisher.js';
 import type { RedisLink } from './redis-link.js';
+import { stamp } from './records.js';
 
 /** A membership command for a client on another node. */
 export type NodeRequest = JoinRequest | LeaveRequest | DisconnectRequest;
@@ -180,10 +181,4 @@ export class DirectoryRouting {
     });
     return result;
   }
-}
-
-/** The message as JSON with its publish time `t` (ms) appended: the receiver's lag measure. */
-export function stamp(message: object): string {
-  const json = JSON.stringify(message);
-  return json === '{}' ? `{"t":${Date.now()}}` : `${json.slice(0, -1)},"t":${Date.now()}}`;
 }

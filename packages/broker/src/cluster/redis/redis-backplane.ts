@@ -8,7 +8,7 @@ import { RateLimitedLog } from '../../logger.js';
 import type { BackplaneMetric } from '../../metric-samples.js';
 import { AttachFence } from './attach-fence.js';
 import { ConnectionDirectory } from './connection-directory.js';
-import { DirectoryRouting, stamp } from './directory-routing.js';
+import { DirectoryRouting } from './directory-routing.js';
 import { RedisLinkError } from './errors.js';
 import { createIoredisLink } from './ioredis-link.js';
 import { clusterChannels, clusterKeys, type ClusterChannels, type ClusterKeys } from './keys.js';
@@ -17,10 +17,12 @@ import { MembershipTrackingNode } from './membership-tracking-node.js';
 import { NodeReaper } from './node-reaper.js';
 import { OrderedPublisher } from './ordered-publisher.js';
 import { RedisPresence } from './presence.js';
+import { PublishBatcher } from './publish-batcher.js';
 import { PublishLagHistogram } from './publish-lag.js';
 import type { RedisLink } from './redis-link.js';
 import { resolveRedisBackplaneOptions, type RedisBackplaneOptions } from './redis-backplane-options.js';
 import { redisMetricSamples, type RedisBackplaneStats } from './redis-backplane-stats.js';
+import { decodeRecords, stamp } from './records.js';
 import { RoomSubscriptions } from './room-subscriptions.js';
 
 /** How long a stop waits for publishes held behind lookups before it drops them. */
@@ -56,6 +58,7 @@ export class RedisBackplane extends ClusterBackplane {
   private readonly routing: DirectoryRouting;
   private readonly reaper: NodeReaper;
   private readonly out: OrderedPublisher;
+  private readonly batcher: PublishBatcher;
   private link: RedisLink | undefined;
   private localNode: LocalNode | undefined;
   private unlisten: Array<() => void> = [];
@@ -110,6 +113,13 @@ export class RedisBackplane extends ClusterBackplane {
         reaped: (node, entries) => this.options.logger?.info({ node: this.nodeId, peer: node, entries }, 'silent node reaped from Redis'),
       },
     );
+    this.batcher = new PublishBatcher({
+      publish: (channel, payload) => (this.link === undefined ? Promise.reject(unavailable('publish')) : this.link.publish(channel, payload)),
+      failed: (records) => {
+        this.counters.lostPublishes += records;
+        this.counters.publishFailures += records;
+      },
+    });
     this.out = new OrderedPublisher((channel, payload, receivers) => this.publishOut(channel, payload, receivers), resolved.maxWaitingPublishes, () => {
       this.counters.publishFailures++;
     });
@@ -284,6 +294,7 @@ export class RedisBackplane extends ClusterBackplane {
     const idle = this.out.idle();
     await Promise.race([idle, new Promise((resolve) => setTimeout(resolve, STOP_DRAIN_MS).unref())]);
     this.out.clear();
+    this.batcher.flush();
     this.routing.close();
     await this.presence.removeAll();
     this.presence.detach();
@@ -329,17 +340,17 @@ export class RedisBackplane extends ClusterBackplane {
       return;
     }
     this.counters.messagesOut++;
-    link.publish(channel, payload).then(receivers, () => {
-      this.counters.lostPublishes++;
-      this.counters.publishFailures++;
-    });
+    this.batcher.add(channel, payload, receivers);
   }
 
   /** The subscriber's read path: decode and hand over, never await (Redis drops slow pub/sub readers). */
   private receiveFrom(channel: string, payload: string): void {
     // This node's own room message, echoed because it listens to the room too: skip the parse.
     if (payload.startsWith(this.ownRoomPrefix)) return;
-    const message = decode(payload);
+    for (const message of decodeRecords(payload)) this.receive(channel, message);
+  }
+
+  private receive(channel: string, message: Record<string, unknown> | undefined): void {
     if (message === undefined) return this.onMessage(undefined); // counted as malformed by the base class
     if (message.from === this.nodeId) return;
     this.counters.messagesIn++;
@@ -387,14 +398,4 @@ export class RedisBackplane extends ClusterBackplane {
 
 function unavailable(command: string): RedisLinkError {
   return new RedisLinkError(`${command}: Redis unavailable`, 'redis_unavailable', command);
-}
-
-/** A JSON object, or `undefined` (which the base class counts as malformed). */
-function decode(payload: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(payload);
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,0 +1,111 @@
+// Records of the Redis transport: bodies travel unescaped and come back whole, batches split in order,
+// and a payload that lies about its lengths is refused instead of misread.
+import { describe, expect, it } from 'vitest';
+import { decodeRecords, encodeRecord } from './records.js';
+import { MAX_BATCH_CHARS, PublishBatcher } from './publish-batcher.js';
+
+/** Decoded records without the `len` and `n` they keep from the wire. */
+function decoded(payload: string): Array<Record<string, unknown> | undefined> {
+  return decodeRecords(payload).map((record) => {
+    if (record === undefined) return undefined;
+    const { len: _len, n: _n, ...rest } = record;
+    return rest;
+  });
+}
+
+describe('records', () => {
+  it('carries a delivery text unescaped after its header, and gives it back exactly', () => {
+    const message = 'a "quoted"\nline\\ with é, 😀 and \u2028';
+    const record = encodeRecord({ type: 'direct', from: 'n1', clientId: 'c1', message, binary: false }, 42);
+    expect(record.startsWith('{"type":"direct","from":"n1","clientId":"c1","binary":false,"len":')).toBe(true);
+    expect(record.endsWith(`\n${message}`)).toBe(true);
+    expect(decoded(record)).toEqual([{ type: 'direct', from: 'n1', clientId: 'c1', binary: false, message, t: 42 }]);
+  });
+
+  it('keeps the lengths of text that crossed Redis as UTF-8', () => {
+    const message = 'x\ud800y😀'; // a lone surrogate comes back as U+FFFD, one code unit like it
+    const crossed = Buffer.from(encodeRecord({ type: 'room', from: 'n', room: 'r', message, binary: false }, 1), 'utf8').toString('utf8');
+    expect(decoded(crossed)).toEqual([{ type: 'room', from: 'n', room: 'r', binary: false, message: 'x\ufffdy😀', t: 1 }]);
+  });
+
+  it('sends event lines as lines, and an empty or newline-holding list as JSON', () => {
+    const lines = ['{"action":"new_message","params":{"message":"a\\nb"}}', '{"action":"disconnected"}'];
+    const record = encodeRecord({ type: 'events', from: 'n', clients: ['a', 'b'], lines }, 7);
+    expect(record).toContain(`\n${lines[0]}\n${lines[1]}`);
+    expect(decoded(record)).toEqual([{ type: 'events', from: 'n', clients: ['a', 'b'], lines, t: 7 }]);
+    expect(decoded(encodeRecord({ type: 'events', from: 'n', clients: [], lines: [] }, 7))).toEqual([{ type: 'events', from: 'n', clients: [], lines: [], t: 7 }]);
+    const odd = ['has\na newline'];
+    expect(decoded(encodeRecord({ type: 'events', from: 'n', clients: ['a'], lines: odd }, 7))).toEqual([{ type: 'events', from: 'n', clients: ['a'], lines: odd, t: 7 }]);
+  });
+
+  it('splits back-to-back records in order, and reads a plain JSON payload as one', () => {
+    const payload =
+      encodeRecord({ type: 'direct', from: 'n', clientId: 'a', message: 'one\n{"type":"fake"}', binary: false }, 1) +
+      encodeRecord({ type: 'heartbeat', from: 'n', backends: 1 }, 2) +
+      encodeRecord({ type: 'direct', from: 'n', clientId: 'b', message: '', binary: true }, 3);
+    expect(decoded(payload).map((r) => [r?.type, r?.clientId, r?.message])).toEqual([
+      ['direct', 'a', 'one\n{"type":"fake"}'],
+      ['heartbeat', undefined, undefined],
+      ['direct', 'b', ''],
+    ]);
+    expect(decoded('{"type":"goodbye","from":"old"}')).toEqual([{ type: 'goodbye', from: 'old' }]);
+  });
+
+  it('refuses what it cannot read, and stops there', () => {
+    expect(decoded('not json\n{"type":"goodbye","from":"x"}\n')).toEqual([undefined]);
+    expect(decoded('[1,2]')).toEqual([undefined]);
+    expect(decoded('{"type":"direct","from":"x","len":50}\nshort')).toEqual([undefined]);
+    expect(decoded('{"type":"direct","from":"x","len":-1}\n')).toEqual([undefined]);
+    expect(decoded('{"type":"events","from":"x","clients":["a"],"len":3,"n":2}\nabc')).toEqual([undefined]);
+  });
+});
+
+describe('PublishBatcher', () => {
+  function sink() {
+    const sent: Array<[string, string]> = [];
+    const failures: number[] = [];
+    let answer: () => Promise<number> = () => Promise.resolve(2);
+    return {
+      sent,
+      failures,
+      answerWith(next: () => Promise<number>) {
+        answer = next;
+      },
+      publish: (channel: string, payload: string) => {
+        sent.push([channel, payload]);
+        return answer();
+      },
+      failed: (records: number) => void failures.push(records),
+    };
+  }
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('joins one channel in a row into one publish at the end of the task, keeping order across channels', async () => {
+    const out = sink();
+    const batcher = new PublishBatcher(out);
+    const counts: number[] = [];
+    batcher.add('a', 'r1', (n) => counts.push(n));
+    batcher.add('a', 'r2', (n) => counts.push(n));
+    batcher.add('b', 'r3');
+    batcher.add('a', 'r4');
+    expect(out.sent).toEqual([['a', 'r1r2'], ['b', 'r3']]);
+    await tick();
+    expect(out.sent).toEqual([['a', 'r1r2'], ['b', 'r3'], ['a', 'r4']]);
+    expect(counts).toEqual([2, 2]);
+  });
+
+  it('sends a batch once it would pass its bound, and counts the records of a failed publish', async () => {
+    const out = sink();
+    const batcher = new PublishBatcher(out);
+    const big = 'x'.repeat(MAX_BATCH_CHARS / 2 + 1);
+    batcher.add('a', big);
+    batcher.add('a', big);
+    expect(out.sent.length).toBe(1);
+    out.answerWith(() => Promise.reject(new Error('down')));
+    batcher.add('a', 'r');
+    batcher.flush();
+    await tick();
+    expect(out.sent.map(([, p]) => p.length)).toEqual([big.length, big.length + 1]);
+    expect(out.failures).toEqual([2]);
+  });
+});
