@@ -49,6 +49,18 @@ async function streamed(q: RedisQueue<EventOwner>): Promise<string[]> {
 runEventStoreContract({ name: 'RedisEventStore', make: (capacity) => queue(capacity).store });
 
 describe('RedisEventStore in Redis', () => {
+  it('counts the first deliveries each consumer holds by id (redeliveries apart), as the dispatcher bounds them per backend', () => {
+    const { store } = queue(10);
+    const [one, two] = [{}, {}];
+    store.holdTracked(one, 'a\n', ownerOf('x'), 'a', 1, 0);
+    store.holdTracked(one, 'b\n', ownerOf('x'), 'b', 2, 0);
+    store.holdTracked(two, 'c\n', ownerOf('y'), 'c', 1, 0);
+    expect([store.firstDeliveriesHeld(one), store.firstDeliveriesHeld(two)]).toEqual([1, 1]);
+    store.acknowledgeIds(two, ['a', 'c']);
+    expect([store.firstDeliveriesHeld(one), store.firstDeliveriesHeld(two)]).toEqual([0, 0]);
+    expect(store.takeBack(one)).toBe(1);
+  });
+
   it('bounds waiting events by bytes too, and refuses drop-oldest and a zero bound with a clear error', () => {
     const { store } = queue(10, { maxBytes: 8 });
     expect(store.append('héé\n', ownerOf('x'))).toBe('queued'); // 6 bytes

@@ -92,6 +92,10 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
     return this.tracked.size;
   }
 
+  firstDeliveriesHeld(consumer: ConsumerKey): number {
+    return this.tracked.firstsHeld(consumer);
+  }
+
   /** Every event kept (waiting, held by count, held by id): each an entry pending in Redis, or about to be. */
   get kept(): number {
     let count = this.queue.length + this.tracked.size;
