@@ -401,7 +401,9 @@ function resolveQueue(queue: QueueOption | 'memory' | undefined, cluster: Cluste
   if (queue === 'memory') return queue;
   if (queue === undefined) return cluster === undefined ? 'memory' : { url: cluster.url, prefix: cluster.prefix ?? DEFAULT_CLUSTER_PREFIX };
   if (typeof queue !== 'object' || queue === null || typeof queue.url !== 'string' || !/^rediss?:\/\/[^/]/.test(queue.url)) {
-    throw invalid('queue', typeof queue === 'object' && queue !== null ? queue.url : queue, "'memory' or { url: 'redis://host:port/db' }");
+    // Named queue.url for an object, so the CLI reports the flag or file key that gave it.
+    const object = typeof queue === 'object' && queue !== null;
+    throw invalid(object ? 'queue.url' : 'queue', object ? queue.url : queue, "'memory' or a redis:// URL such as redis://127.0.0.1:6379/0");
   }
   return { prefix: cluster?.prefix ?? DEFAULT_CLUSTER_PREFIX, ...queue };
 }
