@@ -1,0 +1,65 @@
+// The Redis room history of cluster mode against a real redis-server: offsets, epochs, bounded recovery reads.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type TestRedis } from '../../../../testing/src/redis.js';
+import { createIoredisLink, type RedisLink } from '../../src/cluster/redis/index.js';
+import { RedisHistoryStream } from '../../src/cluster/redis/history-stream.js';
+
+let redis: TestRedis;
+let link: RedisLink;
+let other: RedisLink;
+const LIMITS = { size: 5, bytes: 1 << 20, ttlMs: 60_000 };
+
+beforeAll(async () => {
+  redis = await startRedis();
+  link = await createIoredisLink({ url: redis.url });
+  other = await createIoredisLink({ url: redis.url });
+});
+afterAll(async () => {
+  await link?.quit();
+  await other?.quit();
+  await redis?.stop();
+});
+
+describe('RedisHistoryStream', () => {
+  it('numbers a room\'s messages across brokers in one epoch, and recovers them in full or not at all', async () => {
+    const a = new RedisHistoryStream(link, 't1');
+    const b = new RedisHistoryStream(other, 't1');
+    const first = await a.append('lobby', 'm1', false, LIMITS);
+    const second = await b.append('lobby', 'm2', false, LIMITS);
+    const third = await a.append('lobby', 'AAE=', true, LIMITS);
+    expect([first.offset, second.offset, third.offset]).toEqual([1, 2, 3]);
+    expect(new Set([first.epoch, second.epoch, third.epoch]).size).toBe(1);
+
+    expect(await b.since('lobby', 1, first.epoch, 100)).toEqual({
+      ok: true,
+      position: third,
+      publications: [
+        { offset: 2, message: 'm2', binary: false },
+        { offset: 3, message: 'AAE=', binary: true },
+      ],
+    });
+    expect(await b.since('lobby', 3, first.epoch, 100)).toEqual({ ok: true, position: third, publications: [] });
+    expect(await b.since('lobby', 1, 'another', 100)).toMatchObject({ ok: false, reason: 'epoch' });
+    expect(await b.since('lobby', 0, first.epoch, 2)).toMatchObject({ ok: false, reason: 'too_many' });
+  });
+
+  it('a gap older than the stream keeps (MAXLEN) is trimmed: no partial replay', async () => {
+    const s = new RedisHistoryStream(link, 't2');
+    let last = await s.append('r', 'x0', false, LIMITS);
+    for (let i = 1; i < 12; i++) last = await s.append('r', `x${i}`, false, LIMITS);
+    expect(last.offset).toBe(12);
+    expect(await s.since('r', 2, last.epoch, 100)).toMatchObject({ ok: false, reason: 'trimmed', position: last });
+    const recent = await s.since('r', 8, last.epoch, 100);
+    expect(recent.ok && recent.publications.map((p) => p.message)).toEqual(['x8', 'x9', 'x10', 'x11']);
+  });
+
+  it('a room whose meta is gone starts a new epoch from offset 1', async () => {
+    const s = new RedisHistoryStream(link, 't3');
+    const before = await s.append('r', 'a', false, LIMITS);
+    await link.del([s.metaKey('r')]);
+    const after = await s.append('r', 'b', false, LIMITS);
+    expect(after.offset).toBe(1);
+    expect(after.epoch).not.toBe(before.epoch);
+    expect(await s.since('r', 1, before.epoch, 100)).toMatchObject({ ok: false, reason: 'epoch' });
+  });
+});
