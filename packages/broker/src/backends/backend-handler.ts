@@ -1,7 +1,16 @@
 // Acts on each frame a backend sends: checks it, hands commands to the routing core, answers errors.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ErrorReplyCode, FrameError } from '@strands/protocol';
-import { ACK_CAPABILITY, Failure, checkBackendParams, isBackendAction, parseRawFrame, roomMemberJson, type BackendFrame } from '@strands/protocol/wire';
+import {
+  ACK_CAPABILITY,
+  Failure,
+  checkBackendParams,
+  isBackendAction,
+  parseRawFrame,
+  readMessageFrame,
+  roomMemberJson,
+  type BackendFrame,
+} from '@strands/protocol/wire';
 import type { BrokerContext } from '../core/context.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from '../core/json-depth.js';
 import { RoutingCore, whenReady } from '../core/routing.js';
@@ -56,6 +65,13 @@ export class BackendHandler {
   /** Handles one line from a backend. Never throws: a bad frame hurts nobody but its sender. */
   line(backend: BackendConnection, line: string): void {
     this.ctx.metrics.backendFramesIn += 1;
+    // The frames sent once per message, as the encoders write them, are read without a JSON parse
+    // of the frame (a valid frame of a known action: only `unauthorized` can still refuse it).
+    const fast = readMessageFrame(line);
+    if (fast !== undefined) {
+      if (backend.authorized) return this.act(backend, fast);
+      return this.refuse(backend, refusal('unauthorized', 'say hello with the broker token first', fast.request_id, fast.action), true);
+    }
     // The protocol's checker, held to its zod schemas by a property test; in three steps so that an
     // unknown action is told before `unauthorized`, and that before wrong params, as always.
     const raw = parseRawFrame(line);

@@ -74,6 +74,8 @@ export type { Refusal, CheckResult } from './refusal.js';
 export { readFrame, parseRawFrame } from './frame-read.js';
 export type { RawFrame } from './frame-read.js';
 export { checkBackendFrame, checkBackendParams, isBackendAction } from './backend-frame-check.js';
+export { readMessageFrame } from './backend-fast-read.js';
+export type { MessageFrame } from './backend-fast-read.js';
 export { checkBrokerFrame, checkBrokerParams, isBrokerAction } from './broker-frame-check.js';
 export { readNewMessageLine, readContextJson } from './new-message-read.js';
 export type { NewMessageView } from './new-message-read.js';
