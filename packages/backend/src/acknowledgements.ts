@@ -32,7 +32,7 @@ export class Acknowledgements {
     const id = params.event_id;
     if (id === undefined) return FIRST_DELIVERY;
     const seen = this.seen;
-    const known = seen === undefined ? -1 : seen.arrived(id);
+    const known = seen === undefined ? -1 : seen.arrived(id, params.redelivered === true);
     if (typeof known === 'boolean') {
       if (known) link.ack(id);
       this.log.debug({ broker: link.address, eventId: id, deliveryCount: params.delivery_count }, 'skipped a repeated event');
