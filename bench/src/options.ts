@@ -3,14 +3,14 @@ import { BenchError } from './errors.js';
 import { MIN_MESSAGE_BYTES } from './message.js';
 
 /** The scenarios, in the order they run. */
-export const SCENARIO_NAMES = ['round-trip', 'fan-out', 'idle', 'backends', 'fixed-rate', 'pystrands', 'cluster', 'queue'] as const;
+export const SCENARIO_NAMES = ['round-trip', 'fan-out', 'idle', 'backends', 'fixed-rate', 'pystrands', 'cluster', 'queue', 'flood'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /**
  * Scenarios a quick run leaves out unless `--only` names them: `cluster` starts a redis-server,
  * two brokers and a backend for each of its setups, some 30 s in all on these 2 cores.
  */
-export const QUICK_EXCLUDED_SCENARIOS: readonly ScenarioName[] = ['cluster', 'queue'];
+export const QUICK_EXCLUDED_SCENARIOS: readonly ScenarioName[] = ['cluster', 'queue', 'flood'];
 
 /** Which echo backend serves the broker scenarios. */
 export type BackendImpl = 'sdk' | 'raw';

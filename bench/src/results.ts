@@ -67,6 +67,32 @@ export interface RedisCommandFigures {
   netPerMessage?: number;
 }
 
+/** Flood rows (issue 15): what one flooding client did to the broker and the others. */
+export interface FloodFigures {
+  /** Messages the flooder got into its socket, from before the warm-up to the end of the window. */
+  flooderSent: number;
+  /** How the broker ended the flooder (`1008 rate limit exceeded after 10.4 s`); absent while it was never closed. */
+  flooderClosed?: string;
+  /** strands_backends_dropped_total at the end. */
+  backendsDropped: number;
+  /** Backend connections after the first (an SDK backend reconnects after a drop). */
+  backendReconnects: number;
+  /** strands_client_rate_limited_total: times a client was paused for its rate. */
+  rateLimited: number;
+  /** strands_client_rate_limit_closes_total. */
+  rateLimitCloses: number;
+  /** strands_slow_client_closes_total: clients closed 1013 for not reading what they were sent (the flooder reading too slowly its own echoes). */
+  slowClientCloses: number;
+  /** strands_backend_behind_total: times the backend fell behind and its clients were paused. */
+  backendBehind: number;
+  /** strands_queue_dropped_total. */
+  queueDrops: number;
+  /** The broker process's peak resident memory (VmHWM), in bytes. */
+  brokerRssPeakBytes: number;
+  /** This row's p99 over the quiet row's of the same run. */
+  p99VsQuiet?: number;
+}
+
 /** What `value` counts. */
 export type Metric = 'msg/s' | 'deliveries/s' | 'bytes/connection';
 
@@ -113,6 +139,8 @@ export interface ResultRow {
   /** Ping-pong clients stuck waiting for a reply that never came. */
   stalled?: number;
   connectFailures?: number;
+  /** Flood rows: the flood's figures. */
+  flood?: FloodFigures;
   memory?: { rssBeforeBytes: number; rssAfterBytes: number; heapPerConnectionBytes: number };
   status: 'ok' | 'skipped' | 'failed';
   /** Why skipped or failed, or what to know (e.g. which backend implementation ran). */

@@ -11,6 +11,7 @@ import { backends } from './scenarios/backends.js';
 import { cluster } from './scenarios/cluster.js';
 import { fanOut } from './scenarios/fan-out.js';
 import { fixedRate } from './scenarios/fixed-rate.js';
+import { flood } from './scenarios/flood.js';
 import { idle } from './scenarios/idle.js';
 import type { Log, ScenarioContext } from './scenarios/measure.js';
 import { pystrands } from './scenarios/pystrands.js';
@@ -29,6 +30,7 @@ const SCENARIOS: Record<ScenarioName, (options: BenchOptions, context: ScenarioC
   pystrands,
   cluster,
   queue,
+  flood,
 };
 
 /**

@@ -5,6 +5,7 @@ import { columns } from './columns.js';
 import { renderComparison } from './comparison-table.js';
 import { cpuMs, cpuSplit, times } from './cpu-format.js';
 import { machineLine } from './machine.js';
+import { floodNote } from '../scenarios/flood.js';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -72,7 +73,7 @@ export function renderTable(suite: SuiteResult): string {
     r.status === 'ok' && r.cpu?.coresBusy !== undefined ? r.cpu.coresBusy.toFixed(2) : '',
     r.generatorUtilization === undefined ? '' : `${Math.round(r.generatorUtilization * 100)}%`,
     ...(cluster ? [versusCell(r), redisCell(r)] : []),
-    [r.note, r.mismatched ? `${r.mismatched} mismatched` : '', r.dropped ? `${r.dropped} dropped` : '', r.stalled ? `${r.stalled} clients stalled` : '', r.connectFailures ? `${r.connectFailures} connect failures` : '']
+    [r.note, floodNote(r), r.mismatched ? `${r.mismatched} mismatched` : '', r.dropped ? `${r.dropped} dropped` : '', r.stalled ? `${r.stalled} clients stalled` : '', r.connectFailures ? `${r.connectFailures} connect failures` : '']
       .filter(Boolean)
       .join('; '),
   ]);

@@ -29,6 +29,11 @@ export const REDIS_COMMANDS_PER_ROOM_MESSAGE_TARGET = 1;
  * that at a slow room: the row's `netPerMessage` takes the idle rate out, to show what is upkeep.
  */
 export const REDIS_COMMANDS_BACKGROUND_TOLERANCE = 0.05;
+/** Flood: the flooded well-behaved clients' p99 as a multiple of the same run's quiet p99, at most. */
+export const FLOOD_P99_FACTOR_TARGET = 2;
+/** Flood: the broker's peak resident memory over the whole flooded run, at most (the audit saw ~600 MB). */
+export const FLOOD_RSS_PEAK_TARGET_BYTES = 256 * 1024 * 1024;
+
 /** Adding a backend may cost at most this share of the best throughput so far (noise). */
 const BACKEND_DROP_TOLERANCE = 0.1;
 
@@ -96,6 +101,7 @@ export function judgeTargets(rows: ResultRow[], options: BenchOptions): TargetCh
   }
 
   if (options.scenarios.includes('cluster')) checks.push(...clusterTargets(rows, options, judge));
+  if (options.scenarios.includes('flood')) checks.push(...floodTargets(rows, options, judge));
   return checks;
 }
 
@@ -141,4 +147,24 @@ function clusterTargets(rows: ResultRow[], options: BenchOptions, judge: (pass: 
     });
   }
   return checks;
+}
+
+function floodTargets(rows: ResultRow[], options: BenchOptions, judge: (pass: boolean) => boolean | undefined): TargetCheck[] {
+  const clients = options.roundTripClients[0] ?? 100;
+  const row = rows.find((r) => r.id === `flood/flood/${clients}` && r.status === 'ok');
+  const f = row?.flood;
+  const goals = {
+    lost: 'well-behaved clients lose nothing',
+    p99: `well-behaved p99 <= ${FLOOD_P99_FACTOR_TARGET}x the run without the flooder`,
+    dropped: 'no backend dropped',
+    rss: `broker RSS peak < ${FLOOD_RSS_PEAK_TARGET_BYTES / (1024 * 1024)} MB`,
+  };
+  if (row === undefined || f === undefined) return Object.values(goals).map((goal) => ({ name: 'flood', goal, actual: 'not measured', pass: undefined }));
+  const p99 = f.p99VsQuiet;
+  return [
+    { name: 'flood: loss', goal: goals.lost, actual: `${fmt(row.lost ?? 0)} of ${fmt(row.sent ?? 0)} lost`, pass: judge((row.lost ?? 0) === 0) },
+    { name: 'flood: p99', goal: goals.p99, actual: p99 === undefined ? 'no quiet row' : `${p99.toFixed(2)}x (${row.latency?.p99Ms} ms)`, pass: p99 === undefined ? undefined : judge(p99 <= FLOOD_P99_FACTOR_TARGET) },
+    { name: 'flood: backends', goal: goals.dropped, actual: `${f.backendsDropped} dropped, ${f.backendReconnects} reconnects`, pass: judge(f.backendsDropped === 0 && f.backendReconnects === 0) },
+    { name: 'flood: broker memory', goal: goals.rss, actual: `${Math.round(f.brokerRssPeakBytes / (1024 * 1024))} MB`, pass: f.brokerRssPeakBytes === 0 ? undefined : judge(f.brokerRssPeakBytes < FLOOD_RSS_PEAK_TARGET_BYTES) },
+  ];
 }
