@@ -1,14 +1,15 @@
 // Cluster-wide presence in Redis (cluster-notes "Cluster-wide presence"): this node's memberships
 // written as they change (coalesced per tick), read per room, removed on stop. Entries live as long
 // as their node's lease (its beat in the node registry): no command per connection keeps them.
+import type { MemberInfo } from '../../core/backplane.js';
 import { connectionRemove, presenceAdd, presenceRemove } from './cluster-scripts.js';
 import { memberEntry, type ClusterKeys } from './keys.js';
 import { LocalMemberships, type LocalMember } from './local-memberships.js';
-import type { RedisLink, RedisPipeline } from './redis-link.js';
+import { Batches, chunks } from './pipeline-batches.js';
+import type { RedisLink } from './redis-link.js';
 
-/** Clients per script call, and commands per pipeline: a burst never makes one huge script or write. */
+/** Clients per script call: a burst never makes one huge script. */
 const CLIENTS_PER_SCRIPT = 256;
-const COMMANDS_PER_PIPELINE = 512;
 
 export interface PresenceSettings {
   nodeId: string;
@@ -254,44 +255,19 @@ export class RedisPresence {
   }
 }
 
-/** Pipelines of at most COMMANDS_PER_PIPELINE commands, sent in order. */
-class Batches {
-  private readonly pipelines: RedisPipeline[] = [];
-
-  constructor(
-    private readonly link: RedisLink,
-    private readonly done: (ok: boolean) => void,
-    private readonly failed: (error: unknown) => void,
-  ) {}
-
-  next(): RedisPipeline {
-    let last = this.pipelines[this.pipelines.length - 1];
-    if (last === undefined || last.length >= COMMANDS_PER_PIPELINE) this.pipelines.push((last = this.link.pipeline()));
-    return last;
+/**
+ * `room_members` of the cluster: this node's members as it knows them, plus the entries of its
+ * live peers (a lost node's clients are gone for the cluster, reaped or not: its lease lapsed).
+ */
+export function withLivePeers(local: MemberInfo[], entries: readonly PresenceEntry[], nodeId: string, peers: readonly string[]): MemberInfo[] {
+  const ids = new Set(local.map((m) => m.clientId));
+  const live = new Set(peers);
+  for (const entry of entries) {
+    if (entry.node === nodeId || !live.has(entry.node) || ids.has(entry.clientId)) continue;
+    ids.add(entry.clientId);
+    local.push({ clientId: entry.clientId, metadata: entry.metadata });
   }
-
-  /** Sends every pipeline now; resolves when all answered (never rejects). */
-  send(): Promise<void> {
-    return Promise.all(
-      this.pipelines.map((pipeline) =>
-        pipeline.exec().then(
-          (results) => {
-            const failure = results.find((r) => !r.ok);
-            this.done(failure === undefined);
-            if (failure !== undefined && !failure.ok) this.failed(failure.error);
-          },
-          (error: unknown) => {
-            this.done(false);
-            this.failed(error);
-          },
-        ),
-      ),
-    ).then(() => undefined);
-  }
-}
-
-function* chunks<T>(items: readonly T[], size: number): IterableIterator<T[]> {
-  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+  return local;
 }
 
 function parseEntry(clientId: string, json: string): PresenceEntry | undefined {

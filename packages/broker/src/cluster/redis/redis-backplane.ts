@@ -7,23 +7,25 @@ import type { ClusterMessage } from '../cluster-messages.js';
 import { RateLimitedLog } from '../../logger.js';
 import type { BackplaneMetric } from '../../metric-samples.js';
 import { AttachFence } from './attach-fence.js';
-import { ConnectionDirectory } from './connection-directory.js';
-import { DirectoryRouting } from './directory-routing.js';
+import type { ConnectionDirectory } from './connection-directory.js';
+import type { DirectoryRouting } from './directory-routing.js';
 import { RedisLinkError } from './errors.js';
 import { createIoredisLink } from './ioredis-link.js';
 import { clusterChannels, clusterKeys, type ClusterChannels, type ClusterKeys } from './keys.js';
 import type { RedisLinkOptions } from './link-options.js';
+import type { LinkWatch } from './link-watch.js';
 import { MembershipTrackingNode } from './membership-tracking-node.js';
-import { NodeReaper } from './node-reaper.js';
-import { OrderedPublisher } from './ordered-publisher.js';
-import { RedisPresence } from './presence.js';
-import { PublishBatcher } from './publish-batcher.js';
+import type { NodeReaper } from './node-reaper.js';
+import { withLivePeers, type RedisPresence } from './presence.js';
 import { PublishLagHistogram } from './publish-lag.js';
-import type { RedisLink } from './redis-link.js';
 import { resolveRedisBackplaneOptions, type RedisBackplaneOptions } from './redis-backplane-options.js';
 import { redisMetricSamples, type RedisBackplaneStats } from './redis-backplane-stats.js';
-import { decodeRecords, stamp } from './records.js';
-import { RoomSubscriptions } from './room-subscriptions.js';
+import type { RedisInbound } from './redis-inbound.js';
+import type { RedisLink } from './redis-link.js';
+import type { RedisOutbound } from './redis-outbound.js';
+import { createRedisParts, type TransportCounters } from './redis-parts.js';
+import { stamp } from './records.js';
+import type { RoomSubscriptions } from './room-subscriptions.js';
 
 /** How long a stop waits for publishes held behind lookups before it drops them. */
 const STOP_DRAIN_MS = 1_000;
@@ -57,18 +59,13 @@ export class RedisBackplane extends ClusterBackplane {
   private readonly directory: ConnectionDirectory;
   private readonly routing: DirectoryRouting;
   private readonly reaper: NodeReaper;
-  private readonly out: OrderedPublisher;
-  private readonly batcher: PublishBatcher;
+  private readonly outbound: RedisOutbound;
+  private readonly inbound: RedisInbound;
+  private readonly watch: LinkWatch;
   private link: RedisLink | undefined;
   private localNode: LocalNode | undefined;
-  private unlisten: Array<() => void> = [];
-  /** Whether publishing can work now; false from a lost command connection until the link is up again. */
-  private publishable = false;
-  /** A connection was lost since the last `up`: Redis may have lost data, so presence is re-written. */
-  private wasDown = false;
   private knownPeers = new Set<string>();
-  private readonly ownRoomPrefix: string;
-  private readonly counters = {
+  private readonly counters: TransportCounters = {
     lostPublishes: 0,
     publishFailures: 0,
     subscribeFailures: 0,
@@ -88,60 +85,37 @@ export class RedisBackplane extends ClusterBackplane {
     this.connectLink = options.connect ?? createIoredisLink;
     this.channels = clusterChannels(resolved.prefix, this.nodeId);
     this.keys = clusterKeys(resolved.prefix);
-    this.rooms = new RoomSubscriptions(this.channels.room, () => {
-      this.counters.subscribeFailures++;
-    });
-    const failed = (error: unknown) => this.failed(error);
-    this.presence = new RedisPresence({ nodeId: this.nodeId, keys: this.keys }, failed);
-    this.directory = new ConnectionDirectory(this.keys, resolved.directoryCacheMs, resolved.maxCachedConnections);
-    this.reaper = new NodeReaper(
-      {
-        nodeId: this.nodeId,
-        keys: this.keys,
-        beatIntervalMs: resolved.nodeBeatIntervalMs,
-        reapAfterMs: resolved.nodeReapAfterMs,
-        reapLockMs: resolved.reapLockMs,
-      },
-      {
-        link: () => this.link,
-        reregistered: () => this.presence.refreshAll(),
-        tick: () => {
-          this.presence.repair();
-          this.peersChanged();
-        },
-        failed,
-        reaped: (node, entries) => this.options.logger?.info({ node: this.nodeId, peer: node, entries }, 'silent node reaped from Redis'),
-      },
-    );
-    this.batcher = new PublishBatcher({
-      publish: (channel, payload) => (this.link === undefined ? Promise.reject(unavailable('publish')) : this.link.publish(channel, payload)),
-      failed: (records) => {
-        this.counters.lostPublishes += records;
-        this.counters.publishFailures += records;
-      },
-    });
-    this.out = new OrderedPublisher((channel, payload, receivers) => this.publishOut(channel, payload, receivers), resolved.maxWaitingPublishes, () => {
-      this.counters.publishFailures++;
-    });
-    this.routing = new DirectoryRouting(
+    const parts = createRedisParts(
       {
         nodeId: this.nodeId,
         channels: this.channels,
-        link: () => (this.state === 'running' ? this.link : undefined),
-        publishable: () => this.publishable,
+        keys: this.keys,
+        counters: this.counters,
+        lag: this.lag,
+        fence: this.fence,
+        requestTimeoutMs: this.options.requestTimeoutMs,
+        maxPendingRequests: this.options.maxPendingRequests,
+        link: () => this.link,
+        running: () => this.state === 'running',
         peers: () => this.peers(),
-        publishFailed: (error) => {
-          this.counters.publishFailures++;
-          this.failed(error);
-        },
+        onMessage: (message) => this.onMessage(message),
+        onResponse: (message) => this.onResponse(message),
+        setHealth: (health) => this.setHealth(health),
+        failed: (error) => this.failed(error),
+        reaped: (node, entries) => this.options.logger?.info({ node: this.nodeId, peer: node, entries }, 'silent node reaped from Redis'),
+        tick: () => this.peersChanged(),
+        unavailable,
       },
-      this.directory,
-      this.out,
-      this.options.requestTimeoutMs,
-      this.options.maxPendingRequests,
+      resolved,
     );
-    // The base class builds room messages as { type, from, ... }: this node's own echo starts so.
-    this.ownRoomPrefix = `{"type":"room","from":${JSON.stringify(this.nodeId)},`;
+    this.rooms = parts.rooms;
+    this.presence = parts.presence;
+    this.directory = parts.directory;
+    this.reaper = parts.reaper;
+    this.routing = parts.routing;
+    this.outbound = parts.outbound;
+    this.inbound = parts.inbound;
+    this.watch = parts.watch;
   }
 
   /** Hands the base class the broker's clients wrapped, so every successful join and leave reaches presence. */
@@ -182,7 +156,7 @@ export class RedisBackplane extends ClusterBackplane {
       return;
     }
     if (this.state !== 'running' || this.link === undefined) return;
-    if (!this.publishable) {
+    if (!this.watch.publishable) {
       this.counters.publishFailures++;
       return;
     }
@@ -213,26 +187,16 @@ export class RedisBackplane extends ClusterBackplane {
    */
   override members(roomId: string): MaybePromise<MemberInfo[]> {
     if (this.state !== 'running' || this.link === undefined) return this.clients.members(roomId);
-    if (!this.publishable) return Promise.reject(unavailable('room_members'));
-    return this.presence.read(roomId).then((entries) => {
-      const members = this.clients.members(roomId);
-      const ids = new Set(members.map((m) => m.clientId));
-      const live = new Set(this.peers());
-      for (const entry of entries) {
-        if (entry.node === this.nodeId || !live.has(entry.node) || ids.has(entry.clientId)) continue;
-        ids.add(entry.clientId);
-        members.push({ clientId: entry.clientId, metadata: entry.metadata });
-      }
-      return members;
-    });
+    if (!this.watch.publishable) return Promise.reject(unavailable('room_members'));
+    return this.presence.read(roomId).then((entries) => withLivePeers(this.clients.members(roomId), entries, this.nodeId, this.peers()));
   }
 
-  /** The link's counters and this transport's; zeros before `start`. See {@link RedisBackplaneStats}. */
   /** The base samples plus the Redis link's, cross-node traffic and publish lag. */
   override metrics(): BackplaneMetric[] {
     return [...super.metrics(), ...redisMetricSamples(this.redisStats())];
   }
 
+  /** The link's counters and this transport's; zeros before `start`. See {@link RedisBackplaneStats}. */
   redisStats(): RedisBackplaneStats {
     const link = this.link?.stats() ?? { subscriberReconnects: 0, commandReconnects: 0, probesSent: 0, probeRestarts: 0, channels: 0 };
     return {
@@ -249,7 +213,7 @@ export class RedisBackplane extends ClusterBackplane {
       ...this.reaper.counters,
       ...this.routing.counters,
       nodeRequests: this.routing.pending,
-      waitingPublishes: this.out.waiting,
+      waitingPublishes: this.outbound.waiting,
       publishLag: this.lag.snapshot(),
     };
   }
@@ -257,30 +221,15 @@ export class RedisBackplane extends ClusterBackplane {
   protected override async openTransport(): Promise<void> {
     const link = await this.connectLink({ ...this.linkOptions, url: this.url, probeChannel: this.channels.probe });
     this.link = link;
-    link.onMessage((channel, payload) => this.receiveFrom(channel, payload));
-    this.unlisten = [
-      link.on('up', () => {
-        this.publishable = true;
-        this.setHealth({ up: true });
-        if (!this.wasDown) return;
-        // Redis may have restarted empty: write this node's presence and registry entry again now.
-        this.wasDown = false;
-        this.presence.refreshAll();
-        this.reaper.beat();
-      }),
-      link.on('down', ({ role, reason }) => {
-        if (role === 'command') this.publishable = false;
-        this.wasDown = true;
-        this.setHealth({ up: false, reason: `Redis ${role} connection lost: ${reason}` });
-      }),
-    ];
+    link.onMessage((channel, payload) => this.inbound.receive(channel, payload));
+    this.watch.watch(link);
     try {
       await link.subscribe([this.channels.broadcast, this.channels.inbox]);
     } catch (error) {
       await this.closeTransport();
       throw error;
     }
-    this.publishable = link.state === 'up';
+    this.watch.opened(link);
     this.rooms.attach(link);
     this.presence.attach(link);
     this.reaper.start();
@@ -291,90 +240,39 @@ export class RedisBackplane extends ClusterBackplane {
     const link = this.link;
     this.reaper.stop();
     // The goodbye may wait behind a directory lookup: let it out (a lookup ends within the command timeout).
-    const idle = this.out.idle();
-    await Promise.race([idle, new Promise((resolve) => setTimeout(resolve, STOP_DRAIN_MS).unref())]);
-    this.out.clear();
-    this.batcher.flush();
+    await this.outbound.drain(STOP_DRAIN_MS);
     this.routing.close();
     await this.presence.removeAll();
     this.presence.detach();
     this.link = undefined;
-    this.publishable = false;
+    this.watch.stop();
     this.rooms.detach();
-    for (const off of this.unlisten) off();
-    this.unlisten = [];
     await link?.quit();
   }
 
   protected doPublish(message: ClusterMessage): void {
-    if (!this.publishable || this.link === undefined) {
+    if (!this.watch.publishable || this.link === undefined) {
       this.counters.publishFailures++;
       // Thrown, not queued: the base class counts it, and a request that cannot be sent ends at once.
       throw unavailable('publish');
     }
     const channel = message.type === 'room' ? this.channels.room(message.room) : this.channels.broadcast;
-    this.out.send(channel, stamp(message.type === 'attached' ? { ...message, at: this.fence.stamp(message.clientId) } : message));
+    this.outbound.send(channel, stamp(message.type === 'attached' ? { ...message, at: this.fence.stamp(message.clientId) } : message));
   }
 
   /** Replies (and whatever else the base class addresses to one node) go to that node's inbox. */
   protected doPublishResponse(toNodeId: string, response: object): void {
-    if (!this.publishable || this.link === undefined) {
+    if (!this.watch.publishable || this.link === undefined) {
       this.counters.publishFailures++;
       throw unavailable('publish');
     }
-    this.out.send(this.channels.inboxOf(toNodeId), stamp(response));
+    this.outbound.send(this.channels.inboxOf(toNodeId), stamp(response));
   }
 
   private get clients(): LocalNode {
     const local = this.localNode;
     if (local === undefined) throw new RedisLinkError('RedisBackplane used before bind()', 'redis_unavailable', 'bind');
     return local;
-  }
-
-  /** Every publish of this node, in order: presence changes first, so a reply never overtakes the change it reports. */
-  private publishOut(channel: string, payload: string, receivers?: (count: number) => void): void {
-    this.presence.flush();
-    const link = this.link;
-    if (link === undefined) {
-      this.counters.publishFailures++;
-      return;
-    }
-    this.counters.messagesOut++;
-    this.batcher.add(channel, payload, receivers);
-  }
-
-  /** The subscriber's read path: decode and hand over, never await (Redis drops slow pub/sub readers). */
-  private receiveFrom(channel: string, payload: string): void {
-    // This node's own room message, echoed because it listens to the room too: skip the parse.
-    if (payload.startsWith(this.ownRoomPrefix)) return;
-    for (const message of decodeRecords(payload)) this.receive(channel, message);
-  }
-
-  private receive(channel: string, message: Record<string, unknown> | undefined): void {
-    if (message === undefined) return this.onMessage(undefined); // counted as malformed by the base class
-    if (message.from === this.nodeId) return;
-    this.counters.messagesIn++;
-    if (typeof message.t === 'number') this.lag.observe(message.t, Date.now());
-    if (channel === this.channels.inbox) return this.receiveInbox(message);
-    if (this.fence.isStale(message)) {
-      this.counters.staleAttaches++;
-      return;
-    }
-    // Every node hears where a client just connected: a cached entry for it would now be wrong.
-    if (message.type === 'attached' && typeof message.clientId === 'string' && typeof message.from === 'string') {
-      this.directory.remember(message.clientId, message.from);
-    } else if (message.type === 'detached' && typeof message.clientId === 'string') {
-      this.directory.forget(message.clientId);
-    }
-    this.onMessage(message);
-  }
-
-  /** This node's inbox: requests addressed to it, replies to its node requests, and the base class' node messages. */
-  private receiveInbox(message: Record<string, unknown>): void {
-    const type = message.type;
-    if (type === 'direct' || type === 'join' || type === 'leave' || type === 'disconnect') return this.onMessage(message);
-    if (this.state === 'running' && this.routing.reply(message)) return;
-    this.onResponse(message);
   }
 
   /** Once a beat: requests to a node given up stop waiting, cached entries naming it go. */

@@ -1,0 +1,63 @@
+// Which peers are alive: this node's heartbeats out, peers given up when theirs stop, and what a lost peer ends.
+import type { BackplaneEvents } from '../core/backplane.js';
+import type { ClusterDiagnostics } from './cluster-diagnostics.js';
+import { heartbeatOf } from './cluster-inbound.js';
+import type { ClusterMessage, HeartbeatMessage } from './cluster-messages.js';
+import type { ResolvedClusterOptions } from './cluster-options.js';
+import type { ClusterServices } from './cluster-services.js';
+import type { NodeRegistry } from './node-registry.js';
+import type { RequestTable } from './requests.js';
+
+/** What liveness needs of its backplane. */
+export interface LivenessHost {
+  readonly nodeId: string;
+  readonly options: ResolvedClusterOptions;
+  readonly registry: NodeRegistry;
+  readonly requests: RequestTable;
+  readonly services: ClusterServices;
+  readonly diagnostics: ClusterDiagnostics;
+  events(): BackplaneEvents | undefined;
+  /** Publishes to every node while running. */
+  publish(message: ClusterMessage): void;
+}
+
+/** Heartbeats every `heartbeatIntervalMs`; a peer not heard from for `nodeTimeoutMs` is lost at the next tick. */
+export class PeerLiveness {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly host: LivenessHost) {}
+
+  /** `initial` makes every peer answer with a heartbeat, so this node knows its peers within a round trip. */
+  start(): void {
+    this.host.publish(this.heartbeat(true));
+    this.timer = setInterval(() => this.tick(), this.host.options.heartbeatIntervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  heartbeat(initial: boolean): HeartbeatMessage {
+    return heartbeatOf(this.host.nodeId, this.host.services.localBackends, initial);
+  }
+
+  /**
+   * A peer is gone (already out of the registry): requests stop waiting for it, its relays and
+   * forwarded requests end, its clients are reported (after a timeout only), and the broker is told.
+   */
+  lost(nodeId: string, why: 'goodbye' | 'timeout'): void {
+    const host = this.host;
+    host.diagnostics.nodeLost(nodeId, why, host.options.nodeTimeoutMs);
+    host.requests.nodeGone(nodeId);
+    host.services.nodeLost(nodeId, why);
+    host.events()?.nodeLost(nodeId);
+  }
+
+  private tick(): void {
+    const host = this.host;
+    host.publish(this.heartbeat(false));
+    for (const nodeId of host.registry.expire(Date.now(), host.options.nodeTimeoutMs)) this.lost(nodeId, 'timeout');
+  }
+}
