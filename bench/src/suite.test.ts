@@ -22,6 +22,7 @@ describe('runSuite', () => {
     expect(suite.rows.map((r) => [r.id, r.status])).toEqual([
       ['round-trip/ws/4', 'ok'],
       ['round-trip/strands/4', 'ok'],
+      ['round-trip/strands-ack/4', 'ok'],
       ['idle/ws/20', 'ok'],
       ['idle/strands/20', 'ok'],
       ['pystrands/pystrands/4', 'skipped'],
@@ -32,11 +33,11 @@ describe('runSuite', () => {
     try {
       const written = await writeResults(suite, dir);
       const json = JSON.parse(await readFile(written.json, 'utf8')) as typeof suite;
-      expect(json.rows).toHaveLength(5);
+      expect(json.rows).toHaveLength(6);
       expect(json.machine.cores).toBeGreaterThan(0);
       expect(await readFile(written.svg, 'utf8')).toContain('<svg');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  });
+  }, 90_000);
 });

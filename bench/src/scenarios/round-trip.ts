@@ -1,5 +1,6 @@
 // Scenarios 1 and 2: ping-pong through the broker and an echo backend, and against the bare `ws`
-// echo server (the ceiling), at each client count, so that scenario 1 reads as a ratio of 2.
+// echo server (the ceiling), at each client count, so that scenario 1 reads as a ratio of 2;
+// and scenario 1 again with a backend that acknowledges every event, so acks read as a ratio too.
 import type { BenchOptions } from '../options.js';
 import type { ResultRow } from '../results.js';
 import { measureLoad, perTree, repeated, type ScenarioContext } from './measure.js';
@@ -26,6 +27,14 @@ export async function roundTrip(options: BenchOptions, context: ScenarioContext)
           { scenario: 'round-trip', id: `round-trip/strands/${clients}`, system: 'strands', label: 'broker + echo backend', clients, backends: 1, metric: 'msg/s' },
           (head, launch) => measureLoad(options, head, log, () => startStrands(1, 'echo', options.backendImpl, launch), 'ping-pong', 'echo'),
         ),
+        // The same with an SDK backend that acknowledges every event (issue 12: acks cost at most 10%).
+        ...(options.backendImpl === 'sdk'
+          ? perTree(
+              context,
+              { scenario: 'round-trip', id: `round-trip/strands-ack/${clients}`, system: 'strands', label: 'broker + echo backend, acks', clients, backends: 1, metric: 'msg/s' },
+              (head, launch) => measureLoad(options, head, log, () => startStrands(1, 'echo', 'sdk', launch, true), 'ping-pong', 'echo'),
+            )
+          : []),
       ])),
     );
   }

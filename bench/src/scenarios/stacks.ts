@@ -55,16 +55,16 @@ export async function startEchoBackend(
 
 /**
  * The Strands broker plus `backends` echo backend processes, with the packages of `launch`'s
- * tree. Uses the SDK backend, or the raw TCP reference when asked or while the SDK has not
+ * tree (`ack`: the SDK backends acknowledge every event). Uses the SDK backend, or the raw TCP reference when asked or while the SDK has not
  * landed (said in `note`).
  */
-export async function startStrands(backends: number, mode: EchoMode, impl: BackendImpl, launch: Launch = CURRENT_LAUNCH): Promise<Stack> {
+export async function startStrands(backends: number, mode: EchoMode, impl: BackendImpl, launch: Launch = CURRENT_LAUNCH, ack = false): Promise<Stack> {
   const broker = await startChild<{ wsUrl: string; tcpHost: string; tcpPort: number }>('./broker-process.ts', [], launch);
   const children: ChildServer<unknown>[] = [];
   let used = impl;
   try {
     for (let i = 0; i < backends; i += 1) {
-      const backend = await startEchoBackend(broker.info.tcpHost, broker.info.tcpPort, mode, used, launch);
+      const backend = await startEchoBackend(broker.info.tcpHost, broker.info.tcpPort, mode, used, launch, ack);
       children.push(backend.child);
       used = backend.used;
     }
