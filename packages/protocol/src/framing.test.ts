@@ -1,5 +1,7 @@
 // The newline-JSON decoder: chunk boundaries anywhere, UTF-8 split across chunks, CRLF, blank lines, oversize.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { holds } from '../test/support/property.js';
 import { LineDecoder, encodeFrame, type DecodedLine } from './index.js';
 
 const enc = new TextEncoder();
@@ -83,5 +85,22 @@ describe('encodeFrame', () => {
     expect(line.endsWith('\n')).toBe(true);
     expect(line.indexOf('\n')).toBe(line.length - 1);
     expect(JSON.parse(line).params.message).toBe('a\nb');
+  });
+
+  it('reads a chunk of whole lines as one decode of each line would (invalid UTF-8, BOMs, CR, blank lines)', () => {
+    const byte = fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(0x0a, 0x0d, 0x20, 0xef, 0xbb, 0xbf, 0xc3, 0xa9, 0x7b));
+    holds(
+      fc.property(fc.array(byte, { maxLength: 60 }), (bytes) => {
+        const chunk = Uint8Array.from([...bytes, 0x0a]);
+        const expected: string[] = [];
+        let start = 0;
+        for (let nl = chunk.indexOf(0x0a); nl !== -1; start = nl + 1, nl = chunk.indexOf(0x0a, start)) {
+          const end = nl > start && chunk[nl - 1] === 0x0d ? nl - 1 : nl;
+          const line = new TextDecoder('utf-8').decode(chunk.subarray(start, end));
+          if (end > start && line.trim() !== '') expected.push(line);
+        }
+        expect(lines(new LineDecoder().push(chunk))).toEqual(expected);
+      }),
+    );
   });
 });

@@ -10,6 +10,7 @@ export const DEFAULT_MAX_LINE_BYTES = 4 * 1024 * 1024;
 
 const NEWLINE = 0x0a;
 const CR = 0x0d;
+const BOM_FIRST = 0xef;
 
 /** One decoder output: a complete line (without its newline), or an oversize-line error. */
 export type DecodedLine = { line: string } | { error: FrameError };
@@ -48,6 +49,18 @@ export class LineDecoder {
   /** Feeds one chunk; returns the lines (and errors) it completed, in order. */
   push(chunk: Uint8Array): DecodedLine[] {
     const out: DecodedLine[] = [];
+    // The common chunk: whole lines only, none pending, none too long. One decode of the chunk
+    // instead of one per line (newlines are ASCII, so the text splits where the bytes do); a
+    // 0xEF byte may start a BOM, which the per-line decode drops at the start of each line.
+    if (this.parts.length === 0 && !this.skipping && chunk.length <= this.maxLineBytes && chunk[chunk.length - 1] === NEWLINE && chunk.indexOf(BOM_FIRST) === -1) {
+      const lines = this.text.decode(chunk).split('\n');
+      for (let i = 0; i < lines.length - 1; i++) {
+        let line = lines[i] as string;
+        if (line.charCodeAt(line.length - 1) === CR) line = line.slice(0, -1);
+        if (line.trim() !== '') out.push({ line });
+      }
+      return out;
+    }
     let start = 0;
     while (start < chunk.length) {
       const nl = chunk.indexOf(NEWLINE, start);
