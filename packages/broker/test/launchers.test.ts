@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { RawBackend, TestClient } from './support/harness.js';
+import { RawBackend, TestClient, waitFor } from './support/harness.js';
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
 let project = '';
@@ -117,6 +117,8 @@ describe('strands-broker under a launcher', () => {
     const run = await launch(command, [...args], signal);
     expect(await bindable('127.0.0.1', run.tcpPort)).toBe(false);
     const backend = await RawBackend.connect(run.tcpPort);
+    // A backend that says nothing gets clients once its probation ends (backendProbationMs).
+    await waitFor(async () => ((await (await fetch(`http://127.0.0.1:${run.wsPort}/healthz`)).json()) as { backends: number }).backends === 1 || undefined, 'backend ready');
     const client = new TestClient(new WebSocket(`ws://127.0.0.1:${run.wsPort}/room1`));
     await new Promise((resolve) => client.ws.once('open', resolve));
     await backend.waitFrame((f) => f.action === 'new_connection', 'new_connection');
