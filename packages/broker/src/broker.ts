@@ -150,7 +150,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
   const backpressure = new BackendBackpressure(ctx);
   backends.onLag(backpressure);
   const side: ClientSide = { ctx, registry, dispatcher, admission, throttle, backpressure };
-  const sessions = createSessions(side, historyParts.history, resolved);
+  const sessions = createSessions(side, historyParts.history, resolved, backplane);
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: resolved.maxMessageBytes,

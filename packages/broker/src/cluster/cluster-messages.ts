@@ -27,6 +27,9 @@ export interface RoomMessage {
   room: string;
   message: string;
   binary: boolean;
+  /** A room with history (cluster mode): the message's offset and the room's epoch, the same on every broker. */
+  offset?: number;
+  epoch?: string;
 }
 
 /** A delivery to every client of every node. */
@@ -147,7 +150,7 @@ export type FieldKind = 'string' | 'boolean' | 'number' | 'object' | 'string?' |
 const MESSAGE_FIELDS: { readonly [T in ClusterMessage['type']]: Readonly<Record<string, FieldKind>> } = {
   heartbeat: { backends: 'number?' },
   goodbye: {},
-  room: { room: 'string', message: 'string', binary: 'boolean' },
+  room: { room: 'string', message: 'string', binary: 'boolean', offset: 'number?', epoch: 'string?' },
   broadcast: { message: 'string', binary: 'boolean' },
   direct: { clientId: 'string', message: 'string', binary: 'boolean' },
   attached: { clientId: 'string', room: 'string?', metadata: 'object?' },

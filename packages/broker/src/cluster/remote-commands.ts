@@ -20,7 +20,11 @@ export type ClientMessage = Exclude<ClusterMessage, HeartbeatMessage | GoodbyeMe
 export function carryOut(local: LocalNode, nodeId: string, message: ClientMessage): ClusterResponse | undefined {
   switch (message.type) {
     case 'room':
-      local.toRoom(message.room, message.message, message.binary);
+      if (message.offset !== undefined && message.epoch !== undefined && local.toRoomAt !== undefined) {
+        local.toRoomAt(message.room, message.message, message.binary, { offset: message.offset, epoch: message.epoch });
+      } else {
+        local.toRoom(message.room, message.message, message.binary);
+      }
       return undefined;
     case 'broadcast':
       local.broadcast(message.message, message.binary);

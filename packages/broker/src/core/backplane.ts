@@ -2,7 +2,7 @@
 import type { BackplaneMetric } from '../metric-samples.js';
 import type { ConnectionDecider } from './decisions.js';
 import type { EventDispatcher } from './dispatcher.js';
-import type { HistoryPosition } from './history-store.js';
+import type { HistoryLimits, HistoryPosition, SharedHistoryStore } from './history-store.js';
 
 /** A result that is ready at once on one broker and may need a round trip in a cluster. */
 export type MaybePromise<T> = T | Promise<T>;
@@ -102,6 +102,18 @@ export interface Backplane {
    * history; the broker turns history off with a warning).
    */
   toRoomAt?(roomId: string, message: string, binary: boolean, position: HistoryPosition): void;
+  /**
+   * History kept by the backplane itself, shared by every broker (optional; cluster mode): with
+   * it, a room with history goes through `toRoomInHistory`, which gives the message its offset.
+   */
+  readonly sharedHistory?: SharedHistoryStore;
+  /** A message of a room with history, appended to `sharedHistory` and delivered everywhere with its position. */
+  toRoomInHistory?(roomId: string, message: string, binary: boolean, limits: HistoryLimits): void;
+  /**
+   * Resolves once this broker receives what is published to `roomId` from now on (optional: at
+   * once): a recovery reads the shared history only then, so no message falls between.
+   */
+  roomListening?(roomId: string): Promise<void>;
   toConnection(clientId: string, message: string, binary: boolean): void;
   broadcast(message: string, binary: boolean): void;
   join(clientId: string, roomId: string): MaybePromise<boolean>;

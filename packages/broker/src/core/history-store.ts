@@ -51,3 +51,15 @@ export interface HistoryStore {
   /** Forgets a room's history (its offsets go on in a new epoch). */
   drop(roomId: string): void;
 }
+
+/**
+ * History kept outside this broker (cluster mode: Redis, shared by every broker), so its reads
+ * answer later; the backplane appends to it as it publishes (`Backplane.toRoomInHistory`).
+ */
+export interface SharedHistoryStore {
+  /** Where the room stands now (a room never written gets its epoch at offset 0). */
+  position(roomId: string): Promise<HistoryPosition>;
+  /** As `HistoryStore.since`: in full or not at all, at most `max`. */
+  since(roomId: string, offset: number, epoch: string, max: number): Promise<SinceResult>;
+  read(roomId: string, since: number | undefined, limit: number): Promise<{ position: HistoryPosition; publications: Publication[] }>;
+}

@@ -1,5 +1,5 @@
 // Room history as the routing core uses it: which rooms keep it, offsets for their messages, reads and recovery.
-import type { HistoryLimits, HistoryPosition, HistoryStore, Publication, SinceResult } from './history-store.js';
+import type { HistoryLimits, HistoryPosition, HistoryStore, Publication, SharedHistoryStore, SinceResult } from './history-store.js';
 import type { HistoryPolicy } from './history-policy.js';
 
 /** What a client asks to recover in one room: the last offset and epoch it saw there. */
@@ -30,7 +30,26 @@ export class RoomHistory {
     /** Messages one room's recovery may replay. */
     readonly maxRecovery: number,
     private readonly now: () => number = Date.now,
+    /** Cluster mode: the history every broker shares (the memory store is then unused). */
+    readonly shared?: SharedHistoryStore,
   ) {}
+
+  /** How much `roomId` keeps, or undefined when it keeps no history. */
+  limitsFor(roomId: string): HistoryLimits | undefined {
+    return this.policy.limitsFor(roomId);
+  }
+
+  /** Counts a message the backplane appends to the shared history. */
+  sharedPublished(): void {
+    this.counts.published += 1;
+  }
+
+  /** `since` of the shared history (cluster mode), counted alike. */
+  async sinceShared(shared: SharedHistoryStore, request: RecoveryRequest): Promise<SinceResult> {
+    const result = await shared.since(request.room, request.offset, request.epoch, this.maxRecovery);
+    this.count(result);
+    return result;
+  }
 
   /** Rooms with a history kept now. */
   get rooms(): number {
@@ -57,13 +76,17 @@ export class RoomHistory {
   /** What a client missed in a room since its position, in full or not at all. */
   since(request: RecoveryRequest): SinceResult {
     const result = this.store.since(request.room, request.offset, request.epoch, this.maxRecovery, this.now());
+    this.count(result);
+    return result;
+  }
+
+  private count(result: SinceResult): void {
     if (result.ok) {
       this.counts.recovered += 1;
       this.counts.replayed += result.publications.length;
     } else {
       this.counts.unrecoverable += 1;
     }
-    return result;
   }
 
   /** `room_history`: after `since` (oldest first) or the latest, at most `limit` (capped at the recovery bound). */

@@ -24,6 +24,12 @@ export class RoutingCore {
   toRoom(roomId: string, message: string, binary = false): void {
     this.metrics.messagesOut += 1;
     // A room with history: its message gets the next offset, and clients that want it see it.
+    if (this.history?.shared !== undefined) {
+      const limits = this.history.limitsFor(roomId);
+      if (limits === undefined) return this.backplane.toRoom(roomId, message, binary);
+      this.history.sharedPublished();
+      return this.backplane.toRoomInHistory?.(roomId, message, binary, limits);
+    }
     const position = this.history?.publish(roomId, message, binary);
     if (position !== undefined) return this.backplane.toRoomAt?.(roomId, message, binary, position);
     this.backplane.toRoom(roomId, message, binary);

@@ -8,6 +8,7 @@ import type { HistoryPosition } from '../core/history-store.js';
 import { resumedConnectionLine } from '../core/session-lines.js';
 import type { ClientConnection } from './client-connection.js';
 import { ClientOutbox, type BacklogHooks } from './outbox.js';
+import { RoomHolds } from './room-holds.js';
 import { Rooms } from './rooms.js';
 import { messageFrame, textFrame } from './ws-frames.js';
 
@@ -44,6 +45,8 @@ export class ClientRegistry implements LocalNode {
   readonly outbox: ClientOutbox;
   /** Set by the session layer (history, resume tokens). */
   sessionHooks: SessionHooks | undefined;
+  /** Rooms' live messages held for clients whose recovery is being read (cluster mode). */
+  readonly holds = new RoomHolds();
 
   constructor(
     private readonly ctx: BrokerContext,
@@ -144,9 +147,12 @@ export class ClientRegistry implements LocalNode {
     // Each frame built once, and only if some member needs it.
     let plain: Buffer | undefined;
     let positioned: Buffer | undefined;
+    const holding = this.holds.size > 0;
     for (const member of members) {
-      if (member.positions) this.deliver(member, (positioned ??= textFrame(publicationEnvelope(roomId, position.offset, position.epoch, message, binary))));
-      else this.deliver(member, (plain ??= messageFrame(message, binary)));
+      if (member.positions) {
+        positioned ??= textFrame(publicationEnvelope(roomId, position.offset, position.epoch, message, binary));
+        if (!holding || !this.holds.hold(member, roomId, position, positioned)) this.deliver(member, positioned);
+      } else this.deliver(member, (plain ??= messageFrame(message, binary)));
     }
     this.ctx.metrics.fanoutDeliveries += members.size;
     return members.size;

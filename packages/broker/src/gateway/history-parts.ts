@@ -21,18 +21,26 @@ export interface HistoryParts {
 }
 
 export function createHistory(options: ResolvedOptions, backplane: Backplane, logger: Logger): HistoryParts {
-  const usable = backplane.toRoomAt !== undefined;
+  // Cluster mode: the backplane keeps history itself (Redis streams) and publishes with positions.
+  const shared = backplane.toRoomInHistory !== undefined ? backplane.sharedHistory : undefined;
+  const usable = backplane.toRoomAt !== undefined || shared !== undefined;
   if (!usable && options.historyRooms.length > 0) {
     logger.warn({ historyRooms: options.historyRooms }, 'room history is not available with this backplane (cluster mode): historyRooms ignored');
   }
   const limits = { size: options.historySize, bytes: options.historyBytes, ttlMs: options.historyTtlMs };
   const policy = new HistoryPolicy(usable ? options.historyRooms : [], limits, options.historyMaxRooms);
-  const history = new RoomHistory(policy, new MemoryHistoryStore(options.historyMaxRooms), options.maxRecoveryMessages);
+  const history = new RoomHistory(policy, new MemoryHistoryStore(options.historyMaxRooms), options.maxRecoveryMessages, Date.now, shared);
   return { history, routed: usable ? history : undefined };
 }
 
-export function createSessions(side: ClientSide, history: RoomHistory, options: ResolvedOptions): Sessions {
-  return new Sessions(side, history, new ResumeTokens(options.resumeSecret), options.resumeWindowMs);
+export function createSessions(side: ClientSide, history: RoomHistory, options: ResolvedOptions, backplane: Backplane): Sessions {
+  const sessions = new Sessions(side, history, new ResumeTokens(options.resumeSecret), options.resumeWindowMs);
+  const shared = history.shared;
+  if (shared !== undefined) {
+    const listening = (roomId: string): Promise<void> => backplane.roomListening?.(roomId) ?? Promise.resolve();
+    sessions.shared = { registry: side.registry, history, shared, listening };
+  }
+  return sessions;
 }
 
 /** The history counters, as /metrics samples. */

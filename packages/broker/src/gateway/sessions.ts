@@ -11,6 +11,7 @@ import type { ClientRegistry, SessionHooks } from './client-registry.js';
 import { attachClient, type ClientSide } from './clients.js';
 import type { ResumeTokens } from './resume-tokens.js';
 import { readSessionQuery } from './session-query.js';
+import { syncShared, type SharedRecoveryDeps } from './shared-recovery.js';
 import { textFrame } from './ws-frames.js';
 
 /** Sessions kept for resumption after their client dropped; past it the oldest is forgotten. */
@@ -42,6 +43,8 @@ export class Sessions implements SessionHooks {
   private timer: NodeJS.Timeout | undefined;
   /** Connections that resumed a session with a valid token. */
   resumed = 0;
+  /** Cluster mode: positions and recoveries read from the shared history (set by the broker). */
+  shared: SharedRecoveryDeps | undefined;
 
   constructor(
     private readonly side: ClientSide,
@@ -78,7 +81,8 @@ export class Sessions implements SessionHooks {
     for (const room of client.rooms) {
       const wanted = asked.get(room);
       asked.delete(room);
-      if (wanted !== undefined) this.recover(client, wanted);
+      if (this.shared !== undefined && this.history.has(room)) syncShared(this.shared, client, room, wanted);
+      else if (wanted !== undefined) this.recover(client, wanted);
       else if (this.history.has(room)) this.registry.deliver(client, envelopeFrame({ strands: 'position', room, ...this.history.position(room) }));
     }
     // Rooms it was in and no longer is (its session could not be resumed): it cannot know what it missed there.
@@ -111,6 +115,7 @@ export class Sessions implements SessionHooks {
 
   joined(client: ClientConnection, roomId: string): void {
     if (this.restoring || !this.history.has(roomId)) return;
+    if (this.shared !== undefined) return syncShared(this.shared, client, roomId, undefined);
     this.registry.deliver(client, envelopeFrame({ strands: 'position', room: roomId, ...this.history.position(roomId) }));
   }
 
@@ -139,7 +144,7 @@ export class Sessions implements SessionHooks {
   }
 
   private unrecoverable(client: ClientConnection, room: string, reason: 'epoch' | 'trimmed' | 'too_many' | 'no_history' | 'not_in_room', position?: HistoryPosition): void {
-    const at = position ?? (this.history.has(room) ? this.history.position(room) : { offset: 0, epoch: '' });
+    const at = position ?? (this.shared === undefined && this.history.has(room) ? this.history.position(room) : { offset: 0, epoch: '' });
     this.registry.deliver(client, envelopeFrame({ strands: 'unrecoverable', room, ...at, reason }));
   }
 

@@ -1,6 +1,7 @@
 // The broker's LocalNode as the RedisBackplane hands it to its base class: every join and leave that
 // succeeds on a local client is also told to presence, whichever path asked for it.
 import type { LocalNode, MemberInfo } from '../../core/backplane.js';
+import type { HistoryPosition } from '../../core/history-store.js';
 
 /** Told of each membership change of a local client after it happened. */
 export interface MembershipListener {
@@ -34,6 +35,11 @@ export class MembershipTrackingNode implements LocalNode {
 
   toRoom(roomId: string, message: string, binary: boolean): number {
     return this.inner.toRoom(roomId, message, binary);
+  }
+
+  toRoomAt(roomId: string, message: string, binary: boolean, position: HistoryPosition): number {
+    const inner = this.inner;
+    return inner.toRoomAt !== undefined ? inner.toRoomAt(roomId, message, binary, position) : inner.toRoom(roomId, message, binary);
   }
 
   toConnection(clientId: string, message: string, binary: boolean): boolean {

@@ -3,6 +3,7 @@
 // delivery and node-addressed requests, the node registry whose survivors reap a crashed node's entries.
 import { ClusterBackplane } from '../cluster-backplane.js';
 import type { BackplaneEvents, LocalClientInfo, LocalNode, MaybePromise, MemberInfo } from '../../core/backplane.js';
+import type { HistoryLimits, SharedHistoryStore } from '../../core/history-store.js';
 import type { ClusterMessage } from '../cluster-messages.js';
 import { RateLimitedLog } from '../../logger.js';
 import type { BackplaneMetric } from '../../metric-samples.js';
@@ -25,6 +26,7 @@ import type { RedisLink } from './redis-link.js';
 import type { RedisOutbound } from './redis-outbound.js';
 import { createRedisParts, type TransportCounters } from './redis-parts.js';
 import { stamp } from './records.js';
+import { RedisRoomHistory } from './redis-room-history.js';
 import type { RoomSubscriptions } from './room-subscriptions.js';
 
 /** How long a stop waits for publishes held behind lookups before it drops them. */
@@ -62,6 +64,7 @@ export class RedisBackplane extends ClusterBackplane {
   private readonly outbound: RedisOutbound;
   private readonly inbound: RedisInbound;
   private readonly watch: LinkWatch;
+  private readonly history: RedisRoomHistory;
   private link: RedisLink | undefined;
   private localNode: LocalNode | undefined;
   private knownPeers = new Set<string>();
@@ -116,6 +119,30 @@ export class RedisBackplane extends ClusterBackplane {
     this.outbound = parts.outbound;
     this.inbound = parts.inbound;
     this.watch = parts.watch;
+    this.history = new RedisRoomHistory({
+      nodeId: this.nodeId,
+      prefix: resolved.prefix,
+      link: () => (this.state === 'running' && this.watch.publishable ? this.link : undefined),
+      channelOf: (roomId) => this.channels.room(roomId),
+      counters: this.counters,
+      failed: (error) => this.failed(error),
+      unavailable,
+    });
+  }
+
+  /** Rooms' history in Redis streams, shared by every broker of the cluster. */
+  get sharedHistory(): SharedHistoryStore {
+    return this.history;
+  }
+
+  /** Appended to the room's stream and published in one script call; local members get it when Redis answers. */
+  toRoomInHistory(roomId: string, message: string, binary: boolean, limits: HistoryLimits): void {
+    this.history.publish(this.clients, roomId, message, binary, limits);
+  }
+
+  /** Once the room's channel (opened by a local join this task) is subscribed. */
+  roomListening(_roomId: string): Promise<void> {
+    return this.rooms.listening();
   }
 
   /** Hands the base class the broker's clients wrapped, so every successful join and leave reaches presence. */

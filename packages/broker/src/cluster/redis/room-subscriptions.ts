@@ -14,6 +14,8 @@ export class RoomSubscriptions {
   private readonly asked = new Set<string>();
   private link: RedisLink | undefined;
   private scheduled = false;
+  /** The last SUBSCRIBE sent: the link answers in order, so once it settles every earlier one has too. */
+  private lastSubscribe: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly channelOf: (roomId: string) => string,
@@ -34,6 +36,14 @@ export class RoomSubscriptions {
   closed(roomId: string): void {
     this.wanted.delete(roomId);
     this.schedule();
+  }
+
+  /**
+   * Settles once the channels asked for so far are subscribed (or refused): a room opened in
+   * this task is asked for by the flush queued before this promise's callback runs.
+   */
+  listening(): Promise<void> {
+    return Promise.resolve().then(() => this.lastSubscribe);
   }
 
   /** Starts subscribing through `link`, beginning with every room opened so far. */
@@ -73,7 +83,7 @@ export class RoomSubscriptions {
         remove.push(this.channelOf(roomId));
       }
     }
-    if (add.length > 0) link.subscribe(add).catch(this.failed);
+    if (add.length > 0) this.lastSubscribe = link.subscribe(add).then(() => undefined, this.failed);
     if (remove.length > 0) link.unsubscribe(remove).catch(this.failed);
   }
 }

@@ -1,0 +1,200 @@
+// Room history in cluster mode, end to end: two strands-broker processes on one real redis-server,
+// a session client (raw ws, the session query params) on broker A, A killed with SIGKILL while a
+// backend on broker B publishes, and the client resuming on B from the room's Redis stream.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { WebSocket } from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRedis, type TestRedis } from '../../../../testing/src/redis.js';
+import { RawBackend, TestClient, waitFor, type Decide } from '../support/harness.js';
+
+const packageDir = fileURLToPath(new URL('../..', import.meta.url));
+const SECRET = 'history-cluster-test-secret';
+
+interface BrokerProcess {
+  name: string;
+  child: ChildProcess;
+  wsUrl: string;
+  tcpPort: number;
+  logs: () => string;
+}
+
+interface Envelope {
+  strands: string;
+  room?: string;
+  offset?: number;
+  epoch?: string;
+  data?: string;
+  token?: string;
+  client_id?: string;
+  resumed?: boolean;
+  replayed?: number;
+  reason?: string;
+}
+
+const children: ChildProcess[] = [];
+const sockets: { close(): void }[] = [];
+let redis: TestRedis;
+let a: BrokerProcess;
+let b: BrokerProcess;
+let backendB: RawBackend;
+
+async function startBrokerProcess(name: string, prefix: string, extra: string[] = []): Promise<BrokerProcess> {
+  const args = ['--import', 'tsx', 'src/cli.ts', '--cluster', redis.url, '--cluster-prefix', prefix, '--ws-port', '0', '--tcp-port', '0', '--host', '127.0.0.1', '--log-level', 'warn'];
+  args.push('--history-rooms', 'chat:*', '--resume-secret', SECRET, ...extra);
+  const child = spawn(process.execPath, args, { cwd: packageDir, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
+  const match = await waitFor(() => {
+    if (child.exitCode !== null) throw new Error(`broker ${name} exited (${child.exitCode}): ${err}`);
+    return /clients (ws:\/\/127\.0\.0\.1:\d+) .*backends tcp:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+  }, `broker ${name} listening`);
+  return { name, child, wsUrl: match[1]!, tcpPort: Number(match[2]), logs: () => err };
+}
+
+const acceptAll: Decide = (frame) => {
+  const id = frame.params.query?.id?.[0];
+  const room = String(frame.params.url).split('/').filter(Boolean).at(-1)?.split('?')[0] ?? 'lobby';
+  return { accepted: true, client_id: id, room_id: room, metadata: {} };
+};
+
+/** A session client (strands.v1, `strands_session=1` plus `extra`); a broker without a backend answers 503 until it heard of one: retried. */
+async function sessionClient(broker: BrokerProcess, room: string, id: string, extra: Record<string, string> = {}): Promise<TestClient> {
+  const query = new URLSearchParams({ id, strands_session: '1', ...extra });
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const ws = new WebSocket(`${broker.wsUrl}/ws/${room}?${query}`, ['strands.v1']);
+    const status = await new Promise<number>((resolve, reject) => {
+      ws.once('open', () => resolve(101));
+      ws.once('unexpected-response', (_req, res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      ws.once('error', reject);
+    });
+    if (status === 101) {
+      const client = new TestClient(ws);
+      sockets.push(client);
+      return client;
+    }
+    ws.terminate();
+    if (status !== 503 || Date.now() > deadline) throw new Error(`client ${id} on ${broker.name}: HTTP ${status}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function envelopes(client: TestClient): Envelope[] {
+  return client.messages.map((m) => JSON.parse(m) as Envelope);
+}
+
+function waitEnvelope(client: TestClient, match: (e: Envelope) => boolean, what: string): Promise<Envelope> {
+  return waitFor(() => envelopes(client).find(match), what);
+}
+
+const pubs = (client: TestClient, room: string) => envelopes(client).filter((e) => e.strands === 'pub' && e.room === room);
+
+function publish(room: string, texts: string[]): void {
+  for (const message of texts) backendB.send('message_to_room', { room_id: room, message });
+}
+
+beforeAll(async () => {
+  redis = await startRedis();
+  const prefix = `hist${process.pid}`;
+  [a, b] = await Promise.all([startBrokerProcess('A', prefix), startBrokerProcess('B', prefix)]);
+  backendB = await RawBackend.connect(b.tcpPort, acceptAll);
+  sockets.push(backendB);
+  await backendB.hello();
+}, 60_000);
+
+afterAll(async () => {
+  for (const s of sockets) s.close();
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await redis?.stop();
+});
+
+describe('room history in cluster mode (two broker processes, real Redis)', () => {
+  it('gives every broker\'s members the same offsets and epoch for a room\'s messages', { timeout: 30_000 }, async () => {
+    const onA = await sessionClient(a, 'chat:same', 'sa');
+    const onB = await sessionClient(b, 'chat:same', 'sb');
+    // The position comes once the broker listens to the room: from then on nothing is missed.
+    const posA = await waitEnvelope(onA, (e) => e.strands === 'position', 'position on A');
+    const posB = await waitEnvelope(onB, (e) => e.strands === 'position', 'position on B');
+    expect(posA).toMatchObject({ room: 'chat:same', offset: 0 });
+    expect(posB.epoch).toBe(posA.epoch);
+    publish('chat:same', ['x1', 'x2', 'x3', 'x4', 'x5']);
+    await waitFor(() => pubs(onA, 'chat:same').length === 5 && pubs(onB, 'chat:same').length === 5, 'five pubs on both brokers');
+    const seen = (client: TestClient) => pubs(client, 'chat:same').map((e) => [e.offset, e.epoch, e.data]);
+    expect(seen(onA)).toEqual([1, 2, 3, 4, 5].map((n) => [n, posA.epoch, `x${n}`]));
+    expect(seen(onB)).toEqual(seen(onA));
+
+    // room_history reads the room's Redis stream.
+    const id = backendB.send('room_history', { room_id: 'chat:same', since: 3 });
+    const reply = await backendB.waitFrame((f) => f.request_id === id, 'room_history_reply');
+    expect(reply.action).toBe('room_history_reply');
+    expect(reply.params).toMatchObject({ room_id: 'chat:same', epoch: posA.epoch, offset: 5 });
+    expect((reply.params.publications as { offset: number }[]).map((p) => p.offset)).toEqual([4, 5]);
+  });
+
+  it('a client of a broker killed with SIGKILL resumes on another broker: the missed messages once, in order, then live ones', { timeout: 40_000 }, async () => {
+    const room = 'chat:kill';
+    const first = await sessionClient(a, room, 'c1');
+    const session = await waitEnvelope(first, (e) => e.strands === 'session', 'session');
+    await waitEnvelope(first, (e) => e.strands === 'position', 'position');
+    publish(room, ['live1', 'live2']);
+    await waitFor(() => pubs(first, room).length === 2, 'two live pubs on A');
+    const last = pubs(first, room).at(-1)!;
+    expect(last).toMatchObject({ offset: 2, data: 'live2' });
+
+    a.child.kill('SIGKILL');
+    await waitFor(() => a.child.exitCode !== null || a.child.signalCode !== null, 'broker A gone');
+    const missed = Array.from({ length: 10 }, (_, i) => `missed${i + 1}`);
+    publish(room, missed);
+    // Published, and in the stream, before the client comes back (the reply follows them on the same link).
+    const probe = backendB.send('room_history', { room_id: room, since: 2 });
+    await backendB.waitFrame((f) => f.request_id === probe && f.action === 'room_history_reply', 'history after the missed ones');
+
+    const recover = JSON.stringify([[room, last.offset, last.epoch]]);
+    const second = await sessionClient(b, room, 'someone-else', { strands_resume: session.token!, strands_recover: recover });
+    // Live traffic while the recovery read may be in flight: held, then sent after the replay.
+    publish(room, ['after1', 'after2', 'after3']);
+    await waitFor(() => envelopes(second).some((e) => e.data === 'after3'), 'after3 on B', 15_000);
+
+    const got = envelopes(second);
+    expect(got[0]).toMatchObject({ strands: 'session', client_id: 'c1', resumed: true });
+    // Every message after offset 2 exactly once, in order: the missed ones, then the live ones.
+    const texts = got.filter((e) => e.strands === 'pub').map((e) => e.data);
+    expect(texts).toEqual([...missed, 'after1', 'after2', 'after3']);
+    const offsets = got.filter((e) => e.strands === 'pub').map((e) => e.offset);
+    expect(offsets).toEqual(Array.from({ length: 13 }, (_, i) => i + 3));
+    // The replay (what the stream held when read: the missed ones, and live ones already in it) comes before `recovered`.
+    const recovered = got.findIndex((e) => e.strands === 'recovered');
+    const done = got[recovered]!;
+    expect(done).toMatchObject({ room, epoch: last.epoch });
+    expect(done.offset).toBeGreaterThanOrEqual(12);
+    expect(done.replayed).toBe(done.offset! - 2);
+    expect(got.slice(1, recovered).map((e) => e.offset)).toEqual(offsets.slice(0, done.replayed));
+    expect(got.some((e) => e.strands === 'unrecoverable')).toBe(false);
+  });
+
+  it('a gap beyond the bounded read, or another epoch, is unrecoverable with nothing of the gap', { timeout: 30_000 }, async () => {
+    const room = 'chat:gap';
+    const first = await sessionClient(b, room, 'g1');
+    const pos = await waitEnvelope(first, (e) => e.strands === 'position', 'position');
+    first.ws.terminate();
+    // More than maxRecoveryMessages (300) since offset 0.
+    publish(room, Array.from({ length: 301 }, (_, i) => `g${i}`));
+    const probe = backendB.send('room_history', { room_id: room, limit: 1 });
+    const reply = await backendB.waitFrame((f) => f.request_id === probe && f.action === 'room_history_reply', 'history');
+    expect(reply.params.offset).toBe(301);
+    const tooMany = await sessionClient(b, room, 'g2', { strands_recover: JSON.stringify([[room, 0, pos.epoch]]) });
+    await waitEnvelope(tooMany, (e) => e.strands === 'unrecoverable', 'unrecoverable');
+    expect(envelopes(tooMany).find((e) => e.strands === 'unrecoverable')).toMatchObject({ reason: 'too_many', offset: 301, epoch: pos.epoch });
+    const otherEpoch = await sessionClient(b, room, 'g3', { strands_recover: JSON.stringify([[room, 300, 'not-the-epoch']]) });
+    await waitEnvelope(otherEpoch, (e) => e.strands === 'unrecoverable', 'unrecoverable');
+    expect(envelopes(otherEpoch).find((e) => e.strands === 'unrecoverable')).toMatchObject({ reason: 'epoch' });
+    for (const c of [tooMany, otherEpoch]) expect(pubs(c, room)).toHaveLength(0);
+  });
+});
