@@ -1,8 +1,10 @@
 // The Redis room history of cluster mode against a real redis-server: offsets, epochs, bounded recovery reads.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '../support/harness.js';
 import { startRedis, type TestRedis } from '../../../../testing/src/redis.js';
 import { createIoredisLink, type RedisLink } from '../../src/cluster/redis/index.js';
 import { RedisHistoryStream } from '../../src/cluster/redis/history-stream.js';
+import { decodeRecords } from '../../src/cluster/redis/records.js';
 
 let redis: TestRedis;
 let link: RedisLink;
@@ -61,5 +63,29 @@ describe('RedisHistoryStream', () => {
     expect(after.offset).toBe(1);
     expect(after.epoch).not.toBe(before.epoch);
     expect(await s.since('r', 1, before.epoch, 100)).toMatchObject({ ok: false, reason: 'epoch' });
+  });
+
+  it('appends and publishes in one call: the record carries offset and epoch; positions and reads agree', async () => {
+    const s = new RedisHistoryStream(link, 't4');
+    const payloads: string[] = [];
+    other.onMessage((channel, payload) => {
+      if (channel === 't4:ch') payloads.push(payload);
+    });
+    await other.subscribe(['t4:ch']);
+    const empty = await s.position('r');
+    expect(empty.offset).toBe(0);
+    const head = JSON.stringify({ type: 'room', from: 'n1', room: 'r', binary: false }).slice(0, -1);
+    const first = await s.appendAndPublish('r', 'hello\nworld', false, LIMITS, 't4:ch', head, `,"len":11,"t":1}\n`);
+    const second = await s.appendAndPublish('r', 'two', false, LIMITS, 't4:ch', head, `,"len":3,"t":2}\n`);
+    // The epoch a position gave a room never written is the one its first message gets.
+    expect([first, second]).toEqual([{ offset: 1, epoch: empty.epoch }, { offset: 2, epoch: empty.epoch }]);
+    await waitFor(() => payloads.length === 2, 'two payloads');
+    expect(payloads.flatMap((p) => decodeRecords(p))).toEqual([
+      { type: 'room', from: 'n1', room: 'r', binary: false, offset: 1, epoch: empty.epoch, len: 11, t: 1, message: 'hello\nworld' },
+      { type: 'room', from: 'n1', room: 'r', binary: false, offset: 2, epoch: empty.epoch, len: 3, t: 2, message: 'two' },
+    ]);
+    expect(await s.position('r')).toEqual(second);
+    expect(await s.read('r', undefined, 1)).toEqual({ position: second, publications: [{ offset: 2, message: 'two', binary: false }] });
+    expect((await s.read('r', 0, 10)).publications.map((p) => p.message)).toEqual(['hello\nworld', 'two']);
   });
 });
