@@ -55,13 +55,37 @@ describe('backends prove themselves before they get clients', () => {
     h = await startBroker({ backendProbationMs: 60_000 });
     const raw = await RawBackend.connect(h.addresses.tcpPort);
     sockets.push(raw.socket);
-    expect(await h.attempt('/ws/r?id=early')).toMatchObject({ kind: 'http', status: 503 });
+    // A client arriving while the only backend is unproven waits for it instead of getting 503.
+    const early = h.attempt('/ws/r?id=early');
+    await waitFor(async () => ((await h!.http('/metrics')).body.includes('strands_backend_connections_total 1') ? true : undefined), 'backend connected');
     expect(raw.of('connection_request')).toHaveLength(0);
     raw.send('broadcast', { message: 'I am a backend' });
     await waitFor(() => h!.broker.stats().backends === 1 || undefined, 'proven by its frame');
+    expect(await early).toMatchObject({ kind: 'open' });
+    expect(raw.of('connection_request')).toHaveLength(1);
     const c = await h.client('/ws/r?id=late');
     raw.send('message_to_connection', { conn_id: 'late', message: 'hi' });
     await c.waitMessage('hi');
+  });
+
+  it('lets a client that came during the probation in once the silent backend is proven, not 503', async () => {
+    h = await startBroker({ backendProbationMs: 300 });
+    const py = await RawBackend.connect(h.addresses.tcpPort);
+    sockets.push(py.socket);
+    const result = await h.attempt('/ws/r?id=during-probation');
+    expect(result).toMatchObject({ kind: 'open' });
+    expect(py.of('connection_request')).toHaveLength(1);
+  });
+
+  it('answers 503 to the waiting client when the unproven backend leaves before it is proven', async () => {
+    h = await startBroker({ backendProbationMs: 60_000 });
+    const quiet = await silent(h.addresses.tcpPort);
+    await waitFor(async () => ((await h!.http('/metrics')).body.includes('strands_backend_connections_total 1') ? true : undefined), 'backend connected');
+    const waiting = h.attempt('/ws/r?id=waiting');
+    await waitFor(async () => ((await h!.http('/metrics')).body.includes('strands_pending_connection_requests 1') ? true : undefined), 'request waiting');
+    quiet.socket.destroy();
+    expect(await waiting).toMatchObject({ kind: 'http', status: 503 });
+    expect(quiet.received()).not.toContain('connection_request');
   });
 
   it('serves an unmodified PyStrands-style backend (bare TCP, never speaks first) after its silence', async () => {

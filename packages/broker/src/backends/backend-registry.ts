@@ -31,7 +31,9 @@ export class BackendRegistry {
     private readonly decider: BackendDecider,
     /** Told the number of ready backends whenever it changes (a cluster announces it). */
     private readonly backplane?: Pick<Backplane, 'backendsChanged'>,
-  ) {}
+  ) {
+    decider.countUnprovenWith(() => this.connections.size - this.pool.size);
+  }
 
   /** Set once by the broker (the handler needs the registry, and the registry the handler). */
   handleWith(handler: BackendHandler): void {
@@ -104,6 +106,7 @@ export class BackendRegistry {
     this.backplane?.backendsChanged?.(this.pool.size);
     this.ctx.logger.info({ backend: backend.id, remote: backend.remote, name: backend.name, backends: this.pool.size }, 'backend ready');
     this.dispatcher.ready();
+    this.decider.backendReady();
   }
 
   /** A backend acknowledged client events by id (the `ack` capability). */
@@ -134,6 +137,7 @@ export class BackendRegistry {
     const level = backend.droppedByBroker ? 'warn' : 'info';
     this.ctx.logger[level]({ backend: backend.id, remote: backend.remote, reason, backends: this.pool.size }, 'backend gone');
     if (wasReady) this.decider.backendGone(backend);
+    else this.decider.unprovenGone();
     this.dispatcher.lost(backend);
   }
 }

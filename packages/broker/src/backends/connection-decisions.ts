@@ -7,6 +7,7 @@ import { nextRequestId, withDelivery } from '../core/event-lines.js';
 import { connectionRequestLine, errorEventLine } from './backend-frames.js';
 import type { BackendPool } from './backend-pool.js';
 import { RateLimitedLog } from '../logger.js';
+import { AwaitingProof, PROOF_WAIT_SLACK_MS } from './awaiting-proof.js';
 
 /** Connection requests in a row a backend may let lapse before it leaves the rotation. */
 export const BENCH_AFTER_TIMEOUTS = 3;
@@ -36,16 +37,40 @@ function refusal(why: Refusal['why'], status: number, reason: string): Refusal {
 export class BackendDecider implements ConnectionDecider {
   private readonly pending = new Map<string, PendingDecision>();
   private readonly timeoutLog = new RateLimitedLog(1000);
+  private readonly awaitingProof = new AwaitingProof();
+  /** Backends connected and not proven yet (set by the registry): a request may wait for them. */
+  private unproven: () => number = () => 0;
 
   constructor(
     private readonly ctx: BrokerContext,
     private readonly pool: BackendPool,
   ) {}
 
+  /** Set once by the registry, which knows the connections still proving themselves. */
+  countUnprovenWith(unproven: () => number): void {
+    this.unproven = unproven;
+  }
+
+  /** A backend proved itself: requests waiting for one are decided now. */
+  backendReady(): void {
+    this.awaitingProof.release((request, done) => this.decide(request, done));
+  }
+
+  /** An unproven backend went away: with none left and none ready, the waiting requests get 503. */
+  unprovenGone(): void {
+    if (this.unproven() > 0 || this.awaitingProof.size === 0) return;
+    this.awaitingProof.release((request, done) => this.decide(request, done));
+  }
+
   decide(request: ConnectionRequest, done: (decision: Decision) => void): void {
     // The gateway refuses upgrades itself while stopping; this covers requests other brokers forward.
     if (this.ctx.stopping) return done(refusal('shutting_down', 503, 'broker shutting down'));
     const backend = this.pool.pick();
+    if (backend === undefined && this.unproven() > 0) {
+      const { backendProbationMs, connectionRequestTimeoutMs } = this.ctx.options;
+      const waitMs = Math.min(connectionRequestTimeoutMs, backendProbationMs + PROOF_WAIT_SLACK_MS);
+      return this.awaitingProof.hold(request, done, waitMs, (late) => late(refusal('no_backend', 503, 'no backend connected')));
+    }
     if (backend === undefined) return done(refusal('no_backend', 503, 'no backend connected'));
     const { connectionRequestTimeoutMs } = this.ctx.options;
     const p: PendingDecision = {
@@ -62,6 +87,7 @@ export class BackendDecider implements ConnectionDecider {
   }
 
   cancel(requestId: string): void {
+    if (this.awaitingProof.cancel(requestId)) return;
     const p = this.pending.get(requestId);
     if (p !== undefined) this.settle(p);
   }
@@ -118,6 +144,7 @@ export class BackendDecider implements ConnectionDecider {
   }
 
   shutdown(): void {
+    this.awaitingProof.release((_request, done) => done(refusal('shutting_down', 503, 'broker shutting down')));
     for (const p of [...this.pending.values()]) {
       this.settle(p);
       p.done(refusal('shutting_down', 503, 'broker shutting down'));
