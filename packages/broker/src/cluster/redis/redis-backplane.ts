@@ -26,7 +26,7 @@ import type { RedisLink } from './redis-link.js';
 import type { RedisOutbound } from './redis-outbound.js';
 import { createRedisParts, type TransportCounters } from './redis-parts.js';
 import { stamp } from './records.js';
-import { RedisRoomHistory } from './redis-room-history.js';
+import type { RedisRoomHistory } from './redis-room-history.js';
 import type { RoomSubscriptions } from './room-subscriptions.js';
 
 /** How long a stop waits for publishes held behind lookups before it drops them. */
@@ -119,23 +119,14 @@ export class RedisBackplane extends ClusterBackplane {
     this.outbound = parts.outbound;
     this.inbound = parts.inbound;
     this.watch = parts.watch;
-    this.history = new RedisRoomHistory({
-      nodeId: this.nodeId,
-      prefix: resolved.prefix,
-      link: () => (this.state === 'running' && this.watch.publishable ? this.link : undefined),
-      channelOf: (roomId) => this.channels.room(roomId),
-      counters: this.counters,
-      failed: (error) => this.failed(error),
-      unavailable,
-    });
+    this.history = parts.history;
   }
 
-  /** Rooms' history in Redis streams, shared by every broker of the cluster. */
+  /** Rooms' history in Redis streams, shared by every broker (appended to with `toRoomInHistory`, one script per message). */
   get sharedHistory(): SharedHistoryStore {
     return this.history;
   }
 
-  /** Appended to the room's stream and published in one script call; local members get it when Redis answers. */
   toRoomInHistory(roomId: string, message: string, binary: boolean, limits: HistoryLimits): void {
     this.history.publish(this.clients, roomId, message, binary, limits);
   }

@@ -12,6 +12,7 @@ import type { ResolvedRedisBackplaneOptions } from './redis-backplane-options.js
 import { RedisInbound } from './redis-inbound.js';
 import type { RedisLink } from './redis-link.js';
 import { RedisOutbound } from './redis-outbound.js';
+import { RedisRoomHistory } from './redis-room-history.js';
 import { RoomSubscriptions } from './room-subscriptions.js';
 
 /** What the transport itself counts (the parts count the rest). */
@@ -60,6 +61,7 @@ export interface RedisParts {
   outbound: RedisOutbound;
   inbound: RedisInbound;
   watch: LinkWatch;
+  history: RedisRoomHistory;
 }
 
 export function createRedisParts(host: PartsHost, resolved: ResolvedRedisBackplaneOptions): RedisParts {
@@ -123,5 +125,14 @@ export function createRedisParts(host: PartsHost, resolved: ResolvedRedisBackpla
     routingReply: (message) => host.running() && routing.reply(message),
     onResponse: (message) => host.onResponse(message),
   });
-  return { rooms, presence, directory, reaper, routing, outbound, inbound, watch };
+  const history = new RedisRoomHistory({
+    nodeId,
+    prefix: resolved.prefix,
+    link: () => (host.running() && watch.publishable ? host.link() : undefined),
+    channelOf: channels.room,
+    counters,
+    failed,
+    unavailable: (command) => host.unavailable(command),
+  });
+  return { rooms, presence, directory, reaper, routing, outbound, inbound, watch, history };
 }
