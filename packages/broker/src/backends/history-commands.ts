@@ -41,6 +41,8 @@ function json(publications: readonly Publication[]): string[] {
 function sharedCommand(history: RoomHistory, shared: SharedHistoryStore, frame: RoomHistoryFrame | SetRoomHistoryFrame, replies: CommandReplies): void {
   if (frame.action === 'set_room_history') return replies.refuse('unavailable', '"set_room_history": not in cluster mode (rooms keep history by the historyRooms patterns)');
   const roomId = frame.params.room_id;
+  // Refused, not an empty answer: a backend (the chat example) then keeps the room's history itself.
+  if (!history.has(roomId)) return replies.refuse('unavailable', `"room_history": room ${JSON.stringify(roomId)} keeps no history (cluster mode: historyRooms patterns only)`);
   const limit = Math.min(frame.params.limit ?? history.maxRecovery, history.maxRecovery);
   const requestId = frame.request_id;
   let reading;

@@ -136,6 +136,11 @@ describe('room history in cluster mode (two broker processes, real Redis)', () =
     expect(reply.action).toBe('room_history_reply');
     expect(reply.params).toMatchObject({ room_id: 'chat:same', epoch: posA.epoch, offset: 5 });
     expect((reply.params.publications as { offset: number }[]).map((p) => p.offset)).toEqual([4, 5]);
+    // A room outside historyRooms: refused (set_room_history cannot turn it on in cluster mode), so a backend keeps its own.
+    const none = backendB.send('room_history', { room_id: 'plain' });
+    expect(await backendB.waitFrame((f) => f.request_id === none, 'error_reply')).toMatchObject({ action: 'error_reply', params: { code: 'unavailable' } });
+    const set = backendB.send('set_room_history', { room_id: 'plain', size: 10 });
+    expect(await backendB.waitFrame((f) => f.request_id === set, 'error_reply')).toMatchObject({ action: 'error_reply', params: { code: 'unavailable' } });
   });
 
   it('a client of a broker killed with SIGKILL resumes on another broker: the missed messages once, in order, then live ones', { timeout: 40_000 }, async () => {
