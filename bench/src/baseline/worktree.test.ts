@@ -33,10 +33,12 @@ describe.runIf(hasGit)('baseline worktree', () => {
       ['round-trip/ws/4', 'ok', undefined],
       ['round-trip/strands/4', 'ok', 'current'],
       ['round-trip/strands/4@baseline', 'ok', 'baseline'],
+      ['round-trip/strands-ack/4', 'ok', 'current'],
+      ['round-trip/strands-ack/4@baseline', 'ok', 'baseline'],
     ]);
     expect(suite.rows.every((r) => r.runs?.length === 2)).toBe(true);
     expect([head, await resolveCommit('HEAD')]).toContain(suite.baseline?.sha);
-    expect(suite.baseline?.comparisons.map((c) => c.id)).toEqual(['round-trip/strands/4']);
+    expect(suite.baseline?.comparisons.map((c) => c.id)).toEqual(['round-trip/strands/4', 'round-trip/strands-ack/4']);
     expect(suite.baseline?.comparisons[0]?.ratio.value).toBeGreaterThan(0);
     const dir = /git worktree add --detach (\S+)/.exec(lines.join('\n'))?.[1];
     expect(dir).toBeDefined();
