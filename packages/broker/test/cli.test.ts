@@ -129,7 +129,7 @@ describe('strands-broker CLI', () => {
     const match = await waitFor(() => /clients (ws:\/\/127\.0\.0\.1:\d+).*backends tcp:\/\/127\.0\.0\.1:(\d+)/.exec(r.stdout()), 'listening line');
     const backend = await RawBackend.connect(Number(match[2]));
     // A backend that says nothing gets clients once its probation ends (backendProbationMs).
-    const health = `${match[1].replace('ws:', 'http:')}/healthz`;
+    const health = `${(match[1] ?? '').replace('ws:', 'http:')}/healthz`;
     await waitFor(async () => ((await (await fetch(health)).json()) as { backends: number }).backends === 1 || undefined, 'backend ready');
     const ws = new WebSocket(`${match[1]}/ws/room?id=c1`);
     const client = new TestClient(ws);

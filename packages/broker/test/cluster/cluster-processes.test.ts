@@ -4,10 +4,10 @@
 // room_members and order across brokers; a Redis restart; a broker killed with SIGKILL.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../../testing/src/redis.js';
 import { RawBackend, TestClient, waitFor, type Decide, type WireFrame } from '../support/harness.js';
+import { openClient } from '../support/open-client.js';
 
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -71,26 +71,9 @@ async function connectBackend(broker: BrokerProcess): Promise<RawBackend> {
  * client honouring Retry-After would, for a bounded time.
  */
 async function client(broker: BrokerProcess, room: string, id: string): Promise<TestClient> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const ws = new WebSocket(`${broker.wsUrl}/ws/${room}?id=${id}&via=${broker.name}`);
-    const status = await new Promise<number>((resolve, reject) => {
-      ws.once('open', () => resolve(101));
-      ws.once('unexpected-response', (_req, res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
-      ws.once('error', reject);
-    });
-    if (status === 101) {
-      const test = new TestClient(ws);
-      sockets.push(test);
-      return test;
-    }
-    ws.terminate();
-    if (status !== 503 || Date.now() > deadline) throw new Error(`client ${id} on ${broker.name}: HTTP ${status}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const test = await openClient(`${broker.wsUrl}/ws/${room}?id=${id}&via=${broker.name}`, [], `${id} on ${broker.name}`);
+  sockets.push(test);
+  return test;
 }
 
 /** Asks backend C for a room's members (one fresh request each time). */

@@ -3,10 +3,10 @@
 // backend on broker B publishes, and the client resuming on B from the room's Redis stream.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../../testing/src/redis.js';
 import { RawBackend, TestClient, waitFor, type Decide } from '../support/harness.js';
+import { openClient } from '../support/open-client.js';
 
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 const SECRET = 'history-cluster-test-secret';
@@ -64,26 +64,9 @@ const acceptAll: Decide = (frame) => {
 /** A session client (strands.v1, `strands_session=1` plus `extra`); a broker without a backend answers 503 until it heard of one: retried. */
 async function sessionClient(broker: BrokerProcess, room: string, id: string, extra: Record<string, string> = {}): Promise<TestClient> {
   const query = new URLSearchParams({ id, strands_session: '1', ...extra });
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const ws = new WebSocket(`${broker.wsUrl}/ws/${room}?${query}`, ['strands.v1']);
-    const status = await new Promise<number>((resolve, reject) => {
-      ws.once('open', () => resolve(101));
-      ws.once('unexpected-response', (_req, res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
-      ws.once('error', reject);
-    });
-    if (status === 101) {
-      const client = new TestClient(ws);
-      sockets.push(client);
-      return client;
-    }
-    ws.terminate();
-    if (status !== 503 || Date.now() > deadline) throw new Error(`client ${id} on ${broker.name}: HTTP ${status}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const client = await openClient(`${broker.wsUrl}/ws/${room}?${query}`, ['strands.v1'], `${id} on ${broker.name}`);
+  sockets.push(client);
+  return client;
 }
 
 function envelopes(client: TestClient): Envelope[] {

@@ -1,7 +1,6 @@
 // strands-broker child processes for the durable-queue tests: started with flags, killed with SIGKILL, restarted.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { WebSocket } from 'ws';
 import { TestClient, waitFor } from '../support/harness.js';
 
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -44,22 +43,4 @@ export async function killAll(): Promise<void> {
   await Promise.all([...children].map((child) => kill9({ child, wsUrl: '', tcpPort: 0, logs: () => '' })));
 }
 
-/** An open WebSocket client (retried while the broker answers 503: no backend decided yet). */
-export async function openClient(url: string): Promise<TestClient> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const ws = new WebSocket(url);
-    const status = await new Promise<number>((resolve, reject) => {
-      ws.once('open', () => resolve(101));
-      ws.once('unexpected-response', (_req, res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
-      ws.once('error', reject);
-    });
-    if (status === 101) return new TestClient(ws);
-    ws.terminate();
-    if (status !== 503 || Date.now() > deadline) throw new Error(`client: HTTP ${status}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+export { openClient } from '../support/open-client.js';
