@@ -45,7 +45,12 @@ interface Tracked<O> {
   readonly owner: O;
   readonly deliveries: number;
   readonly sentAt: number;
-  readonly consumer: ConsumerKey;
+}
+
+/** What one consumer holds by id, and how many of those are on their first delivery. */
+interface TrackedBy<O> {
+  readonly events: Map<string, Tracked<O>>;
+  first: number;
 }
 
 /**
@@ -55,11 +60,14 @@ interface Tracked<O> {
 export class MemoryEventStore<O> implements EventStore<O> {
   private readonly queue: EventQueue<O>;
   private readonly held = new Map<ConsumerKey, Held<O>>();
-  /** Tracked events by id, and by consumer in the order they were sent (a Map keeps insertion order). */
-  private readonly tracked = new Map<string, Tracked<O>>();
-  private readonly trackedBy = new Map<ConsumerKey, Map<string, Tracked<O>>>();
-  /** Per consumer, how many of its tracked events are on their first delivery. */
-  private readonly firstBy = new Map<ConsumerKey, number>();
+  /**
+   * Tracked events per consumer, by id in the order they were sent (a Map keeps insertion order,
+   * so expiry reads from the front). No map of all ids: an ack names the consumer that holds its
+   * ids nearly always, and one that does not (a late ack from an earlier backend) looks in the
+   * other consumers' maps, a handful. One Map.set per event, one get and delete per acked id.
+   */
+  private readonly trackedBy = new Map<ConsumerKey, TrackedBy<O>>();
+  private trackedCount = 0;
 
   private evictedListener: ((events: readonly StoredEvent<O>[]) => void) | undefined;
 
@@ -120,11 +128,11 @@ export class MemoryEventStore<O> implements EventStore<O> {
   }
 
   get unacked(): number {
-    return this.tracked.size;
+    return this.trackedCount;
   }
 
   firstDeliveriesHeld(consumer: ConsumerKey): number {
-    return this.firstBy.get(consumer) ?? 0;
+    return this.trackedBy.get(consumer)?.first ?? 0;
   }
 
   handOutTracked(consumer: ConsumerKey, id: string, now: number): StoredEvent<O> | undefined {
@@ -136,24 +144,33 @@ export class MemoryEventStore<O> implements EventStore<O> {
   holdTracked(consumer: ConsumerKey, line: string, owner: O, id: string, deliveries: number, now: number): void {
     let mine = this.trackedBy.get(consumer);
     if (mine === undefined) {
-      mine = new Map();
+      mine = { events: new Map(), first: 0 };
       this.trackedBy.set(consumer, mine);
     }
-    const record: Tracked<O> = { id, line, owner, deliveries, sentAt: now, consumer };
-    this.tracked.set(id, record);
-    mine.set(id, record);
-    if (deliveries === 1) this.firstBy.set(consumer, (this.firstBy.get(consumer) ?? 0) + 1);
+    const events = mine.events;
+    const size = events.size;
+    events.set(id, { id, line, owner, deliveries, sentAt: now });
+    // An id held already (never by the dispatcher's ids) is replaced, not counted twice.
+    if (events.size === size) return;
+    this.trackedCount += 1;
+    if (deliveries === 1) mine.first += 1;
   }
 
-  acknowledgeIds(_consumer: ConsumerKey, ids: readonly string[]): number {
+  acknowledgeIds(consumer: ConsumerKey, ids: readonly string[]): number {
+    if (this.trackedCount === 0) return 0;
+    const mine = this.trackedBy.get(consumer);
     let released = 0;
     for (const id of ids) {
-      const record = this.tracked.get(id);
-      if (record === undefined) continue;
+      const record = mine?.events.get(id);
+      if (record !== undefined) {
+        this.release(mine as TrackedBy<O>, record);
+        released += 1;
+        continue;
+      }
       // Whoever holds it now: an ack that arrives late from the first backend still counts.
-      this.tracked.delete(id);
-      this.trackedBy.get(record.consumer)?.delete(id);
-      this.released(record);
+      const holder = this.holderOf(id);
+      if (holder === undefined) continue;
+      this.release(holder, holder.events.get(id) as Tracked<O>);
       released += 1;
     }
     return released;
@@ -162,11 +179,9 @@ export class MemoryEventStore<O> implements EventStore<O> {
   expired(sentBefore: number): StoredEvent<O>[] {
     const out: StoredEvent<O>[] = [];
     for (const mine of this.trackedBy.values()) {
-      for (const record of mine.values()) {
+      for (const record of mine.events.values()) {
         if (record.sentAt >= sentBefore) break;
-        mine.delete(record.id);
-        this.tracked.delete(record.id);
-        this.released(record);
+        this.release(mine, record);
         out.push(storedOf(record));
       }
     }
@@ -188,12 +203,9 @@ export class MemoryEventStore<O> implements EventStore<O> {
     const events = held === undefined ? [] : held.all();
     const mine = this.trackedBy.get(consumer);
     this.trackedBy.delete(consumer);
-    this.firstBy.delete(consumer);
     if (mine !== undefined) {
-      for (const record of mine.values()) {
-        this.tracked.delete(record.id);
-        events.push(storedOf(record));
-      }
+      this.trackedCount -= mine.events.size;
+      for (const record of mine.events.values()) events.push(storedOf(record));
     }
     if (events.length === 0) return 0;
     // Through the front, so they stay ahead of anything that waited or arrived after them.
@@ -201,11 +213,17 @@ export class MemoryEventStore<O> implements EventStore<O> {
     return events.length;
   }
 
-  private released(record: Tracked<O>): void {
-    if (record.deliveries !== 1) return;
-    const count = (this.firstBy.get(record.consumer) ?? 1) - 1;
-    if (count === 0) this.firstBy.delete(record.consumer);
-    else this.firstBy.set(record.consumer, count);
+  /** The consumer holding `id`, looked for among all of them (few: the backends). */
+  private holderOf(id: string): TrackedBy<O> | undefined {
+    for (const mine of this.trackedBy.values()) if (mine.events.has(id)) return mine;
+    return undefined;
+  }
+
+  /** Forgets an event `mine` holds. */
+  private release(mine: TrackedBy<O>, record: Tracked<O>): void {
+    mine.events.delete(record.id);
+    this.trackedCount -= 1;
+    if (record.deliveries === 1) mine.first -= 1;
   }
 
   clearWaiting(): number {
