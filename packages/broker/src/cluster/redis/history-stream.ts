@@ -13,10 +13,9 @@ export const HISTORY_META_TTL_MS = 30 * 24 * 3600 * 1000;
 /**
  * KEYS: meta, hist. ARGV: message, binary (0/1), size, ttl ms, epoch if new, meta ttl ms.
  * A meta that expired (or never was) starts a new epoch from offset 1: the history was lost.
+ * The body of both append scripts (APPEND returns, APPEND_PUBLISH publishes first).
  */
-const APPEND = defineRedisScript(
-  'history_append',
-  `local e = redis.call('HGET', KEYS[1], 'e')
+const APPEND_LUA = `local e = redis.call('HGET', KEYS[1], 'e')
 if not e then
   e = ARGV[5]
   redis.call('DEL', KEYS[2])
@@ -26,8 +25,9 @@ local s = redis.call('HINCRBY', KEYS[1], 's', 1)
 redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[3], s .. '-0', 'm', ARGV[1], 'b', ARGV[2])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
-return {s, e}`,
-);
+`;
+
+const APPEND = defineRedisScript('history_append', `${APPEND_LUA}return {s, e}`);
 
 /**
  * KEYS: meta, hist. ARGV: after offset, max. Returns {top, epoch, entries} with entries false
@@ -52,17 +52,7 @@ return {s, e, redis.call('XRANGE', KEYS[2], (after + 1) .. '-0', '+', 'COUNT', A
  */
 const APPEND_PUBLISH = defineRedisScript(
   'history_publish',
-  `local e = redis.call('HGET', KEYS[1], 'e')
-if not e then
-  e = ARGV[5]
-  redis.call('DEL', KEYS[2])
-  redis.call('HSET', KEYS[1], 'e', e, 's', 0)
-end
-local s = redis.call('HINCRBY', KEYS[1], 's', 1)
-redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[3], s .. '-0', 'm', ARGV[1], 'b', ARGV[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[6])
-redis.call('PUBLISH', ARGV[7], ARGV[8] .. ',"offset":' .. s .. ',"epoch":"' .. e .. '"' .. ARGV[9] .. ARGV[1])
+  `${APPEND_LUA}redis.call('PUBLISH', ARGV[7], ARGV[8] .. ',"offset":' .. s .. ',"epoch":"' .. e .. '"' .. ARGV[9] .. ARGV[1])
 return {s, e}`,
 );
 
