@@ -17,8 +17,13 @@ import { responseLine } from './wire.js';
 type MaybePromise<T> = T | Promise<T>;
 const NO_DELIVERY_PARAMS = Object.freeze({});
 export type ConnectionRequestHandler = (request: ConnectionRequest) => MaybePromise<ConnectionDecision>;
-/** `event` says how the `new_connection` event arrived (its id, whether it is a redelivery). */
-export type ConnectHandler = (client: ClientContext, event: EventDelivery) => unknown;
+/** How a `new_connection` event arrived (its id, whether it is a redelivery), and whether the client resumed a session. */
+export interface ConnectEvent extends EventDelivery {
+  /** True when the client came back with a valid resume token: same client id, its rooms kept. It may still be refused. */
+  readonly resumed: boolean;
+}
+const FIRST_CONNECT: ConnectEvent = Object.freeze({ ...FIRST_DELIVERY, resumed: false });
+export type ConnectHandler = (client: ClientContext, event: ConnectEvent) => unknown;
 export type MessageHandler = (message: IncomingMessage) => unknown;
 export type DisconnectHandler = (event: Disconnection) => unknown;
 export type ErrorHandler = (error: Error) => unknown;
@@ -60,7 +65,7 @@ export class StrandsBackend extends BackendCore implements Replier {
   }
 
   /** A client was accepted and is connected. */
-  protected handleConnect(client: ClientContext, event: EventDelivery = FIRST_DELIVERY): unknown {
+  protected handleConnect(client: ClientContext, event: ConnectEvent = FIRST_CONNECT): unknown {
     return runAll(this.connectHandlers, client, event);
   }
 
@@ -171,7 +176,9 @@ export class StrandsBackend extends BackendCore implements Replier {
         const client = toClientContext(frame.params.context, link.address);
         if (this.links.length > 1) this.homes.set(client.clientId, link);
         for (const stream of this.connectionStreams) stream.push(client);
-        this.scheduler.push(client.clientId, () => this.acks.settle(link, delivery, this.guard('connect', client.clientId, () => this.handleConnect(client, delivery))));
+        const { id, redelivered, deliveryCount } = delivery;
+        const event: ConnectEvent = { id, redelivered, deliveryCount, resumed: frame.params.resumed === true };
+        this.scheduler.push(client.clientId, () => this.acks.settle(link, delivery, this.guard('connect', client.clientId, () => this.handleConnect(client, event))));
         return;
       }
       case 'disconnected': {

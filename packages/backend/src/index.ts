@@ -3,6 +3,7 @@ export { StrandsBackend, createBackend } from './backend.js';
 export type {
   BrokerEvent,
   BrokerEventHandler,
+  ConnectEvent,
   ConnectHandler,
   ConnectionRequestHandler,
   DisconnectHandler,
