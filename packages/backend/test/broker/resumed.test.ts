@@ -1,25 +1,19 @@
 // onConnect's `resumed` against the real broker: false for a new session, true when the client
 // comes back with the resume token the broker issued.
-import { createBroker } from '@strands/broker';
 import { describe, expect, it } from 'vitest';
 import type { ConnectEvent } from '../../src/index.js';
-import { cleanup, testBackend } from '../support/backend.js';
 import { until } from '../support/fake-broker.js';
-import { TestClient } from '../support/real-broker.js';
+import { brokerWithBackend, TestClient } from '../support/real-broker.js';
 
 const STRANDS = { protocols: ['strands.v1'] };
 
 describe('onConnect sees resumed sessions', () => {
   it('is false for a first connection and true for one that resumed with its token', async () => {
-    const broker = createBroker({ wsPort: 0, tcpPort: 0, host: '127.0.0.1', logLevel: 'silent', historyRooms: ['chat:*'] });
-    const addresses = await broker.start();
-    cleanup(broker);
-    const backend = testBackend({ brokers: [`127.0.0.1:${addresses.tcpPort}`] });
+    const { addresses, backend } = await brokerWithBackend();
     const connects: { clientId: string; event: ConnectEvent }[] = [];
     backend.onConnect((client, event) => {
       connects.push({ clientId: client.clientId, event });
     });
-    await backend.start();
     await until(() => backend.connectedBrokers.length === 1);
 
     const first = await TestClient.open(`${addresses.wsUrl}/chat:a?strands_session=1`, STRANDS);
