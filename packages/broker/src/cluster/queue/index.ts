@@ -51,9 +51,9 @@ export function createRedisQueue<O extends { readonly id: string }>(options: Red
     counters: store.counters,
     async open() {
       link ??= await createIoredisLink({ url: resolved.url, connectionName: `strands-queue-${resolved.consumer}` });
-      store.attach(link);
-      recovery = new QueueRecovery(store, link, resolved, logger);
-      await recovery.open();
+      const ready = link;
+      recovery = new QueueRecovery(store, ready, resolved, logger);
+      await recovery.open(() => store.attach(ready));
     },
     async close() {
       await store.writer.settled();

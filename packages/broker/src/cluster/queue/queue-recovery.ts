@@ -3,7 +3,7 @@
 import { RateLimitedLog } from '../../logger.js';
 import type { RedisLink } from '../redis/redis-link.js';
 import { QUEUE_BATCH, type ResolvedRedisQueueOptions } from './queue-options.js';
-import { timeScript } from './queue-scripts.js';
+import { lastIdScript } from './queue-scripts.js';
 import type { RedisEventStore } from './redis-event-store.js';
 
 /** What recovery logs through (pino's Logger fits). */
@@ -12,11 +12,11 @@ export interface QueueLogger {
   warn(fields: Record<string, unknown>, message: string): void;
 }
 
-/** `a < b` for stream ids `<ms>-<seq>`. */
-function idBefore(a: string, b: string): boolean {
+/** `a <= b` for stream ids `<ms>-<seq>`. */
+function idAtOrBefore(a: string, b: string): boolean {
   const [am = '0', as = '0'] = a.split('-');
   const [bm = '0', bs = '0'] = b.split('-');
-  return Number(am) < Number(bm) || (am === bm && Number(as) < Number(bs));
+  return Number(am) < Number(bm) || (am === bm && Number(as) <= Number(bs));
 }
 
 /**
@@ -31,8 +31,8 @@ export class QueueRecovery<O extends { readonly id: string }> {
   private running: Promise<void> | undefined;
   /** Per partition: where the reading of this consumer's earlier entries is, or null once done. */
   private cursors: (string | null)[] = [];
-  /** Entries this consumer wrote before this id are an earlier run's. */
-  private boundary = '0-0';
+  /** Per partition: entries of this consumer at or below this id are an earlier run's. */
+  private boundaries: string[] = [];
   private readonly errorLog = new RateLimitedLog(5000);
 
   constructor(
@@ -42,10 +42,15 @@ export class QueueRecovery<O extends { readonly id: string }> {
     private readonly logger: QueueLogger,
   ) {}
 
-  /** Takes the lease and the earlier run's entries (what fits), then keeps going in the background. */
-  async open(): Promise<void> {
-    const now = Number(await this.link.evalsha(timeScript, []));
-    this.boundary = `${now}-0`;
+  /**
+   * Reads where each partition stream ends, then lets the store write (`attach`), so that nothing of
+   * this run is at or below those ids; takes the lease and the earlier run's entries (what fits), then
+   * keeps going in the background.
+   */
+  async open(attach: () => void): Promise<void> {
+    const partitions = Array.from({ length: this.options.partitions }, (_, p) => this.store.keys.partition(p));
+    this.boundaries = await Promise.all(partitions.map(async (key) => String(await this.link.evalsha(lastIdScript, [key]))));
+    attach();
     this.cursors = Array.from({ length: this.options.partitions }, () => '0');
     await this.tick();
     const every = Math.max(50, Math.floor(this.options.leaseMs / 3));
@@ -84,7 +89,7 @@ export class QueueRecovery<O extends { readonly id: string }> {
       while (cursor !== null && cursor !== undefined && this.store.room > 0) {
         const read = await this.link.xreadgroup(this.store.keys.partition(p), group, consumer, cursor, Math.min(QUEUE_BATCH, this.store.room))
           .catch(() => []);
-        const earlier = read.filter((entry) => idBefore(entry.id, this.boundary));
+        const earlier = read.filter((entry) => idAtOrBefore(entry.id, this.boundaries[p] ?? '0-0'));
         this.store.claimed(p, earlier);
         this.store.counters.recovered += earlier.length;
         if (earlier.length > 0) this.logger.info({ partition: p, events: earlier.length }, 'event queue: events of an earlier run taken back');

@@ -67,5 +67,13 @@ end
 return result`,
 );
 
-/** Redis' clock in ms: the entries a consumer wrote before this moment are those of an earlier run. */
-export const timeScript = defineRedisScript('queue_time', `local t = redis.call('TIME') return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)`);
+/**
+ * The id of a stream's newest entry ('0-0' when it has none). Read at start before this run writes:
+ * every entry of this consumer at or below it is an earlier run's. (Redis' clock would not do: a
+ * restart within the same millisecond as the last write leaves entries `<now>-<n>` that are not
+ * before `<now>-0`.)
+ */
+export const lastIdScript = defineRedisScript(
+  'queue_last_id',
+  `local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1) if last[1] then return last[1][1] end return '0-0'`,
+);
