@@ -183,7 +183,7 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     nodeId: backplane.nodeId,
     backplaneMetrics: () => [...(backplane.metrics?.() ?? []), ...(queue?.metrics() ?? []), ...historyMetrics(historyParts, sessions)],
     peersWithBackends: () => cluster?.stats().peersWithBackends ?? 0,
-    readiness: () => readiness({ stopping: ctx.stopping, link: backplane.health(), backends: pool.size, peersWithBackends: health.peersWithBackends() }),
+    readiness: () => readiness({ stopping: ctx.stopping, link: backplane.health(), queue: queue?.health() ?? { up: true }, backends: pool.size, peersWithBackends: health.peersWithBackends() }),
   };
   // /healthz, /readyz and /metrics: on the WebSocket port, or apart on metricsPort.
   const opsServer = resolved.metricsPort === undefined ? undefined : createOpsServer(health);
