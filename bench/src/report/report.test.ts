@@ -162,6 +162,36 @@ describe('baseline comparison', () => {
   });
 });
 
+describe('history scenario', () => {
+  const cpu = (perThousandMs: number) => ({ perThousandMs, byRole: { broker: perThousandMs } });
+  const historyRows: ResultRow[] = [
+    row({ id: 'history/off/1000', scenario: 'history', system: 'strands', value: 500_000, clients: 1000, metric: 'deliveries/s', cpu: cpu(2) }),
+    row({ id: 'history/on/1000', scenario: 'history', system: 'strands', value: 440_000, clients: 1000, metric: 'deliveries/s', cpu: cpu(2.2) }),
+    row({ id: 'history/recovery/100', scenario: 'history', system: 'strands', value: 1_234.4, metric: 'ms', note: '10,000 replayed; the same reconnects with nothing missed: 300 ms' }),
+  ];
+
+  it('judges history on against history off (issue 13: costs at most 15%) and shows the recovery time', () => {
+    const options = resolveOptions({ scenarios: ['history'] });
+    const byName = Object.fromEntries(judgeTargets(historyRows, options).map((t) => [t.name, t]));
+    expect(byName['history fan-out, room of 1000 (issue 13)']).toMatchObject({ pass: true, actual: '88% (440,000 / 500,000; CPU per 1,000 1.10x)' });
+    expect(byName['history recovery, 100 clients (issue 13)']).toMatchObject({ pass: undefined, actual: '1,234 ms (10,000 replayed; the same reconnects with nothing missed: 300 ms)' });
+    const slower = historyRows.map((r) => (r.id === 'history/on/1000' ? { ...r, value: 420_000 } : r));
+    expect(judgeTargets(slower, options).find((t) => t.name.startsWith('history fan-out'))?.pass).toBe(false);
+    const failed = historyRows.map((r) => (r.id === 'history/off/1000' ? { ...r, status: 'failed' as const } : r));
+    expect(judgeTargets(failed, options).find((t) => t.name.startsWith('history fan-out'))).toMatchObject({ actual: 'not measured', pass: undefined });
+    expect(judgeTargets(rows, resolveOptions({ scenarios: ['fan-out'] })).some((t) => t.name.startsWith('history'))).toBe(false);
+  });
+
+  it('prints the recovery time in ms and draws the history pair', () => {
+    const text = renderTable({ ...suite, rows: historyRows, targets: judgeTargets(historyRows, resolveOptions({ scenarios: ['history'] })) });
+    expect(text).toMatch(/history\s+history\/recovery\/100\s+100\s+1,234 ms\s/);
+    expect(text).toMatch(/PASS\s+history fan-out, room of 1000 \(issue 13\)/);
+    const svg = renderSvg({ ...suite, rows: historyRows });
+    expect(svg).toContain('Fan-out with room history, room of 1000 session clients');
+    expect(svg).toContain('440,000 deliveries/s');
+  });
+});
+
 describe('cluster scenario', () => {
   const redis = { commands: 1_020, messages: 1_000, perMessage: 1.02, byCommand: { publish: 1, evalsha: 0.015, hset: 0.005 } };
   const clusterRows: ResultRow[] = [

@@ -2,6 +2,7 @@
 // their windows are too short and their counts too small to mean anything.
 import type { BenchOptions } from '../options.js';
 import type { ResultRow, TargetCheck } from '../results.js';
+import { historyCost } from '../scenarios/history.js';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const pct = (n: number) => `${Math.round(n * 100)}%`;
@@ -29,6 +30,8 @@ export const REDIS_COMMANDS_PER_ROOM_MESSAGE_TARGET = 1;
  * that at a slow room: the row's `netPerMessage` takes the idle rate out, to show what is upkeep.
  */
 export const REDIS_COMMANDS_BACKGROUND_TOLERANCE = 0.05;
+/** History (issue 13): fan-out into a room with history keeps at least this share of the same broker's deliveries/s without it. */
+export const HISTORY_FAN_OUT_SHARE_TARGET = 0.85;
 /** Flood: the flooded well-behaved clients' p99 as a multiple of the same run's quiet p99, at most. */
 export const FLOOD_P99_FACTOR_TARGET = 2;
 /** Flood: the broker's peak resident memory over the whole flooded run, at most (the audit saw ~600 MB). */
@@ -100,9 +103,32 @@ export function judgeTargets(rows: ResultRow[], options: BenchOptions): TargetCh
     checks.push({ name: `vs PyStrands, ${first} clients`, goal: pyGoal, actual: `${factor.toFixed(2)}x, ${p99}`, pass: judge(factor >= PYSTRANDS_FACTOR_TARGET && lower) });
   }
 
+  if (options.scenarios.includes('history')) checks.push(...historyTargets(rows, options, judge));
   if (options.scenarios.includes('cluster')) checks.push(...clusterTargets(rows, options, judge));
   if (options.scenarios.includes('flood')) checks.push(...floodTargets(rows, options, judge));
   return checks;
+}
+
+function historyTargets(rows: ResultRow[], options: BenchOptions, judge: (pass: boolean) => boolean | undefined): TargetCheck[] {
+  const receivers = options.fanOutReceivers;
+  const { recoveryClients: clients, recoveryMissed: missed } = options;
+  const fan = { name: `history fan-out, room of ${receivers} (issue 13)`, goal: `>= ${pct(HISTORY_FAN_OUT_SHARE_TARGET)} of deliveries/s without history (costs <= ${pct(1 - HISTORY_FAN_OUT_SHARE_TARGET)}; same broker, same run)` };
+  const recoveryName = `history recovery, ${clients} clients (issue 13)`;
+  const recoveryGoal = `time for each to get its ${missed} missed messages (a figure, no target)`;
+  const on = rows.find((r) => r.id === `history/on/${receivers}` && r.status === 'ok');
+  const cost = historyCost(rows, on);
+  const recovery = rows.find((r) => r.id === `history/recovery/${clients}` && r.status === 'ok');
+  const cpu = cost?.cpu === undefined ? '' : `; CPU per 1,000 ${cost.cpu.toFixed(2)}x`;
+  return [
+    on === undefined || cost === undefined
+      ? { ...fan, actual: 'not measured', pass: undefined }
+      : {
+          ...fan,
+          actual: `${pct(cost.share)} (${fmt(on.value)} / ${fmt(cost.off.value)}${cpu})`,
+          pass: judge(cost.share >= HISTORY_FAN_OUT_SHARE_TARGET),
+        },
+    { name: recoveryName, goal: recoveryGoal, actual: recovery === undefined ? 'not measured' : `${fmt(recovery.value)} ms (${recovery.note ?? ''})`, pass: undefined },
+  ];
 }
 
 function clusterTargets(rows: ResultRow[], options: BenchOptions, judge: (pass: boolean) => boolean | undefined): TargetCheck[] {
