@@ -18,6 +18,8 @@ export interface SessionHooks {
   detached(client: ClientConnection, code: number): void;
   /** Joined a room: it is told the room's position when the room keeps history. */
   joined(client: ClientConnection, roomId: string): void;
+  /** Left a room (not by being dropped): its resume token no longer lists it. */
+  left(client: ClientConnection, roomId: string): void;
 }
 
 /** How a client is let go: with a close frame, or by cutting the socket. */
@@ -184,7 +186,7 @@ export class ClientRegistry implements LocalNode {
   leave(clientId: string, roomId: string): boolean {
     const client = this.clients.get(clientId);
     if (client === undefined) return false;
-    this.rooms.leave(client, roomId);
+    if (this.rooms.leave(client, roomId) && client.positions) this.sessionHooks?.left(client, roomId);
     return true;
   }
 

@@ -1,12 +1,14 @@
 // Room history in cluster mode, end to end: two strands-broker processes on one real redis-server,
 // a session client (raw ws, the session query params) on broker A, A killed with SIGKILL while a
-// backend on broker B publishes, and the client resuming on B from the room's Redis stream.
+// backend on broker B publishes, and the client resuming on B from the room's Redis stream (in the
+// rooms its newest resume token lists, also those a backend joined it to after it connected).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../../testing/src/redis.js';
 import { RawBackend, TestClient, waitFor, type Decide } from '../support/harness.js';
 import { openClient } from '../support/open-client.js';
+import { membersAre } from './redis-cluster-support.js';
 
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 const SECRET = 'history-cluster-test-secret';
@@ -35,11 +37,12 @@ interface Envelope {
 const children: ChildProcess[] = [];
 const sockets: { close(): void }[] = [];
 let redis: TestRedis;
+let prefix: string;
 let a: BrokerProcess;
 let b: BrokerProcess;
 let backendB: RawBackend;
 
-async function startBrokerProcess(name: string, prefix: string, extra: string[] = []): Promise<BrokerProcess> {
+async function startBrokerProcess(name: string, extra: string[] = []): Promise<BrokerProcess> {
   const args = ['--import', 'tsx', 'src/cli.ts', '--cluster', redis.url, '--cluster-prefix', prefix, '--ws-port', '0', '--tcp-port', '0', '--host', '127.0.0.1', '--log-level', 'warn'];
   args.push('--history-rooms', 'chat:*', '--resume-secret', SECRET, ...extra);
   const child = spawn(process.execPath, args, { cwd: packageDir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -79,14 +82,20 @@ function waitEnvelope(client: TestClient, match: (e: Envelope) => boolean, what:
 
 const pubs = (client: TestClient, room: string) => envelopes(client).filter((e) => e.strands === 'pub' && e.room === room);
 
+/** The rooms a resume token lists (behind `~` in its MACed middle part; see the broker's resume-tokens.ts). */
+function tokenRooms(token: string): string[] {
+  const listed = token.split('.')[1]?.split('~')[1];
+  return listed === undefined ? [] : (JSON.parse(Buffer.from(listed, 'base64url').toString('utf8')) as string[]);
+}
+
 function publish(room: string, texts: string[]): void {
   for (const message of texts) backendB.send('message_to_room', { room_id: room, message });
 }
 
 beforeAll(async () => {
   redis = await startRedis();
-  const prefix = `hist${process.pid}`;
-  [a, b] = await Promise.all([startBrokerProcess('A', prefix), startBrokerProcess('B', prefix)]);
+  prefix = `hist${process.pid}`;
+  [a, b] = await Promise.all([startBrokerProcess('A'), startBrokerProcess('B')]);
   backendB = await RawBackend.connect(b.tcpPort, acceptAll);
   sockets.push(backendB);
   await backendB.hello();
@@ -165,6 +174,50 @@ describe('room history in cluster mode (two broker processes, real Redis)', () =
     expect(done.replayed).toBe(done.offset! - 2);
     expect(got.slice(1, recovered).map((e) => e.offset)).toEqual(offsets.slice(0, done.replayed));
     expect(got.some((e) => e.strands === 'unrecoverable')).toBe(false);
+  });
+
+  it('a client of a broker killed with SIGKILL resumes on another broker in the rooms a backend joined it to, with their missed messages', { timeout: 60_000 }, async () => {
+    const c = await startBrokerProcess('C');
+    const first = await sessionClient(c, 'chat:own', 'j1');
+    await waitEnvelope(first, (e) => e.strands === 'position', 'position');
+    backendB.send('join_room', { conn_id: 'j1', room_id: 'chat:joined' });
+    backendB.send('join_room', { conn_id: 'j1', room_id: 'plain-joined' });
+    await waitEnvelope(first, (e) => e.strands === 'position' && e.room === 'chat:joined', 'position in chat:joined');
+    publish('chat:joined', ['j-live']);
+    const seen = await waitEnvelope(first, (e) => e.data === 'j-live', 'j-live on C');
+    // Each change of its rooms brought a new token; the newest lists all three.
+    const newest = () => envelopes(first).filter((e) => e.strands === 'session').at(-1)!.token!;
+    await waitFor(() => tokenRooms(newest()).length === 3, 'a token listing the joined rooms');
+    expect(tokenRooms(newest()).sort()).toEqual(['chat:joined', 'chat:own', 'plain-joined']);
+    const token = newest();
+
+    c.child.kill('SIGKILL');
+    await waitFor(() => c.child.exitCode !== null || c.child.signalCode !== null, 'broker C gone');
+    publish('chat:joined', ['j-missed']);
+    // Once C's presence is reaped, whatever membership the client has is B's doing.
+    await membersAre(backendB, 'plain-joined', []);
+
+    const recover = JSON.stringify([['chat:joined', seen.offset, seen.epoch]]);
+    const second = await sessionClient(b, 'chat:own', 'someone-else', { strands_resume: token, strands_recover: recover });
+    expect(await waitEnvelope(second, (e) => e.strands === 'session', 'session')).toMatchObject({ client_id: 'j1', resumed: true });
+    expect(await waitEnvelope(second, (e) => e.room === 'chat:joined' && e.strands !== 'pub', 'recovery of chat:joined')).toMatchObject({ strands: 'recovered', replayed: 1 });
+    expect(pubs(second, 'chat:joined').map((e) => e.data)).toEqual(['j-missed']);
+    expect((await membersAre(backendB, 'plain-joined', ['j1']))[0]!.client_id).toBe('j1');
+    backendB.send('message_to_room', { room_id: 'plain-joined', message: '{"to":"plain-joined"}' });
+    await waitFor(() => second.messages.includes('{"to":"plain-joined"}'), 'the message to plain-joined on B');
+  });
+
+  it('a resume token whose rooms were changed is a new connection, in none of them', { timeout: 30_000 }, async () => {
+    const first = await sessionClient(b, 'chat:mine', 'v1');
+    const token = (await waitEnvelope(first, (e) => e.strands === 'session', 'session')).token!;
+    first.ws.terminate();
+    const [id, expiry, mac] = token.split('.') as [string, string, string];
+    const rooms = Buffer.from(JSON.stringify(['chat:mine', 'admins'])).toString('base64url');
+    const forged = `${id}.${expiry.split('~')[0]}~${rooms}.${mac}`;
+    const second = await sessionClient(b, 'chat:mine', 'v2', { strands_resume: forged });
+    expect(await waitEnvelope(second, (e) => e.strands === 'session', 'session')).toMatchObject({ client_id: 'v2', resumed: false });
+    await membersAre(backendB, 'chat:mine', ['v2']);
+    expect(await membersAre(backendB, 'admins', [])).toEqual([]);
   });
 
   it('a gap beyond the bounded read, or another epoch, is unrecoverable with nothing of the gap', { timeout: 30_000 }, async () => {
