@@ -203,6 +203,24 @@ describe('room history', () => {
     expect(envelopes(second).filter((e) => e.strands === 'session')).toHaveLength(1);
   });
 
+  it('a client that closed with 1000 resumes its id on that broker, not the rooms its token lists', async () => {
+    h = await startBroker({ historyRooms: ['chat:*'] });
+    const backend = await h.backend();
+    const first = await h.client(sessionPath('chat:a', 'c1'), STRANDS);
+    backend.send('join_room', { conn_id: 'c1', room_id: 'plain-x' });
+    const sessions = () => envelopes(first).filter((e) => e.strands === 'session');
+    await waitFor(() => sessions().length === 2, 'a token listing plain-x');
+    const token = sessions()[1]!.token!;
+    first.ws.close(1000);
+    await waitFor(() => backend.of('disconnected').length === 1, 'disconnected');
+    const second = await h.client(sessionPath('chat:a', 'c1', { strands_resume: token }), STRANDS);
+    expect(await waitEnvelope(second, (e) => e.strands === 'session', 'session')).toMatchObject({ client_id: 'c1', resumed: true });
+    backend.send('message_to_room', { room_id: 'plain-x', message: '{"to":"plain-x"}' });
+    backend.send('message_to_connection', { conn_id: 'c1', message: '{"probe":1}' });
+    await waitFor(() => second.messages.includes('{"probe":1}'), 'probe');
+    expect(second.messages).not.toContain('{"to":"plain-x"}');
+  });
+
   it('the backend may still refuse a resuming client', async () => {
     h = await startBroker({ historyRooms: ['chat:*'] });
     const backend = await h.backend();

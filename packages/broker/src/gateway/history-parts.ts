@@ -34,7 +34,7 @@ export function createHistory(options: ResolvedOptions, backplane: Backplane, lo
 }
 
 export function createSessions(side: ClientSide, history: RoomHistory, options: ResolvedOptions, backplane: Backplane): Sessions {
-  const sessions = new Sessions(side, history, new ResumeTokens(options.resumeSecret), options.resumeWindowMs);
+  const sessions = new Sessions(side, history, new ResumeTokens(options.resumeSecret), options.resumeWindowMs, backplane);
   const shared = history.shared;
   if (shared !== undefined) {
     const listening = (roomId: string): Promise<void> => backplane.roomListening?.(roomId) ?? Promise.resolve();

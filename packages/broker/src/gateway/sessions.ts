@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { publicationEnvelope, type HistoryEnvelope } from '@strands/protocol/wire';
 import type { WebSocket } from 'ws';
+import type { Backplane } from '../core/backplane.js';
 import type { Acceptance } from '../core/decisions.js';
 import type { RecoveryRequest, RoomHistory } from '../core/history.js';
 import type { HistoryPosition } from '../core/history-store.js';
@@ -59,6 +60,7 @@ export class Sessions implements SessionHooks {
     private readonly history: RoomHistory,
     private readonly tokens: ResumeTokens,
     private readonly windowMs: number,
+    private readonly backplane: Pick<Backplane, 'join'>,
     private readonly now: () => number = Date.now,
   ) {
     side.registry.sessionHooks = this;
@@ -157,8 +159,12 @@ export class Sessions implements SessionHooks {
     const rooms = saved === undefined ? listed : saved.until >= now ? saved.rooms : NO_ROOMS;
     this.restoring = true;
     try {
-      // The normal join (presence, the cluster's room subscription); rooms the client is in already are skipped there.
-      for (const room of rooms) this.registry.join(client.id, room);
+      for (const room of rooms) {
+        if (client.gone) break;
+        // As a backend's join_room of a local client (done at once, true): a cluster's presence hears of it
+        // too, and the room's channel opens; rooms the client is in already are skipped.
+        void this.backplane.join(client.id, room);
+      }
     } finally {
       this.restoring = false;
     }

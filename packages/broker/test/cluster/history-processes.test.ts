@@ -177,7 +177,11 @@ describe('room history in cluster mode (two broker processes, real Redis)', () =
   });
 
   it('a client of a broker killed with SIGKILL resumes on another broker in the rooms a backend joined it to, with their missed messages', { timeout: 60_000 }, async () => {
-    const c = await startBrokerProcess('C');
+    const [c, d] = await Promise.all([startBrokerProcess('C'), startBrokerProcess('D')]);
+    // A backend on a third broker sees the memberships through the cluster's presence in Redis only.
+    const backendD = await RawBackend.connect(d.tcpPort, acceptAll);
+    sockets.push(backendD);
+    await backendD.hello();
     const first = await sessionClient(c, 'chat:own', 'j1');
     await waitEnvelope(first, (e) => e.strands === 'position', 'position');
     backendB.send('join_room', { conn_id: 'j1', room_id: 'chat:joined' });
@@ -203,6 +207,8 @@ describe('room history in cluster mode (two broker processes, real Redis)', () =
     expect(await waitEnvelope(second, (e) => e.room === 'chat:joined' && e.strands !== 'pub', 'recovery of chat:joined')).toMatchObject({ strands: 'recovered', replayed: 1 });
     expect(pubs(second, 'chat:joined').map((e) => e.data)).toEqual(['j-missed']);
     expect((await membersAre(backendB, 'plain-joined', ['j1']))[0]!.client_id).toBe('j1');
+    await membersAre(backendD, 'plain-joined', ['j1']);
+    await membersAre(backendD, 'chat:joined', ['j1']);
     backendB.send('message_to_room', { room_id: 'plain-joined', message: '{"to":"plain-joined"}' });
     await waitFor(() => second.messages.includes('{"to":"plain-joined"}'), 'the message to plain-joined on B');
   });
