@@ -21,7 +21,7 @@ const MAX_DETACHED_SESSIONS = 100_000;
 /** Never refresh tokens more often than this, whatever the window. */
 const MIN_REFRESH_MS = 1000;
 
-/** What a session closed on purpose (1000) leaves to resume: its client id, no rooms. */
+/** The rooms a session closed on purpose (1000), or kept past its window, resumes in: none (its client id still goes on). */
 const NO_ROOMS: readonly string[] = [];
 
 interface Detached {
