@@ -1,7 +1,7 @@
 // Sessions of clients that asked for them: resume tokens (with the rooms they list), resumed client ids and rooms, history positions and recovery.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { publicationEnvelope, type HistoryEnvelope } from '@strands/protocol/wire';
+import { publicationEnvelope } from '@strands/protocol/wire';
 import type { WebSocket } from 'ws';
 import type { Backplane } from '../core/backplane.js';
 import type { Acceptance } from '../core/decisions.js';
@@ -13,7 +13,7 @@ import { attachClient, type ClientSide } from './clients.js';
 import type { ResumeTokens } from './resume-tokens.js';
 import { readSessionQuery } from './session-query.js';
 import { syncShared, type SharedRecoveryDeps } from './shared-recovery.js';
-import { textFrame } from './ws-frames.js';
+import { envelopeFrame, textFrame } from './ws-frames.js';
 
 /** Sessions kept for resumption after their client dropped; past it the oldest is forgotten. */
 const MAX_DETACHED_SESSIONS = 100_000;
@@ -27,10 +27,6 @@ const NO_ROOMS: readonly string[] = [];
 interface Detached {
   rooms: readonly string[];
   until: number;
-}
-
-function envelopeFrame(envelope: HistoryEnvelope): Buffer {
-  return textFrame(JSON.stringify(envelope));
 }
 
 /**

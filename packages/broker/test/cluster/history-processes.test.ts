@@ -1,9 +1,11 @@
 // Room history in cluster mode, end to end: two strands-broker processes on one real redis-server,
 // a session client (raw ws, the session query params) on broker A, A killed with SIGKILL while a
 // backend on broker B publishes, and the client resuming on B from the room's Redis stream (in the
-// rooms its newest resume token lists, also those a backend joined it to after it connected).
+// rooms its newest resume token lists, also those a backend joined it to after it connected); and a
+// broker whose subscriber connection was killed filling the hole from the stream for its clients.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../../testing/src/redis.js';
 import { RawBackend, TestClient, waitFor, type Decide } from '../support/harness.js';
@@ -41,6 +43,8 @@ let prefix: string;
 let a: BrokerProcess;
 let b: BrokerProcess;
 let backendB: RawBackend;
+let backendA: RawBackend;
+let admin: Redis;
 
 async function startBrokerProcess(name: string, extra: string[] = []): Promise<BrokerProcess> {
   const args = ['--import', 'tsx', 'src/cli.ts', '--cluster', redis.url, '--cluster-prefix', prefix, '--ws-port', '0', '--tcp-port', '0', '--host', '127.0.0.1', '--log-level', 'warn'];
@@ -88,6 +92,12 @@ function tokenRooms(token: string): string[] {
   return listed === undefined ? [] : (JSON.parse(Buffer.from(listed, 'base64url').toString('utf8')) as string[]);
 }
 
+async function metric(broker: BrokerProcess, name: string): Promise<number> {
+  const body = await (await fetch(`${broker.wsUrl.replace('ws://', 'http://')}/metrics`)).text();
+  const line = body.split('\n').find((l) => l.startsWith(`${name} `));
+  return Number(line?.split(' ')[1] ?? NaN);
+}
+
 function publish(room: string, texts: string[]): void {
   for (const message of texts) backendB.send('message_to_room', { room_id: room, message });
 }
@@ -99,10 +109,15 @@ beforeAll(async () => {
   backendB = await RawBackend.connect(b.tcpPort, acceptAll);
   sockets.push(backendB);
   await backendB.hello();
+  backendA = await RawBackend.connect(a.tcpPort, acceptAll);
+  sockets.push(backendA);
+  await backendA.hello();
+  admin = new Redis(redis.url);
 }, 60_000);
 
 afterAll(async () => {
   for (const s of sockets) s.close();
+  admin?.disconnect();
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   await redis?.stop();
 });
@@ -133,6 +148,79 @@ describe('room history in cluster mode (two broker processes, real Redis)', () =
     expect(await backendB.waitFrame((f) => f.request_id === none, 'error_reply')).toMatchObject({ action: 'error_reply', params: { code: 'unavailable' } });
     const set = backendB.send('set_room_history', { room_id: 'plain', size: 10 });
     expect(await backendB.waitFrame((f) => f.request_id === set, 'error_reply')).toMatchObject({ action: 'error_reply', params: { code: 'unavailable' } });
+  });
+
+  it('a broker whose subscriber connection was killed fills the hole from the stream: its client gets every offset once, in order', { timeout: 40_000 }, async () => {
+    const room = 'chat:repair';
+    const client = await sessionClient(b, room, 'r1');
+    await waitEnvelope(client, (e) => e.strands === 'position', 'position');
+    let sent = 0;
+    const send = () => backendA.send('message_to_room', { room_id: room, message: `m${++sent}` });
+    for (let i = 0; i < 5; i++) send();
+    await waitFor(() => pubs(client, room).length === 5, 'five live pubs on B');
+
+    const reconnects = await metric(b, 'strands_cluster_redis_reconnects_total');
+    expect(await admin.client('KILL', 'TYPE', 'pubsub')).toBeGreaterThanOrEqual(1);
+    // A keeps publishing while B's subscriber is away, until it is back, and a few after.
+    const timer = setInterval(send, 2);
+    try {
+      await waitFor(async () => (await metric(b, 'strands_cluster_redis_reconnects_total')) > reconnects, 'B resubscribed');
+    } finally {
+      clearInterval(timer);
+    }
+    for (let i = 0; i < 5; i++) send();
+    const last = `m${sent}`;
+    await waitFor(() => pubs(client, room).some((e) => e.data === last), `${last} on B`);
+
+    const got = pubs(client, room);
+    expect(got.map((e) => e.offset)).toEqual(Array.from({ length: sent }, (_, i) => i + 1));
+    expect(got.map((e) => e.data)).toEqual(Array.from({ length: sent }, (_, i) => `m${i + 1}`));
+    expect(envelopes(client).some((e) => e.strands === 'unrecoverable')).toBe(false);
+    expect(await metric(b, 'strands_history_gap_replayed_total')).toBeGreaterThan(0);
+  });
+
+  it('what was published only while the subscriber was away reaches the client once it is subscribed again, with no live message to show the hole', { timeout: 30_000 }, async () => {
+    const room = 'chat:quiet';
+    const client = await sessionClient(b, room, 'q1');
+    await waitEnvelope(client, (e) => e.strands === 'position', 'position');
+    const texts = Array.from({ length: 13 }, (_, i) => `q${i + 1}`);
+    for (const message of texts.slice(0, 3)) backendA.send('message_to_room', { room_id: room, message });
+    await waitFor(() => pubs(client, room).length === 3, 'three live pubs on B');
+
+    const reconnects = await metric(b, 'strands_cluster_redis_reconnects_total');
+    expect(await admin.client('KILL', 'TYPE', 'pubsub')).toBeGreaterThanOrEqual(1);
+    for (const message of texts.slice(3)) backendA.send('message_to_room', { room_id: room, message });
+    // In the stream (the reply follows them on A's link) before B is subscribed again: B never gets them live.
+    const probe = backendA.send('room_history', { room_id: room, limit: 1 });
+    await backendA.waitFrame((f) => f.request_id === probe && f.action === 'room_history_reply', 'history after the missed ones');
+    expect(await metric(b, 'strands_cluster_redis_reconnects_total')).toBe(reconnects);
+
+    await waitFor(() => pubs(client, room).length === 13, 'all thirteen on B');
+    expect(pubs(client, room).map((e) => [e.offset, e.data])).toEqual(texts.map((t, i) => [i + 1, t]));
+  });
+
+  it('a hole the stream cannot fill (the room\'s history gone: another epoch) is told to the client as unrecoverable, then it goes on', { timeout: 30_000 }, async () => {
+    const room = 'chat:lost';
+    const client = await sessionClient(b, room, 'l1');
+    const pos = await waitEnvelope(client, (e) => e.strands === 'position', 'position');
+    publish(room, ['old1', 'old2']);
+    await waitFor(() => pubs(client, room).length === 2, 'two pubs');
+    // The room's history vanishes (as when Redis restarts empty): the next message starts a new epoch.
+    const prefix = `hist${process.pid}`;
+    expect(await admin.del(`${prefix}:{room:${room}}:meta`, `${prefix}:{room:${room}}:hist`)).toBe(2);
+    publish(room, ['new1', 'new2', 'new3']);
+    const lost = await waitEnvelope(client, (e) => e.strands === 'unrecoverable', 'unrecoverable');
+    expect(lost).toMatchObject({ room, reason: 'epoch' });
+    expect(lost.epoch).not.toBe(pos.epoch);
+    publish(room, ['new4']);
+    await waitFor(() => pubs(client, room).some((e) => e.data === 'new4'), 'new4');
+    const got = envelopes(client).filter((e) => e.room === room && (e.strands === 'pub' || e.strands === 'unrecoverable'));
+    const at = got.findIndex((e) => e.strands === 'unrecoverable');
+    expect(got.slice(0, at).map((e) => [e.offset, e.epoch])).toEqual([[1, pos.epoch], [2, pos.epoch]]);
+    // After it: the new epoch only, from past the position it gave, each offset once.
+    const after = got.slice(at + 1);
+    expect(after.every((e) => e.strands === 'pub' && e.epoch === lost.epoch)).toBe(true);
+    expect(after.map((e) => e.offset)).toEqual(Array.from({ length: 4 - lost.offset! }, (_, i) => lost.offset! + 1 + i));
   });
 
   it('a client of a broker killed with SIGKILL resumes on another broker: the missed messages once, in order, then live ones', { timeout: 40_000 }, async () => {

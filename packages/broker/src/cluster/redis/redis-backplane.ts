@@ -67,6 +67,7 @@ export class RedisBackplane extends ClusterBackplane {
   private readonly history: RedisRoomHistory;
   private link: RedisLink | undefined;
   private localNode: LocalNode | undefined;
+  private boundEvents: BackplaneEvents | undefined;
   private knownPeers = new Set<string>();
   private readonly counters: TransportCounters = {
     lostPublishes: 0,
@@ -107,6 +108,7 @@ export class RedisBackplane extends ClusterBackplane {
         failed: (error) => this.failed(error),
         reaped: (node, entries) => this.options.logger?.info({ node: this.nodeId, peer: node, entries }, 'silent node reaped from Redis'),
         tick: () => this.peersChanged(),
+        missed: () => this.boundEvents?.missedRoomMessages?.(),
         unavailable,
       },
       resolved,
@@ -141,6 +143,7 @@ export class RedisBackplane extends ClusterBackplane {
     const tracked = new MembershipTrackingNode(local, this.presence);
     super.bind(tracked, events);
     this.localNode = tracked;
+    this.boundEvents = events;
   }
 
   override clientAttached(client: LocalClientInfo): void {
