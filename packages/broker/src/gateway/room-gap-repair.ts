@@ -91,7 +91,7 @@ export class RoomGapRepair {
     const cursor = this.rooms.get(roomId);
     if (cursor === undefined) {
       // The first message here: a joining client's own position or recovery covers what came before.
-      this.rooms.set(roomId, { offset: position.offset, epoch: position.epoch, held: undefined, overflowAt: undefined, again: false });
+      this.baseline(roomId, position);
       return true;
     }
     if (cursor.held === undefined) {
@@ -105,6 +105,16 @@ export class RoomGapRepair {
     }
     hold(cursor, { message, binary, position });
     return false;
+  }
+
+  /**
+   * A client's own recovery or position read found the room at `position`: where the room starts
+   * here when no live message came yet, so a hole before the first one is seen too. The first such
+   * read counts (a later one further on means what lies between never came live).
+   */
+  baseline(roomId: string, position: HistoryPosition): void {
+    if (position.epoch === '' || this.rooms.has(roomId)) return;
+    this.rooms.set(roomId, { offset: position.offset, epoch: position.epoch, held: undefined, overflowAt: undefined, again: false });
   }
 
   /** This broker's subscription was lost and is back: every room is read from where it stands. */

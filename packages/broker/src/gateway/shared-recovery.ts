@@ -52,6 +52,8 @@ export function syncShared(deps: SharedRecoveryDeps, client: ClientConnection, r
         }
         if (!hold.overflowed) registry.deliver(client, envelopeFrame({ strands: 'recovered', room: roomId, ...at, replayed: answer.result.publications.length }));
       }
+      // Where the broker's gap repair starts when nothing came live yet (the client may have left meanwhile).
+      if (registry.membersOf(roomId).has(client)) registry.gaps?.baseline(roomId, at);
       if (hold.overflowed) {
         registry.deliver(client, envelopeFrame({ strands: 'unrecoverable', room: roomId, ...at, reason: 'too_many' }));
         return;
