@@ -46,6 +46,8 @@ const STOP_DRAIN_MS = 1_000;
  *   connection); a survivor takes a silent node's reap lock and removes its entries; a graceful
  *   stop removes this node's own.
  * The link's probe and reconnects keep the subscriptions alive; its state is the broker's health.
+ * Once it is up again after a resubscribe, the broker is told (`missedRoomMessages`): what was
+ * published meanwhile never arrived, and the broker reads it from the rooms' history streams.
  * @example
  * const backplane = new RedisBackplane({ url: 'redis://127.0.0.1:6379' });
  * const broker = createBroker({ backplane });
