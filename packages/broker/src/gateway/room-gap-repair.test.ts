@@ -89,6 +89,19 @@ describe('RoomGapRepair', () => {
     expect(events).toEqual(['1 m1', 'unrecoverable 9 trimmed', '10 m10']);
   });
 
+  it('a room whose history is gone from Redis (restarted empty) starts again from its next message, in the new epoch', async () => {
+    const { repair, reads, events, live } = setup();
+    live(1);
+    repair.missed();
+    await settle();
+    reads[0]!.answer({ ok: false, position: { offset: 0, epoch: '' }, reason: 'epoch' });
+    await settle();
+    live(1, 'e2');
+    live(2, 'e2');
+    expect(events).toEqual(['1 m1', 'unrecoverable 0 epoch', '1 m1', '2 m2']);
+    expect(reads).toHaveLength(1);
+  });
+
   it('a resubscribe during a read reads once more after it; a room closed during a read forgets it', async () => {
     const { repair, reads, events, live } = setup();
     live(1);
