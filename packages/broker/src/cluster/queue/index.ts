@@ -50,7 +50,7 @@ export function createRedisQueue<O extends { readonly id: string }>(options: Red
   let recovery: QueueRecovery<O> | undefined;
   let health: BackplaneHealth = { up: false, reason: 'durable queue: Redis not connected yet' };
   const down = (reason: string): BackplaneHealth => ({ up: false, reason: `durable queue: ${reason}` });
-  const watch = new LinkWatch({ health: (h) => (health = h.up ? h : down(h.reason ?? 'Redis link down')), recovered: () => undefined });
+  const watch = new LinkWatch({ health: (h) => (health = h.up ? h : down(h.reason ?? 'Redis link down')), recovered: () => undefined, missed: () => undefined });
   const { logger } = parts;
   const store = new RedisEventStore<O>(resolved, parts.capacity, parts.overflow, parts.ownerOf, {
     memoryOnly: (count, why) => logger.warn({ events: count, why }, 'event queue: events kept in memory only (not durable)'),
