@@ -17,7 +17,7 @@ export interface Publication {
 export interface HistoryLimits {
   /** Messages kept (the oldest go first). */
   size: number;
-  /** Bytes of messages kept. */
+  /** Bytes of messages kept (UTF-8 bytes of their text; a binary message's base64 text). */
   bytes: number;
   /** How long a message is kept, in ms. */
   ttlMs: number;
