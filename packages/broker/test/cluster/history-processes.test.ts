@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../../testing/src/redis.js';
-import { RawBackend, TestClient, waitFor, type Decide } from '../support/harness.js';
+import { RawBackend, TestClient, waitFor, type Decide, type WireFrame } from '../support/harness.js';
 import { openClient } from '../support/open-client.js';
 
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -38,6 +38,7 @@ let redis: TestRedis;
 let a: BrokerProcess;
 let b: BrokerProcess;
 let backendB: RawBackend;
+let prefix: string;
 
 async function startBrokerProcess(name: string, prefix: string, extra: string[] = []): Promise<BrokerProcess> {
   const args = ['--import', 'tsx', 'src/cli.ts', '--cluster', redis.url, '--cluster-prefix', prefix, '--ws-port', '0', '--tcp-port', '0', '--host', '127.0.0.1', '--log-level', 'warn'];
@@ -83,9 +84,23 @@ function publish(room: string, texts: string[]): void {
   for (const message of texts) backendB.send('message_to_room', { room_id: room, message });
 }
 
+/** A backend on `broker`, said hello. */
+async function backendOn(broker: BrokerProcess): Promise<RawBackend> {
+  const backend = await RawBackend.connect(broker.tcpPort, acceptAll);
+  sockets.push(backend);
+  await backend.hello();
+  return backend;
+}
+
+/** `room_history` of `room` through `backend`: its reply, or the error_reply of a room without history. */
+async function historyOf(backend: RawBackend, room: string): Promise<WireFrame> {
+  const id = backend.send('room_history', { room_id: room });
+  return backend.waitFrame((f) => f.request_id === id, `room_history of ${room}`);
+}
+
 beforeAll(async () => {
   redis = await startRedis();
-  const prefix = `hist${process.pid}`;
+  prefix = `hist${process.pid}`;
   [a, b] = await Promise.all([startBrokerProcess('A', prefix), startBrokerProcess('B', prefix)]);
   backendB = await RawBackend.connect(b.tcpPort, acceptAll);
   sockets.push(backendB);
@@ -119,11 +134,34 @@ describe('room history in cluster mode (two broker processes, real Redis)', () =
     expect(reply.action).toBe('room_history_reply');
     expect(reply.params).toMatchObject({ room_id: 'chat:same', epoch: posA.epoch, offset: 5 });
     expect((reply.params.publications as { offset: number }[]).map((p) => p.offset)).toEqual([4, 5]);
-    // A room outside historyRooms: refused (set_room_history cannot turn it on in cluster mode), so a backend keeps its own.
-    const none = backendB.send('room_history', { room_id: 'plain' });
-    expect(await backendB.waitFrame((f) => f.request_id === none, 'error_reply')).toMatchObject({ action: 'error_reply', params: { code: 'unavailable' } });
-    const set = backendB.send('set_room_history', { room_id: 'plain', size: 10 });
-    expect(await backendB.waitFrame((f) => f.request_id === set, 'error_reply')).toMatchObject({ action: 'error_reply', params: { code: 'unavailable' } });
+    // A room outside historyRooms (and never set): refused, so a backend keeps its own.
+    expect(await historyOf(backendB, 'plain')).toMatchObject({ action: 'error_reply', params: { code: 'unavailable' } });
+  });
+
+  it('set_room_history on one broker reaches every broker, also one started after it: bounded by its size, then off', { timeout: 40_000 }, async () => {
+    const room = 'plain:set';
+    const backendA = await backendOn(a);
+    const set = backendB.send('set_room_history', { room_id: room, size: 2 });
+    // A hears it from B: its room_history answers, and its client gets the room's position and offsets.
+    await waitFor(async () => (await historyOf(backendA, room)).action === 'room_history_reply', 'A keeps the room\'s history');
+    const onA = await sessionClient(a, room, 'ps');
+    const pos = await waitEnvelope(onA, (e) => e.strands === 'position', 'position on A');
+    publish(room, ['s1', 's2', 's3']);
+    await waitFor(() => pubs(onA, room).length === 3, 'three pubs on A');
+    expect(pubs(onA, room).map((e) => [e.offset, e.epoch, e.data])).toEqual([1, 2, 3].map((n) => [n, pos.epoch, `s${n}`]));
+
+    // A broker started after the setting reads it from Redis: the room's last two messages.
+    const c = await startBrokerProcess('C', prefix);
+    const backendC = await backendOn(c);
+    const kept = await historyOf(backendC, room);
+    expect(kept.params).toMatchObject({ room_id: room, epoch: pos.epoch, offset: 3 });
+    expect((kept.params.publications as { offset: number }[]).map((p) => p.offset)).toEqual([2, 3]);
+
+    // Size 0 turns it off on every broker.
+    const off = backendB.send('set_room_history', { room_id: room, size: 0 });
+    await waitFor(async () => (await historyOf(backendA, room)).action === 'error_reply' && (await historyOf(backendC, room)).action === 'error_reply', 'off on A and C');
+    expect(backendB.frames.filter((f) => f.request_id === set || f.request_id === off)).toEqual([]);
+    c.child.kill('SIGTERM');
   });
 
   it('a client of a broker killed with SIGKILL resumes on another broker: the missed messages once, in order, then live ones', { timeout: 40_000 }, async () => {

@@ -236,6 +236,11 @@ export class RedisHistoryStream {
     return { position: { offset: Number(text(reply[0])), epoch: text(reply[1]) }, publications: found };
   }
 
+  /** Drops the room's stream and meta: its offsets start again from 1 in a new epoch. */
+  async drop(roomId: string): Promise<void> {
+    await this.link.del([this.metaKey(roomId), this.histKey(roomId)]);
+  }
+
   private nextEpoch(): string {
     return `${this.epochPrefix}${(this.epochs++).toString(36)}`;
   }
