@@ -84,6 +84,11 @@ function publish(room: string, texts: string[]): void {
   for (const message of texts) backendB.send('message_to_room', { room_id: room, message });
 }
 
+/** Lets `ms` of wall-clock time pass (for ages, not for events: those are waited for). */
+function elapse(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
 /** A backend on `broker`, said hello. */
 async function backendOn(broker: BrokerProcess): Promise<RawBackend> {
   const backend = await RawBackend.connect(broker.tcpPort, acceptAll);
@@ -162,6 +167,26 @@ describe('room history in cluster mode (two broker processes, real Redis)', () =
     await waitFor(async () => (await historyOf(backendA, room)).action === 'error_reply' && (await historyOf(backendC, room)).action === 'error_reply', 'off on A and C');
     expect(backendB.frames.filter((f) => f.request_id === set || f.request_id === off)).toEqual([]);
     c.child.kill('SIGTERM');
+  });
+
+  it('a message older than its room\'s ttl is not replayed: a recovery that needs it is unrecoverable (trimmed), a later one replays the rest', { timeout: 30_000 }, async () => {
+    const room = 'plain:ttl';
+    backendB.send('set_room_history', { room_id: room, size: 10, ttl_ms: 3000 });
+    const first = await sessionClient(b, room, 't1');
+    const pos = await waitEnvelope(first, (e) => e.strands === 'position', 'position');
+    first.ws.terminate();
+    publish(room, ['old']);
+    // Time has to pass (each message is aged by its own time in Redis): 'old' ends 3.6 s old, 'newer' 1.8 s.
+    await elapse(1800);
+    publish(room, ['newer']);
+    expect((await historyOf(backendB, room)).params).toMatchObject({ offset: 2 });
+    await elapse(1800);
+    const lost = await sessionClient(b, room, 't2', { strands_recover: JSON.stringify([[room, 0, pos.epoch]]) });
+    expect(await waitEnvelope(lost, (e) => e.strands === 'unrecoverable', 'unrecoverable')).toMatchObject({ reason: 'trimmed', offset: 2, epoch: pos.epoch });
+    expect(pubs(lost, room)).toHaveLength(0);
+    const kept = await sessionClient(b, room, 't3', { strands_recover: JSON.stringify([[room, 1, pos.epoch]]) });
+    expect(await waitEnvelope(kept, (e) => e.strands === 'recovered', 'recovered')).toMatchObject({ replayed: 1, offset: 2 });
+    expect(pubs(kept, room).map((e) => e.data)).toEqual(['newer']);
   });
 
   it('a client of a broker killed with SIGKILL resumes on another broker: the missed messages once, in order, then live ones', { timeout: 40_000 }, async () => {

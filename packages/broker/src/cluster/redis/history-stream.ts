@@ -57,18 +57,15 @@ local size, bytes, ttl = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local count = redis.call('XLEN', KEYS[2])
 local cut = nil
 local cursor = '-'
+-- Oldest first, one at a time: an entry may be large, and most appends drop one entry or none.
 while count > 0 do
-  local batch = redis.call('XRANGE', KEYS[2], cursor, '+', 'COUNT', 16)
-  if #batch == 0 then break end
-  local kept = false
-  for _, entry in ipairs(batch) do
-    local m, at = entry_of(entry)
-    if count <= size and (bytes <= 0 or n <= bytes) and live(at, ttl) then kept = true break end
-    n = n - #m
-    count = count - 1
-    cut = entry[1]
-  end
-  if kept then break end
+  local oldest = redis.call('XRANGE', KEYS[2], cursor, '+', 'COUNT', 1)[1]
+  if not oldest then break end
+  local m, at = entry_of(oldest)
+  if count <= size and (bytes <= 0 or n <= bytes) and live(at, ttl) then break end
+  n = n - #m
+  count = count - 1
+  cut = oldest[1]
   cursor = '(' .. cut
 end
 if cut then redis.call('XTRIM', KEYS[2], 'MINID', (tonumber(string.match(cut, '^%d+')) + 1) .. '-0') end
