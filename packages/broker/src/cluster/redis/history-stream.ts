@@ -233,6 +233,11 @@ export class RedisHistoryStream {
     return { position: { offset: Number(text(reply[0])), epoch: text(reply[1]) }, publications: found };
   }
 
+  /** Writes a room's `set_room_history` setting (JSON) into the hash of settings. */
+  async keepSetting(settingsKey: string, roomId: string, json: string): Promise<void> {
+    await this.link.hset(settingsKey, { [roomId]: json });
+  }
+
   /** Drops the room's stream and meta: its offsets start again from 1 in a new epoch. */
   async drop(roomId: string): Promise<void> {
     await this.link.del([this.metaKey(roomId), this.histKey(roomId)]);

@@ -73,8 +73,7 @@ export class RedisRoomHistory implements SharedHistoryStore {
   /** Written before it is told, so a broker starting meanwhile reads it (or hears it). */
   async configure(roomId: string, setting: RoomHistorySetting): Promise<void> {
     const stream = this.reader('set_room_history');
-    const link = this.streamLink as RedisLink;
-    await link.hset(this.host.settingsKey, { [roomId]: JSON.stringify(setting) });
+    await stream.keepSetting(this.host.settingsKey, roomId, JSON.stringify(setting));
     if (setting.size === 0) await stream.drop(roomId);
     this.host.broadcast({ type: HISTORY_SET, from: this.host.nodeId, room: roomId, ...setting });
   }
