@@ -66,6 +66,12 @@ export interface BackplaneEvents {
    * consumers it relays this broker's events through. Optional: without it nothing is relayed.
    */
   dispatcher?: EventDispatcher;
+  /**
+   * Room messages published meanwhile may never have reached this broker (its subscription was
+   * lost and is back): rooms with a shared history are read from where they stand here, so their
+   * members see no hole. Optional: a backplane that cannot lose messages never calls it.
+   */
+  missedRoomMessages?(): void;
 }
 
 /** Whether the backplane can reach the rest of the system; a broker's health follows it. */

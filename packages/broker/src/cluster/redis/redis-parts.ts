@@ -50,6 +50,8 @@ export interface PartsHost {
   reaped(nodeId: string, entries: number): void;
   /** Once a beat: the backplane's own periodic work. */
   tick(): void;
+  /** Room messages published while the subscriber connection was away never arrived. */
+  missed(): void;
   unavailable(command: string): Error;
 }
 
@@ -100,6 +102,7 @@ export function createRedisParts(host: PartsHost, resolved: ResolvedRedisBackpla
       const link = host.link();
       if (link !== undefined) history.loadSettings(link).catch(failed);
     },
+    missed: () => host.missed(),
   });
   const routing = new DirectoryRouting(
     {
