@@ -11,7 +11,7 @@ const MAX_READ = 300;
 /**
  * The chat's history: the broker's (a Strands broker keeps each room's messages with offsets, so
  * reconnecting pages recover what they missed too), or, where no connected broker keeps history
- * (PyStrands; in cluster mode a room outside the brokers' historyRooms), the backend's own `fallback`.
+ * (PyStrands, or a broker that refused the room's `set_room_history`), the backend's own `fallback`.
  */
 export class ChatHistory {
   constructor(

@@ -195,7 +195,7 @@ export interface BrokerOptions {
   historyRooms?: string[];
   /** Messages kept per room with history. @default 100 */
   historySize?: number;
-  /** Bytes of messages kept per room with history. @default 1048576 (1 MiB) */
+  /** Bytes of messages kept per room with history (UTF-8 bytes of their text). @default 1048576 (1 MiB) */
   historyBytes?: number;
   /** How long a message stays in a room's history, in ms. @default 300000 */
   historyTtlMs?: number;

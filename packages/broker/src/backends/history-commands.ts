@@ -10,9 +10,11 @@ export interface CommandReplies {
   refuse(code: ErrorReplyCode, message: string): void;
 }
 
+const TOO_MANY_SET = '"set_room_history": too many rooms set apart (historyMaxRooms)';
+
 /**
- * Carries out one history command. Without history (a backplane that cannot deliver offsets,
- * such as a cluster for now) both answer `unavailable`.
+ * Carries out one history command. Without history (a backplane that cannot deliver offsets)
+ * both answer `unavailable`.
  */
 export function historyCommand(history: RoomHistory | undefined, frame: RoomHistoryFrame | SetRoomHistoryFrame, replies: CommandReplies): void {
   if (history === undefined) return replies.refuse('unavailable', `"${frame.action}": this broker keeps no room history (its backplane cannot deliver offsets)`);
@@ -21,7 +23,7 @@ export function historyCommand(history: RoomHistory | undefined, frame: RoomHist
   if (shared !== undefined) return sharedCommand(history, shared, frame, replies);
   if (frame.action === 'set_room_history') {
     const { size, ttl_ms: ttlMs } = frame.params;
-    if (!history.configure(roomId, size, ttlMs)) replies.refuse('unavailable', `"set_room_history": too many rooms set apart (historyMaxRooms)`);
+    if (!history.configure(roomId, size, ttlMs)) replies.refuse('unavailable', TOO_MANY_SET);
     return;
   }
   const { since, limit } = frame.params;
@@ -34,15 +36,15 @@ function json(publications: readonly Publication[]): string[] {
 }
 
 /**
- * Cluster mode: `room_history` reads the room's Redis stream. `set_room_history` is refused: one
- * broker's setting would not reach the others (every broker must agree on a room's history), so
- * there rooms keep history by the `historyRooms` patterns, the same on every broker.
+ * Cluster mode: `room_history` reads the room's Redis stream. `set_room_history` applies here at
+ * once (this backend's next message to the room is kept), then is kept in Redis and told to every
+ * other broker; refused when Redis cannot take it (then only this broker has it).
  */
 function sharedCommand(history: RoomHistory, shared: SharedHistoryStore, frame: RoomHistoryFrame | SetRoomHistoryFrame, replies: CommandReplies): void {
-  if (frame.action === 'set_room_history') return replies.refuse('unavailable', '"set_room_history": not in cluster mode (rooms keep history by the historyRooms patterns)');
   const roomId = frame.params.room_id;
+  if (frame.action === 'set_room_history') return setShared(history, shared, frame, replies);
   // Refused, not an empty answer: a backend (the chat example) then keeps the room's history itself.
-  if (!history.has(roomId)) return replies.refuse('unavailable', `"room_history": room ${JSON.stringify(roomId)} keeps no history (cluster mode: historyRooms patterns only)`);
+  if (!history.has(roomId)) return replies.refuse('unavailable', `"room_history": room ${JSON.stringify(roomId)} keeps no history`);
   const limit = Math.min(frame.params.limit ?? history.maxRecovery, history.maxRecovery);
   const requestId = frame.request_id;
   let reading;
@@ -55,4 +57,17 @@ function sharedCommand(history: RoomHistory, shared: SharedHistoryStore, frame: 
     ({ position, publications }) => replies.send(roomHistoryReplyLine(requestId, roomId, position.epoch, position.offset, json(publications))),
     () => replies.refuse('unavailable', '"room_history": Redis unavailable'),
   );
+}
+
+function setShared(history: RoomHistory, shared: SharedHistoryStore, frame: SetRoomHistoryFrame, replies: CommandReplies): void {
+  const { room_id: roomId, size, ttl_ms: ttlMs } = frame.params;
+  if (!history.configure(roomId, size, ttlMs)) return replies.refuse('unavailable', TOO_MANY_SET);
+  const refused = () => replies.refuse('unavailable', '"set_room_history": Redis unavailable (set on this broker only)');
+  let writing;
+  try {
+    writing = shared.configure(roomId, ttlMs === undefined ? { size } : { size, ttlMs });
+  } catch {
+    return refused();
+  }
+  writing.catch(refused);
 }

@@ -17,7 +17,7 @@ export interface Publication {
 export interface HistoryLimits {
   /** Messages kept (the oldest go first). */
   size: number;
-  /** Bytes of messages kept. */
+  /** Bytes of messages kept (UTF-8 bytes of their text; a binary message's base64 text). */
   bytes: number;
   /** How long a message is kept, in ms. */
   ttlMs: number;
@@ -52,6 +52,12 @@ export interface HistoryStore {
   drop(roomId: string): void;
 }
 
+/** A backend's `set_room_history` for one room: keep `size` messages (0: no history) for `ttlMs` (absent: the broker's default). */
+export interface RoomHistorySetting {
+  size: number;
+  ttlMs?: number;
+}
+
 /**
  * History kept outside this broker (cluster mode: Redis, shared by every broker), so its reads
  * answer later; the backplane appends to it as it publishes (`Backplane.toRoomInHistory`).
@@ -62,4 +68,11 @@ export interface SharedHistoryStore {
   /** As `HistoryStore.since`: in full or not at all, at most `max`. */
   since(roomId: string, offset: number, epoch: string, max: number): Promise<SinceResult>;
   read(roomId: string, since: number | undefined, limit: number): Promise<{ position: HistoryPosition; publications: Publication[] }>;
+  /**
+   * Keeps a room's setting where every broker finds it (also one started later) and tells the
+   * other brokers at once; size 0 also drops what the room held (a new epoch when it has history again).
+   */
+  configure(roomId: string, setting: RoomHistorySetting): Promise<void>;
+  /** Gets each setting another broker made, and those kept before this broker started. */
+  onConfigured(handler: (roomId: string, setting: RoomHistorySetting) => void): void;
 }

@@ -29,6 +29,20 @@ describe('MemoryHistoryStore', () => {
     expect(store.read('r', undefined, 10, 1500).publications).toEqual([]);
   });
 
+  it('counts bytes as UTF-8, the unit of the Redis stream: a message larger than the bound is not kept', () => {
+    const store = new MemoryHistoryStore(10);
+    const limits = { size: 10, bytes: 12, ttlMs: 1000 };
+    // 'é' is one UTF-16 unit and two UTF-8 bytes: three of them are 6 bytes, two messages 12.
+    store.append('r', 'ééé', false, limits, 0);
+    store.append('r', 'ééé', false, limits, 0);
+    expect(store.read('r', undefined, 10, 0).publications.map((p) => p.offset)).toEqual([1, 2]);
+    store.append('r', 'a', false, limits, 0);
+    expect(store.read('r', undefined, 10, 0).publications.map((p) => p.offset)).toEqual([2, 3]);
+    store.append('r', 'x'.repeat(13), false, limits, 0);
+    expect(store.read('r', undefined, 10, 0).publications).toEqual([]);
+    expect(store.position('r').offset).toBe(4);
+  });
+
   it('forgets the room written longest ago past maxRooms; it comes back in a new epoch', () => {
     const store = new MemoryHistoryStore(2);
     store.append('a', 'm', false, LIMITS, 0);

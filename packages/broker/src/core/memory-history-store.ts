@@ -46,8 +46,8 @@ export class MemoryHistoryStore implements HistoryStore {
     this.logs.delete(roomId);
     this.logs.set(roomId, log);
     log.top += 1;
-    // UTF-16 length: close to the bytes for the text most rooms carry, and free to take.
-    const bytes = message.length;
+    // UTF-8 bytes, the unit the Redis stream of cluster mode counts too (Lua's # of what Redis holds).
+    const bytes = Buffer.byteLength(message, 'utf8');
     log.entries.push({ offset: log.top, message, binary, bytes, at: now });
     log.bytes += bytes;
     trim(log, limits, now);

@@ -32,6 +32,10 @@ export function createHistory(options: ResolvedOptions, backplane: Backplane, lo
   const limits = { size: options.historySize, bytes: options.historyBytes, ttlMs: options.historyTtlMs };
   const policy = new HistoryPolicy(usable ? options.historyRooms : [], limits, options.historyMaxRooms);
   const history = new RoomHistory(policy, new MemoryHistoryStore(options.historyMaxRooms), options.maxRecoveryMessages, Date.now, shared);
+  // Cluster mode: a room another broker's backend set (or one set before this broker started).
+  shared?.onConfigured((roomId, setting) => {
+    if (!policy.set(roomId, setting.size, setting.ttlMs)) logger.warn({ room: roomId, historyMaxRooms: options.historyMaxRooms }, 'room history setting of another broker ignored: too many rooms set apart');
+  });
   return { history, routed: usable ? history : undefined };
 }
 

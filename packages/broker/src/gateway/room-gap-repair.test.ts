@@ -14,6 +14,8 @@ function pendingStore() {
   const store: SharedHistoryStore = {
     position: () => Promise.reject(new Error('not used')),
     read: () => Promise.reject(new Error('not used')),
+    configure: () => Promise.reject(new Error('not used')),
+    onConfigured: () => undefined,
     since: (_room, offset) => new Promise<SinceResult>((answer, fail) => reads.push({ offset, answer, fail })),
   };
   return { store, reads };

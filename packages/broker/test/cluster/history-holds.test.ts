@@ -29,6 +29,8 @@ class GatedBackplane extends RedisBackplane {
     return {
       position: (roomId) => real.position(roomId),
       read: (roomId, since, limit) => real.read(roomId, since, limit),
+      configure: (roomId, setting) => real.configure(roomId, setting),
+      onConfigured: (handler) => real.onConfigured(handler),
       since: async (roomId, offset, epoch, max) => {
         if (this.gateAt === 'before') {
           this.reads++;

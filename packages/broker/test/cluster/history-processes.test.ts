@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../../testing/src/redis.js';
-import { RawBackend, TestClient, waitFor, type Decide } from '../support/harness.js';
+import { RawBackend, TestClient, waitFor, type Decide, type WireFrame } from '../support/harness.js';
 import { openClient } from '../support/open-client.js';
 import { membersAre } from './redis-cluster-support.js';
 
@@ -102,16 +102,30 @@ function publish(room: string, texts: string[]): void {
   for (const message of texts) backendB.send('message_to_room', { room_id: room, message });
 }
 
+/** Lets `ms` of wall-clock time pass (for ages, not for events: those are waited for). */
+function elapse(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A backend on `broker`, said hello. */
+async function backendOn(broker: BrokerProcess): Promise<RawBackend> {
+  const backend = await RawBackend.connect(broker.tcpPort, acceptAll);
+  sockets.push(backend);
+  await backend.hello();
+  return backend;
+}
+
+/** `room_history` of `room` through `backend`: its reply, or the error_reply of a room without history. */
+async function historyOf(backend: RawBackend, room: string): Promise<WireFrame> {
+  const id = backend.send('room_history', { room_id: room });
+  return backend.waitFrame((f) => f.request_id === id, `room_history of ${room}`);
+}
+
 beforeAll(async () => {
   redis = await startRedis();
   prefix = `hist${process.pid}`;
   [a, b] = await Promise.all([startBrokerProcess('A'), startBrokerProcess('B')]);
-  backendB = await RawBackend.connect(b.tcpPort, acceptAll);
-  sockets.push(backendB);
-  await backendB.hello();
-  backendA = await RawBackend.connect(a.tcpPort, acceptAll);
-  sockets.push(backendA);
-  await backendA.hello();
+  [backendB, backendA] = await Promise.all([backendOn(b), backendOn(a)]);
   admin = new Redis(redis.url);
 }, 60_000);
 
@@ -143,11 +157,53 @@ describe('room history in cluster mode (two broker processes, real Redis)', () =
     expect(reply.action).toBe('room_history_reply');
     expect(reply.params).toMatchObject({ room_id: 'chat:same', epoch: posA.epoch, offset: 5 });
     expect((reply.params.publications as { offset: number }[]).map((p) => p.offset)).toEqual([4, 5]);
-    // A room outside historyRooms: refused (set_room_history cannot turn it on in cluster mode), so a backend keeps its own.
-    const none = backendB.send('room_history', { room_id: 'plain' });
-    expect(await backendB.waitFrame((f) => f.request_id === none, 'error_reply')).toMatchObject({ action: 'error_reply', params: { code: 'unavailable' } });
-    const set = backendB.send('set_room_history', { room_id: 'plain', size: 10 });
-    expect(await backendB.waitFrame((f) => f.request_id === set, 'error_reply')).toMatchObject({ action: 'error_reply', params: { code: 'unavailable' } });
+    // A room outside historyRooms (and never set): refused, so a backend keeps its own.
+    expect(await historyOf(backendB, 'plain')).toMatchObject({ action: 'error_reply', params: { code: 'unavailable' } });
+  });
+
+  it('set_room_history on one broker reaches every broker, also one started after it: bounded by its size, then off', { timeout: 40_000 }, async () => {
+    const room = 'plain:set';
+    const set = backendB.send('set_room_history', { room_id: room, size: 2 });
+    // A hears it from B: its room_history answers, and its client gets the room's position and offsets.
+    await waitFor(async () => (await historyOf(backendA, room)).action === 'room_history_reply', 'A keeps the room\'s history');
+    const onA = await sessionClient(a, room, 'ps');
+    const pos = await waitEnvelope(onA, (e) => e.strands === 'position', 'position on A');
+    publish(room, ['s1', 's2', 's3']);
+    await waitFor(() => pubs(onA, room).length === 3, 'three pubs on A');
+    expect(pubs(onA, room).map((e) => [e.offset, e.epoch, e.data])).toEqual([1, 2, 3].map((n) => [n, pos.epoch, `s${n}`]));
+
+    // A broker started after the setting reads it from Redis: the room's last two messages.
+    const c = await startBrokerProcess('C');
+    const backendC = await backendOn(c);
+    const kept = await historyOf(backendC, room);
+    expect(kept.params).toMatchObject({ room_id: room, epoch: pos.epoch, offset: 3 });
+    expect((kept.params.publications as { offset: number }[]).map((p) => p.offset)).toEqual([2, 3]);
+
+    // Size 0 turns it off on every broker.
+    const off = backendB.send('set_room_history', { room_id: room, size: 0 });
+    await waitFor(async () => (await historyOf(backendA, room)).action === 'error_reply' && (await historyOf(backendC, room)).action === 'error_reply', 'off on A and C');
+    expect(backendB.frames.filter((f) => f.request_id === set || f.request_id === off)).toEqual([]);
+    c.child.kill('SIGTERM');
+  });
+
+  it('a message older than its room\'s ttl is not replayed: a recovery that needs it is unrecoverable (trimmed), a later one replays the rest', { timeout: 30_000 }, async () => {
+    const room = 'plain:ttl';
+    backendB.send('set_room_history', { room_id: room, size: 10, ttl_ms: 3000 });
+    const first = await sessionClient(b, room, 't1');
+    const pos = await waitEnvelope(first, (e) => e.strands === 'position', 'position');
+    first.ws.terminate();
+    publish(room, ['old']);
+    // Time has to pass (each message is aged by its own time in Redis): 'old' ends 3.6 s old, 'newer' 1.8 s.
+    await elapse(1800);
+    publish(room, ['newer']);
+    expect((await historyOf(backendB, room)).params).toMatchObject({ offset: 2 });
+    await elapse(1800);
+    const lost = await sessionClient(b, room, 't2', { strands_recover: JSON.stringify([[room, 0, pos.epoch]]) });
+    expect(await waitEnvelope(lost, (e) => e.strands === 'unrecoverable', 'unrecoverable')).toMatchObject({ reason: 'trimmed', offset: 2, epoch: pos.epoch });
+    expect(pubs(lost, room)).toHaveLength(0);
+    const kept = await sessionClient(b, room, 't3', { strands_recover: JSON.stringify([[room, 1, pos.epoch]]) });
+    expect(await waitEnvelope(kept, (e) => e.strands === 'recovered', 'recovered')).toMatchObject({ replayed: 1, offset: 2 });
+    expect(pubs(kept, room).map((e) => e.data)).toEqual(['newer']);
   });
 
   it('a broker whose subscriber connection was killed fills the hole from the stream: its client gets every offset once, in order', { timeout: 40_000 }, async () => {

@@ -88,4 +88,46 @@ describe('RedisHistoryStream', () => {
     expect(await s.read('r', undefined, 1)).toEqual({ position: second, publications: [{ offset: 2, message: 'two', binary: false }] });
     expect((await s.read('r', 0, 10)).publications.map((p) => p.message)).toEqual(['hello\nworld', 'two']);
   });
+
+  it('bounds the stream by UTF-8 bytes as the memory store does: the oldest go first, a message larger than the bound is not kept', async () => {
+    const s = new RedisHistoryStream(link, 't5');
+    const limits = { size: 10, bytes: 12, ttlMs: 60_000 };
+    // 'é' is two UTF-8 bytes: two of these are exactly the bound.
+    await s.append('r', 'ééé', false, limits);
+    const second = await s.append('r', 'ééé', false, limits);
+    expect((await s.read('r', undefined, 10)).publications.map((p) => p.offset)).toEqual([1, 2]);
+    await s.append('r', 'a', false, limits);
+    expect((await s.read('r', 0, 10)).publications.map((p) => p.offset)).toEqual([2, 3]);
+    expect(await s.since('r', 0, second.epoch, 100)).toMatchObject({ ok: false, reason: 'trimmed' });
+    expect(await s.since('r', 1, second.epoch, 100)).toMatchObject({ ok: true, publications: [{ offset: 2 }, { offset: 3 }] });
+    expect(await link.hgetall(s.metaKey('r'))).toMatchObject({ n: '7' });
+    const big = await s.append('r', 'x'.repeat(13), false, limits);
+    expect(big.offset).toBe(4);
+    expect(await link.xlen(s.histKey('r'))).toBe(0);
+    expect((await s.read('r', undefined, 10)).publications).toEqual([]);
+    expect(await s.since('r', 3, big.epoch, 100)).toMatchObject({ ok: false, reason: 'trimmed', position: big });
+    // Unbounded bytes (Infinity in JS) reach the script as 0.
+    const unbounded = await s.append('r', 'y'.repeat(100), false, { size: 10, bytes: Infinity, ttlMs: 60_000 });
+    expect((await s.read('r', undefined, 10)).publications).toEqual([{ offset: unbounded.offset, message: 'y'.repeat(100), binary: false }]);
+  });
+
+  it('ages each message by its own time: one older than ttlMs is neither read nor recovered, and the next append trims it', async () => {
+    const s = new RedisHistoryStream(link, 't6');
+    const limits = { size: 10, bytes: 1 << 20, ttlMs: 2000 };
+    const first = await s.append('r', 'old', false, limits);
+    await sleep(1200);
+    await s.append('r', 'newer', false, limits);
+    await sleep(1200);
+    // 'old' is 2.4 s old, 'newer' 1.2 s: the stream (expiring 2 s after its last message) is still there.
+    expect((await s.read('r', undefined, 10)).publications.map((p) => p.message)).toEqual(['newer']);
+    expect((await s.read('r', 0, 1)).publications.map((p) => p.message)).toEqual(['newer']);
+    expect(await s.since('r', 0, first.epoch, 100)).toMatchObject({ ok: false, reason: 'trimmed' });
+    expect(await s.since('r', 1, first.epoch, 100)).toMatchObject({ ok: true, publications: [{ offset: 2, message: 'newer' }] });
+    await s.append('r', 'newest', false, limits);
+    expect(await link.xlen(s.histKey('r'))).toBe(2);
+  });
 });
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -10,37 +10,93 @@ import { defineRedisScript } from './redis-script.js';
 /** How long a room's meta (its epoch and top offset) outlives its last message: offsets stay monotonic meanwhile (Centrifugo's lesson). */
 export const HISTORY_META_TTL_MS = 30 * 24 * 3600 * 1000;
 
+/** `now` in ms from Redis' clock: every broker's messages are aged by the same clock. */
+const NOW = `local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
 /**
- * KEYS: meta, hist. ARGV: message, binary (0/1), size, ttl ms, epoch if new, meta ttl ms.
- * A meta that expired (or never was) starts a new epoch from offset 1: the history was lost.
+ * An entry's text and time (field `t`, Redis ms; an entry written before there was one has none:
+ * it never ages on its own, its stream still expires whole).
+ */
+const ENTRY_LUA = `local function entry_of(entry)
+  local f = entry[2]
+  local m, at = '', nil
+  for i = 1, #f, 2 do
+    if f[i] == 'm' then m = f[i + 1] elseif f[i] == 't' then at = tonumber(f[i + 1]) end
+  end
+  return m, at
+end
+local function live(at, ttl)
+  return at == nil or ttl == nil or now - at <= ttl
+end
+`;
+
+/**
+ * KEYS: meta, hist. ARGV: message, binary (0/1), size, bytes (0: unbounded), ttl ms, epoch if new,
+ * meta ttl ms. A meta that expired (or never was) starts a new epoch from offset 1: the history
+ * was lost. The meta keeps `n`, the UTF-8 bytes the stream holds (Lua's #), and `l`, the time to
+ * live the stream was last trimmed with, so reads honour it too. Trims the oldest entries while
+ * over `size`, over `bytes` or older than the ttl, as the memory store does (a message larger than
+ * `bytes` alone is not kept either: its offset is used, a recovery that needs it is trimmed), with
+ * one XTRIM MINID. The whole stream still expires ttl after its last message (an idle room's memory).
  * The body of both append scripts (APPEND returns, APPEND_PUBLISH publishes first).
  */
-const APPEND_LUA = `local e = redis.call('HGET', KEYS[1], 'e')
+const APPEND_LUA = `${NOW}${ENTRY_LUA}local e = redis.call('HGET', KEYS[1], 'e')
 if not e then
-  e = ARGV[5]
+  e = ARGV[6]
   redis.call('DEL', KEYS[2])
   redis.call('HSET', KEYS[1], 'e', e, 's', 0)
 end
+local n = tonumber(redis.call('HGET', KEYS[1], 'n')) or 0
+if redis.call('EXISTS', KEYS[2]) == 0 then n = 0 end
 local s = redis.call('HINCRBY', KEYS[1], 's', 1)
-redis.call('XADD', KEYS[2], 'MAXLEN', ARGV[3], s .. '-0', 'm', ARGV[1], 'b', ARGV[2])
-redis.call('PEXPIRE', KEYS[2], ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ARGV[6])
+redis.call('XADD', KEYS[2], s .. '-0', 'm', ARGV[1], 'b', ARGV[2], 't', now)
+n = n + #ARGV[1]
+local size, bytes, ttl = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local count = redis.call('XLEN', KEYS[2])
+local cut = nil
+local cursor = '-'
+-- Oldest first, one at a time: an entry may be large, and most appends drop one entry or none.
+while count > 0 do
+  local oldest = redis.call('XRANGE', KEYS[2], cursor, '+', 'COUNT', 1)[1]
+  if not oldest then break end
+  local m, at = entry_of(oldest)
+  if count <= size and (bytes <= 0 or n <= bytes) and live(at, ttl) then break end
+  n = n - #m
+  count = count - 1
+  cut = oldest[1]
+  cursor = '(' .. cut
+end
+if cut then redis.call('XTRIM', KEYS[2], 'MINID', (tonumber(string.match(cut, '^%d+')) + 1) .. '-0') end
+if n < 0 then n = 0 end
+redis.call('HSET', KEYS[1], 'n', n, 'l', ttl)
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+redis.call('PEXPIRE', KEYS[1], ARGV[7])
 `;
 
 const APPEND = defineRedisScript('history_append', `${APPEND_LUA}return {s, e}`);
 
 /**
  * KEYS: meta, hist. ARGV: after offset, max. Returns {top, epoch, entries} with entries false
- * when more than max were missed (not read at all: a bounded read, never a partial replay).
+ * when more than max were missed (not read at all: a bounded read, never a partial replay), and
+ * empty when the first one missed is older than the room's ttl (gone, even before the next
+ * append trims it, as in the memory store).
  */
 const SINCE = defineRedisScript(
   'history_since',
-  `local e = redis.call('HGET', KEYS[1], 'e')
+  `${NOW}${ENTRY_LUA}local e = redis.call('HGET', KEYS[1], 'e')
 if not e then return {0, ''} end
 local s = tonumber(redis.call('HGET', KEYS[1], 's'))
 local after = tonumber(ARGV[1])
 if s - after > tonumber(ARGV[2]) or after >= s then return {s, e} end
-return {s, e, redis.call('XRANGE', KEYS[2], (after + 1) .. '-0', '+', 'COUNT', ARGV[2])}`,
+local entries = redis.call('XRANGE', KEYS[2], (after + 1) .. '-0', '+', 'COUNT', ARGV[2])
+local ttl = tonumber(redis.call('HGET', KEYS[1], 'l'))
+if #entries > 0 then
+  local _, at = entry_of(entries[1])
+  if not live(at, ttl) then return {s, e, {}} end
+end
+return {s, e, entries}`,
 );
 
 /**
@@ -52,7 +108,7 @@ return {s, e, redis.call('XRANGE', KEYS[2], (after + 1) .. '-0', '+', 'COUNT', A
  */
 const APPEND_PUBLISH = defineRedisScript(
   'history_publish',
-  `${APPEND_LUA}redis.call('PUBLISH', ARGV[7], ARGV[8] .. ',"offset":' .. s .. ',"epoch":"' .. e .. '"' .. ARGV[9] .. ARGV[1])
+  `${APPEND_LUA}redis.call('PUBLISH', ARGV[8], ARGV[9] .. ',"offset":' .. s .. ',"epoch":"' .. e .. '"' .. ARGV[10] .. ARGV[1])
 return {s, e}`,
 );
 
@@ -69,16 +125,45 @@ end
 return {redis.call('HGET', KEYS[1], 's'), e}`,
 );
 
-/** KEYS: meta, hist. ARGV: after offset (-1: the latest), limit. {top, epoch, entries} (entries oldest first). */
+/**
+ * KEYS: meta, hist. ARGV: after offset (-1: the latest), limit. {top, epoch, entries}: the latest
+ * newest first, or those after the offset oldest first; entries older than the room's ttl are
+ * left out (they are the oldest, so past them a read goes on until `limit`).
+ */
 const READ = defineRedisScript(
   'history_read',
-  `local e = redis.call('HGET', KEYS[1], 'e')
+  `${NOW}${ENTRY_LUA}local e = redis.call('HGET', KEYS[1], 'e')
 if not e then return {0, '', {}} end
 local s = redis.call('HGET', KEYS[1], 's')
+local ttl = tonumber(redis.call('HGET', KEYS[1], 'l'))
 local after = tonumber(ARGV[1])
-if after < 0 then return {s, e, redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', ARGV[2])} end
-return {s, e, redis.call('XRANGE', KEYS[2], (after + 1) .. '-0', '+', 'COUNT', ARGV[2])}`,
+local limit = tonumber(ARGV[2])
+local out = {}
+if after < 0 then
+  for _, entry in ipairs(redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', limit)) do
+    local _, at = entry_of(entry)
+    if not live(at, ttl) then break end
+    out[#out + 1] = entry
+  end
+  return {s, e, out}
+end
+local cursor = (after + 1) .. '-0'
+while #out < limit do
+  local batch = redis.call('XRANGE', KEYS[2], cursor, '+', 'COUNT', limit - #out)
+  if #batch == 0 then break end
+  for _, entry in ipairs(batch) do
+    local _, at = entry_of(entry)
+    if live(at, ttl) then out[#out + 1] = entry end
+  end
+  cursor = '(' .. batch[#batch][1]
+end
+return {s, e, out}`,
 );
+
+/** size, bytes (0: unbounded, what Lua can parse for Infinity), ttl ms: the script's ARGV[3..5]. */
+function limitArgs(limits: HistoryLimits): number[] {
+  return [limits.size, Number.isFinite(limits.bytes) ? limits.bytes : 0, limits.ttlMs];
+}
 
 /** The answer to `since`, as the memory store gives it. */
 export type StreamSinceResult =
@@ -117,9 +202,9 @@ export class RedisHistoryStream {
     return `${this.prefix}:{room:${roomId}}:hist`;
   }
 
-  /** The next offset of the room and its epoch (count-bounded by `size`; the whole stream expires `ttlMs` after its last message). */
+  /** The next offset of the room and its epoch (bounded by `size`, `bytes` and each message's age; the whole stream expires `ttlMs` after its last message). */
   async append(roomId: string, message: string, binary: boolean, limits: HistoryLimits): Promise<HistoryPosition> {
-    const args = [message, binary ? 1 : 0, limits.size, limits.ttlMs, this.nextEpoch(), HISTORY_META_TTL_MS];
+    const args = [message, binary ? 1 : 0, ...limitArgs(limits), this.nextEpoch(), HISTORY_META_TTL_MS];
     const reply = (await this.link.evalsha(APPEND, [this.metaKey(roomId), this.histKey(roomId)], args)) as RedisReply[];
     return { offset: Number(reply[0]), epoch: text(reply[1]) };
   }
@@ -129,7 +214,7 @@ export class RedisHistoryStream {
    * `tail` + body) in one script call; resolves with the message's position.
    */
   async appendAndPublish(roomId: string, body: string, binary: boolean, limits: HistoryLimits, channel: string, head: string, tail: string): Promise<HistoryPosition> {
-    const args = [body, binary ? 1 : 0, limits.size, limits.ttlMs, this.nextEpoch(), HISTORY_META_TTL_MS, channel, head, tail];
+    const args = [body, binary ? 1 : 0, ...limitArgs(limits), this.nextEpoch(), HISTORY_META_TTL_MS, channel, head, tail];
     const reply = (await this.link.evalsha(APPEND_PUBLISH, [this.metaKey(roomId), this.histKey(roomId)], args)) as RedisReply[];
     return { offset: Number(reply[0]), epoch: text(reply[1]) };
   }
@@ -146,6 +231,16 @@ export class RedisHistoryStream {
     const found = publications(reply[2] as RedisReply[]);
     if (since === undefined) found.reverse();
     return { position: { offset: Number(text(reply[0])), epoch: text(reply[1]) }, publications: found };
+  }
+
+  /** Writes a room's `set_room_history` setting (JSON) into the hash of settings. */
+  async keepSetting(settingsKey: string, roomId: string, json: string): Promise<void> {
+    await this.link.hset(settingsKey, { [roomId]: json });
+  }
+
+  /** Drops the room's stream and meta: its offsets start again from 1 in a new epoch. */
+  async drop(roomId: string): Promise<void> {
+    await this.link.del([this.metaKey(roomId), this.histKey(roomId)]);
   }
 
   private nextEpoch(): string {

@@ -45,6 +45,8 @@ export interface ClusterKeys {
   nodeInfo(nodeId: string): string;
   /** STRING, the reaping lock of a silent node (`<prefix>:reap:<id>`). */
   reapLock(nodeId: string): string;
+  /** HASH roomId → JSON `{size, ttlMs?}`, the rooms a backend set with `set_room_history` (`<prefix>:history:rooms`); read by a node when it starts. */
+  readonly historySettings: string;
 }
 
 export function clusterKeys(prefix: string): ClusterKeys {
@@ -55,6 +57,7 @@ export function clusterKeys(prefix: string): ClusterKeys {
     nodeMembers: (nodeId) => `${prefix}:node:${nodeId}:members`,
     nodeInfo: (nodeId) => `${prefix}:node:${nodeId}:info`,
     reapLock: (nodeId) => `${prefix}:reap:${nodeId}`,
+    historySettings: `${prefix}:history:rooms`,
   };
 }
 

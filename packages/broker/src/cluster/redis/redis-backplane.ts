@@ -248,6 +248,8 @@ export class RedisBackplane extends ClusterBackplane {
     this.watch.watch(link);
     try {
       await link.subscribe([this.channels.broadcast, this.channels.inbox]);
+      // Subscribed first: a setting made meanwhile is heard, if not read.
+      await this.history.loadSettings(link);
     } catch (error) {
       await this.closeTransport();
       throw error;

@@ -12,6 +12,7 @@ import type { ResolvedRedisBackplaneOptions } from './redis-backplane-options.js
 import { RedisInbound } from './redis-inbound.js';
 import type { RedisLink } from './redis-link.js';
 import { RedisOutbound } from './redis-outbound.js';
+import { stamp } from './records.js';
 import { RedisRoomHistory } from './redis-room-history.js';
 import { RoomSubscriptions } from './room-subscriptions.js';
 
@@ -97,6 +98,9 @@ export function createRedisParts(host: PartsHost, resolved: ResolvedRedisBackpla
     recovered: () => {
       presence.refreshAll();
       reaper.beat();
+      // Room history settings told while the link was down.
+      const link = host.link();
+      if (link !== undefined) history.loadSettings(link).catch(failed);
     },
     missed: () => host.missed(),
   });
@@ -117,6 +121,17 @@ export function createRedisParts(host: PartsHost, resolved: ResolvedRedisBackpla
     host.requestTimeoutMs,
     host.maxPendingRequests,
   );
+  const history = new RedisRoomHistory({
+    nodeId,
+    prefix: resolved.prefix,
+    settingsKey: keys.historySettings,
+    broadcast: (record) => outbound.send(channels.broadcast, stamp(record)),
+    link: () => (host.running() && watch.publishable ? host.link() : undefined),
+    channelOf: channels.room,
+    counters,
+    failed,
+    unavailable: (command) => host.unavailable(command),
+  });
   const inbound = new RedisInbound({
     nodeId,
     inbox: channels.inbox,
@@ -124,18 +139,12 @@ export function createRedisParts(host: PartsHost, resolved: ResolvedRedisBackpla
     directory,
     lag: host.lag,
     counters,
-    onMessage: (message) => host.onMessage(message),
+    // A room's history setting is the transport's own: the base class never sees it.
+    onMessage: (message) => {
+      if (message === undefined || !history.received(message)) host.onMessage(message);
+    },
     routingReply: (message) => host.running() && routing.reply(message),
     onResponse: (message) => host.onResponse(message),
-  });
-  const history = new RedisRoomHistory({
-    nodeId,
-    prefix: resolved.prefix,
-    link: () => (host.running() && watch.publishable ? host.link() : undefined),
-    channelOf: channels.room,
-    counters,
-    failed,
-    unavailable: (command) => host.unavailable(command),
   });
   return { rooms, presence, directory, reaper, routing, outbound, inbound, watch, history };
 }

@@ -1,7 +1,7 @@
 // Room history of the Redis transport: messages of rooms with history appended to the room's stream
 // and published in one script call; the shared reads recovery and `room_history` use.
 import type { LocalNode } from '../../core/backplane.js';
-import type { HistoryLimits, HistoryPosition, Publication, SharedHistoryStore, SinceResult } from '../../core/history-store.js';
+import type { HistoryLimits, HistoryPosition, Publication, RoomHistorySetting, SharedHistoryStore, SinceResult } from '../../core/history-store.js';
 import { RedisHistoryStream } from './history-stream.js';
 import type { RedisLink } from './redis-link.js';
 
@@ -9,6 +9,10 @@ import type { RedisLink } from './redis-link.js';
 export interface RoomHistoryHost {
   readonly nodeId: string;
   readonly prefix: string;
+  /** The hash of the rooms' `set_room_history` settings. */
+  readonly settingsKey: string;
+  /** Publishes a record to every other node (the broadcast channel). */
+  broadcast(record: object): void;
   /** The link while the transport is open and usable for writes; undefined otherwise. */
   link(): RedisLink | undefined;
   channelOf(roomId: string): string;
@@ -27,6 +31,7 @@ export interface RoomHistoryHost {
 export class RedisRoomHistory implements SharedHistoryStore {
   private stream: RedisHistoryStream | undefined;
   private streamLink: RedisLink | undefined;
+  private configured: (roomId: string, setting: RoomHistorySetting) => void = () => {};
 
   constructor(private readonly host: RoomHistoryHost) {}
 
@@ -65,6 +70,35 @@ export class RedisRoomHistory implements SharedHistoryStore {
     return this.reader('history_read').read(roomId, since, limit);
   }
 
+  /** Written before it is told, so a broker starting meanwhile reads it (or hears it). */
+  async configure(roomId: string, setting: RoomHistorySetting): Promise<void> {
+    const stream = this.reader('set_room_history');
+    await stream.keepSetting(this.host.settingsKey, roomId, JSON.stringify(setting));
+    if (setting.size === 0) await stream.drop(roomId);
+    this.host.broadcast({ type: HISTORY_SET, from: this.host.nodeId, room: roomId, ...setting });
+  }
+
+  onConfigured(handler: (roomId: string, setting: RoomHistorySetting) => void): void {
+    this.configured = handler;
+  }
+
+  /** Every setting kept in Redis (a node starting, or its link back after a drop: what it may have missed). */
+  async loadSettings(link: RedisLink): Promise<void> {
+    const all = await link.hgetall(this.host.settingsKey);
+    for (const [roomId, text] of Object.entries(all)) {
+      const setting = parseSetting(safeJson(text));
+      if (setting !== undefined) this.configured(roomId, setting);
+    }
+  }
+
+  /** Another node's `history_set` record; false when the record is not one. */
+  received(message: Record<string, unknown>): boolean {
+    if (message.type !== HISTORY_SET) return false;
+    const setting = parseSetting(message);
+    if (typeof message.room === 'string' && setting !== undefined) this.configured(message.room, setting);
+    return true;
+  }
+
   private reader(command: string): RedisHistoryStream {
     const stream = this.current();
     if (stream === undefined) throw this.host.unavailable(command);
@@ -86,4 +120,25 @@ export class RedisRoomHistory implements SharedHistoryStore {
 function deliverAt(local: LocalNode, roomId: string, message: string, binary: boolean, position: HistoryPosition): void {
   if (local.toRoomAt !== undefined) local.toRoomAt(roomId, message, binary, position);
   else local.toRoom(roomId, message, binary);
+}
+
+/** The record type of a setting told to every node; nodes of an older version ignore it. */
+export const HISTORY_SET = 'history_set';
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `{size, ttlMs?}` as a setting, or undefined when it is not one. */
+function parseSetting(value: unknown): RoomHistorySetting | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { size, ttlMs } = value as { size?: unknown; ttlMs?: unknown };
+  if (typeof size !== 'number' || !Number.isInteger(size) || size < 0) return undefined;
+  if (ttlMs === undefined) return { size };
+  if (typeof ttlMs !== 'number' || !Number.isInteger(ttlMs) || ttlMs < 1) return undefined;
+  return { size, ttlMs };
 }
