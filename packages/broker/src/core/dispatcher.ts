@@ -4,7 +4,7 @@ import type { ConsumerSource, EventConsumer, EventOwner } from './consumers.js';
 import type { BrokerContext } from './context.js';
 import { DeadLetters, actionOf } from './dead-letters.js';
 import { nextRequestId, withDelivery } from './event-lines.js';
-import type { EventStore, StoredEvent } from './event-store.js';
+import type { EventStore, KeptListener, StoredEvent } from './event-store.js';
 import { Overflow, type DroppedListener, type SendOutcome } from './overflow.js';
 import { WaitingOwners } from './waiting-owners.js';
 
@@ -16,8 +16,12 @@ export const DEAD_LETTERS_KEPT = 100;
  * of clients connected to other brokers, and reports on the consumers that relay to them.
  */
 export interface EventDispatcher {
-  /** Sends one event about `owner` to a backend, in order with that owner's earlier events; says what became of it. */
-  send(owner: EventOwner, line: string): SendOutcome;
+  /**
+   * Sends one event about `owner` to a backend, in order with that owner's earlier events; says
+   * what became of it. `kept` (a confirmed send): when the answer is `queued`, called once the
+   * store has kept the event (see KeptListener), maybe before `send` returns.
+   */
+  send(owner: EventOwner, line: string, kept?: KeptListener): SendOutcome;
   /** A consumer became available: waiting events go out. */
   ready(): void;
   /** `consumer` is done with `count` more of the events it held. */
@@ -69,28 +73,28 @@ export class Dispatcher<O extends EventOwner> {
   }
 
   /** Sends one event about `owner`, or keeps it until a backend can take it; says which, or why neither. */
-  send(owner: O, line: string): SendOutcome {
+  send(owner: O, line: string, kept?: KeptListener): SendOutcome {
     // While events wait, a client's new ones go behind its own so its order holds; a client with
     // none waiting goes straight on: another backend's backlog does not hold it up.
-    if (this.store.waiting > 0 && !this.waitingOwners.nothingWaitingFor(owner, this.store.waiting)) return this.append(line, owner);
+    if (this.store.waiting > 0 && !this.waitingOwners.nothingWaitingFor(owner, this.store.waiting)) return this.append(line, owner, kept);
     let consumer = owner.affinity;
     if (consumer === undefined || !consumer.alive) {
       consumer = this.consumers.pick();
-      if (consumer === undefined) return this.append(line, owner);
+      if (consumer === undefined) return this.append(line, owner, kept);
       owner.affinity = consumer;
     }
-    if (consumer.acks === true) return this.sendTracked(consumer, owner, line);
+    if (consumer.acks === true) return this.sendTracked(consumer, owner, line, kept);
     // Refused only when that backend was just dropped; what it held moved on first, so this one follows.
-    if (!consumer.sendEvent(line, owner.id)) return this.send(owner, line);
+    if (!consumer.sendEvent(line, owner.id)) return this.send(owner, line, kept);
     this.store.hold(consumer, line, owner);
     return 'sent';
   }
 
   /** `send` to a backend that acknowledges: a new id, held until acknowledged; waits while that backend holds its share. */
-  private sendTracked(consumer: EventConsumer, owner: O, line: string): SendOutcome {
-    if (!this.hasRoom(consumer, true)) return this.append(line, owner);
+  private sendTracked(consumer: EventConsumer, owner: O, line: string, kept: KeptListener | undefined): SendOutcome {
+    if (!this.hasRoom(consumer, true)) return this.append(line, owner, kept);
     const id = nextRequestId();
-    if (!consumer.sendEvent(withDelivery(line, id, 1), owner.id)) return this.send(owner, line);
+    if (!consumer.sendEvent(withDelivery(line, id, 1), owner.id)) return this.send(owner, line, kept);
     this.store.holdTracked(consumer, line, owner, id, 1, Date.now());
     return 'sent';
   }
@@ -256,11 +260,14 @@ export class Dispatcher<O extends EventOwner> {
     this.ctx.logger.debug({ events: moved, left: this.store.waiting }, 'queue flushed');
   }
 
-  private append(line: string, owner: O): SendOutcome {
+  private append(line: string, owner: O, kept: KeptListener | undefined): SendOutcome {
     // Shutting down: nothing new is kept (the client is being closed).
     if (this.ctx.stopping) return 'no_backend';
-    const outcome = this.overflow.appended(this.store.append(line, owner), this.store.capacity, this.store.overflow);
-    if (outcome === 'queued') this.waitingOwners.added(owner);
+    const behind = this.store.writesBehind === true;
+    const outcome = this.overflow.appended(this.store.append(line, owner, behind ? kept : undefined), this.store.capacity, this.store.overflow);
+    if (outcome !== 'queued') return outcome;
+    this.waitingOwners.added(owner);
+    if (!behind) kept?.(true);
     return outcome;
   }
 }

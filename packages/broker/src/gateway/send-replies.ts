@@ -8,6 +8,7 @@ import {
   refusedFrame,
   type SendRefusalCode,
 } from '@strands/protocol/wire';
+import type { EventDispatcher } from '../core/dispatcher.js';
 import type { SendOutcome } from '../core/overflow.js';
 import type { QueueOverflowPolicy } from '../options.js';
 import { ClientConnection } from './client-connection.js';
@@ -19,6 +20,8 @@ const REASONS: Readonly<Record<SendRefusalCode, string>> = {
   no_backend: 'no backend and the queue is disabled: message refused',
   dead_letter: 'no backend acknowledged the message: set aside as a dead letter',
 };
+/** A queued confirmed send the store lost before it was stored or handed on (kept in memory only, then the broker stopped). */
+const LOST_REASON = 'message lost before it was stored or handed to a backend';
 
 /** The id the next message of a client is confirmed under; only clients with one are in it. */
 const confirming = new WeakMap<ClientConnection, number>();
@@ -44,17 +47,36 @@ export function takeConfirm(client: ClientConnection, data: Buffer, isBinary: bo
 }
 
 /**
- * Answers what became of a client's message: a confirmed send gets `accepted` or `refused` with
- * its id; a plain message that was refused or dropped gets `refused` without one, where the
- * client can read it (a `strands.v1` client; any client under `reject`, whose text error frame
- * the broker README documents). Nothing for a plain message passed on.
+ * Gives a client's message (its event `line`) to the dispatcher and answers what became of it
+ * (see replyToSend). A confirmed send that is queued is answered once the store has kept it: at
+ * once by the in-memory queue, once its entry is in Redis (or it went to a backend first) by the
+ * durable one, so that `accepted` never comes for a message a crash right after would lose.
  */
-export function replyToSend(registry: ClientRegistry, client: ClientConnection, outcome: SendOutcome, policy: QueueOverflowPolicy): void {
+export function sendMessage(registry: ClientRegistry, dispatcher: EventDispatcher, client: ClientConnection, line: string, policy: QueueOverflowPolicy): void {
   let id: number | undefined;
   if (confirmingCount > 0 && (id = confirming.get(client)) !== undefined) {
     confirming.delete(client);
     confirmingCount -= 1;
   }
+  if (id === undefined) {
+    replyToSend(registry, client, dispatcher.send(client, line), policy, undefined);
+    return;
+  }
+  const confirmed = id;
+  const outcome = dispatcher.send(client, line, (kept) =>
+    registry.deliver(client, textFrame(kept ? acceptedFrame(confirmed, true) : refusedFrame('no_backend', LOST_REASON, confirmed))),
+  );
+  // Queued: answered by the listener above (maybe already, from inside `send`).
+  if (outcome !== 'queued') replyToSend(registry, client, outcome, policy, confirmed);
+}
+
+/**
+ * Answers what became of a client's message: a confirmed send (`id`) gets `accepted` or `refused`
+ * with its id; a plain message that was refused or dropped gets `refused` without one, where the
+ * client can read it (a `strands.v1` client; any client under `reject`, whose text error frame
+ * the broker README documents). Nothing for a plain message passed on.
+ */
+function replyToSend(registry: ClientRegistry, client: ClientConnection, outcome: SendOutcome, policy: QueueOverflowPolicy, id: number | undefined): void {
   if (outcome === 'sent' || outcome === 'queued') {
     if (id !== undefined) registry.deliver(client, textFrame(acceptedFrame(id, outcome === 'queued')));
     return;
