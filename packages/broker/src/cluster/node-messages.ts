@@ -1,4 +1,5 @@
 // The messages sent to one node only (its inbox): replies to its requests, forwarded connection requests, relayed client events.
+import { SEND_REFUSAL_CODES, type SendRefusalCode } from '@strands/protocol/wire';
 import type { ConnectionRequestParams } from '../core/decisions.js';
 import type { RejectReason } from '../metrics.js';
 import { fieldChecks, hasFields, isClusterResponse, type ClusterResponse, type MessageCheck } from './cluster-messages.js';
@@ -54,8 +55,22 @@ export interface EventsMessage {
   lines: string[];
 }
 
+/**
+ * Messages of the receiver's clients, relayed to `from` in `events`, that `from` did not keep:
+ * `clients[i]`'s message was refused with `codes[i]` (`dropped` false: its queue was full under
+ * `reject`), or dropped after it was accepted (`dropped` true: a dead letter). The receiver tells
+ * each sender as it would a refusal of its own. A node of an earlier version ignores it.
+ */
+export interface RefusedEventsMessage {
+  type: 'refused';
+  from: string;
+  clients: string[];
+  codes: SendRefusalCode[];
+  dropped: boolean;
+}
+
 /** What travels to one node only: the transport sends it to that node's inbox (`doPublishResponse`). */
-export type NodeMessage = ClusterResponse | DecideMessage | DecisionMessage | CancelMessage | EventsMessage;
+export type NodeMessage = ClusterResponse | DecideMessage | DecisionMessage | CancelMessage | EventsMessage | RefusedEventsMessage;
 
 // Exhaustive by type, so a new reason cannot be forgotten here.
 const REJECT_REASONS: Readonly<Record<RejectReason, true>> = {
@@ -96,6 +111,14 @@ export function checkNodeMessage(value: unknown): MessageCheck {
       return ok(hasFields(record, CANCEL));
     case 'events':
       return ok(isStrings(record.clients) && isStrings(record.lines) && record.clients.length === record.lines.length);
+    case 'refused':
+      return ok(
+        isStrings(record.clients) &&
+          Array.isArray(record.codes) &&
+          record.codes.length === record.clients.length &&
+          record.codes.every((code) => (SEND_REFUSAL_CODES as readonly unknown[]).includes(code)) &&
+          typeof record.dropped === 'boolean',
+      );
     default:
       return 'unknown';
   }

@@ -95,6 +95,18 @@ export function tellDropped(registry: ClientRegistry, owner: object, code: SendR
   registry.deliver(owner, textFrame(refusedFrame(code, REASONS[code])));
 }
 
+/**
+ * Tells a local client that its message, relayed to another broker, was refused there (`dropped`
+ * false: under `reject`, told as a refusal here would be) or dropped after it was accepted (a dead
+ * letter: told to a `strands.v1` client, as `tellDropped`).
+ */
+export function tellRelayedRefusal(registry: ClientRegistry, clientId: string, code: SendRefusalCode, dropped: boolean, policy: QueueOverflowPolicy): void {
+  const client = registry.get(clientId);
+  if (client === undefined || client.gone) return;
+  if (dropped ? !speaksStrands(client) : policy !== 'reject' && !speaksStrands(client)) return;
+  registry.deliver(client, textFrame(refusedFrame(code, REASONS[code])));
+}
+
 /** Forgets a client's pending confirm (it is gone). */
 export function forgetConfirm(client: ClientConnection): void {
   if (confirming.delete(client)) confirmingCount -= 1;
