@@ -11,10 +11,10 @@ import type { ResolvedClusterOptions } from './cluster-options.js';
 import { ClientDirectory, reporterOf } from './client-directory.js';
 import { EventRelay } from './event-relay.js';
 import { ForwardedRequests } from './forwarded-requests.js';
-import type { CancelMessage, DecideMessage, DecisionMessage, EventsMessage, NodeMessage, RefusedEventsMessage } from './node-messages.js';
+import type { AnswersMessage, CancelMessage, DecideMessage, DecisionMessage, EventsMessage, NodeMessage, RefusedEventsMessage } from './node-messages.js';
 import type { NodeRegistry } from './node-registry.js';
 import { RelayInbox, RelayedClient } from './relay-inbox.js';
-import { RelayRefusals } from './relay-refusals.js';
+import { RelayReplies } from './relay-replies.js';
 import { LOST_NODE_CLOSE_CODE } from './remote-commands.js';
 
 /** What the services keep, for the backplane's stats. */
@@ -58,7 +58,7 @@ export class ClusterServices {
   localBackends = 0;
   readonly relays: EventRelay;
   private readonly inbox: RelayInbox;
-  private readonly refusals: RelayRefusals;
+  private readonly replies: RelayReplies;
   private readonly directory: ClientDirectory;
   private readonly forwarded: ForwardedRequests;
   private decider: ClusterDecider | undefined;
@@ -67,11 +67,12 @@ export class ClusterServices {
   constructor(private readonly link: ServiceLink) {
     const { options, diagnostics } = link;
     this.relays = new EventRelay({ nodeId: link.nodeId, send: (to, message) => link.send(to, message) });
-    this.refusals = new RelayRefusals({ nodeId: link.nodeId, send: (to, message) => link.send(to, message) });
+    this.replies = new RelayReplies({ nodeId: link.nodeId, send: (to, message) => link.send(to, message) });
     this.inbox = new RelayInbox(
       options.maxRelayedClients,
       () => diagnostics.overBound('relayEvictions', options.maxRelayedClients),
-      (node, clientId, code) => this.refusals.add(node, clientId, code, false),
+      (node, clientId, code) => this.replies.refused(node, clientId, code, false),
+      (node, id, outcome) => this.replies.answered(node, id, outcome),
     );
     this.directory = new ClientDirectory(options.maxDirectoryClients, () =>
       diagnostics.overBound('directoryOverflows', options.maxDirectoryClients),
@@ -121,7 +122,7 @@ export class ClusterServices {
     const { from, backends } = message;
     const count = backends !== undefined && Number.isInteger(backends) && backends > 0 ? backends : 0;
     this.link.registry.setBackends(from, count);
-    this.relays.backends(from, count);
+    this.relays.backends(from, count, message.answers === true);
   }
 
   attached(message: AttachedMessage): void {
@@ -138,11 +139,11 @@ export class ClusterServices {
    * node's client, that node is told, so that its sender is.
    */
   dropped(owner: object, code: SendRefusalCode, action: string): void {
-    if (action === 'new_message' && owner instanceof RelayedClient) this.refusals.add(owner.node, owner.id, code, true);
+    if (action === 'new_message' && owner instanceof RelayedClient) this.replies.refused(owner.node, owner.id, code, true);
   }
 
   /** A node-addressed message other than a response. */
-  receive(message: DecideMessage | DecisionMessage | CancelMessage | EventsMessage | RefusedEventsMessage): void {
+  receive(message: DecideMessage | DecisionMessage | CancelMessage | EventsMessage | RefusedEventsMessage | AnswersMessage): void {
     const events = this.events;
     switch (message.type) {
       case 'decide':
@@ -152,8 +153,17 @@ export class ClusterServices {
       case 'cancel':
         return this.forwarded.cancel(events?.decider, message);
       case 'events':
-        if (events?.dispatcher !== undefined) this.inbox.receive(events.dispatcher, message.from, message.clients, message.lines);
+        if (events?.dispatcher === undefined) return;
+        this.inbox.receive(
+          events.dispatcher,
+          message.from,
+          message.clients,
+          message.lines,
+          message.confirmAt === undefined ? undefined : { at: message.confirmAt, ids: message.confirmIds ?? [] },
+        );
         return;
+      case 'answers':
+        return this.relays.answered(message.from, message.ids, message.outcomes);
       case 'refused':
         for (let i = 0; i < message.clients.length; i += 1) events?.refused?.(message.clients[i] as string, message.codes[i] as SendRefusalCode, message.dropped);
         return;

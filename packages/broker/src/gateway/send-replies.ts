@@ -20,8 +20,6 @@ const REASONS: Readonly<Record<SendRefusalCode, string>> = {
   no_backend: 'no backend and the queue is disabled: message refused',
   dead_letter: 'no backend acknowledged the message: set aside as a dead letter',
 };
-/** A queued confirmed send the store lost before it was stored or handed on (kept in memory only, then the broker stopped). */
-const LOST_REASON = 'message lost before it was stored or handed to a backend';
 
 /** The id the next message of a client is confirmed under; only clients with one are in it. */
 const confirming = new WeakMap<ClientConnection, number>();
@@ -48,9 +46,10 @@ export function takeConfirm(client: ClientConnection, data: Buffer, isBinary: bo
 
 /**
  * Gives a client's message (its event `line`) to the dispatcher and answers what became of it
- * (see replyToSend). A confirmed send that is queued is answered once the store has kept it: at
- * once by the in-memory queue, once its entry is in Redis (or it went to a backend first) by the
- * durable one, so that `accepted` never comes for a message a crash right after would lose.
+ * (see replyToSend). A confirmed send is answered once its outcome is known: a queued one once the
+ * store has kept it (at once by the in-memory queue, once its entry is in Redis, or it went to a
+ * backend first, by the durable one), so that `accepted` never comes for a message a crash right
+ * after would lose; one relayed to another broker once that broker said what it did with it.
  */
 export function sendMessage(registry: ClientRegistry, dispatcher: EventDispatcher, client: ClientConnection, line: string, policy: QueueOverflowPolicy): void {
   let id: number | undefined;
@@ -63,11 +62,7 @@ export function sendMessage(registry: ClientRegistry, dispatcher: EventDispatche
     return;
   }
   const confirmed = id;
-  const outcome = dispatcher.send(client, line, (kept) =>
-    registry.deliver(client, textFrame(kept ? acceptedFrame(confirmed, true) : refusedFrame('no_backend', LOST_REASON, confirmed))),
-  );
-  // Queued: answered by the listener above (maybe already, from inside `send`).
-  if (outcome !== 'queued') replyToSend(registry, client, outcome, policy, confirmed);
+  dispatcher.send(client, line, (outcome) => replyToSend(registry, client, outcome, policy, confirmed));
 }
 
 /**

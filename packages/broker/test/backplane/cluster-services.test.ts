@@ -223,7 +223,7 @@ describe('RelayInbox', () => {
   it('gives each remote client one owner (keeping the accepting backend) until its disconnected passes', () => {
     const { sent, dispatcher } = sink();
     let evicted = 0;
-    const inbox = new RelayInbox(10, () => (evicted += 1), () => undefined);
+    const inbox = new RelayInbox(10, () => (evicted += 1), () => undefined, () => undefined);
     const backend = { id: 7 } as unknown as EventConsumer;
     inbox.accepted('n1', 'c1', backend);
     inbox.receive(dispatcher, 'n1', ['c1', 'c2', 'c1'], [message('c1'), message('c2'), gone('c1')]);
@@ -241,7 +241,7 @@ describe('RelayInbox', () => {
   it('forgets the oldest owner past its bound, and says so', () => {
     const { dispatcher } = sink();
     let evicted = 0;
-    const inbox = new RelayInbox(2, () => (evicted += 1), () => undefined);
+    const inbox = new RelayInbox(2, () => (evicted += 1), () => undefined, () => undefined);
     inbox.receive(dispatcher, 'n', ['a', 'b', 'c'], [message('a'), message('b'), message('c')]);
     expect(inbox.size).toBe(2);
     expect(evicted).toBe(1);

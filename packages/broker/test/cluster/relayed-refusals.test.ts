@@ -1,7 +1,9 @@
 // Refusals across brokers, with two strands-broker processes in cluster mode on a real
 // redis-server: clients on broker B, whose only backend is on broker A, send more than A keeps
 // under `--queue-overflow reject`; every message A refuses is refused to its sender on B (a
-// strands.v1 client and a raw one alike), so that sent = handled + refused, exactly.
+// strands.v1 client and a raw one alike), so that sent = handled + refused, exactly; a confirmed
+// send from B is answered with what A did with it (accepted, queued, refused).
+import { confirmFrame } from '@strands/protocol/wire';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../../testing/src/redis.js';
 import { RawBackend, acceptAll, waitFor, type TestClient } from '../support/harness.js';
@@ -50,6 +52,8 @@ async function clusterWithClientsOnB(prefix: string, ids: readonly string[], mor
   open.push(backend);
   backend.send('hello', { name: 'acking', protocol_version: 1, capabilities: ['ack'] });
   await backend.waitFrame((f) => f.action === 'hello_reply', 'hello_reply');
+  // Until B heard of A's backend it refuses clients, a strands.v1 one after the upgrade (close 4503).
+  await waitFor(async () => (await metric(b, 'strands_cluster_peers_with_backends')) === 1, "B knows A's backend");
   const clients: TestClient[] = [];
   for (const id of ids) {
     const client = await openClient(`${b.wsUrl}/ws/room?id=${id}`, id.startsWith('v1') ? ['strands.v1'] : []);
@@ -104,5 +108,26 @@ describe('refusals of relayed messages (two real brokers, real Redis)', () => {
       message: 'no backend acknowledged the message: set aside as a dead letter',
     });
     expect(await metric(a, 'strands_dead_letters_total')).toBe(1);
+  });
+
+  it("answers a confirmed send from B with what A did with it: accepted, queued (once in A's Redis queue), refused", async () => {
+    const { backend, clients } = await clusterWithClientsOnB('confirms', ['v1c']);
+    const client = clients[0]!;
+    const SENT = UNACKED + QUEUE + 3;
+    for (let id = 1; id <= SENT; id += 1) {
+      client.send(confirmFrame(id));
+      client.send(`c${id}`);
+    }
+    const replies = await waitFor(() => {
+      const all = client.messages.filter((m) => m.startsWith('{"strands":"accepted"') || m.startsWith('{"strands":"refused"')).map((m) => JSON.parse(m));
+      return all.length >= SENT ? all : undefined;
+    }, 'an answer for each confirmed send');
+    const byId = (id: number) => replies.find((r) => r.id === id);
+    for (let id = 1; id <= UNACKED; id += 1) expect(byId(id), `c${id}`).toEqual({ strands: 'accepted', id });
+    for (let id = UNACKED + 1; id <= UNACKED + QUEUE; id += 1) expect(byId(id), `c${id}`).toEqual({ strands: 'accepted', id, queued: true });
+    for (let id = UNACKED + QUEUE + 1; id <= SENT; id += 1) expect(byId(id), `c${id}`).toMatchObject({ strands: 'refused', id, code: 'overloaded' });
+    // One answer each, nothing else (no refusal without an id besides).
+    expect(replies).toHaveLength(SENT);
+    expect(backend.of('new_message').map((f) => f.params.message)).toEqual(Array.from({ length: UNACKED }, (_, i) => `c${i + 1}`));
   });
 });
