@@ -285,6 +285,15 @@ describe('node-addressed messages', () => {
     expect(checkNodeMessage({ type: 'events', from: 'n', clients: ['a'], lines: ['x'] })).toBe('ok');
     expect(checkNodeMessage({ type: 'events', from: 'n', clients: ['a', 'b'], lines: ['x'] })).toBe('malformed');
     expect(checkNodeMessage({ type: 'events', from: 'n', clients: [1], lines: ['x'] })).toBe('malformed');
+    expect(checkNodeMessage({ type: 'events', from: 'n', clients: ['a', 'b'], lines: ['x', 'y'], confirmAt: [1], confirmIds: [7] })).toBe('ok');
+    expect(checkNodeMessage({ type: 'events', from: 'n', clients: ['a'], lines: ['x'], confirmAt: [1], confirmIds: [7] })).toBe('malformed');
+    expect(checkNodeMessage({ type: 'events', from: 'n', clients: ['a', 'b'], lines: ['x', 'y'], confirmAt: [1, 0], confirmIds: [7, 8] })).toBe('malformed');
+    expect(checkNodeMessage({ type: 'events', from: 'n', clients: ['a'], lines: ['x'], confirmAt: [0] })).toBe('malformed');
+    expect(checkNodeMessage({ type: 'answers', from: 'n', ids: [7, 8], outcomes: ['queued', 'overloaded'] })).toBe('ok');
+    expect(checkNodeMessage({ type: 'answers', from: 'n', ids: [7], outcomes: ['lost'] })).toBe('malformed');
+    expect(checkNodeMessage({ type: 'refused', from: 'n', clients: ['a'], codes: ['dead_letter'], dropped: true })).toBe('ok');
+    expect(checkNodeMessage({ type: 'refused', from: 'n', clients: ['a'], codes: ['sent'], dropped: false })).toBe('malformed');
+    expect(checkNodeMessage({ type: 'refused', from: 'n', clients: ['a', 'b'], codes: ['overloaded'], dropped: false })).toBe('malformed');
     expect(checkNodeMessage({ type: 'cancel', from: 'n', requestId: 'q' })).toBe('ok');
     expect(checkNodeMessage({ type: 'done', from: 'n', requestId: 'q', ok: true })).toBe('ok');
     expect(checkNodeMessage({ type: 'later', from: 'n' })).toBe('unknown');
