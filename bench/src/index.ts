@@ -6,7 +6,7 @@ export type { LoadResult, LoadHooks } from './load/generator.js';
 export type { LoadMode, LoadSpec } from './load/types.js';
 export { LatencyHistogram, HISTOGRAM_BUCKETS } from './histogram.js';
 export type { LatencySummary } from './histogram.js';
-export { buildMessage, padFor, nowMicros, readLatencyMicros, readSeq, MIN_MESSAGE_BYTES } from './message.js';
+export { buildMessage, messageStart, padFor, nowMicros, readLatencyMicros, readSeq, MIN_MESSAGE_BYTES } from './message.js';
 export {
   resolveOptions,
   SCENARIO_NAMES,
@@ -21,6 +21,8 @@ export {
   DEFAULT_ROUND_TRIP_CLIENTS,
   DEFAULT_FAN_OUT_RECEIVERS,
   DEFAULT_FAN_OUT_IN_FLIGHT,
+  DEFAULT_RECOVERY_CLIENTS,
+  DEFAULT_RECOVERY_MISSED,
   DEFAULT_IDLE_CONNECTIONS,
   DEFAULT_BACKEND_COUNTS,
   DEFAULT_BACKEND_CLIENTS,

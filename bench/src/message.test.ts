@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildMessage, MIN_MESSAGE_BYTES, nowMicros, padFor, readLatencyMicros, readSeq } from './message.js';
+import { buildMessage, messageStart, MIN_MESSAGE_BYTES, nowMicros, padFor, readLatencyMicros, readSeq } from './message.js';
 
 describe('load messages', () => {
   it('are valid JSON of exactly the asked size', () => {
@@ -20,6 +20,21 @@ describe('load messages', () => {
     const data = Buffer.from('{"hello":"world, this is not a load message at all"}');
     expect(readSeq(data)).toBe(-1);
     expect(readLatencyMicros(data, nowMicros())).toBe(-1);
+  });
+
+  it('are found inside a history pub envelope, JSON-escaped, and broker frames are told apart', () => {
+    const sent = nowMicros();
+    const message = buildMessage(sent, 987_654, 64);
+    // As the broker builds it for a session client in a room with history.
+    const pub = Buffer.from(`{"strands":"pub","room":"hist","offset":1234,"epoch":"e1","data":${JSON.stringify(message)}}`);
+    const start = messageStart(pub);
+    expect(start).toBeGreaterThan(0);
+    expect(readSeq(pub, start)).toBe(987_654);
+    expect(readLatencyMicros(pub, sent + 700, start)).toBe(700);
+    expect(messageStart(Buffer.from(message))).toBe(0);
+    expect(messageStart(Buffer.from('{"strands":"position","room":"hist","offset":0,"epoch":"e1"}'))).toBe(-1);
+    expect(messageStart(Buffer.from('{"s'))).toBe(0); // too short to be a broker frame: read as a message, and not ours
+    expect(messageStart(Buffer.from('{"strands":"pub","room":"hist"}'))).toBe(-1);
   });
 
   it('refuse sizes below the layout', () => {

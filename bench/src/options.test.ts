@@ -11,6 +11,7 @@ describe('resolveOptions', () => {
     expect(resolveOptions().scenarios).toContain('cluster');
     expect(resolveOptions({ quick: true }).scenarios).not.toContain('cluster');
     expect(resolveOptions({ quick: true }).scenarios).toContain('round-trip');
+    expect(resolveOptions({ quick: true }).scenarios).toContain('history');
     expect(resolveOptions({ quick: true, scenarios: ['cluster'] }).scenarios).toEqual(['cluster']);
   });
 

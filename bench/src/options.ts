@@ -3,7 +3,7 @@ import { BenchError } from './errors.js';
 import { MIN_MESSAGE_BYTES } from './message.js';
 
 /** The scenarios, in the order they run. */
-export const SCENARIO_NAMES = ['round-trip', 'fan-out', 'idle', 'backends', 'fixed-rate', 'pystrands', 'cluster', 'queue', 'flood'] as const;
+export const SCENARIO_NAMES = ['round-trip', 'fan-out', 'history', 'idle', 'backends', 'fixed-rate', 'pystrands', 'cluster', 'queue', 'flood'] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /**
@@ -34,6 +34,10 @@ export interface BenchOptions {
   fanOutReceivers: number;
   /** Messages the fan-out sender keeps in flight. @default 8 */
   fanOutInFlight: number;
+  /** Clients of the history scenario's recovery row that drop and come back asking to recover. @default 100 (quick too) */
+  recoveryClients: number;
+  /** Messages each of them misses while away. @default 100 (quick too) */
+  recoveryMissed: number;
   /** Connections held in the idle scenario. @default 10000 (quick: 500) */
   idleConnections: number;
   /** Backend process counts of the backends scenario. @default [1, 2, 4] (quick: [1, 2]) */
@@ -78,6 +82,9 @@ export const DEFAULT_MESSAGE_BYTES = 64;
 export const DEFAULT_ROUND_TRIP_CLIENTS = [100, 1000];
 export const DEFAULT_FAN_OUT_RECEIVERS = 1000;
 export const DEFAULT_FAN_OUT_IN_FLIGHT = 8;
+/** Issue 13: recovery time for 100 clients missing 100 messages each. */
+export const DEFAULT_RECOVERY_CLIENTS = 100;
+export const DEFAULT_RECOVERY_MISSED = 100;
 export const DEFAULT_IDLE_CONNECTIONS = 10_000;
 export const DEFAULT_BACKEND_COUNTS = [1, 2, 4];
 export const DEFAULT_BACKEND_CLIENTS = 100;
@@ -99,6 +106,8 @@ export const FULL_DEFAULTS: Omit<BenchOptions, 'pystrandsBrokerBin' | 'pystrands
   roundTripClients: DEFAULT_ROUND_TRIP_CLIENTS,
   fanOutReceivers: DEFAULT_FAN_OUT_RECEIVERS,
   fanOutInFlight: DEFAULT_FAN_OUT_IN_FLIGHT,
+  recoveryClients: DEFAULT_RECOVERY_CLIENTS,
+  recoveryMissed: DEFAULT_RECOVERY_MISSED,
   idleConnections: DEFAULT_IDLE_CONNECTIONS,
   backendCounts: DEFAULT_BACKEND_COUNTS,
   backendClients: DEFAULT_BACKEND_CLIENTS,
@@ -150,7 +159,7 @@ export function resolveOptions(
     quick,
   };
   const positive: (keyof BenchOptions)[] = [
-    'durationMs', 'workers', 'fanOutReceivers', 'fanOutInFlight', 'idleConnections',
+    'durationMs', 'workers', 'fanOutReceivers', 'fanOutInFlight', 'recoveryClients', 'recoveryMissed', 'idleConnections',
     'backendClients', 'fixedRatePerSec', 'connectConcurrency', 'repeat',
   ];
   for (const key of positive) {

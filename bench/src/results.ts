@@ -93,8 +93,8 @@ export interface FloodFigures {
   p99VsQuiet?: number;
 }
 
-/** What `value` counts. */
-export type Metric = 'msg/s' | 'deliveries/s' | 'bytes/connection';
+/** What `value` counts (`ms`: a time, lower is better, e.g. history recovery). */
+export type Metric = 'msg/s' | 'deliveries/s' | 'bytes/connection' | 'ms';
 
 /** One measured setup. */
 export interface ResultRow {
@@ -108,7 +108,7 @@ export interface ResultRow {
   /** Backend processes behind the broker, where there is one. */
   backends?: number;
   metric: Metric;
-  /** Throughput, or memory per connection. */
+  /** Throughput, memory per connection, or a time in ms. */
   value: number;
   latency?: LatencySummary;
   sent?: number;
@@ -147,7 +147,7 @@ export interface ResultRow {
   note?: string;
 }
 
-/** One target of issue 7, judged on this run. */
+/** One target (of issue 7 unless its name says), judged on this run. */
 export interface TargetCheck {
   name: string;
   /** The target, in words. */

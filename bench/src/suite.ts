@@ -12,6 +12,7 @@ import { cluster } from './scenarios/cluster.js';
 import { fanOut } from './scenarios/fan-out.js';
 import { fixedRate } from './scenarios/fixed-rate.js';
 import { flood } from './scenarios/flood.js';
+import { history } from './scenarios/history.js';
 import { idle } from './scenarios/idle.js';
 import type { Log, ScenarioContext } from './scenarios/measure.js';
 import { pystrands } from './scenarios/pystrands.js';
@@ -24,6 +25,7 @@ import { applyPinning, describePinning, planPinning } from './servers/pinning.js
 const SCENARIOS: Record<ScenarioName, (options: BenchOptions, context: ScenarioContext) => Promise<ResultRow[]>> = {
   'round-trip': roundTrip,
   'fan-out': fanOut,
+  history,
   idle,
   backends,
   'fixed-rate': fixedRate,

@@ -3,7 +3,7 @@
 import type WebSocket from 'ws';
 import type { LatencyHistogram } from '../histogram.js';
 import type { FanOutCompletion } from './fan-out-completion.js';
-import { buildMessage, nowMicros, padFor, readLatencyMicros, readSeq } from '../message.js';
+import { buildMessage, messageStart, nowMicros, padFor, readLatencyMicros, readSeq } from '../message.js';
 
 /** Counters shared by every client of one worker. */
 export interface RunState {
@@ -61,13 +61,17 @@ export function pingPong(ws: WebSocket, state: RunState, bytes: number): PingPon
 
 /**
  * Receives messages stamped with their send time and records their latency (open-loop, fan-out);
- * `onDelivery` sees each message after it is recorded.
+ * `onDelivery` sees each message after it is recorded, with where it starts in `data` (inside a
+ * history `pub` envelope for a session client). The broker's other frames to a session client
+ * (`session`, `position`) carry no message and are passed over.
  */
-export function stampedReceiver(ws: WebSocket, state: RunState, onDelivery?: (data: Buffer) => void): void {
+export function stampedReceiver(ws: WebSocket, state: RunState, onDelivery?: (data: Buffer, start: number) => void): void {
   ws.on('message', (data: Buffer) => {
     const now = nowMicros();
+    const start = messageStart(data);
+    if (start < 0) return;
     state.lastMessageUs = now;
-    const latency = readLatencyMicros(data, now);
+    const latency = readLatencyMicros(data, now, start);
     if (latency < 0) {
       state.mismatched += 1;
       return;
@@ -76,7 +80,7 @@ export function stampedReceiver(ws: WebSocket, state: RunState, onDelivery?: (da
       state.received += 1;
       state.histogram.record(latency);
     }
-    onDelivery?.(data);
+    onDelivery?.(data, start);
   });
 }
 
@@ -85,8 +89,8 @@ export function stampedReceiver(ws: WebSocket, state: RunState, onDelivery?: (da
  * (counted across every worker in `completion`), calls `onComplete`.
  */
 export function fanOutReceiver(ws: WebSocket, state: RunState, completion: FanOutCompletion, onComplete: () => void): void {
-  stampedReceiver(ws, state, (data) => {
-    if (completion.deliver(readSeq(data))) onComplete();
+  stampedReceiver(ws, state, (data, start) => {
+    if (completion.deliver(readSeq(data, start))) onComplete();
   });
 }
 

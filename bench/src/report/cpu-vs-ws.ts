@@ -10,8 +10,8 @@ export function withCpuVsWs(rows: ResultRow[]): ResultRow[] {
   const ws = (scenario: string, clients: number) =>
     rows.find((r) => r.system === 'ws' && r.status === 'ok' && r.scenario === scenario && r.clients === clients && r.cpu !== undefined);
   return rows.map((row) => {
-    // Cluster rows read against their one-broker reference rows instead.
-    if (row.system === 'ws' || row.scenario === 'cluster' || row.status !== 'ok' || row.cpu === undefined) return row;
+    // Cluster rows read against their one-broker reference rows instead, history rows against history off.
+    if (row.system === 'ws' || row.scenario === 'cluster' || row.scenario === 'history' || row.status !== 'ok' || row.cpu === undefined) return row;
     const reference = ws(row.scenario, row.clients) ?? ws('round-trip', row.clients);
     const base = reference?.cpu?.perThousandMs;
     if (base === undefined || base === 0) return row;

@@ -33,9 +33,11 @@ function panels(rows: ResultRow[]): Panel[] {
   const of = (scenario: string) => rows.filter((r) => r.scenario === scenario && r.status === 'ok');
   const trips = [...of('round-trip'), ...of('pystrands')].sort((a, b) => a.clients - b.clients);
   const fan = of('fan-out');
+  const history = of('history').filter((r) => r.metric === 'deliveries/s');
   const list: Panel[] = [
     { title: 'Round trips per second (ping-pong), higher is better', rows: trips, value: (r) => r.value, unit: 'msg/s', label: (r) => `${NAMES[r.system]}${r.scenario === 'pystrands' && r.system === 'strands' ? ' (paired)' : ''}${tree(r)}, ${r.clients} clients` },
     { title: `Fan-out deliveries per second, room of ${fan[0]?.clients ?? '?'}, higher is better`, rows: fan, value: (r) => r.value, unit: 'deliveries/s', label: (r) => (r.system === 'ws' ? 'bare ws, naive loop' : `${NAMES[r.system]}${tree(r)}`) },
+    { title: `Fan-out with room history, room of ${history[0]?.clients ?? '?'} session clients, higher is better`, rows: history, value: (r) => r.value, unit: 'deliveries/s', label: (r) => `history ${r.id.includes('/on/') ? 'on' : 'off'}${tree(r)}` },
     { title: 'Strands throughput by backend processes (ping-pong)', rows: of('backends'), value: (r) => r.value, unit: 'msg/s', label: (r) => `${r.backends} backend${r.backends === 1 ? '' : 's'}${tree(r)}, ${r.clients} clients` },
     { title: 'Fixed-rate open loop: p99 latency (ms), lower is better', rows: of('fixed-rate'), value: (r) => r.latency?.p99Ms ?? 0, unit: 'ms p99', label: (r) => `${NAMES[r.system]}${tree(r)}, ${r.clients} clients` },
     { title: 'Memory per idle connection (KB), lower is better', rows: of('idle'), value: (r) => r.value / 1024, unit: 'KB', label: (r) => `${NAMES[r.system]}${tree(r)}, ${r.clients.toLocaleString('en-US')} conns` },

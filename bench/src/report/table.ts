@@ -12,6 +12,7 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 function result(row: ResultRow): string {
   if (row.status !== 'ok') return row.status;
   if (row.metric === 'bytes/connection') return `${(row.value / 1024).toFixed(1)} KB/conn`;
+  if (row.metric === 'ms') return `${fmt(row.value)} ms`;
   return `${fmt(row.value)} ${row.metric}`;
 }
 
@@ -97,7 +98,7 @@ export function renderTable(suite: SuiteResult): string {
       : []),
     ...(suite.baseline === undefined ? [] : ['', ...renderComparison(suite.baseline, s.repeat)]),
     '',
-    'Targets (issue 7)' + (suite.quick ? ': not judged in a quick run' : ''),
+    'Targets (issue 7 unless named)' + (suite.quick ? ': not judged in a quick run' : ''),
     ...columns(
       suite.targets.map((t) => [targetMark(t), t.name, t.goal, t.actual]),
       new Set(),

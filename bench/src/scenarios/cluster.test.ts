@@ -2,21 +2,12 @@
 // trips from clients on A, and a room spread over both brokers. Skipped without redis-server.
 import { describe, expect, it } from 'vitest';
 import { runLoad } from '../load/generator.js';
+import { smallSpec } from '../load/small-spec.js';
 import { commandDelta, commandStats } from '../servers/redis.js';
 import { redisBackground, redisFigures, redisMissing, versus } from './cluster.js';
 import { startCluster } from './stacks.js';
 
-const spec = (url: string) => ({
-  mode: 'ping-pong' as const,
-  url,
-  clients: 6,
-  workers: 2,
-  warmupMs: 50,
-  durationMs: 300,
-  drainMs: 2_000,
-  messageBytes: 64,
-  connectConcurrency: 3,
-});
+const spec = (url: string) => smallSpec(url);
 
 describe('redisFigures', () => {
   it('gives commands per message, in all and per command (most first), without INFO', () => {

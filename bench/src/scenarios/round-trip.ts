@@ -32,7 +32,7 @@ export async function roundTrip(options: BenchOptions, context: ScenarioContext)
           ? perTree(
               context,
               { scenario: 'round-trip', id: `round-trip/strands-ack/${clients}`, system: 'strands', label: 'broker + echo backend, acks', clients, backends: 1, metric: 'msg/s' },
-              (head, launch) => measureLoad(options, head, log, () => startStrands(1, 'echo', 'sdk', launch, true), 'ping-pong', 'echo'),
+              (head, launch) => measureLoad(options, head, log, () => startStrands(1, 'echo', 'sdk', launch, { ack: true }), 'ping-pong', 'echo'),
             )
           : []),
       ])),

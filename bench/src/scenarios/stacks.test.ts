@@ -1,19 +1,10 @@
 // The systems under test, started as real child processes: broker + SDK or raw echo backend.
 import { describe, expect, it } from 'vitest';
 import { runLoad } from '../load/generator.js';
+import { smallSpec } from '../load/small-spec.js';
 import { startStrands } from './stacks.js';
 
-const spec = (url: string) => ({
-  mode: 'ping-pong' as const,
-  url,
-  clients: 8,
-  workers: 1,
-  warmupMs: 50,
-  durationMs: 300,
-  drainMs: 2_000,
-  messageBytes: 64,
-  connectConcurrency: 4,
-});
+const spec = (url: string) => smallSpec(url, { clients: 8, workers: 1, connectConcurrency: 4 });
 
 describe('startStrands', () => {
   it.each(['sdk', 'raw'] as const)('echoes round trips through the broker with the %s backend', async (impl) => {

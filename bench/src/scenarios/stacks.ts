@@ -53,13 +53,23 @@ export async function startEchoBackend(
   }
 }
 
+/** What a Strands stack may add to the plain broker and echo backends. */
+export interface StrandsExtras {
+  /** The SDK backends acknowledge every event. @default false */
+  ack?: boolean;
+  /** Rooms with history, by name pattern (`hist*`). @default none */
+  historyRooms?: string[];
+}
+
 /**
  * The Strands broker plus `backends` echo backend processes, with the packages of `launch`'s
- * tree (`ack`: the SDK backends acknowledge every event). Uses the SDK backend, or the raw TCP reference when asked or while the SDK has not
+ * tree. Uses the SDK backend, or the raw TCP reference when asked or while the SDK has not
  * landed (said in `note`).
  */
-export async function startStrands(backends: number, mode: EchoMode, impl: BackendImpl, launch: Launch = CURRENT_LAUNCH, ack = false): Promise<Stack> {
-  const broker = await startChild<{ wsUrl: string; tcpHost: string; tcpPort: number }>('./broker-process.ts', [], launch);
+export async function startStrands(backends: number, mode: EchoMode, impl: BackendImpl, launch: Launch = CURRENT_LAUNCH, extras: StrandsExtras = {}): Promise<Stack> {
+  const { ack = false, historyRooms = [] } = extras;
+  const brokerArgs = historyRooms.length === 0 ? [] : ['--history-rooms', historyRooms.join(',')];
+  const broker = await startChild<{ wsUrl: string; tcpHost: string; tcpPort: number }>('./broker-process.ts', brokerArgs, launch);
   const children: ChildServer<unknown>[] = [];
   let used = impl;
   try {

@@ -1,7 +1,8 @@
 // Broker child: runs @strands/broker on loopback, port 0, silent, and reports its addresses.
 // argv: nothing, `--cluster <redis-url> <prefix>` for cluster mode (the cluster scenario), or
 // `--queue <redis-url> <prefix>` for one broker with the Redis Streams queue (the queue scenario);
-// `--client-rate-limits [off]` first keeps the broker's default rate limits (or turns them off, explicitly).
+// `--client-rate-limits [off]` first keeps the broker's default rate limits (or turns them off, explicitly);
+// `--history-rooms <patterns>` first gives rooms matching them history (the history scenario).
 import * as brokerPackage from '@strands/broker';
 import { reportReady, reportUnavailable, serveControl } from './ipc.js';
 
@@ -23,6 +24,10 @@ const limitsAt = args.indexOf('--client-rate-limits');
 const limits = limitsAt === -1 ? 'off-for-load' : args[limitsAt + 1] === 'off' ? 'off' : 'defaults';
 if (limitsAt !== -1) args.splice(limitsAt, limits === 'off' ? 2 : 1);
 const rateLimits = limits === 'defaults' ? {} : { clientMessagesPerSecond: 0, clientBytesPerSecond: 0 };
+// Only when asked: a baseline tree from before room history would refuse the option.
+const historyAt = args.indexOf('--history-rooms');
+const history = historyAt === -1 ? {} : { historyRooms: (args[historyAt + 1] ?? '').split(',') };
+if (historyAt !== -1) args.splice(historyAt, 2);
 const [flag, clusterUrl, clusterPrefix] = args;
 const cluster =
   flag === '--cluster' && clusterUrl !== undefined
@@ -38,6 +43,7 @@ const broker = createBroker({
   tcpPort: 0,
   logLevel: 'silent',
   ...rateLimits,
+  ...history,
   ...cluster,
 });
 const addresses = await broker.start();

@@ -36,7 +36,7 @@ import { createLogger, RateLimitedLog } from './logger.js';
 import { Metrics, type Gauges } from './metrics.js';
 import { isLoopback, resolveOptions, type BrokerOptions, type ResolvedOptions } from './options.js';
 import { readiness } from './readiness.js';
-import { createHistory, createSessions, HISTORY_CAPABILITY, historyMetrics } from './gateway/history-parts.js';
+import { createGapRepair, createHistory, createSessions, HISTORY_CAPABILITY, historyMetrics } from './gateway/history-parts.js';
 import { BACKEND_TLS_NAMES, backendTlsFiles, logHandshakeFailures, readTlsFiles, TlsCertificate, WS_TLS_NAMES, wsTlsFiles, type TlsReloadOutcome } from './tls-files.js';
 
 /**
@@ -145,10 +145,12 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     tellDropped(registry, owner, code, action);
     cluster?.dropped(owner, code, action);
   });
+  const gaps = createGapRepair(registry, historyParts.history, logger);
   backplane.bind(registry, {
     nodeLost: (nodeId) => logger.warn({ node: nodeId }, 'cluster node lost'),
     decider,
     dispatcher,
+    missedRoomMessages: () => gaps?.missed(),
     refused: (clientId, code, dropped) => tellRelayedRefusal(registry, clientId, code, dropped, resolved.queueOverflow),
   });
   // In a cluster, a broker without a backend has a connection request decided by one that has.
@@ -189,9 +191,9 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     metrics: ctx.metrics,
     gauges: stats,
     nodeId: backplane.nodeId,
-    backplaneMetrics: () => [...(backplane.metrics?.() ?? []), ...(queue?.metrics() ?? []), ...historyMetrics(historyParts, sessions)],
+    backplaneMetrics: () => [...(backplane.metrics?.() ?? []), ...(queue?.metrics() ?? []), ...historyMetrics(historyParts, sessions, gaps)],
     peersWithBackends: () => cluster?.stats().peersWithBackends ?? 0,
-    readiness: () => readiness({ stopping: ctx.stopping, link: backplane.health(), backends: pool.size, peersWithBackends: health.peersWithBackends() }),
+    readiness: () => readiness({ stopping: ctx.stopping, link: backplane.health(), queue: queue?.health() ?? { up: true }, backends: pool.size, peersWithBackends: health.peersWithBackends() }),
   };
   // /healthz, /readyz and /metrics: on the WebSocket port, or apart on metricsPort.
   const opsServer = resolved.metricsPort === undefined ? undefined : createOpsServer(health);

@@ -36,6 +36,11 @@ function sessionPath(room: string, id: string, extra: Record<string, string> = {
   return `/ws/${room}?${query}`;
 }
 
+/** One backend frame as a line, for several in one write. */
+function line(action: string, params: Record<string, unknown>): string {
+  return `${JSON.stringify({ action, request_id: `l-${action}-${String(params.room_id)}`, params })}\n`;
+}
+
 /** Publishes `texts` to a room, in order. */
 async function publish(backend: { send(action: string, params: Record<string, unknown>): string }, room: string, texts: string[]): Promise<void> {
   for (const message of texts) backend.send('message_to_room', { room_id: room, message });
@@ -145,7 +150,12 @@ describe('room history', () => {
     const forgedMac = `${id}.${expiry}.${mac.startsWith('A') ? 'B' : 'A'}${mac.slice(1)}`;
     const otherId = `${Buffer.from('victim-2').toString('base64url')}.${expiry}.${mac}`;
     const later = `${id}.${(parseInt(expiry, 36) + 3_600_000).toString(36)}.${mac}`;
-    for (const [i, bad] of [forgedMac, otherId, later, 'garbage'].entries()) {
+    // The token lists its rooms (['chat:a']) in its MACed part: another list, or none, is a forgery too.
+    const [at, rooms] = expiry.split('~') as [string, string];
+    expect(JSON.parse(Buffer.from(rooms, 'base64url').toString())).toEqual(['chat:a']);
+    const moreRooms = `${id}.${at}~${Buffer.from(JSON.stringify(['chat:a', 'admins'])).toString('base64url')}.${mac}`;
+    const noRooms = `${id}.${at}.${mac}`;
+    for (const [i, bad] of [forgedMac, otherId, later, 'garbage', moreRooms, noRooms].entries()) {
       const c = await h.client(sessionPath('chat:a', `attacker${i}`, { strands_resume: bad }), STRANDS);
       expect(await waitEnvelope(c, (e) => e.strands === 'session', 'session')).toMatchObject({ client_id: `attacker${i}`, resumed: false });
     }
@@ -155,6 +165,60 @@ describe('room history', () => {
     expect(await waitEnvelope(late, (e) => e.strands === 'session', 'session')).toMatchObject({ client_id: 'late', resumed: false });
     expect(backend.of('new_connection').some((f) => f.params.resumed === true)).toBe(false);
     expect(backend.of('new_connection').some((f) => f.params.context.client_id === 'victim' && f !== backend.of('new_connection')[0])).toBe(false);
+  });
+
+  it('a client whose rooms change gets one new token per turn listing them; a broker that never saw its session rejoins them', async () => {
+    const resumeSecret = 'history-test-resume-secret';
+    h = await startBroker({ historyRooms: ['chat:*'], resumeSecret });
+    let backend = await h.backend();
+    const first = await h.client(sessionPath('chat:a', 'c1'), STRANDS);
+    await waitEnvelope(first, (e) => e.strands === 'position' && e.room === 'chat:a', 'position in chat:a');
+    const sessions = () => envelopes(first).filter((e) => e.strands === 'session');
+    // Three joins and a leave in one write: read in one turn of the event loop, so one new token.
+    const joins = ['plain-1', 'plain-2', 'chat:b'].map((room) => line('join_room', { conn_id: 'c1', room_id: room }));
+    backend.raw(joins.join('') + line('leave_room', { conn_id: 'c1', room_id: 'plain-1' }));
+    await waitFor(() => sessions().length === 2, 'a new token');
+    backend.send('message_to_connection', { conn_id: 'c1', message: '{"probe":1}' });
+    await waitFor(() => first.messages.includes('{"probe":1}'), 'probe');
+    expect(sessions()).toHaveLength(2);
+    expect(sessions()[1]).toMatchObject({ client_id: 'c1', resumed: false });
+    const token = sessions()[1]!.token!;
+    first.ws.terminate();
+
+    // A new broker process, as another broker of a cluster would be: it knows the secret, not the session.
+    await h.cleanup();
+    h = await startBroker({ historyRooms: ['chat:*'], resumeSecret });
+    backend = await h.backend();
+    const second = await h.client(sessionPath('chat:a', 'someone-new', { strands_resume: token }), STRANDS);
+    expect(await waitEnvelope(second, (e) => e.strands === 'session', 'session')).toMatchObject({ client_id: 'c1', resumed: true });
+    await waitEnvelope(second, (e) => e.strands === 'position' && e.room === 'chat:b', 'position in chat:b');
+    const asked = backend.send('room_members', { room_id: 'plain-2' });
+    const reply = await backend.waitFrame((f) => f.request_id === asked, 'room_members_reply');
+    expect(reply.params.members).toEqual([expect.objectContaining({ client_id: 'c1' })]);
+    for (const room of ['plain-1', 'plain-2', 'chat:b']) backend.send('message_to_room', { room_id: room, message: JSON.stringify({ to: room }) });
+    await waitEnvelope(second, (e) => e.data === '{"to":"chat:b"}', 'the message to chat:b');
+    // The room it had left is not among them (the messages came in order on one link).
+    expect(second.messages.filter((m) => m.startsWith('{"to"'))).toEqual(['{"to":"plain-2"}']);
+    // The broker's own session frame after the resume lists the same rooms, without another for the joins it made.
+    expect(envelopes(second).filter((e) => e.strands === 'session')).toHaveLength(1);
+  });
+
+  it('a client that closed with 1000 resumes its id on that broker, not the rooms its token lists', async () => {
+    h = await startBroker({ historyRooms: ['chat:*'] });
+    const backend = await h.backend();
+    const first = await h.client(sessionPath('chat:a', 'c1'), STRANDS);
+    backend.send('join_room', { conn_id: 'c1', room_id: 'plain-x' });
+    const sessions = () => envelopes(first).filter((e) => e.strands === 'session');
+    await waitFor(() => sessions().length === 2, 'a token listing plain-x');
+    const token = sessions()[1]!.token!;
+    first.ws.close(1000);
+    await waitFor(() => backend.of('disconnected').length === 1, 'disconnected');
+    const second = await h.client(sessionPath('chat:a', 'c1', { strands_resume: token }), STRANDS);
+    expect(await waitEnvelope(second, (e) => e.strands === 'session', 'session')).toMatchObject({ client_id: 'c1', resumed: true });
+    backend.send('message_to_room', { room_id: 'plain-x', message: '{"to":"plain-x"}' });
+    backend.send('message_to_connection', { conn_id: 'c1', message: '{"probe":1}' });
+    await waitFor(() => second.messages.includes('{"probe":1}'), 'probe');
+    expect(second.messages).not.toContain('{"to":"plain-x"}');
   });
 
   it('the backend may still refuse a resuming client', async () => {

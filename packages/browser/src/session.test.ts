@@ -19,6 +19,13 @@ describe('Session', () => {
     expect(JSON.parse(next.searchParams.get('strands_recover')!)).toEqual([['r', 4, 'e1']]);
   });
 
+  it('keeps the newest token: a later session envelope (a refresh, or new rooms listed) replaces it without an event', () => {
+    const s = new Session();
+    s.read(JSON.stringify({ strands: 'session', client_id: 'c', token: 'old', resumed: false, expires_in_ms: 1 }), true);
+    expect(s.read(JSON.stringify({ strands: 'session', client_id: 'c', token: 'newer', resumed: false, expires_in_ms: 1 }), false)).toBeNull();
+    expect(new URL(s.url('ws://b/ws/r')).searchParams.get('strands_resume')).toBe('newer');
+  });
+
   it('drops a message it saw already, passes ordinary messages and decodes bytes', () => {
     const s = new Session();
     expect(s.read(pub(1, 'a'), false)).toEqual({ message: 'a' });

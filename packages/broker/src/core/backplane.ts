@@ -68,6 +68,12 @@ export interface BackplaneEvents {
    */
   dispatcher?: EventDispatcher;
   /**
+   * Room messages published meanwhile may never have reached this broker (its subscription was
+   * lost and is back): rooms with a shared history are read from where they stand here, so their
+   * members see no hole. Optional: a backplane that cannot lose messages never calls it.
+   */
+  missedRoomMessages?(): void;
+  /**
    * A message of this broker's client `clientId`, relayed to another broker, was refused there
    * with `code` (`dropped`: after it was accepted, a dead letter): its sender is told. Optional:
    * without it such refusals are only counted where they happen.

@@ -8,6 +8,7 @@ import type { HistoryPosition } from '../core/history-store.js';
 import { resumedConnectionLine } from '../core/session-lines.js';
 import type { ClientConnection } from './client-connection.js';
 import { ClientOutbox, type BacklogHooks } from './outbox.js';
+import type { RoomGapRepair } from './room-gap-repair.js';
 import { RoomHolds } from './room-holds.js';
 import { Rooms } from './rooms.js';
 import { messageFrame, textFrame } from './ws-frames.js';
@@ -18,6 +19,8 @@ export interface SessionHooks {
   detached(client: ClientConnection, code: number): void;
   /** Joined a room: it is told the room's position when the room keeps history. */
   joined(client: ClientConnection, roomId: string): void;
+  /** Left a room (not by being dropped): its resume token no longer lists it. */
+  left(client: ClientConnection, roomId: string): void;
 }
 
 /** How a client is let go: with a close frame, or by cutting the socket. */
@@ -35,6 +38,8 @@ const MAX_OUTBOX_BACKLOG_BYTES = 16 * 1024 * 1024;
 /** Grace period for a client that does not answer a close frame. */
 const CLOSE_GRACE_MS = 1000;
 
+const NO_MEMBERS: ReadonlySet<ClientConnection> = new Set();
+
 /**
  * Registers accepted clients and carries out, on them, what the backplane asks. Every event
  * about a client (connected, message, gone) goes to the backends through the dispatcher.
@@ -47,6 +52,8 @@ export class ClientRegistry implements LocalNode {
   sessionHooks: SessionHooks | undefined;
   /** Rooms' live messages held for clients whose recovery is being read (cluster mode). */
   readonly holds = new RoomHolds();
+  /** Holes in rooms' live messages filled from the shared history (cluster mode); set by the broker. */
+  gaps: RoomGapRepair | undefined;
 
   constructor(
     private readonly ctx: BrokerContext,
@@ -57,7 +64,10 @@ export class ClientRegistry implements LocalNode {
     this.outbox = new ClientOutbox(MAX_OUTBOX_BACKLOG_BYTES, backlog);
     this.rooms = new Rooms({
       opened: (roomId) => backplane.roomOpened?.(roomId),
-      closed: (roomId) => backplane.roomClosed?.(roomId),
+      closed: (roomId) => {
+        this.gaps?.closed(roomId);
+        backplane.roomClosed?.(roomId);
+      },
     });
   }
 
@@ -144,6 +154,23 @@ export class ClientRegistry implements LocalNode {
   toRoomAt(roomId: string, message: string, binary: boolean, position: HistoryPosition): number {
     const members = this.rooms.members(roomId);
     if (members === undefined) return 0;
+    // Not the room's next message: held for (or already sent by) the gap repair.
+    if (this.gaps !== undefined && !this.gaps.next(roomId, message, binary, position)) return 0;
+    return this.fanOutAt(members, roomId, message, binary, position);
+  }
+
+  /** The local members of a room (none when it has none). */
+  membersOf(roomId: string): ReadonlySet<ClientConnection> {
+    return this.rooms.members(roomId) ?? NO_MEMBERS;
+  }
+
+  /** Fans a message of a room with history out as it is, past the gap repair (what the repair read). */
+  repairedAt(roomId: string, message: string, binary: boolean, position: HistoryPosition): number {
+    const members = this.rooms.members(roomId);
+    return members === undefined ? 0 : this.fanOutAt(members, roomId, message, binary, position);
+  }
+
+  private fanOutAt(members: ReadonlySet<ClientConnection>, roomId: string, message: string, binary: boolean, position: HistoryPosition): number {
     // Each frame built once, and only if some member needs it.
     let plain: Buffer | undefined;
     let positioned: Buffer | undefined;
@@ -184,7 +211,7 @@ export class ClientRegistry implements LocalNode {
   leave(clientId: string, roomId: string): boolean {
     const client = this.clients.get(clientId);
     if (client === undefined) return false;
-    this.rooms.leave(client, roomId);
+    if (this.rooms.leave(client, roomId) && client.positions) this.sessionHooks?.left(client, roomId);
     return true;
   }
 

@@ -1,11 +1,11 @@
 // Recovery and positions of a client's room read from a shared history (cluster mode: Redis), with
 // the room's live messages held meanwhile so that nothing falls between and nothing comes twice.
-import { publicationEnvelope, type HistoryEnvelope } from '@strands/protocol/wire';
+import { publicationEnvelope } from '@strands/protocol/wire';
 import type { RecoveryRequest, RoomHistory } from '../core/history.js';
 import type { HistoryPosition, SharedHistoryStore, SinceResult } from '../core/history-store.js';
 import type { ClientConnection } from './client-connection.js';
 import type { ClientRegistry } from './client-registry.js';
-import { textFrame } from './ws-frames.js';
+import { envelopeFrame, textFrame } from './ws-frames.js';
 
 /** Close code of a client whose recovery could not be read (Redis away): it reconnects and asks again. */
 export const HISTORY_UNAVAILABLE_CLOSE_CODE = 1011;
@@ -16,10 +16,6 @@ export interface SharedRecoveryDeps {
   readonly shared: SharedHistoryStore;
   /** Resolves once this broker receives the room's live messages (its channel is subscribed). */
   listening(roomId: string): Promise<void>;
-}
-
-function envelopeFrame(envelope: HistoryEnvelope): Buffer {
-  return textFrame(JSON.stringify(envelope));
 }
 
 type Answer = { kind: 'position'; position: HistoryPosition } | { kind: 'since'; result: SinceResult };
@@ -56,6 +52,8 @@ export function syncShared(deps: SharedRecoveryDeps, client: ClientConnection, r
         }
         if (!hold.overflowed) registry.deliver(client, envelopeFrame({ strands: 'recovered', room: roomId, ...at, replayed: answer.result.publications.length }));
       }
+      // Where the broker's gap repair starts when nothing came live yet (the client may have left meanwhile).
+      if (registry.membersOf(roomId).has(client)) registry.gaps?.baseline(roomId, at);
       if (hold.overflowed) {
         registry.deliver(client, envelopeFrame({ strands: 'unrecoverable', room: roomId, ...at, reason: 'too_many' }));
         return;

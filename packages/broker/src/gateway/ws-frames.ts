@@ -1,4 +1,5 @@
 // Builds server-to-client WebSocket frames once, so one message fanned out to N clients costs one encode.
+import type { HistoryEnvelope } from '@strands/protocol/wire';
 
 const TEXT = 0x81;
 const BINARY = 0x82;
@@ -42,4 +43,9 @@ export function binaryFrame(payload: Buffer): Buffer {
 /** The frame for a message a backend sent: text, or binary given as base64. */
 export function messageFrame(message: string, binary: boolean): Buffer {
   return binary ? binaryFrame(Buffer.from(message, 'base64')) : textFrame(message);
+}
+
+/** A session envelope (`position`, `recovered`, `unrecoverable`, ...) as one text frame. */
+export function envelopeFrame(envelope: HistoryEnvelope): Buffer {
+  return textFrame(JSON.stringify(envelope));
 }

@@ -1,12 +1,16 @@
 // Room history in cluster mode, end to end: two strands-broker processes on one real redis-server,
 // a session client (raw ws, the session query params) on broker A, A killed with SIGKILL while a
-// backend on broker B publishes, and the client resuming on B from the room's Redis stream.
+// backend on broker B publishes, and the client resuming on B from the room's Redis stream (in the
+// rooms its newest resume token lists, also those a backend joined it to after it connected); and a
+// broker whose subscriber connection was killed filling the hole from the stream for its clients.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../../testing/src/redis.js';
 import { RawBackend, TestClient, waitFor, type Decide } from '../support/harness.js';
 import { openClient } from '../support/open-client.js';
+import { membersAre } from './redis-cluster-support.js';
 
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 const SECRET = 'history-cluster-test-secret';
@@ -35,11 +39,14 @@ interface Envelope {
 const children: ChildProcess[] = [];
 const sockets: { close(): void }[] = [];
 let redis: TestRedis;
+let prefix: string;
 let a: BrokerProcess;
 let b: BrokerProcess;
 let backendB: RawBackend;
+let backendA: RawBackend;
+let admin: Redis;
 
-async function startBrokerProcess(name: string, prefix: string, extra: string[] = []): Promise<BrokerProcess> {
+async function startBrokerProcess(name: string, extra: string[] = []): Promise<BrokerProcess> {
   const args = ['--import', 'tsx', 'src/cli.ts', '--cluster', redis.url, '--cluster-prefix', prefix, '--ws-port', '0', '--tcp-port', '0', '--host', '127.0.0.1', '--log-level', 'warn'];
   args.push('--history-rooms', 'chat:*', '--resume-secret', SECRET, ...extra);
   const child = spawn(process.execPath, args, { cwd: packageDir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -79,21 +86,38 @@ function waitEnvelope(client: TestClient, match: (e: Envelope) => boolean, what:
 
 const pubs = (client: TestClient, room: string) => envelopes(client).filter((e) => e.strands === 'pub' && e.room === room);
 
+/** The rooms a resume token lists (behind `~` in its MACed middle part; see the broker's resume-tokens.ts). */
+function tokenRooms(token: string): string[] {
+  const listed = token.split('.')[1]?.split('~')[1];
+  return listed === undefined ? [] : (JSON.parse(Buffer.from(listed, 'base64url').toString('utf8')) as string[]);
+}
+
+async function metric(broker: BrokerProcess, name: string): Promise<number> {
+  const body = await (await fetch(`${broker.wsUrl.replace('ws://', 'http://')}/metrics`)).text();
+  const line = body.split('\n').find((l) => l.startsWith(`${name} `));
+  return Number(line?.split(' ')[1] ?? NaN);
+}
+
 function publish(room: string, texts: string[]): void {
   for (const message of texts) backendB.send('message_to_room', { room_id: room, message });
 }
 
 beforeAll(async () => {
   redis = await startRedis();
-  const prefix = `hist${process.pid}`;
-  [a, b] = await Promise.all([startBrokerProcess('A', prefix), startBrokerProcess('B', prefix)]);
+  prefix = `hist${process.pid}`;
+  [a, b] = await Promise.all([startBrokerProcess('A'), startBrokerProcess('B')]);
   backendB = await RawBackend.connect(b.tcpPort, acceptAll);
   sockets.push(backendB);
   await backendB.hello();
+  backendA = await RawBackend.connect(a.tcpPort, acceptAll);
+  sockets.push(backendA);
+  await backendA.hello();
+  admin = new Redis(redis.url);
 }, 60_000);
 
 afterAll(async () => {
   for (const s of sockets) s.close();
+  admin?.disconnect();
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   await redis?.stop();
 });
@@ -124,6 +148,78 @@ describe('room history in cluster mode (two broker processes, real Redis)', () =
     expect(await backendB.waitFrame((f) => f.request_id === none, 'error_reply')).toMatchObject({ action: 'error_reply', params: { code: 'unavailable' } });
     const set = backendB.send('set_room_history', { room_id: 'plain', size: 10 });
     expect(await backendB.waitFrame((f) => f.request_id === set, 'error_reply')).toMatchObject({ action: 'error_reply', params: { code: 'unavailable' } });
+  });
+
+  it('a broker whose subscriber connection was killed fills the hole from the stream: its client gets every offset once, in order', { timeout: 40_000 }, async () => {
+    const room = 'chat:repair';
+    const client = await sessionClient(b, room, 'r1');
+    await waitEnvelope(client, (e) => e.strands === 'position', 'position');
+    let sent = 0;
+    const send = () => backendA.send('message_to_room', { room_id: room, message: `m${++sent}` });
+    for (let i = 0; i < 5; i++) send();
+    await waitFor(() => pubs(client, room).length === 5, 'five live pubs on B');
+
+    const reconnects = await metric(b, 'strands_cluster_redis_reconnects_total');
+    expect(await admin.client('KILL', 'TYPE', 'pubsub')).toBeGreaterThanOrEqual(1);
+    // A keeps publishing while B's subscriber is away, until it is back, and a few after.
+    const timer = setInterval(send, 2);
+    try {
+      await waitFor(async () => (await metric(b, 'strands_cluster_redis_reconnects_total')) > reconnects, 'B resubscribed');
+    } finally {
+      clearInterval(timer);
+    }
+    for (let i = 0; i < 5; i++) send();
+    const last = `m${sent}`;
+    await waitFor(() => pubs(client, room).some((e) => e.data === last), `${last} on B`);
+
+    const got = pubs(client, room);
+    expect(got.map((e) => e.offset)).toEqual(Array.from({ length: sent }, (_, i) => i + 1));
+    expect(got.map((e) => e.data)).toEqual(Array.from({ length: sent }, (_, i) => `m${i + 1}`));
+    expect(envelopes(client).some((e) => e.strands === 'unrecoverable')).toBe(false);
+    expect(await metric(b, 'strands_history_gap_replayed_total')).toBeGreaterThan(0);
+  });
+
+  it.each([3, 0])('what was published only while the subscriber was away reaches the client once it is subscribed again, with no live message to show the hole (%i live before)', { timeout: 30_000 }, async (live) => {
+    const room = `chat:quiet${live}`;
+    const client = await sessionClient(b, room, `q${live}`);
+    await waitEnvelope(client, (e) => e.strands === 'position', 'position');
+    const texts = Array.from({ length: 13 }, (_, i) => `q${i + 1}`);
+    for (const message of texts.slice(0, live)) backendA.send('message_to_room', { room_id: room, message });
+    await waitFor(() => pubs(client, room).length === live, `${live} live pubs on B`);
+
+    const replayed = await metric(b, 'strands_history_gap_replayed_total');
+    expect(await admin.client('KILL', 'TYPE', 'pubsub')).toBeGreaterThanOrEqual(1);
+    // Sent at once: published long before B's subscriber reconnects (its first retry waits about 50 ms).
+    for (const message of texts.slice(live)) backendA.send('message_to_room', { room_id: room, message });
+
+    await waitFor(() => pubs(client, room).length === 13, 'all thirteen on B');
+    expect(pubs(client, room).map((e) => [e.offset, e.data])).toEqual(texts.map((t, i) => [i + 1, t]));
+    // They came from the repair's read, not live.
+    expect(await metric(b, 'strands_history_gap_replayed_total')).toBeGreaterThan(replayed);
+  });
+
+  it('a hole the stream cannot fill (the room\'s history gone: another epoch) is told to the client as unrecoverable, then it goes on', { timeout: 30_000 }, async () => {
+    const room = 'chat:lost';
+    const client = await sessionClient(b, room, 'l1');
+    const pos = await waitEnvelope(client, (e) => e.strands === 'position', 'position');
+    publish(room, ['old1', 'old2']);
+    await waitFor(() => pubs(client, room).length === 2, 'two pubs');
+    // The room's history vanishes (as when Redis restarts empty): the next message starts a new epoch.
+    const prefix = `hist${process.pid}`;
+    expect(await admin.del(`${prefix}:{room:${room}}:meta`, `${prefix}:{room:${room}}:hist`)).toBe(2);
+    publish(room, ['new1', 'new2', 'new3']);
+    const lost = await waitEnvelope(client, (e) => e.strands === 'unrecoverable', 'unrecoverable');
+    expect(lost).toMatchObject({ room, reason: 'epoch' });
+    expect(lost.epoch).not.toBe(pos.epoch);
+    publish(room, ['new4']);
+    await waitFor(() => pubs(client, room).some((e) => e.data === 'new4'), 'new4');
+    const got = envelopes(client).filter((e) => e.room === room && (e.strands === 'pub' || e.strands === 'unrecoverable'));
+    const at = got.findIndex((e) => e.strands === 'unrecoverable');
+    expect(got.slice(0, at).map((e) => [e.offset, e.epoch])).toEqual([[1, pos.epoch], [2, pos.epoch]]);
+    // After it: the new epoch only, from past the position it gave, each offset once.
+    const after = got.slice(at + 1);
+    expect(after.every((e) => e.strands === 'pub' && e.epoch === lost.epoch)).toBe(true);
+    expect(after.map((e) => e.offset)).toEqual(Array.from({ length: 4 - lost.offset! }, (_, i) => lost.offset! + 1 + i));
   });
 
   it('a client of a broker killed with SIGKILL resumes on another broker: the missed messages once, in order, then live ones', { timeout: 40_000 }, async () => {
@@ -165,6 +261,56 @@ describe('room history in cluster mode (two broker processes, real Redis)', () =
     expect(done.replayed).toBe(done.offset! - 2);
     expect(got.slice(1, recovered).map((e) => e.offset)).toEqual(offsets.slice(0, done.replayed));
     expect(got.some((e) => e.strands === 'unrecoverable')).toBe(false);
+  });
+
+  it('a client of a broker killed with SIGKILL resumes on another broker in the rooms a backend joined it to, with their missed messages', { timeout: 60_000 }, async () => {
+    const [c, d] = await Promise.all([startBrokerProcess('C'), startBrokerProcess('D')]);
+    // A backend on a third broker sees the memberships through the cluster's presence in Redis only.
+    const backendD = await RawBackend.connect(d.tcpPort, acceptAll);
+    sockets.push(backendD);
+    await backendD.hello();
+    const first = await sessionClient(c, 'chat:own', 'j1');
+    await waitEnvelope(first, (e) => e.strands === 'position', 'position');
+    backendB.send('join_room', { conn_id: 'j1', room_id: 'chat:joined' });
+    backendB.send('join_room', { conn_id: 'j1', room_id: 'plain-joined' });
+    await waitEnvelope(first, (e) => e.strands === 'position' && e.room === 'chat:joined', 'position in chat:joined');
+    publish('chat:joined', ['j-live']);
+    const seen = await waitEnvelope(first, (e) => e.data === 'j-live', 'j-live on C');
+    // Each change of its rooms brought a new token; the newest lists all three.
+    const newest = () => envelopes(first).filter((e) => e.strands === 'session').at(-1)!.token!;
+    await waitFor(() => tokenRooms(newest()).length === 3, 'a token listing the joined rooms');
+    expect(tokenRooms(newest()).sort()).toEqual(['chat:joined', 'chat:own', 'plain-joined']);
+    const token = newest();
+
+    c.child.kill('SIGKILL');
+    await waitFor(() => c.child.exitCode !== null || c.child.signalCode !== null, 'broker C gone');
+    publish('chat:joined', ['j-missed']);
+    // Once C's presence is reaped, whatever membership the client has is B's doing.
+    await membersAre(backendB, 'plain-joined', []);
+
+    const recover = JSON.stringify([['chat:joined', seen.offset, seen.epoch]]);
+    const second = await sessionClient(b, 'chat:own', 'someone-else', { strands_resume: token, strands_recover: recover });
+    expect(await waitEnvelope(second, (e) => e.strands === 'session', 'session')).toMatchObject({ client_id: 'j1', resumed: true });
+    expect(await waitEnvelope(second, (e) => e.room === 'chat:joined' && e.strands !== 'pub', 'recovery of chat:joined')).toMatchObject({ strands: 'recovered', replayed: 1 });
+    expect(pubs(second, 'chat:joined').map((e) => e.data)).toEqual(['j-missed']);
+    expect((await membersAre(backendB, 'plain-joined', ['j1']))[0]!.client_id).toBe('j1');
+    await membersAre(backendD, 'plain-joined', ['j1']);
+    await membersAre(backendD, 'chat:joined', ['j1']);
+    backendB.send('message_to_room', { room_id: 'plain-joined', message: '{"to":"plain-joined"}' });
+    await waitFor(() => second.messages.includes('{"to":"plain-joined"}'), 'the message to plain-joined on B');
+  });
+
+  it('a resume token whose rooms were changed is a new connection, in none of them', { timeout: 30_000 }, async () => {
+    const first = await sessionClient(b, 'chat:mine', 'v1');
+    const token = (await waitEnvelope(first, (e) => e.strands === 'session', 'session')).token!;
+    first.ws.terminate();
+    const [id, expiry, mac] = token.split('.') as [string, string, string];
+    const rooms = Buffer.from(JSON.stringify(['chat:mine', 'admins'])).toString('base64url');
+    const forged = `${id}.${expiry.split('~')[0]}~${rooms}.${mac}`;
+    const second = await sessionClient(b, 'chat:mine', 'v2', { strands_resume: forged });
+    expect(await waitEnvelope(second, (e) => e.strands === 'session', 'session')).toMatchObject({ client_id: 'v2', resumed: false });
+    await membersAre(backendB, 'chat:mine', ['v2']);
+    expect(await membersAre(backendB, 'admins', [])).toEqual([]);
   });
 
   it('a gap beyond the bounded read, or another epoch, is unrecoverable with nothing of the gap', { timeout: 30_000 }, async () => {

@@ -4,10 +4,10 @@
 import { describe, expect, it } from 'vitest';
 import type { EventOwner, EventStore } from '../../src/index.js';
 
-/** One implementation under test: a fresh, empty store bounded to `capacity` waiting events. */
+/** One implementation under test: a fresh, empty store bounded to `capacity` waiting events and `maxBytes` bytes (unbounded when left out). */
 export interface EventStoreContract {
   name: string;
-  make(capacity: number): EventStore<EventOwner>;
+  make(capacity: number, maxBytes?: number): EventStore<EventOwner>;
 }
 
 const owner = (id: string): EventOwner => ({ id, affinity: undefined });
@@ -88,5 +88,40 @@ export function runEventStoreContract({ name, make }: EventStoreContract): void 
       expect(store.drop()?.line).toBe('t\n');
       expect(store.clearWaiting()).toBe(1);
     });
+
+    // Each line is 2 bytes: a bound of 6 bytes holds 3 of them, as a bound of 3 events does.
+    for (const [bound, capacity, maxBytes] of [['events', 3, undefined], ['bytes', 100, 6]] as const) {
+      it(`bounds only new waiting events by ${bound}: what was given back is owed, outside the bound, until it left`, () => {
+        const store = make(capacity, maxBytes);
+        const o = owner('x');
+        const consumer = {};
+        for (const line of ['a\n', 'b\n', 'c\n']) expect(store.append(line, o)).toBe('queued');
+        for (let i = 0; i < 3; i += 1) store.handOut(consumer);
+        for (const line of ['d\n', 'e\n']) expect(store.append(line, o)).toBe('queued');
+        // The backend died holding a, b, c: they are owed, in front; d, e are the new ones.
+        expect(store.takeBack(consumer)).toBe(3);
+        expect(store.waiting).toBe(5);
+        expect(store.append('f\n', o)).toBe('queued');
+        expect(store.append('g\n', o)).toBe('dropped');
+        // Owed ones leaving (handed out, dropped) make no room for new ones.
+        expect(store.handOut({})?.line).toBe('a\n');
+        expect(store.drop()?.line).toBe('b\n');
+        expect(store.append('g\n', o)).toBe('dropped');
+        // An expired one requeued is owed again.
+        const tracker = {};
+        expect(store.handOutTracked(tracker, 'id-c', 0)?.line).toBe('c\n');
+        const expired = store.expired(1);
+        store.requeue(expired);
+        expect(store.waiting).toBe(4);
+        expect(store.append('g\n', o)).toBe('dropped');
+        expect(store.drop()?.line).toBe('c\n');
+        expect(store.append('g\n', o)).toBe('dropped');
+        // Nothing owed is left: a new one leaving makes room for one.
+        expect(store.drop()?.line).toBe('d\n');
+        expect(store.append('g\n', o)).toBe('queued');
+        expect(store.append('h\n', o)).toBe('dropped');
+        expect([store.drop()?.line, store.drop()?.line, store.drop()?.line, store.drop()]).toEqual(['e\n', 'f\n', 'g\n', undefined]);
+      });
+    }
   });
 }

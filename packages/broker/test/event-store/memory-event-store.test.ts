@@ -3,4 +3,4 @@ import { MemoryEventStore } from '../../src/core/memory-event-store.js';
 import type { EventOwner } from '../../src/index.js';
 import { runEventStoreContract } from './contract.js';
 
-runEventStoreContract({ name: 'MemoryEventStore', make: (capacity) => new MemoryEventStore<EventOwner>(capacity, 'drop-newest') });
+runEventStoreContract({ name: 'MemoryEventStore', make: (capacity, maxBytes) => new MemoryEventStore<EventOwner>(capacity, 'drop-newest', maxBytes) });

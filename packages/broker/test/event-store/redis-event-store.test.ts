@@ -46,7 +46,7 @@ async function streamed(q: RedisQueue<EventOwner>): Promise<string[]> {
   return out.sort();
 }
 
-runEventStoreContract({ name: 'RedisEventStore', make: (capacity) => queue(capacity).store });
+runEventStoreContract({ name: 'RedisEventStore', make: (capacity, maxBytes) => queue(capacity, maxBytes === undefined ? {} : { maxBytes }).store });
 
 describe('RedisEventStore in Redis', () => {
   it('counts the first deliveries each consumer holds by id (redeliveries apart), as the dispatcher bounds them per backend', () => {

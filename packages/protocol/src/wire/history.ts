@@ -81,9 +81,11 @@ export type UnrecoverableReason = 'epoch' | 'trimmed' | 'too_many' | 'no_history
 /**
  * What a broker sends to a client that asked for history positions, as JSON messages with the
  * `strands` key: `pub` (a room message with its offset and epoch; `data` the message, base64
- * with `binary`), `session` (its client id and resume token), `position` (where a room with
- * history is now, sent when the client enters it), `recovered` (the missed messages of a room
- * went out, `replayed` of them), `unrecoverable` (they cannot: reload; the room's position now).
+ * with `binary`), `session` (its client id and resume token; again with a new token every third
+ * of the resume window and whenever the client's rooms change: keep the newest), `position`
+ * (where a room with history is now, sent when the client enters it), `recovered` (the missed
+ * messages of a room went out, `replayed` of them), `unrecoverable` (they cannot: reload; the
+ * room's position now).
  */
 export type HistoryEnvelope =
   | { strands: 'pub'; room: string; offset: number; epoch: string; data: string; binary?: true }

@@ -47,6 +47,13 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
   private wake: (() => void) | undefined;
   /** UTF-8 bytes of the waiting lines. */
   private bytes = 0;
+  /**
+   * The first `owed` waiting events were given back (taken back, requeued): accepted already, they
+   * are outside the bounds, as in the EventQueue, so what a dead backend gives back never refuses
+   * what clients send. Entries claimed from Redis wait behind them and count as new.
+   */
+  private owed = 0;
+  private owedBytes = 0;
 
   constructor(
     readonly options: ResolvedRedisQueueOptions,
@@ -105,15 +112,15 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
     return count;
   }
 
-  /** Room left among the waiting events for entries claimed back from Redis. */
+  /** Room left among the new waiting events (owed ones apart) for entries claimed back from Redis. */
   get room(): number {
-    return Math.max(0, this.capacity - this.queue.length);
+    return Math.max(0, this.capacity - (this.queue.length - this.owed));
   }
 
   /** `kept` is called once the entry is in Redis, or the event is handed out first (its write failed, or is slow). */
   append(line: string, owner: O, kept?: KeptListener): AppendOutcome {
     const size = Buffer.byteLength(line);
-    if (this.queue.length >= this.capacity || this.bytes + size > this.maxBytes) return 'dropped';
+    if (this.room === 0 || this.bytes - this.owedBytes + size > this.maxBytes) return 'dropped';
     this.queue.push(this.create(line, owner, undefined, kept));
     this.bytes += size;
     return 'queued';
@@ -221,6 +228,8 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
     }
     this.queue.clear();
     this.bytes = 0;
+    this.owed = 0;
+    this.owedBytes = 0;
     return count;
   }
 
@@ -251,13 +260,24 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
 
   private shift(): StoredEvent<O> | undefined {
     const event = this.queue.shift();
-    if (event !== undefined) this.bytes -= Buffer.byteLength(event.line);
+    if (event === undefined) return undefined;
+    const size = Buffer.byteLength(event.line);
+    this.bytes -= size;
+    if (this.owed > 0) {
+      this.owed -= 1;
+      this.owedBytes -= size;
+    }
     return event;
   }
 
-  /** Taken-back and requeued events go in front regardless of the bounds: they were accepted already. */
+  /** Taken-back and requeued events go in front, owed: outside the bounds, they were accepted already. */
   private prepend(events: readonly StoredEvent<O>[]): void {
-    for (const event of events) this.bytes += Buffer.byteLength(event.line);
+    for (const event of events) {
+      const size = Buffer.byteLength(event.line);
+      this.bytes += size;
+      this.owedBytes += size;
+    }
+    this.owed += events.length;
     this.queue.prepend(events);
   }
 

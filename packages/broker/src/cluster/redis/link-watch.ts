@@ -1,5 +1,5 @@
-// What the Redis link's ups and downs mean for the backplane: whether it can publish, its health, and
-// a re-write of this node's state when Redis may have lost it.
+// What the Redis link's ups and downs mean for the backplane: whether it can publish, its health, a
+// re-write of this node's state when Redis may have lost it, and the repair of missed room messages.
 import type { BackplaneHealth } from '../../core/backplane.js';
 import type { RedisLink } from './redis-link.js';
 
@@ -7,6 +7,8 @@ export interface LinkWatchHooks {
   health(health: BackplaneHealth): void;
   /** The link is up again after a loss: Redis may have restarted empty. */
   recovered(): void;
+  /** The link is up again with its subscriber connection subscribed anew: what was published meanwhile never arrived. */
+  missed(): void;
 }
 
 /**
@@ -19,6 +21,8 @@ export class LinkWatch {
   publishable = false;
   /** A connection was lost since the last `up`. */
   private wasDown = false;
+  /** The subscriber connection was subscribed anew since the last `up`. */
+  private resubscribed = false;
   private unlisten: Array<() => void> = [];
 
   constructor(private readonly hooks: LinkWatchHooks) {}
@@ -29,9 +33,18 @@ export class LinkWatch {
       link.on('up', () => {
         this.publishable = true;
         hooks.health({ up: true });
-        if (!this.wasDown) return;
-        this.wasDown = false;
-        hooks.recovered();
+        if (this.wasDown) {
+          this.wasDown = false;
+          hooks.recovered();
+        }
+        // On `up`, not on `resubscribed`: the repair reads on the command connection, which may come back later.
+        if (this.resubscribed) {
+          this.resubscribed = false;
+          hooks.missed();
+        }
+      }),
+      link.on('resubscribed', () => {
+        this.resubscribed = true;
       }),
       link.on('down', ({ role, reason }) => {
         if (role === 'command') this.publishable = false;

@@ -46,6 +46,8 @@ const STOP_DRAIN_MS = 1_000;
  *   connection); a survivor takes a silent node's reap lock and removes its entries; a graceful
  *   stop removes this node's own.
  * The link's probe and reconnects keep the subscriptions alive; its state is the broker's health.
+ * Once it is up again after a resubscribe, the broker is told (`missedRoomMessages`): what was
+ * published meanwhile never arrived, and the broker reads it from the rooms' history streams.
  * @example
  * const backplane = new RedisBackplane({ url: 'redis://127.0.0.1:6379' });
  * const broker = createBroker({ backplane });
@@ -67,6 +69,7 @@ export class RedisBackplane extends ClusterBackplane {
   private readonly history: RedisRoomHistory;
   private link: RedisLink | undefined;
   private localNode: LocalNode | undefined;
+  private boundEvents: BackplaneEvents | undefined;
   private knownPeers = new Set<string>();
   private readonly counters: TransportCounters = {
     lostPublishes: 0,
@@ -107,6 +110,7 @@ export class RedisBackplane extends ClusterBackplane {
         failed: (error) => this.failed(error),
         reaped: (node, entries) => this.options.logger?.info({ node: this.nodeId, peer: node, entries }, 'silent node reaped from Redis'),
         tick: () => this.peersChanged(),
+        missed: () => this.boundEvents?.missedRoomMessages?.(),
         unavailable,
       },
       resolved,
@@ -141,6 +145,7 @@ export class RedisBackplane extends ClusterBackplane {
     const tracked = new MembershipTrackingNode(local, this.presence);
     super.bind(tracked, events);
     this.localNode = tracked;
+    this.boundEvents = events;
   }
 
   override clientAttached(client: LocalClientInfo): void {

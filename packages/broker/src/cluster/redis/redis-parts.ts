@@ -49,6 +49,8 @@ export interface PartsHost {
   reaped(nodeId: string, entries: number): void;
   /** Once a beat: the backplane's own periodic work. */
   tick(): void;
+  /** Room messages published while the subscriber connection was away never arrived. */
+  missed(): void;
   unavailable(command: string): Error;
 }
 
@@ -96,6 +98,7 @@ export function createRedisParts(host: PartsHost, resolved: ResolvedRedisBackpla
       presence.refreshAll();
       reaper.beat();
     },
+    missed: () => host.missed(),
   });
   const routing = new DirectoryRouting(
     {
