@@ -30,6 +30,7 @@ export type { EventConsumer, EventOwner, ConsumerSource } from './core/consumers
 export type { EventDispatcher } from './core/dispatcher.js';
 export type { ClusterBackplaneOptions, ClusterLogger } from './cluster/cluster-options.js';
 export type { AppendOutcome, ConsumerKey, EventStore, KeptListener, StoredEvent } from './core/event-store.js';
+export type { SendAnswer, SendOutcome } from './core/overflow.js';
 export type { DeadLetter } from './core/dead-letters.js';
 export { DEAD_LETTERS_KEPT } from './core/dispatcher.js';
 
