@@ -28,7 +28,7 @@ import { ClientRegistry } from './gateway/client-registry.js';
 import { OriginAllowList } from './gateway/origins.js';
 import { startPingSweep, type ClientSide } from './gateway/clients.js';
 import { selectProtocol } from './gateway/handshake.js';
-import { tellDropped } from './gateway/send-replies.js';
+import { tellDropped, tellRelayedRefusal } from './gateway/send-replies.js';
 import { createHttpServer, createOpsServer, type HealthSource } from './gateway/http-server.js';
 import { UpgradeHandler } from './gateway/upgrade.js';
 import { startFdWatch } from './fd-watch.js';
@@ -141,9 +141,18 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
     full: () => backends.setReading(false),
     drained: () => backends.setReading(true),
   });
-  dispatcher.onDropped((owner, code, action) => tellDropped(registry, owner, code, action));
+  dispatcher.onDropped((owner, code, action) => {
+    tellDropped(registry, owner, code, action);
+    cluster?.dropped(owner, code, action);
+  });
   const gaps = createGapRepair(registry, historyParts.history, logger);
-  backplane.bind(registry, { nodeLost: (nodeId) => logger.warn({ node: nodeId }, 'cluster node lost'), decider, dispatcher, missedRoomMessages: () => gaps?.missed() });
+  backplane.bind(registry, {
+    nodeLost: (nodeId) => logger.warn({ node: nodeId }, 'cluster node lost'),
+    decider,
+    dispatcher,
+    missedRoomMessages: () => gaps?.missed(),
+    refused: (clientId, code, dropped) => tellRelayedRefusal(registry, clientId, code, dropped, resolved.queueOverflow),
+  });
   // In a cluster, a broker without a backend has a connection request decided by one that has.
   const gatewayDecider = cluster?.connectionDecider(decider, resolved.connectionRequestTimeoutMs) ?? decider;
   const admission = new Admission(resolved);

@@ -29,7 +29,8 @@ export { ClusterDecider } from './cluster/cluster-decider.js';
 export type { EventConsumer, EventOwner, ConsumerSource } from './core/consumers.js';
 export type { EventDispatcher } from './core/dispatcher.js';
 export type { ClusterBackplaneOptions, ClusterLogger } from './cluster/cluster-options.js';
-export type { AppendOutcome, ConsumerKey, EventStore, StoredEvent } from './core/event-store.js';
+export type { AppendOutcome, ConsumerKey, EventStore, KeptListener, StoredEvent } from './core/event-store.js';
+export type { SendAnswer, SendOutcome } from './core/overflow.js';
 export type { DeadLetter } from './core/dead-letters.js';
 export { DEAD_LETTERS_KEPT } from './core/dispatcher.js';
 

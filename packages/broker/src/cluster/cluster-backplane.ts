@@ -1,4 +1,5 @@
 // A Backplane for several brokers: all cluster behaviour here; subclasses (Redis, the test bus) only move messages.
+import type { SendRefusalCode } from '@strands/protocol/wire';
 import type { Backplane, BackplaneEvents, BackplaneHealth, LocalClientInfo, LocalNode, MaybePromise, MemberInfo } from '../core/backplane.js';
 import type { ConsumerSource } from '../core/consumers.js';
 import type { ConnectionDecider } from '../core/decisions.js';
@@ -169,6 +170,11 @@ export abstract class ClusterBackplane implements Backplane {
    */
   connectionDecider(local: ConnectionDecider, connectionRequestTimeoutMs: number): ClusterDecider {
     return this.services.connectionDecider(local, connectionRequestTimeoutMs);
+  }
+
+  /** This broker dropped an event it had accepted (see `Dispatcher.onDropped`): another node's client's sender is told through its node. */
+  dropped(owner: object, code: SendRefusalCode, action: string): void {
+    this.services.dropped(owner, code, action);
   }
 
   bind(local: LocalNode, events: BackplaneEvents): void {

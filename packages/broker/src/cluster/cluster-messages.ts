@@ -12,6 +12,8 @@ export interface HeartbeatMessage {
   initial?: true;
   /** Ready backends on `from`; absent (a peer of an older version): none. */
   backends?: number;
+  /** `from` answers the confirmed sends relayed to it (`answers`); absent (an older peer): it does not. */
+  answers?: boolean;
 }
 
 /** A node stopping on purpose: receivers drop it at once instead of waiting for its heartbeats to lapse. */
@@ -143,12 +145,12 @@ export interface MembersResponse {
 export type ClusterResponse = DoneResponse | MembersResponse;
 
 /** The kind a field of a received message must have; a trailing `?`: it may be absent, and has that kind when present. */
-export type FieldKind = 'string' | 'boolean' | 'number' | 'object' | 'string?' | 'number?' | 'object?';
+export type FieldKind = 'string' | 'boolean' | 'number' | 'object' | 'string?' | 'number?' | 'boolean?' | 'object?';
 
 // The fields each message must carry beyond `type` and `from`, checked on receipt: a peer of
 // another version, or anything else on the channel, must not reach the local clients malformed.
 const MESSAGE_FIELDS: { readonly [T in ClusterMessage['type']]: Readonly<Record<string, FieldKind>> } = {
-  heartbeat: { backends: 'number?' },
+  heartbeat: { backends: 'number?', answers: 'boolean?' },
   goodbye: {},
   room: { room: 'string', message: 'string', binary: 'boolean', offset: 'number?', epoch: 'string?' },
   broadcast: { message: 'string', binary: 'boolean' },

@@ -1,4 +1,5 @@
 // What brokers of a cluster do for each other beyond deliveries: decide connections, take client events, report the clients of a lost node.
+import type { SendRefusalCode } from '@strands/protocol/wire';
 import type { BackplaneEvents, LocalClientInfo } from '../core/backplane.js';
 import type { ConnectionDecider } from '../core/decisions.js';
 import { disconnectedLine } from '../core/event-lines.js';
@@ -10,9 +11,10 @@ import type { ResolvedClusterOptions } from './cluster-options.js';
 import { ClientDirectory, reporterOf } from './client-directory.js';
 import { EventRelay } from './event-relay.js';
 import { ForwardedRequests } from './forwarded-requests.js';
-import type { CancelMessage, DecideMessage, DecisionMessage, EventsMessage, NodeMessage } from './node-messages.js';
+import type { AnswersMessage, CancelMessage, DecideMessage, DecisionMessage, EventsMessage, NodeMessage, RefusedEventsMessage } from './node-messages.js';
 import type { NodeRegistry } from './node-registry.js';
-import { RelayInbox } from './relay-inbox.js';
+import { RelayInbox, RelayedClient } from './relay-inbox.js';
+import { RelayReplies } from './relay-replies.js';
 import { LOST_NODE_CLOSE_CODE } from './remote-commands.js';
 
 /** What the services keep, for the backplane's stats. */
@@ -56,6 +58,7 @@ export class ClusterServices {
   localBackends = 0;
   readonly relays: EventRelay;
   private readonly inbox: RelayInbox;
+  private readonly replies: RelayReplies;
   private readonly directory: ClientDirectory;
   private readonly forwarded: ForwardedRequests;
   private decider: ClusterDecider | undefined;
@@ -64,7 +67,13 @@ export class ClusterServices {
   constructor(private readonly link: ServiceLink) {
     const { options, diagnostics } = link;
     this.relays = new EventRelay({ nodeId: link.nodeId, send: (to, message) => link.send(to, message) });
-    this.inbox = new RelayInbox(options.maxRelayedClients, () => diagnostics.overBound('relayEvictions', options.maxRelayedClients));
+    this.replies = new RelayReplies({ nodeId: link.nodeId, send: (to, message) => link.send(to, message) });
+    this.inbox = new RelayInbox(
+      options.maxRelayedClients,
+      () => diagnostics.overBound('relayEvictions', options.maxRelayedClients),
+      (node, clientId, code) => this.replies.refused(node, clientId, code, false),
+      (node, id, outcome) => this.replies.answered(node, id, outcome),
+    );
     this.directory = new ClientDirectory(options.maxDirectoryClients, () =>
       diagnostics.overBound('directoryOverflows', options.maxDirectoryClients),
     );
@@ -113,7 +122,7 @@ export class ClusterServices {
     const { from, backends } = message;
     const count = backends !== undefined && Number.isInteger(backends) && backends > 0 ? backends : 0;
     this.link.registry.setBackends(from, count);
-    this.relays.backends(from, count);
+    this.relays.backends(from, count, message.answers === true);
   }
 
   attached(message: AttachedMessage): void {
@@ -125,8 +134,16 @@ export class ClusterServices {
     this.directory.detached(nodeId, clientId);
   }
 
+  /**
+   * This broker dropped an event it had accepted (a dead letter): when it is a message of another
+   * node's client, that node is told, so that its sender is.
+   */
+  dropped(owner: object, code: SendRefusalCode, action: string): void {
+    if (action === 'new_message' && owner instanceof RelayedClient) this.replies.refused(owner.node, owner.id, code, true);
+  }
+
   /** A node-addressed message other than a response. */
-  receive(message: DecideMessage | DecisionMessage | CancelMessage | EventsMessage): void {
+  receive(message: DecideMessage | DecisionMessage | CancelMessage | EventsMessage | RefusedEventsMessage | AnswersMessage): void {
     const events = this.events;
     switch (message.type) {
       case 'decide':
@@ -136,7 +153,19 @@ export class ClusterServices {
       case 'cancel':
         return this.forwarded.cancel(events?.decider, message);
       case 'events':
-        if (events?.dispatcher !== undefined) this.inbox.receive(events.dispatcher, message.from, message.clients, message.lines);
+        if (events?.dispatcher === undefined) return;
+        this.inbox.receive(
+          events.dispatcher,
+          message.from,
+          message.clients,
+          message.lines,
+          message.confirmAt === undefined ? undefined : { at: message.confirmAt, ids: message.confirmIds ?? [] },
+        );
+        return;
+      case 'answers':
+        return this.relays.answered(message.from, message.ids, message.outcomes);
+      case 'refused':
+        for (let i = 0; i < message.clients.length; i += 1) events?.refused?.(message.clients[i] as string, message.codes[i] as SendRefusalCode, message.dropped);
         return;
     }
   }

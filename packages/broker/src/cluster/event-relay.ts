@@ -1,6 +1,7 @@
 // Client events for another broker's backends: one EventConsumer per peer with backends, batching each turn into one message.
 import type { ConsumerSource, EventConsumer } from '../core/consumers.js';
 import type { EventDispatcher } from '../core/dispatcher.js';
+import type { SendAnswer, SendOutcome } from '../core/overflow.js';
 import type { EventsMessage } from './node-messages.js';
 
 /** How relays reach the other nodes and report to the dispatcher. */
@@ -28,12 +29,20 @@ export class RelayConsumer implements EventConsumer {
   private bytes = 0;
   private scheduled = false;
   private hooks: (() => void)[] = [];
+  /** This turn's confirmed sends: their index among `lines`, and their number. */
+  private confirmAt: number[] = [];
+  private confirmIds: number[] = [];
+  /** Confirmed sends given and not answered yet, by number (answered by `retire` at the latest). */
+  private readonly answering = new Map<number, SendAnswer>();
+  private lastConfirm = 0;
   private readonly flushNow = (): void => this.flush();
 
   constructor(
     readonly nodeId: string,
     private readonly link: RelayLink,
     private readonly dispatcher: EventDispatcher,
+    /** The node announced that it answers confirmed sends (a node of an earlier version does not: they are accepted once published). */
+    public answersLater = false,
   ) {}
 
   get alive(): boolean {
@@ -54,6 +63,26 @@ export class RelayConsumer implements EventConsumer {
     return true;
   }
 
+  /** A confirmed send: like `sendEvent`, and `answer` hears what the node did with it once it says. */
+  sendAnswered(line: string, clientId: string, answer: SendAnswer): boolean {
+    if (!this.sendEvent(line, clientId)) return false;
+    const id = ++this.lastConfirm;
+    this.confirmAt.push(this.lines.length - 1);
+    this.confirmIds.push(id);
+    this.answering.set(id, answer);
+    return true;
+  }
+
+  /** The node's answers to confirmed sends; numbers it does not know (answered already, or from before a retire) are ignored. */
+  answered(ids: readonly number[], outcomes: readonly SendOutcome[]): void {
+    for (let k = 0; k < ids.length; k += 1) {
+      const answer = this.answering.get(ids[k] as number);
+      if (answer === undefined) continue;
+      this.answering.delete(ids[k] as number);
+      answer(outcomes[k] as SendOutcome);
+    }
+  }
+
   onWritten(hook: () => void): void {
     this.hooks.push(hook);
     this.schedule();
@@ -65,6 +94,12 @@ export class RelayConsumer implements EventConsumer {
     const count = this.lines.length;
     if (count > 0 && this.open) {
       const message: EventsMessage = { type: 'events', from: this.link.nodeId, clients: this.clients, lines: this.lines };
+      if (this.confirmAt.length > 0) {
+        message.confirmAt = this.confirmAt;
+        message.confirmIds = this.confirmIds;
+        this.confirmAt = [];
+        this.confirmIds = [];
+      }
       this.clients = [];
       this.lines = [];
       this.bytes = 0;
@@ -80,10 +115,18 @@ export class RelayConsumer implements EventConsumer {
   retire(): boolean {
     if (!this.open) return false;
     this.open = false;
+    const unpublished = new Set(this.confirmIds);
+    const answering = [...this.answering];
+    this.answering.clear();
     this.clients = [];
     this.lines = [];
     this.bytes = 0;
+    this.confirmAt = [];
+    this.confirmIds = [];
     this.dispatcher.lost(this);
+    // The node will not answer now: what it got was handed on (at most once across nodes, as for
+    // a node that never answers); what it did not get went back to the queue here.
+    for (const [id, answer] of answering) answer(unpublished.has(id) ? 'queued' : 'sent');
     return true;
   }
 
@@ -128,15 +171,23 @@ export class EventRelay implements ConsumerSource {
     return relay?.alive === true ? relay : undefined;
   }
 
-  /** `nodeId` announced `count` ready backends: a relay opens (waiting events go out) or retires. */
-  backends(nodeId: string, count: number): void {
+  /** `nodeId` announced `count` ready backends (and whether it `answers` confirmed sends): a relay opens (waiting events go out) or retires. */
+  backends(nodeId: string, count: number, answers = false): void {
     const dispatcher = this.dispatcher;
     if (dispatcher === undefined) return;
     if (count === 0) return this.nodeLost(nodeId);
     const current = this.relays.get(nodeId);
-    if (current?.alive === true) return;
-    this.relays.set(nodeId, new RelayConsumer(nodeId, this.link, dispatcher));
+    if (current?.alive === true) {
+      current.answersLater = answers;
+      return;
+    }
+    this.relays.set(nodeId, new RelayConsumer(nodeId, this.link, dispatcher, answers));
     dispatcher.ready();
+  }
+
+  /** `nodeId` answered confirmed sends relayed to it. */
+  answered(nodeId: string, ids: readonly number[], outcomes: readonly SendOutcome[]): void {
+    this.relays.get(nodeId)?.answered(ids, outcomes);
   }
 
   /** `nodeId` is gone (or has no backend now): its relay retires. */

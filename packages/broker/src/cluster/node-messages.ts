@@ -1,5 +1,7 @@
 // The messages sent to one node only (its inbox): replies to its requests, forwarded connection requests, relayed client events.
+import { SEND_REFUSAL_CODES, type SendRefusalCode } from '@strands/protocol/wire';
 import type { ConnectionRequestParams } from '../core/decisions.js';
+import type { SendOutcome } from '../core/overflow.js';
 import type { RejectReason } from '../metrics.js';
 import { fieldChecks, hasFields, isClusterResponse, type ClusterResponse, type MessageCheck } from './cluster-messages.js';
 
@@ -52,10 +54,39 @@ export interface EventsMessage {
   from: string;
   clients: string[];
   lines: string[];
+  /**
+   * Confirmed sends among them, sent only to a node that announced `answers` in its heartbeat:
+   * `lines[confirmAt[k]]` is numbered `confirmIds[k]` by the sender, and the receiver says what
+   * it did with it in an `answers` message. Absent: none (an older node never sends it).
+   */
+  confirmAt?: number[];
+  confirmIds?: number[];
+}
+
+/** What became of confirmed sends relayed in `events`: `ids[k]` (the sender's number) came to `outcomes[k]`. */
+export interface AnswersMessage {
+  type: 'answers';
+  from: string;
+  ids: number[];
+  outcomes: SendOutcome[];
+}
+
+/**
+ * Messages of the receiver's clients, relayed to `from` in `events`, that `from` did not keep:
+ * `clients[i]`'s message was refused with `codes[i]` (`dropped` false: its queue was full under
+ * `reject`), or dropped after it was accepted (`dropped` true: a dead letter). The receiver tells
+ * each sender as it would a refusal of its own. A node of an earlier version ignores it.
+ */
+export interface RefusedEventsMessage {
+  type: 'refused';
+  from: string;
+  clients: string[];
+  codes: SendRefusalCode[];
+  dropped: boolean;
 }
 
 /** What travels to one node only: the transport sends it to that node's inbox (`doPublishResponse`). */
-export type NodeMessage = ClusterResponse | DecideMessage | DecisionMessage | CancelMessage | EventsMessage;
+export type NodeMessage = ClusterResponse | DecideMessage | DecisionMessage | CancelMessage | EventsMessage | RefusedEventsMessage | AnswersMessage;
 
 // Exhaustive by type, so a new reason cannot be forgotten here.
 const REJECT_REASONS: Readonly<Record<RejectReason, true>> = {
@@ -95,7 +126,27 @@ export function checkNodeMessage(value: unknown): MessageCheck {
     case 'cancel':
       return ok(hasFields(record, CANCEL));
     case 'events':
-      return ok(isStrings(record.clients) && isStrings(record.lines) && record.clients.length === record.lines.length);
+      return ok(
+        isStrings(record.clients) &&
+          isStrings(record.lines) &&
+          record.clients.length === record.lines.length &&
+          (record.confirmAt === undefined || confirmsValid(record.confirmAt, record.confirmIds, record.lines.length)),
+      );
+    case 'answers':
+      return ok(
+        isNumbers(record.ids) &&
+          Array.isArray(record.outcomes) &&
+          record.outcomes.length === record.ids.length &&
+          record.outcomes.every((outcome) => outcome === 'sent' || outcome === 'queued' || (SEND_REFUSAL_CODES as readonly unknown[]).includes(outcome)),
+      );
+    case 'refused':
+      return ok(
+        isStrings(record.clients) &&
+          Array.isArray(record.codes) &&
+          record.codes.length === record.clients.length &&
+          record.codes.every((code) => (SEND_REFUSAL_CODES as readonly unknown[]).includes(code)) &&
+          typeof record.dropped === 'boolean',
+      );
     default:
       return 'unknown';
   }
@@ -107,4 +158,14 @@ function ok(valid: boolean): MessageCheck {
 
 function isStrings(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function isNumbers(value: unknown): value is number[] {
+  return Array.isArray(value) && value.every((item) => Number.isSafeInteger(item));
+}
+
+/** Indexes into the batch, ascending, each with a number. */
+function confirmsValid(at: unknown, ids: unknown, lines: number): boolean {
+  if (!isNumbers(at) || !isNumbers(ids) || at.length !== ids.length) return false;
+  return at.every((index, k) => index >= 0 && index < lines && (k === 0 || index > (at[k - 1] as number)));
 }

@@ -1,10 +1,24 @@
 // The receiving side of relayed client events: each remote client gets an owner here, so its events stay on one local backend.
+import type { SendRefusalCode } from '@strands/protocol/wire';
 import type { EventConsumer, EventOwner } from '../core/consumers.js';
+import { actionOf } from '../core/dead-letters.js';
 import type { EventDispatcher } from '../core/dispatcher.js';
 import { isDisconnectedLine } from '../core/event-lines.js';
+import type { SendOutcome } from '../core/overflow.js';
+
+/** Hears of a relayed client message this node refused, to tell its sender's node. */
+export type RelayRefused = (node: string, clientId: string, code: SendRefusalCode) => void;
+/** Hears what became of a confirmed send `node` relayed here as `id`, to tell that node. */
+export type RelayAnswered = (node: string, id: number, outcome: SendOutcome) => void;
+
+/** The confirmed sends of an `events` message: indexes into it, ascending, and their numbers. */
+export interface RelayedConfirms {
+  at: readonly number[];
+  ids: readonly number[];
+}
 
 /** A client of another node whose events this node's backends handle. */
-class RelayedClient implements EventOwner {
+export class RelayedClient implements EventOwner {
   affinity: EventConsumer | undefined;
 
   constructor(
@@ -26,6 +40,8 @@ export class RelayInbox {
   constructor(
     private readonly max: number,
     private readonly evicted: () => void,
+    private readonly refused: RelayRefused,
+    private readonly answered: RelayAnswered,
   ) {}
 
   get size(): number {
@@ -37,13 +53,23 @@ export class RelayInbox {
     this.owner(node, clientId).affinity = affinity;
   }
 
-  /** Hands each event of an `events` message to the dispatcher, in order. */
-  receive(dispatcher: EventDispatcher, node: string, clients: readonly string[], lines: readonly string[]): void {
+  /** Hands each event of an `events` message to the dispatcher, in order; a message it refuses goes back to its sender's node. */
+  receive(dispatcher: EventDispatcher, node: string, clients: readonly string[], lines: readonly string[], confirms?: RelayedConfirms): void {
+    let next = 0;
     for (let i = 0; i < lines.length; i += 1) {
       const clientId = clients[i] as string;
       const line = lines[i] as string;
       const owner = this.owner(node, clientId);
-      dispatcher.send(owner, line);
+      if (confirms !== undefined && confirms.at[next] === i) {
+        // A confirmed send: its node hears the outcome once it is known (a durable queue's `queued` once kept).
+        const id = confirms.ids[next] as number;
+        next += 1;
+        dispatcher.send(owner, line, (outcome) => this.answered(node, id, outcome));
+      } else {
+        const outcome = dispatcher.send(owner, line);
+        // As for a local sender: its message refused is told (connection events are only counted).
+        if (outcome !== 'sent' && outcome !== 'queued' && actionOf(line) === 'new_message') this.refused(node, clientId, outcome);
+      }
       if (isDisconnectedLine(line)) this.owners.delete(key(node, clientId));
     }
   }

@@ -1,4 +1,5 @@
 // The Backplane port: how the routing core reaches clients, on this broker or on any broker of a cluster.
+import type { SendRefusalCode } from '@strands/protocol/wire';
 import type { BackplaneMetric } from '../metric-samples.js';
 import type { ConnectionDecider } from './decisions.js';
 import type { EventDispatcher } from './dispatcher.js';
@@ -72,6 +73,12 @@ export interface BackplaneEvents {
    * members see no hole. Optional: a backplane that cannot lose messages never calls it.
    */
   missedRoomMessages?(): void;
+  /**
+   * A message of this broker's client `clientId`, relayed to another broker, was refused there
+   * with `code` (`dropped`: after it was accepted, a dead letter): its sender is told. Optional:
+   * without it such refusals are only counted where they happen.
+   */
+  refused?(clientId: string, code: SendRefusalCode, dropped: boolean): void;
 }
 
 /** Whether the backplane can reach the rest of the system; a broker's health follows it. */

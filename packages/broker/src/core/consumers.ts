@@ -1,4 +1,5 @@
 // What the core needs of a backend connection to hand it client events, and of the set it picks from.
+import type { SendRefusalCode } from '@strands/protocol/wire';
 
 /** A backend connection, as the dispatcher sees it. */
 export interface EventConsumer {
@@ -20,6 +21,13 @@ export interface EventConsumer {
   sendEvent(line: string, clientId: string): boolean;
   /** Calls `hook` once, after the next write completes. */
   onWritten(hook: () => void): void;
+  /**
+   * True for a consumer that tells later what became of an event (a relay to a broker that answers
+   * confirmed sends): a confirmed send goes through `sendAnswered` instead of `sendEvent`.
+   */
+  readonly answersLater?: boolean;
+  /** Like `sendEvent`; `answer` hears, later, what the other side did with the event. */
+  sendAnswered?(line: string, clientId: string, answer: (outcome: 'sent' | 'queued' | SendRefusalCode) => void): boolean;
 }
 
 /** A client, as the dispatcher sees it: the backend its events go to, so they are handled in order. */

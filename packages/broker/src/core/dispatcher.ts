@@ -4,8 +4,8 @@ import type { ConsumerSource, EventConsumer, EventOwner } from './consumers.js';
 import type { BrokerContext } from './context.js';
 import { DeadLetters, actionOf } from './dead-letters.js';
 import { nextRequestId, withDelivery } from './event-lines.js';
-import type { EventStore, StoredEvent } from './event-store.js';
-import { Overflow, type DroppedListener, type SendOutcome } from './overflow.js';
+import type { EventStore, KeptListener, StoredEvent } from './event-store.js';
+import { Overflow, type DroppedListener, type SendAnswer, type SendOutcome } from './overflow.js';
 import { WaitingOwners } from './waiting-owners.js';
 
 /** Dead letters kept for `broker.deadLetters()` (each holds its event's line); older ones are only counted. */
@@ -16,8 +16,13 @@ export const DEAD_LETTERS_KEPT = 100;
  * of clients connected to other brokers, and reports on the consumers that relay to them.
  */
 export interface EventDispatcher {
-  /** Sends one event about `owner` to a backend, in order with that owner's earlier events; says what became of it. */
-  send(owner: EventOwner, line: string): SendOutcome;
+  /**
+   * Sends one event about `owner` to a backend, in order with that owner's earlier events; says
+   * what became of it. `answer` (a confirmed send) is told the outcome once: at once (before
+   * `send` returns) when it is final, later when it is not yet (`queued` in a store that writes
+   * behind, told once the event is kept; handed to a relay whose broker answers for it).
+   */
+  send(owner: EventOwner, line: string, answer?: SendAnswer): SendOutcome;
   /** A consumer became available: waiting events go out. */
   ready(): void;
   /** `consumer` is done with `count` more of the events it held. */
@@ -44,6 +49,8 @@ export class Dispatcher<O extends EventOwner> {
   /** When a client was last moved away from a backend that let its events lapse. */
   private readonly movedAt = new WeakMap<O, number>();
   private readonly deadLog = new RateLimitedLog(1000);
+  /** Set by `route` when a confirmed send's answer comes later (from the store or a relay), not from `send`. */
+  private answerLater = false;
 
   constructor(
     private readonly ctx: BrokerContext,
@@ -69,28 +76,43 @@ export class Dispatcher<O extends EventOwner> {
   }
 
   /** Sends one event about `owner`, or keeps it until a backend can take it; says which, or why neither. */
-  send(owner: O, line: string): SendOutcome {
+  send(owner: O, line: string, answer?: SendAnswer): SendOutcome {
+    if (answer === undefined) return this.route(owner, line, undefined);
+    this.answerLater = false;
+    const outcome = this.route(owner, line, answer);
+    if (this.answerLater) this.answerLater = false;
+    else answer(outcome);
+    return outcome;
+  }
+
+  private route(owner: O, line: string, answer: SendAnswer | undefined): SendOutcome {
     // While events wait, a client's new ones go behind its own so its order holds; a client with
     // none waiting goes straight on: another backend's backlog does not hold it up.
-    if (this.store.waiting > 0 && !this.waitingOwners.nothingWaitingFor(owner, this.store.waiting)) return this.append(line, owner);
+    if (this.store.waiting > 0 && !this.waitingOwners.nothingWaitingFor(owner, this.store.waiting)) return this.append(line, owner, answer);
     let consumer = owner.affinity;
     if (consumer === undefined || !consumer.alive) {
       consumer = this.consumers.pick();
-      if (consumer === undefined) return this.append(line, owner);
+      if (consumer === undefined) return this.append(line, owner, answer);
       owner.affinity = consumer;
     }
-    if (consumer.acks === true) return this.sendTracked(consumer, owner, line);
+    if (consumer.acks === true) return this.sendTracked(consumer, owner, line, answer);
+    if (answer !== undefined && consumer.answersLater === true && consumer.sendAnswered !== undefined) {
+      if (!consumer.sendAnswered(line, owner.id, answer)) return this.route(owner, line, answer);
+      this.store.hold(consumer, line, owner);
+      this.answerLater = true;
+      return 'sent';
+    }
     // Refused only when that backend was just dropped; what it held moved on first, so this one follows.
-    if (!consumer.sendEvent(line, owner.id)) return this.send(owner, line);
+    if (!consumer.sendEvent(line, owner.id)) return this.route(owner, line, answer);
     this.store.hold(consumer, line, owner);
     return 'sent';
   }
 
   /** `send` to a backend that acknowledges: a new id, held until acknowledged; waits while that backend holds its share. */
-  private sendTracked(consumer: EventConsumer, owner: O, line: string): SendOutcome {
-    if (!this.hasRoom(consumer, true)) return this.append(line, owner);
+  private sendTracked(consumer: EventConsumer, owner: O, line: string, answer: SendAnswer | undefined): SendOutcome {
+    if (!this.hasRoom(consumer, true)) return this.append(line, owner, answer);
     const id = nextRequestId();
-    if (!consumer.sendEvent(withDelivery(line, id, 1), owner.id)) return this.send(owner, line);
+    if (!consumer.sendEvent(withDelivery(line, id, 1), owner.id)) return this.route(owner, line, answer);
     this.store.holdTracked(consumer, line, owner, id, 1, Date.now());
     return 'sent';
   }
@@ -256,11 +278,15 @@ export class Dispatcher<O extends EventOwner> {
     this.ctx.logger.debug({ events: moved, left: this.store.waiting }, 'queue flushed');
   }
 
-  private append(line: string, owner: O): SendOutcome {
+  private append(line: string, owner: O, answer: SendAnswer | undefined): SendOutcome {
     // Shutting down: nothing new is kept (the client is being closed).
     if (this.ctx.stopping) return 'no_backend';
-    const outcome = this.overflow.appended(this.store.append(line, owner), this.store.capacity, this.store.overflow);
-    if (outcome === 'queued') this.waitingOwners.added(owner);
+    // A confirmed send waits for a store that writes behind to keep it; else `queued` is final.
+    const kept: KeptListener | undefined = answer !== undefined && this.store.writesBehind === true ? (ok) => answer(ok ? 'queued' : 'no_backend') : undefined;
+    const outcome = this.overflow.appended(this.store.append(line, owner, kept), this.store.capacity, this.store.overflow);
+    if (outcome !== 'queued') return outcome;
+    this.waitingOwners.added(owner);
+    if (kept !== undefined) this.answerLater = true;
     return outcome;
   }
 }

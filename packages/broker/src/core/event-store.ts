@@ -15,6 +15,14 @@ export interface StoredEvent<O> {
 /** What became of an event offered to the store. */
 export type AppendOutcome = 'queued' | 'dropped' | 'dropped_oldest';
 
+/**
+ * Hears once whether an event `append` queued is kept: `true` once it would outlive this process
+ * (a durable store has it stored) or went to a consumer, whichever comes first; `false` when it
+ * was lost before either (forgotten while kept in memory only). Given only for confirmed sends,
+ * whose `accepted` must not come before the event is safe; ordinary events pay nothing for it.
+ */
+export type KeptListener = (kept: boolean) => void;
+
 /** Whatever takes events out of the store (a backend connection, seen from the core). */
 export type ConsumerKey = object;
 
@@ -43,8 +51,19 @@ export interface EventStore<O> {
   readonly overflow: QueueOverflowPolicy;
   /** Bytes of the waiting events' lines, where the store bounds them by bytes. Optional (a gauge). */
   readonly waitingBytes?: number;
-  /** Adds an event behind the waiting ones, within the bounds (count and, where the store has one, bytes) and its overflow policy. */
-  append(line: string, owner: O): AppendOutcome;
+  /**
+   * True for a store whose `append` answers before the event is safe (a durable store writing
+   * behind, as the Redis one): it takes `append`'s `kept` and calls it once the event is stored or
+   * handed out. Absent (the in-memory store): an event `append` queued is as kept as it will ever
+   * be, and the dispatcher says so at once, without giving a listener.
+   */
+  readonly writesBehind?: boolean;
+  /**
+   * Adds an event behind the waiting ones, within the bounds (count and, where the store has one,
+   * bytes) and its overflow policy. `kept`, only for a store that `writesBehind` and only for a
+   * confirmed send: when `append` answers `queued`, called once, later (see KeptListener).
+   */
+  append(line: string, owner: O, kept?: KeptListener): AppendOutcome;
   /**
    * Registers who hears of the waiting events `append` dropped to make room (`dropped_oldest`),
    * so their senders can be told. Optional: only a store that drops the oldest needs it.

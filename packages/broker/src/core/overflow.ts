@@ -12,6 +12,9 @@ import type { AppendOutcome } from './event-store.js';
  */
 export type SendOutcome = 'sent' | 'queued' | SendRefusalCode;
 
+/** Hears, once, what became of a confirmed send (see `EventDispatcher.send`). */
+export type SendAnswer = (outcome: SendOutcome) => void;
+
 /** Hears of events dropped after they were accepted (evicted by drop-oldest, dead letters), to tell their senders. */
 export type DroppedListener<O> = (owner: O, code: SendRefusalCode, action: string) => void;
 

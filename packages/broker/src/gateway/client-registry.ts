@@ -233,4 +233,9 @@ export class ClientRegistry implements LocalNode {
   has(clientId: string): boolean {
     return this.clients.has(clientId);
   }
+
+  /** The local client of this id, if it is connected here. */
+  get(clientId: string): ClientConnection | undefined {
+    return this.clients.get(clientId);
+  }
 }

@@ -9,7 +9,7 @@ import type { Admission } from './admission.js';
 import type { BackendBackpressure } from './backpressure.js';
 import { ClientConnection } from './client-connection.js';
 import type { ClientRegistry } from './client-registry.js';
-import { forgetConfirm, replyToSend, takeConfirm } from './send-replies.js';
+import { forgetConfirm, sendMessage, takeConfirm } from './send-replies.js';
 import type { ClientThrottle } from './client-throttle.js';
 
 // ws reports protocol violations as errors and then closes with 1006 locally; keep the code it sent.
@@ -63,7 +63,7 @@ function listeners(side: ClientSide): Listeners {
       metrics.messagesInBytes += data.length;
       // Binary frames reach the backend as base64 with `encoding: "base64"` (never corrupted into text).
       const message = isBinary ? data.toString('base64') : data.toString('utf8');
-      replyToSend(registry, client, dispatcher.send(client, newMessageLine(message, client.contextJson, isBinary)), ctx.options.queueOverflow);
+      sendMessage(registry, dispatcher, client, newMessageLine(message, client.contextJson, isBinary), ctx.options.queueOverflow);
       // Passed on first, then paused if need be: what a client sent is never dropped for its rate.
       throttle?.count(client, data.length);
       backpressure?.afterMessage(client);

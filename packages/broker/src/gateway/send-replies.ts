@@ -8,6 +8,7 @@ import {
   refusedFrame,
   type SendRefusalCode,
 } from '@strands/protocol/wire';
+import type { EventDispatcher } from '../core/dispatcher.js';
 import type { SendOutcome } from '../core/overflow.js';
 import type { QueueOverflowPolicy } from '../options.js';
 import { ClientConnection } from './client-connection.js';
@@ -44,17 +45,33 @@ export function takeConfirm(client: ClientConnection, data: Buffer, isBinary: bo
 }
 
 /**
- * Answers what became of a client's message: a confirmed send gets `accepted` or `refused` with
- * its id; a plain message that was refused or dropped gets `refused` without one, where the
- * client can read it (a `strands.v1` client; any client under `reject`, whose text error frame
- * the broker README documents). Nothing for a plain message passed on.
+ * Gives a client's message (its event `line`) to the dispatcher and answers what became of it
+ * (see replyToSend). A confirmed send is answered once its outcome is known: a queued one once the
+ * store has kept it (at once by the in-memory queue, once its entry is in Redis, or it went to a
+ * backend first, by the durable one), so that `accepted` never comes for a message a crash right
+ * after would lose; one relayed to another broker once that broker said what it did with it.
  */
-export function replyToSend(registry: ClientRegistry, client: ClientConnection, outcome: SendOutcome, policy: QueueOverflowPolicy): void {
+export function sendMessage(registry: ClientRegistry, dispatcher: EventDispatcher, client: ClientConnection, line: string, policy: QueueOverflowPolicy): void {
   let id: number | undefined;
   if (confirmingCount > 0 && (id = confirming.get(client)) !== undefined) {
     confirming.delete(client);
     confirmingCount -= 1;
   }
+  if (id === undefined) {
+    replyToSend(registry, client, dispatcher.send(client, line), policy, undefined);
+    return;
+  }
+  const confirmed = id;
+  dispatcher.send(client, line, (outcome) => replyToSend(registry, client, outcome, policy, confirmed));
+}
+
+/**
+ * Answers what became of a client's message: a confirmed send (`id`) gets `accepted` or `refused`
+ * with its id; a plain message that was refused or dropped gets `refused` without one, where the
+ * client can read it (a `strands.v1` client; any client under `reject`, whose text error frame
+ * the broker README documents). Nothing for a plain message passed on.
+ */
+function replyToSend(registry: ClientRegistry, client: ClientConnection, outcome: SendOutcome, policy: QueueOverflowPolicy, id: number | undefined): void {
   if (outcome === 'sent' || outcome === 'queued') {
     if (id !== undefined) registry.deliver(client, textFrame(acceptedFrame(id, outcome === 'queued')));
     return;
@@ -71,6 +88,18 @@ export function replyToSend(registry: ClientRegistry, client: ClientConnection, 
 export function tellDropped(registry: ClientRegistry, owner: object, code: SendRefusalCode, action: string): void {
   if (action !== 'new_message' || !(owner instanceof ClientConnection) || owner.gone || !speaksStrands(owner)) return;
   registry.deliver(owner, textFrame(refusedFrame(code, REASONS[code])));
+}
+
+/**
+ * Tells a local client that its message, relayed to another broker, was refused there (`dropped`
+ * false: under `reject`, told as a refusal here would be) or dropped after it was accepted (a dead
+ * letter: told to a `strands.v1` client, as `tellDropped`).
+ */
+export function tellRelayedRefusal(registry: ClientRegistry, clientId: string, code: SendRefusalCode, dropped: boolean, policy: QueueOverflowPolicy): void {
+  const client = registry.get(clientId);
+  if (client === undefined || client.gone) return;
+  if (dropped ? !speaksStrands(client) : policy !== 'reject' && !speaksStrands(client)) return;
+  registry.deliver(client, textFrame(refusedFrame(code, REASONS[code])));
 }
 
 /** Forgets a client's pending confirm (it is gone). */

@@ -223,7 +223,7 @@ describe('RelayInbox', () => {
   it('gives each remote client one owner (keeping the accepting backend) until its disconnected passes', () => {
     const { sent, dispatcher } = sink();
     let evicted = 0;
-    const inbox = new RelayInbox(10, () => (evicted += 1));
+    const inbox = new RelayInbox(10, () => (evicted += 1), () => undefined, () => undefined);
     const backend = { id: 7 } as unknown as EventConsumer;
     inbox.accepted('n1', 'c1', backend);
     inbox.receive(dispatcher, 'n1', ['c1', 'c2', 'c1'], [message('c1'), message('c2'), gone('c1')]);
@@ -241,7 +241,7 @@ describe('RelayInbox', () => {
   it('forgets the oldest owner past its bound, and says so', () => {
     const { dispatcher } = sink();
     let evicted = 0;
-    const inbox = new RelayInbox(2, () => (evicted += 1));
+    const inbox = new RelayInbox(2, () => (evicted += 1), () => undefined, () => undefined);
     inbox.receive(dispatcher, 'n', ['a', 'b', 'c'], [message('a'), message('b'), message('c')]);
     expect(inbox.size).toBe(2);
     expect(evicted).toBe(1);
@@ -285,6 +285,15 @@ describe('node-addressed messages', () => {
     expect(checkNodeMessage({ type: 'events', from: 'n', clients: ['a'], lines: ['x'] })).toBe('ok');
     expect(checkNodeMessage({ type: 'events', from: 'n', clients: ['a', 'b'], lines: ['x'] })).toBe('malformed');
     expect(checkNodeMessage({ type: 'events', from: 'n', clients: [1], lines: ['x'] })).toBe('malformed');
+    expect(checkNodeMessage({ type: 'events', from: 'n', clients: ['a', 'b'], lines: ['x', 'y'], confirmAt: [1], confirmIds: [7] })).toBe('ok');
+    expect(checkNodeMessage({ type: 'events', from: 'n', clients: ['a'], lines: ['x'], confirmAt: [1], confirmIds: [7] })).toBe('malformed');
+    expect(checkNodeMessage({ type: 'events', from: 'n', clients: ['a', 'b'], lines: ['x', 'y'], confirmAt: [1, 0], confirmIds: [7, 8] })).toBe('malformed');
+    expect(checkNodeMessage({ type: 'events', from: 'n', clients: ['a'], lines: ['x'], confirmAt: [0] })).toBe('malformed');
+    expect(checkNodeMessage({ type: 'answers', from: 'n', ids: [7, 8], outcomes: ['queued', 'overloaded'] })).toBe('ok');
+    expect(checkNodeMessage({ type: 'answers', from: 'n', ids: [7], outcomes: ['lost'] })).toBe('malformed');
+    expect(checkNodeMessage({ type: 'refused', from: 'n', clients: ['a'], codes: ['dead_letter'], dropped: true })).toBe('ok');
+    expect(checkNodeMessage({ type: 'refused', from: 'n', clients: ['a'], codes: ['sent'], dropped: false })).toBe('malformed');
+    expect(checkNodeMessage({ type: 'refused', from: 'n', clients: ['a', 'b'], codes: ['overloaded'], dropped: false })).toBe('malformed');
     expect(checkNodeMessage({ type: 'cancel', from: 'n', requestId: 'q' })).toBe('ok');
     expect(checkNodeMessage({ type: 'done', from: 'n', requestId: 'q', ok: true })).toBe('ok');
     expect(checkNodeMessage({ type: 'later', from: 'n' })).toBe('unknown');

@@ -1,5 +1,6 @@
 // The write-behind of the durable queue: appends and releases gathered per event-loop turn and sent
 // in order on one auto-pipelined connection, one script call per partition and turn.
+import type { KeptListener } from '../../core/event-store.js';
 import type { RedisLink } from '../redis/redis-link.js';
 import { turnScript } from './queue-scripts.js';
 import type { QueueKeys } from './queue-keys.js';
@@ -30,6 +31,8 @@ export interface EntryRef {
   entryId: string | undefined;
   /** Released while its write was in flight: XACK + XDEL once the entry id is known. */
   releaseOnStore: boolean;
+  /** A confirmed send's: told once the entry is stored, or the event handed out first (see `settle`). */
+  kept: KeptListener | undefined;
 }
 
 /** What the writer reports (counters and rate-limited logs live with the store). */
@@ -61,6 +64,8 @@ export class QueueWriter {
 
   /** Set once connected; before it, nothing is written (events are kept in memory only). */
   link: RedisLink | undefined;
+  /** Refs whose `kept` was not called yet: while 0, handing events out looks nothing up. */
+  unsettled = 0;
 
   constructor(
     private readonly keys: QueueKeys,
@@ -73,6 +78,7 @@ export class QueueWriter {
   /** Appends the event to its partition stream in this turn's batch. */
   write(ref: EntryRef): void {
     ref.state = Persisted.Gathered;
+    if (ref.kept !== undefined) this.unsettled += 1;
     let batch = this.gathered.get(ref.partition);
     if (batch === undefined) {
       batch = [];
@@ -80,6 +86,15 @@ export class QueueWriter {
     }
     batch.push(ref);
     this.schedule();
+  }
+
+  /** Tells a confirmed send's listener, once, whether its event is kept (stored, handed out) or lost. */
+  settle(ref: EntryRef, kept: boolean): void {
+    const listener = ref.kept;
+    if (listener === undefined) return;
+    ref.kept = undefined;
+    this.unsettled -= 1;
+    listener(kept);
   }
 
   /** The event is done: its entry leaves the pending list and the stream (or is never written). */
@@ -195,6 +210,7 @@ export class QueueWriter {
             }
             ref.entryId = String(id);
             ref.state = Persisted.Stored;
+            if (ref.kept !== undefined) this.settle(ref, true);
             if (ref.releaseOnStore) this.release(ref);
           });
         });

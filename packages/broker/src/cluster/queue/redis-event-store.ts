@@ -2,7 +2,7 @@
 // to a partition stream behind it (write-behind), released with XACK + XDEL, and the entries of an
 // earlier run or a dead broker claimed back in the background (see queue-recovery.ts).
 import type { DeadLetter } from '../../core/dead-letters.js';
-import type { AppendOutcome, ConsumerKey, EventStore, StoredEvent } from '../../core/event-store.js';
+import type { AppendOutcome, ConsumerKey, EventStore, KeptListener, StoredEvent } from '../../core/event-store.js';
 import { OptionsError } from '../../errors.js';
 import type { QueueOverflowPolicy } from '../../options.js';
 import type { RedisLink } from '../redis/redis-link.js';
@@ -38,6 +38,8 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
   readonly counters: RedisQueueCounters = { memoryOnly: 0, recovered: 0, reclaimed: 0, deadLettered: 0, failedWrites: 0 };
   readonly keys: QueueKeys;
   readonly writer: QueueWriter;
+  /** `append` answers from memory; a confirmed send's `kept` waits for Redis (or a backend). */
+  readonly writesBehind = true;
   private readonly queue = new EventDeque<StoredEvent<O>>();
   private readonly refs = new WeakMap<StoredEvent<O>, EntryRef>();
   private readonly held = new Map<ConsumerKey, EventDeque<StoredEvent<O>>>();
@@ -115,10 +117,11 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
     return Math.max(0, this.capacity - (this.queue.length - this.owed));
   }
 
-  append(line: string, owner: O): AppendOutcome {
+  /** `kept` is called once the entry is in Redis, or the event is handed out first (its write failed, or is slow). */
+  append(line: string, owner: O, kept?: KeptListener): AppendOutcome {
     const size = Buffer.byteLength(line);
     if (this.room === 0 || this.bytes - this.owedBytes + size > this.maxBytes) return 'dropped';
-    this.queue.push(this.create(line, owner, undefined));
+    this.queue.push(this.create(line, owner, undefined, kept));
     this.bytes += size;
     return 'queued';
   }
@@ -129,7 +132,9 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
 
   handOut(consumer: ConsumerKey): StoredEvent<O> | undefined {
     const event = this.shift();
-    if (event !== undefined) this.heldBy(consumer).push(event);
+    if (event === undefined) return undefined;
+    this.heldBy(consumer).push(event);
+    this.handedOut(event);
     return event;
   }
 
@@ -153,6 +158,7 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
     event.id ??= id;
     event.deliveries = (event.deliveries ?? 0) + 1;
     this.tracked.add(consumer, event, now);
+    this.handedOut(event);
     return event;
   }
 
@@ -183,7 +189,10 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
 
   drop(): StoredEvent<O> | undefined {
     const event = this.shift();
-    if (event !== undefined) this.release(event);
+    if (event === undefined) return undefined;
+    const ref = this.writer.unsettled > 0 ? this.refs.get(event) : undefined;
+    if (ref !== undefined) this.writer.settle(ref, false);
+    this.release(event);
     return event;
   }
 
@@ -205,9 +214,18 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
     return events.length;
   }
 
-  /** Forgets the waiting events here; they stay pending in Redis for the next start (or another broker). */
+  /**
+   * Forgets the waiting events here; they stay pending in Redis for the next start (or another
+   * broker). Those kept in memory only are lost: a confirmed send among them is told so.
+   */
   clearWaiting(): number {
     const count = this.queue.length;
+    if (this.writer.unsettled > 0) {
+      for (let event = this.queue.shift(); event !== undefined; event = this.queue.shift()) {
+        const ref = this.refs.get(event);
+        if (ref?.state === Persisted.MemoryOnly) this.writer.settle(ref, false);
+      }
+    }
     this.queue.clear();
     this.bytes = 0;
     this.owed = 0;
@@ -233,7 +251,7 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
         event.id = fields.i;
         event.deliveries = 1;
       }
-      this.refs.set(event, { partition, clientId, line, eventId: event.id, state: Persisted.Stored, entryId: id, releaseOnStore: false });
+      this.refs.set(event, { partition, clientId, line, eventId: event.id, state: Persisted.Stored, entryId: id, releaseOnStore: false, kept: undefined });
       this.queue.push(event);
       this.bytes += Buffer.byteLength(line);
     }
@@ -263,7 +281,14 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
     this.queue.prepend(events);
   }
 
-  private create(line: string, owner: O, eventId: string | undefined): StoredEvent<O> {
+  /** A confirmed send's event went to a consumer before its entry was stored: that is kept too. */
+  private handedOut(event: StoredEvent<O>): void {
+    if (this.writer.unsettled === 0) return;
+    const ref = this.refs.get(event);
+    if (ref !== undefined) this.writer.settle(ref, true);
+  }
+
+  private create(line: string, owner: O, eventId: string | undefined, kept?: KeptListener): StoredEvent<O> {
     const event: StoredEvent<O> = eventId === undefined ? { line, owner } : { line, owner, id: eventId };
     const clientId = owner.id;
     const ref: EntryRef = {
@@ -274,6 +299,7 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
       state: Persisted.Gathered,
       entryId: undefined,
       releaseOnStore: false,
+      kept,
     };
     this.refs.set(event, ref);
     this.writer.write(ref);
