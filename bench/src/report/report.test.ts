@@ -197,6 +197,19 @@ describe('history scenario', () => {
     expect(judgeTargets(rows, resolveOptions({ scenarios: ['fan-out'] })).some((t) => t.name.startsWith('history'))).toBe(false);
   });
 
+  it('judges by the broker\'s CPU per delivery when, pinned, the servers were short of their core in both rows (the load generator the limit)', () => {
+    const busy = (r: ResultRow, coresBusy: number): ResultRow => ({ ...r, cpu: { ...(r.cpu as NonNullable<ResultRow['cpu']>), coresBusy } });
+    const limited = historyRows.map((r) => (r.id === 'history/on/1000' ? busy({ ...r, value: 390_000 }, 0.45) : r.id === 'history/off/1000' ? busy(r, 0.55) : r));
+    const pinned = resolveOptions({ scenarios: ['history'], pin: true });
+    const check = () => judgeTargets(limited, pinned).find((t) => t.name.startsWith('history fan-out'));
+    // 78% of deliveries/s, but 1 / 1.10 = 91% of what the broker can deliver.
+    expect(check()).toMatchObject({ pass: true, actual: "91% of the broker's capacity (CPU per 1,000 1.10x); deliveries/s 78% (390,000 / 500,000), load generator the limit (srv cores 0.45, 0.55)" });
+    // Unpinned, or a row whose servers filled their core: deliveries/s decide.
+    expect(judgeTargets(limited, resolveOptions({ scenarios: ['history'] })).find((t) => t.name.startsWith('history fan-out'))?.pass).toBe(false);
+    const saturated = limited.map((r) => (r.id === 'history/off/1000' ? busy(r, 0.97) : r));
+    expect(judgeTargets(saturated, pinned).find((t) => t.name.startsWith('history fan-out'))).toMatchObject({ pass: false, actual: '78% (390,000 / 500,000; CPU per 1,000 1.10x)' });
+  });
+
   it('prints the recovery time in ms and draws the history pair', () => {
     const text = renderTable({ ...suite, rows: historyRows, targets: judgeTargets(historyRows, resolveOptions({ scenarios: ['history'] })) });
     expect(text).toMatch(/history\s+history\/recovery\/100\s+100\s+1,234 ms\s/);
