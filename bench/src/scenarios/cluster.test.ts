@@ -5,9 +5,15 @@ import { runLoad } from '../load/generator.js';
 import { smallSpec } from '../load/small-spec.js';
 import { commandDelta, commandStats } from '../servers/redis.js';
 import { redisBackground, redisFigures, redisMissing, versus } from './cluster.js';
-import { startCluster } from './stacks.js';
+import { startCluster, type ClusterStack } from './stacks.js';
 
 const spec = (url: string) => smallSpec(url);
+
+/** Whether broker A reports the Redis queue's metrics (only a broker on the durable queue has them). */
+async function durableQueue(stack: ClusterStack): Promise<boolean> {
+  const body = await (await fetch(`${stack.urlA.replace('ws://', 'http://')}/metrics`)).text();
+  return body.includes('strands_queue_held_events');
+}
 
 describe('redisFigures', () => {
   it('gives commands per message, in all and per command (most first), without INFO', () => {
@@ -50,6 +56,20 @@ describe.skipIf(redisMissing() !== undefined)('startCluster', () => {
       expect(r.mismatched).toBe(0);
       // A relayed the events to B and B's replies came back: both crossed Redis.
       expect(commandDelta(before, await commandStats(stack.redisPort)).publish).toBeGreaterThan(0);
+      // Cluster mode's default queue: the durable one on Redis.
+      expect(await durableQueue(stack)).toBe(true);
+    } finally {
+      await stack.stop();
+    }
+  }, 60_000);
+
+  it('with the queue in memory, echoes the same round trips on brokers without the Redis queue', async () => {
+    const stack = await startCluster('echo', 'sdk', undefined, 'memory');
+    try {
+      const r = await runLoad(spec(`${stack.urlA}/ws/echo`));
+      expect(r.sent).toBeGreaterThan(0);
+      expect(r.received).toBe(r.sent);
+      expect(await durableQueue(stack)).toBe(false);
     } finally {
       await stack.stop();
     }

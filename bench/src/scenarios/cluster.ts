@@ -1,7 +1,8 @@
 // Cluster mode on this machine: two brokers on one redis-server, each figure set against the same
 // load through one broker in the same run (interleaved under --repeat):
 // - round trip with the clients on broker A and the echo backend on broker B only (A relays the
-//   client events to B, B's replies cross back through Redis), vs one broker;
+//   client events to B, B's replies cross back through Redis), vs one broker; again with the
+//   brokers' client events queued in memory (as the one broker's are) instead of in Redis;
 // - fan-out into a room spread over both brokers (receivers half on A, half on B; sender and
 //   backend on B), vs one broker;
 // - Redis commands per message over the window, from Redis' own INFO commandstats.
@@ -14,7 +15,7 @@ import { commandDelta, commandStats, redisBinary, redisCommand } from '../server
 import { loadRow, loadSpec, measureLoad, repeated, withStack, type Log, type RowHead, type ScenarioContext } from './measure.js';
 import type { Launch } from '../servers/launch.js';
 import { cpuWindow } from './server-cpu.js';
-import { startCluster, startStrands, type ClusterStack } from './stacks.js';
+import { startCluster, startStrands, type ClusterQueue, type ClusterStack } from './stacks.js';
 
 /** How long the fan-out waits for both brokers to subscribe the room's channel before it starts. */
 const SUBSCRIBE_WAIT_MS = 5_000;
@@ -44,12 +45,21 @@ export function redisBackground(before: Record<string, number>, after: Record<st
 }
 
 /** The row heads of the scenario, by what they measure. */
-export function clusterHeads(options: BenchOptions): { singleTrip: RowHead; crossTrip: RowHead; singleFan: RowHead; spreadFan: RowHead } {
+export function clusterHeads(options: BenchOptions): { singleTrip: RowHead; crossTrip: RowHead; crossTripMemory: RowHead; singleFan: RowHead; spreadFan: RowHead } {
   const clients = options.roundTripClients[0] ?? 100;
   const receivers = options.fanOutReceivers;
   return {
     singleTrip: { scenario: 'cluster', id: `cluster/single-round-trip/${clients}`, system: 'strands', label: 'one broker + echo backend (reference)', clients, backends: 1, metric: 'msg/s' },
     crossTrip: { scenario: 'cluster', id: `cluster/cross-round-trip/${clients}`, system: 'strands', label: '2 brokers + Redis: clients on A, backend on B', clients, backends: 1, metric: 'msg/s' },
+    crossTripMemory: {
+      scenario: 'cluster',
+      id: `cluster/cross-round-trip-memory-queue/${clients}`,
+      system: 'strands',
+      label: 'the same, client events queued in memory',
+      clients,
+      backends: 1,
+      metric: 'msg/s',
+    },
     singleFan: { scenario: 'cluster', id: `cluster/single-fan-out/${receivers}`, system: 'strands', label: 'one broker, backend sends to room (reference)', clients: receivers, backends: 1, metric: 'deliveries/s' },
     spreadFan: { scenario: 'cluster', id: `cluster/spread-fan-out/${receivers}`, system: 'strands', label: '2 brokers + Redis: room half on A, half on B', clients: receivers, backends: 1, metric: 'deliveries/s' },
   };
@@ -121,9 +131,10 @@ function measureCluster(
   log: Log,
   mode: 'ping-pong' | 'fan-out',
   launch: Launch,
+  queue: ClusterQueue = 'redis',
 ): Promise<ResultRow> {
   const room = mode === 'fan-out' ? 'room' : 'echo';
-  return withStack(head, log, () => startCluster(mode === 'fan-out' ? 'room' : 'echo', options.backendImpl, launch), async (plain) => {
+  return withStack(head, log, () => startCluster(mode === 'fan-out' ? 'room' : 'echo', options.backendImpl, launch, queue), async (plain) => {
     const stack = plain as ClusterStack;
     const cpu = cpuWindow(stack.processes);
     let before: Promise<Record<string, number>> | undefined;
@@ -186,15 +197,18 @@ export async function cluster(options: BenchOptions, context: ScenarioContext): 
   const missing = redisMissing();
   if (missing !== undefined) {
     log(`  cluster: skipped: ${missing}`);
-    return [heads.crossTrip, heads.spreadFan].map((head) => ({ ...head, value: 0, status: 'skipped' as const, note: missing }));
+    return [heads.crossTrip, heads.crossTripMemory, heads.spreadFan].map((head) => ({ ...head, value: 0, status: 'skipped' as const, note: missing }));
   }
   const impl = options.backendImpl;
-  const launchCluster = (head: RowHead, mode: 'ping-pong' | 'fan-out') => measureCluster(options, head, log, mode, current);
-  const [singleTrip, crossTrip, singleFan, spreadFan] = await repeated(options, [
+  const launchCluster = (head: RowHead, mode: 'ping-pong' | 'fan-out', queue?: ClusterQueue) => measureCluster(options, head, log, mode, current, queue);
+  const [singleTrip, crossTrip, crossTripMemory, singleFan, spreadFan] = await repeated(options, [
     () => measureLoad(options, heads.singleTrip, log, () => startStrands(1, 'echo', impl, current), 'ping-pong', 'echo'),
     () => launchCluster(heads.crossTrip, 'ping-pong'),
+    // The reference broker queues in memory; cluster mode defaults to the durable Redis queue. This
+    // row holds the queue the same, so the relay's cost and the durable queue's show apart.
+    () => launchCluster(heads.crossTripMemory, 'ping-pong', 'memory'),
     () => measureLoad(options, heads.singleFan, log, () => startStrands(1, 'room', impl, current), 'fan-out', 'room'),
     () => launchCluster(heads.spreadFan, 'fan-out'),
   ]);
-  return [singleTrip!, versus(crossTrip!, singleTrip), singleFan!, versus(spreadFan!, singleFan)];
+  return [singleTrip!, versus(crossTrip!, singleTrip), versus(crossTripMemory!, singleTrip), singleFan!, versus(spreadFan!, singleFan)];
 }

@@ -158,12 +158,15 @@ async function untilReady(broker: BrokerInfo, name: string): Promise<void> {
 
 let clusters = 0;
 
+/** Where the cluster's brokers queue client events: the cluster's default durable Redis queue, or memory. */
+export type ClusterQueue = 'redis' | 'memory';
+
 /**
  * Cluster mode on this machine: a redis-server (fresh, no persistence), brokers A and B with
  * `cluster: { url, prefix }`, and one echo backend connected to B only; resolves once both brokers
  * are ready (A has heard of B's backend). Throws UnavailableError without redis-server.
  */
-export async function startCluster(mode: EchoMode, impl: BackendImpl, launch: Launch = CURRENT_LAUNCH): Promise<ClusterStack> {
+export async function startCluster(mode: EchoMode, impl: BackendImpl, launch: Launch = CURRENT_LAUNCH, queue: ClusterQueue = 'redis'): Promise<ClusterStack> {
   const redis: RedisServer = await startRedisServer(launch.cpus);
   clusters += 1;
   const prefix = `bench${process.pid}c${clusters}`;
@@ -176,7 +179,7 @@ export async function startCluster(mode: EchoMode, impl: BackendImpl, launch: La
   };
   try {
     const started = await Promise.allSettled(
-      ['A', 'B'].map(() => startChild<BrokerInfo>('./broker-process.ts', ['--cluster', redis.url, prefix], launch)),
+      ['A', 'B'].map(() => startChild<BrokerInfo>('./broker-process.ts', ['--cluster', redis.url, prefix, ...(queue === 'memory' ? ['memory-queue'] : [])], launch)),
     );
     for (const s of started) if (s.status === 'fulfilled') children.push(s.value);
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');

@@ -1,5 +1,6 @@
 // Broker child: runs @strands/broker on loopback, port 0, silent, and reports its addresses.
-// argv: nothing, `--cluster <redis-url> <prefix>` for cluster mode (the cluster scenario), or
+// argv: nothing, `--cluster <redis-url> <prefix> [memory-queue]` for cluster mode (the cluster scenario;
+// `memory-queue`: client events queued in memory instead of the cluster's default Redis queue), or
 // `--queue <redis-url> <prefix>` for one broker with the Redis Streams queue (the queue scenario);
 // `--client-rate-limits [off]` first keeps the broker's default rate limits (or turns them off, explicitly);
 // `--history-rooms <patterns>` first gives rooms matching them history (the history scenario).
@@ -28,10 +29,10 @@ const rateLimits = limits === 'defaults' ? {} : { clientMessagesPerSecond: 0, cl
 const historyAt = args.indexOf('--history-rooms');
 const history = historyAt === -1 ? {} : { historyRooms: (args[historyAt + 1] ?? '').split(',') };
 if (historyAt !== -1) args.splice(historyAt, 2);
-const [flag, clusterUrl, clusterPrefix] = args;
+const [flag, clusterUrl, clusterPrefix, clusterQueue] = args;
 const cluster =
   flag === '--cluster' && clusterUrl !== undefined
-    ? { cluster: { url: clusterUrl, prefix: clusterPrefix ?? 'bench' } }
+    ? { cluster: { url: clusterUrl, prefix: clusterPrefix ?? 'bench' }, ...(clusterQueue === 'memory-queue' ? { queue: 'memory' } : {}) }
     : flag === '--queue' && clusterUrl !== undefined
       ? { queue: { url: clusterUrl, prefix: clusterPrefix ?? 'bench' } }
       : {};
