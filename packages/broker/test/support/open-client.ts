@@ -11,6 +11,10 @@ export async function openClient(url: string, protocols: string[] = [], what = u
   const deadline = Date.now() + 10_000;
   for (;;) {
     const ws = new WebSocket(url, protocols);
+    // Recording from the start: a frame the broker sends at once on accept (a session's first)
+    // can arrive with the handshake and be emitted right after 'open', before an awaiting caller
+    // could add a listener.
+    const client = new TestClient(ws);
     const status = await new Promise<number>((resolve, reject) => {
       ws.once('open', () => resolve(101));
       ws.once('unexpected-response', (_req, res) => {
@@ -19,7 +23,7 @@ export async function openClient(url: string, protocols: string[] = [], what = u
       });
       ws.once('error', reject);
     });
-    if (status === 101) return new TestClient(ws);
+    if (status === 101) return client;
     ws.terminate();
     if (status !== 503 || Date.now() > deadline) throw new Error(`client ${what}: HTTP ${status}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
