@@ -98,8 +98,8 @@ export function tellDropped(registry: ClientRegistry, owner: object, code: SendR
 export function tellRelayedRefusal(registry: ClientRegistry, clientId: string, code: SendRefusalCode, dropped: boolean, policy: QueueOverflowPolicy): void {
   const client = registry.get(clientId);
   if (client === undefined || client.gone) return;
-  if (dropped ? !speaksStrands(client) : policy !== 'reject' && !speaksStrands(client)) return;
-  registry.deliver(client, textFrame(refusedFrame(code, REASONS[code])));
+  if (dropped) tellDropped(registry, client, code, 'new_message');
+  else replyToSend(registry, client, code, policy, undefined);
 }
 
 /** Forgets a client's pending confirm (it is gone). */

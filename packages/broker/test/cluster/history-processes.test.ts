@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../../testing/src/redis.js';
 import { RawBackend, TestClient, waitFor, type Decide, type WireFrame } from '../support/harness.js';
 import { openClient } from '../support/open-client.js';
+import { readMetric } from '../support/read-metric.js';
 import { membersAre } from './redis-cluster-support.js';
 
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -92,11 +93,6 @@ function tokenRooms(token: string): string[] {
   return listed === undefined ? [] : (JSON.parse(Buffer.from(listed, 'base64url').toString('utf8')) as string[]);
 }
 
-async function metric(broker: BrokerProcess, name: string): Promise<number> {
-  const body = await (await fetch(`${broker.wsUrl.replace('ws://', 'http://')}/metrics`)).text();
-  const line = body.split('\n').find((l) => l.startsWith(`${name} `));
-  return Number(line?.split(' ')[1] ?? NaN);
-}
 
 function publish(room: string, texts: string[]): void {
   for (const message of texts) backendB.send('message_to_room', { room_id: room, message });
@@ -215,12 +211,12 @@ describe('room history in cluster mode (two broker processes, real Redis)', () =
     for (let i = 0; i < 5; i++) send();
     await waitFor(() => pubs(client, room).length === 5, 'five live pubs on B');
 
-    const reconnects = await metric(b, 'strands_cluster_redis_reconnects_total');
+    const reconnects = await readMetric(b.wsUrl, 'strands_cluster_redis_reconnects_total');
     expect(await admin.client('KILL', 'TYPE', 'pubsub')).toBeGreaterThanOrEqual(1);
     // A keeps publishing while B's subscriber is away, until it is back, and a few after.
     const timer = setInterval(send, 2);
     try {
-      await waitFor(async () => (await metric(b, 'strands_cluster_redis_reconnects_total')) > reconnects, 'B resubscribed');
+      await waitFor(async () => (await readMetric(b.wsUrl, 'strands_cluster_redis_reconnects_total')) > reconnects, 'B resubscribed');
     } finally {
       clearInterval(timer);
     }
@@ -232,7 +228,7 @@ describe('room history in cluster mode (two broker processes, real Redis)', () =
     expect(got.map((e) => e.offset)).toEqual(Array.from({ length: sent }, (_, i) => i + 1));
     expect(got.map((e) => e.data)).toEqual(Array.from({ length: sent }, (_, i) => `m${i + 1}`));
     expect(envelopes(client).some((e) => e.strands === 'unrecoverable')).toBe(false);
-    expect(await metric(b, 'strands_history_gap_replayed_total')).toBeGreaterThan(0);
+    expect(await readMetric(b.wsUrl, 'strands_history_gap_replayed_total')).toBeGreaterThan(0);
   });
 
   it.each([3, 0])('what was published only while the subscriber was away reaches the client once it is subscribed again, with no live message to show the hole (%i live before)', { timeout: 30_000 }, async (live) => {
@@ -243,7 +239,7 @@ describe('room history in cluster mode (two broker processes, real Redis)', () =
     for (const message of texts.slice(0, live)) backendA.send('message_to_room', { room_id: room, message });
     await waitFor(() => pubs(client, room).length === live, `${live} live pubs on B`);
 
-    const replayed = await metric(b, 'strands_history_gap_replayed_total');
+    const replayed = await readMetric(b.wsUrl, 'strands_history_gap_replayed_total');
     expect(await admin.client('KILL', 'TYPE', 'pubsub')).toBeGreaterThanOrEqual(1);
     // Sent at once: published long before B's subscriber reconnects (its first retry waits about 50 ms).
     for (const message of texts.slice(live)) backendA.send('message_to_room', { room_id: room, message });
@@ -251,7 +247,7 @@ describe('room history in cluster mode (two broker processes, real Redis)', () =
     await waitFor(() => pubs(client, room).length === 13, 'all thirteen on B');
     expect(pubs(client, room).map((e) => [e.offset, e.data])).toEqual(texts.map((t, i) => [i + 1, t]));
     // They came from the repair's read, not live.
-    expect(await metric(b, 'strands_history_gap_replayed_total')).toBeGreaterThan(replayed);
+    expect(await readMetric(b.wsUrl, 'strands_history_gap_replayed_total')).toBeGreaterThan(replayed);
   });
 
   it('a hole the stream cannot fill (the room\'s history gone: another epoch) is told to the client as unrecoverable, then it goes on', { timeout: 30_000 }, async () => {

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startRedis, type TestRedis } from '../../../../testing/src/redis.js';
 import { RawBackend, acceptAll, waitFor, type TestClient } from '../support/harness.js';
 import { killAll, openClient, startBrokerProcess, type BrokerProcess } from '../durable/broker-processes.js';
+import { readMetric } from '../support/read-metric.js';
 
 let redis: TestRedis;
 const open: { close(): void }[] = [];
@@ -53,7 +54,7 @@ async function clusterWithClientsOnB(prefix: string, ids: readonly string[], mor
   backend.send('hello', { name: 'acking', protocol_version: 1, capabilities: ['ack'] });
   await backend.waitFrame((f) => f.action === 'hello_reply', 'hello_reply');
   // Until B heard of A's backend it refuses clients, a strands.v1 one after the upgrade (close 4503).
-  await waitFor(async () => (await metric(b, 'strands_cluster_peers_with_backends')) === 1, "B knows A's backend");
+  await waitFor(async () => (await readMetric(b.wsUrl, 'strands_cluster_peers_with_backends')) === 1, "B knows A's backend");
   const clients: TestClient[] = [];
   for (const id of ids) {
     const client = await openClient(`${b.wsUrl}/ws/room?id=${id}`, id.startsWith('v1') ? ['strands.v1'] : []);
@@ -65,10 +66,6 @@ async function clusterWithClientsOnB(prefix: string, ids: readonly string[], mor
   return { a, b, backend, clients };
 }
 
-async function metric(broker: BrokerProcess, name: string): Promise<number> {
-  const text = await (await fetch(broker.wsUrl.replace('ws://', 'http://') + '/metrics')).text();
-  return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
-}
 
 describe('refusals of relayed messages (two real brokers, real Redis)', () => {
   it('tells each sender on B of every message A refused under reject: sent = handled + refused', async () => {
@@ -81,7 +78,7 @@ describe('refusals of relayed messages (two real brokers, real Redis)', () => {
     for (let i = 0; i < SENT; i += 1) for (const [n, client] of clients.entries()) client.send(`${ids[n]}:${i}`);
     const refused = 2 * SENT - UNACKED - QUEUE;
     await waitFor(() => clients.reduce((sum, c) => sum + refusals(c).length, 0) === refused, 'every refusal told on B');
-    expect(await metric(a, 'strands_queue_refused_total')).toBe(refused);
+    expect(await readMetric(a.wsUrl, 'strands_queue_refused_total')).toBe(refused);
     expect(JSON.parse(refusals(clients[0]!)[0]!)).toEqual({ strands: 'refused', code: 'overloaded', message: 'queue full: message refused' });
 
     // Now the backend acknowledges all it gets: the kept messages reach it, nothing more.
@@ -107,7 +104,7 @@ describe('refusals of relayed messages (two real brokers, real Redis)', () => {
       code: 'dead_letter',
       message: 'no backend acknowledged the message: set aside as a dead letter',
     });
-    expect(await metric(a, 'strands_dead_letters_total')).toBe(1);
+    expect(await readMetric(a.wsUrl, 'strands_dead_letters_total')).toBe(1);
   });
 
   it("answers a confirmed send from B with what A did with it: accepted, queued (once in A's Redis queue), refused", async () => {
