@@ -48,6 +48,16 @@ describe('cli', () => {
     expect(run.stderr).toContain('baseline_failed');
   });
 
+  it('--clients picks the round-trip client counts; a bad count is refused', async () => {
+    const run = await cli(['--quick', '--only', 'round-trip', '--clients', '7', '--duration-ms', '200', '--out', dir]);
+    expect(run.code).toBe(0);
+    const json = JSON.parse(await readFile(join(dir, 'latest.json'), 'utf8')) as { rows: { id: string }[] };
+    expect(json.rows.map((r) => r.id)).toEqual(['round-trip/ws/7', 'round-trip/strands/7', 'round-trip/strands-ack/7']);
+    const bad = await cli(['--quick', '--only', 'round-trip', '--clients', '0', '--out', dir]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('roundTripClients must be a non-empty list of positive integers');
+  });
+
   it('exits 1 with the error code on a bad flag value', async () => {
     const run = await cli(['--quick', '--only', 'nonsense', '--out', dir]);
     expect(run.code).toBe(1);
