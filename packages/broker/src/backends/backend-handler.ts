@@ -7,6 +7,7 @@ import {
   checkBackendParams,
   isBackendAction,
   parseRawFrame,
+  readAckFrame,
   readMessageFrame,
   roomMemberJson,
   type BackendFrame,
@@ -65,9 +66,9 @@ export class BackendHandler {
   /** Handles one line from a backend. Never throws: a bad frame hurts nobody but its sender. */
   line(backend: BackendConnection, line: string): void {
     this.ctx.metrics.backendFramesIn += 1;
-    // The frames sent once per message, as the encoders write them, are read without a JSON parse
-    // of the frame (a valid frame of a known action: only `unauthorized` can still refuse it).
-    const fast = readMessageFrame(line);
+    // The frames sent once per message or per write, as the encoders write them, are read without
+    // a JSON parse of the frame (a valid frame of a known action: only `unauthorized` can still refuse it).
+    const fast = readMessageFrame(line) ?? readAckFrame(line);
     if (fast !== undefined) {
       if (backend.authorized) return this.act(backend, fast);
       return this.refuse(backend, refusal('unauthorized', 'say hello with the broker token first', fast.request_id, fast.action), true);

@@ -2,6 +2,7 @@
 import type { QueueOverflowPolicy } from '../options.js';
 import { EventQueue } from './event-queue.js';
 import type { AppendOutcome, ConsumerKey, EventStore, StoredEvent } from './event-store.js';
+import { TrackedEvents, type Tracked } from './tracked-events.js';
 
 /** The events one consumer holds, oldest first; parallel arrays cost no object per event. */
 class Held<O> {
@@ -38,21 +39,6 @@ class Held<O> {
   }
 }
 
-/** An event held by a consumer that acknowledges by id. */
-interface Tracked<O> {
-  readonly id: string;
-  readonly line: string;
-  readonly owner: O;
-  readonly deliveries: number;
-  readonly sentAt: number;
-}
-
-/** What one consumer holds by id, and how many of those are on their first delivery. */
-interface TrackedBy<O> {
-  readonly events: Map<string, Tracked<O>>;
-  first: number;
-}
-
 /**
  * Lost with the process, as PyStrands' queue is; waiting events are bounded by count and bytes
  * (the dispatcher bounds the unacknowledged ones, `maxUnackedEvents`).
@@ -61,12 +47,11 @@ export class MemoryEventStore<O> implements EventStore<O> {
   private readonly queue: EventQueue<O>;
   private readonly held = new Map<ConsumerKey, Held<O>>();
   /**
-   * Tracked events per consumer, by id in the order they were sent (a Map keeps insertion order,
-   * so expiry reads from the front). No map of all ids: an ack names the consumer that holds its
-   * ids nearly always, and one that does not (a late ack from an earlier backend) looks in the
-   * other consumers' maps, a handful. One Map.set per event, one get and delete per acked id.
+   * Tracked events per consumer, in the order they were sent (expiry reads from the front). No
+   * map of all ids: an ack names the consumer that holds its ids nearly always, and one that does
+   * not (a late ack from an earlier backend) looks in the other consumers', a handful.
    */
-  private readonly trackedBy = new Map<ConsumerKey, TrackedBy<O>>();
+  private readonly trackedBy = new Map<ConsumerKey, TrackedEvents<O>>();
   private trackedCount = 0;
 
   private evictedListener: ((events: readonly StoredEvent<O>[]) => void) | undefined;
@@ -144,16 +129,11 @@ export class MemoryEventStore<O> implements EventStore<O> {
   holdTracked(consumer: ConsumerKey, line: string, owner: O, id: string, deliveries: number, now: number): void {
     let mine = this.trackedBy.get(consumer);
     if (mine === undefined) {
-      mine = { events: new Map(), first: 0 };
+      mine = new TrackedEvents();
       this.trackedBy.set(consumer, mine);
     }
-    const events = mine.events;
-    const size = events.size;
-    events.set(id, { id, line, owner, deliveries, sentAt: now });
-    // An id held already (never by the dispatcher's ids) is replaced, not counted twice.
-    if (events.size === size) return;
+    mine.push({ id, line, owner, deliveries, sentAt: now });
     this.trackedCount += 1;
-    if (deliveries === 1) mine.first += 1;
   }
 
   acknowledgeIds(consumer: ConsumerKey, ids: readonly string[]): number {
@@ -161,29 +141,20 @@ export class MemoryEventStore<O> implements EventStore<O> {
     const mine = this.trackedBy.get(consumer);
     let released = 0;
     for (const id of ids) {
-      const record = mine?.events.get(id);
-      if (record !== undefined) {
-        this.release(mine as TrackedBy<O>, record);
-        released += 1;
-        continue;
-      }
-      // Whoever holds it now: an ack that arrives late from the first backend still counts.
-      const holder = this.holderOf(id);
-      if (holder === undefined) continue;
-      this.release(holder, holder.events.get(id) as Tracked<O>);
-      released += 1;
+      // Whoever holds it when this consumer does not: an ack that arrives late from the first backend still counts.
+      const record = mine?.release(id) ?? this.holderOf(id, mine)?.release(id);
+      if (record !== undefined) released += 1;
     }
+    this.trackedCount -= released;
     return released;
   }
 
   expired(sentBefore: number): StoredEvent<O>[] {
     const out: StoredEvent<O>[] = [];
     for (const mine of this.trackedBy.values()) {
-      for (const record of mine.events.values()) {
-        if (record.sentAt >= sentBefore) break;
-        this.release(mine, record);
-        out.push(storedOf(record));
-      }
+      const records = mine.releaseSentBefore(sentBefore);
+      this.trackedCount -= records.length;
+      for (const record of records) out.push(storedOf(record));
     }
     return out;
   }
@@ -204,8 +175,8 @@ export class MemoryEventStore<O> implements EventStore<O> {
     const mine = this.trackedBy.get(consumer);
     this.trackedBy.delete(consumer);
     if (mine !== undefined) {
-      this.trackedCount -= mine.events.size;
-      for (const record of mine.events.values()) events.push(storedOf(record));
+      this.trackedCount -= mine.size;
+      for (const record of mine.all()) events.push(storedOf(record));
     }
     if (events.length === 0) return 0;
     // Through the front, so they stay ahead of anything that waited or arrived after them.
@@ -213,17 +184,10 @@ export class MemoryEventStore<O> implements EventStore<O> {
     return events.length;
   }
 
-  /** The consumer holding `id`, looked for among all of them (few: the backends). */
-  private holderOf(id: string): TrackedBy<O> | undefined {
-    for (const mine of this.trackedBy.values()) if (mine.events.has(id)) return mine;
+  /** The consumer other than `skip` holding `id`, looked for among all of them (few: the backends). */
+  private holderOf(id: string, skip: TrackedEvents<O> | undefined): TrackedEvents<O> | undefined {
+    for (const mine of this.trackedBy.values()) if (mine !== skip && mine.has(id)) return mine;
     return undefined;
-  }
-
-  /** Forgets an event `mine` holds. */
-  private release(mine: TrackedBy<O>, record: Tracked<O>): void {
-    mine.events.delete(record.id);
-    this.trackedCount -= 1;
-    if (record.deliveries === 1) mine.first -= 1;
   }
 
   clearWaiting(): number {

@@ -42,6 +42,29 @@ export function runEventStoreContract({ name, make }: EventStoreContract): void 
       expect(store.peek()).toMatchObject({ line: 'b\n', id: 'id-b', deliveries: 1 });
     });
 
+    it('releases acks in any order among many held events; expiry and take-back keep send order around the holes', () => {
+      const store = make(10);
+      const consumer = {};
+      const other = {};
+      const o = owner('x');
+      const ids = Array.from({ length: 100 }, (_, i) => `e${i}`);
+      ids.forEach((id, i) => store.holdTracked(consumer, `${id}\n`, o, id, 1, i));
+      // In order at the front, then far out of order (past what a scan of the front reaches), then a late ack through another consumer.
+      expect(store.acknowledgeIds(consumer, ['e0', 'e1', 'e2'])).toBe(3);
+      expect(store.acknowledgeIds(consumer, ['e90', 'e50', 'e3', 'e99', 'e90'])).toBe(4);
+      expect(store.acknowledgeIds(other, ['e60', 'e61', 'nope'])).toBe(2);
+      expect(store.unacked).toBe(91);
+      expect(store.firstDeliveriesHeld?.(consumer) ?? 91).toBe(91);
+      const expired = store.expired(10);
+      expect(lines(expired)).toEqual(['e4\n', 'e5\n', 'e6\n', 'e7\n', 'e8\n', 'e9\n']);
+      expect(store.acknowledgeIds(consumer, ['e4', 'e10'])).toBe(1);
+      expect(store.takeBack(consumer)).toBe(84);
+      const back: string[] = [];
+      for (let event = store.handOut(other); event !== undefined; event = store.handOut(other)) back.push(event.line.trim());
+      expect(back).toEqual(ids.slice(11).filter((id) => !['e50', 'e60', 'e61', 'e90', 'e99'].includes(id)));
+      expect(store.unacked).toBe(0);
+    });
+
     it('takes back count-held events before tracked ones; a handed-out tracked event keeps its id and counts deliveries', () => {
       const store = make(10);
       const consumer = {};

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { anyString } from '../../test/support/json-arbitraries.js';
 import { NUM_RUNS, SEED, holds } from '../../test/support/property.js';
 import { parseFrame } from '../index.js';
-import { broadcastLine, messageToConnectionLine, messageToRoomLine, readMessageFrame, toSafeRequestId } from './index.js';
+import { ackLine, broadcastLine, messageToConnectionLine, messageToRoomLine, readAckFrame, readMessageFrame, toSafeRequestId } from './index.js';
 
 const safeId = fc.stringMatching(/^[A-Za-z0-9._:-]{0,12}$/).map(toSafeRequestId);
 /** Messages as applications send them: JSON text (quotes to escape), any string, control characters. */
@@ -17,10 +17,16 @@ const encoded = fc.oneof(
   fc.tuple(safeId, message, fc.boolean()).map(([id, m, b]) => broadcastLine(id, m, b)),
 );
 
+/** `ack` lines: the ids a broker gives (no escapes), and any strings. */
+const acks = fc.oneof(
+  fc.tuple(safeId, fc.array(safeId, { maxLength: 6 })).map(([id, ids]) => ackLine(id, ids)),
+  fc.tuple(safeId, fc.array(fc.oneof(anyString, fc.constantFrom('"', '","', '\\', '', ']}}')), { maxLength: 4 })).map(([id, ids]) => ackLine(id, ids)),
+);
+
 /** A line broken in one to three places: a character deleted, replaced or inserted (JSON's own characters weigh most). */
-const broken = fc
+const brokenOf = (lines: fc.Arbitrary<string>) => fc
   .tuple(
-    encoded,
+    lines,
     fc.array(fc.tuple(fc.nat(), fc.constantFrom('del', 'set', 'ins'), fc.constantFrom('"', '\\', '{', '}', ',', ':', ' ', '\n', '\t', '\u0001', 'u', '0', 'x', 'é')), {
       minLength: 1,
       maxLength: 3,
@@ -34,6 +40,7 @@ const broken = fc
     }
     return text;
   });
+const broken = brokenOf(encoded);
 
 describe(`readMessageFrame against the zod schemas (fast-check seed ${SEED}, ${NUM_RUNS} runs)`, () => {
   it('reads every message_to_connection, message_to_room and broadcast line the encoders write, as zod does', () => {
@@ -82,5 +89,53 @@ describe(`readMessageFrame against the zod schemas (fast-check seed ${SEED}, ${N
     ]) {
       expect(readMessageFrame(text), text).toBeUndefined();
     }
+  });
+});
+
+describe(`readAckFrame against the zod schemas (fast-check seed ${SEED}, ${NUM_RUNS} runs)`, () => {
+  it('reads every ack line whose ids need no escapes, and any line it reads as zod does', () => {
+    holds(
+      fc.property(acks, (line) => {
+        const text = line.slice(0, -1);
+        const fast = readAckFrame(text);
+        const plain = (JSON.parse(text) as { params: { ids: string[] } }).params.ids.every((id) => JSON.stringify(id) === `"${id}"`);
+        if (plain) expect(fast, text).toBeDefined();
+        if (fast !== undefined) expect({ ok: true, frame: fast }, text).toEqual(parseFrame(text, 'backend'));
+      }),
+    );
+  });
+
+  it('reads a broken ack line only when zod takes it, and then as the same frame', () => {
+    let read = 0;
+    let left = 0;
+    holds(
+      fc.property(brokenOf(acks), (text) => {
+        const fast = readAckFrame(text);
+        if (fast === undefined) {
+          left += 1;
+          return;
+        }
+        read += 1;
+        expect({ ok: true, frame: fast }, text).toEqual(parseFrame(text, 'backend'));
+      }),
+    );
+    expect(read).toBeGreaterThan(0);
+    expect(left).toBeGreaterThan(0);
+  });
+
+  it('leaves every other form to the general checker', () => {
+    for (const text of [
+      '{"action":"ack","request_id":"1","params":{"ids":["a" ,"b"]}}',
+      '{"action":"ack","request_id":"1","params":{"ids":["a"],"x":["b"]}}',
+      '{"action":"ack","request_id":"1","params":{"ids":["a\\"b"]}}',
+      '{"action":"ack","request_id":"1","params":{"ids":["a",1]}}',
+      '{"action":"ack","request_id":"1","params":{"ids":"a"}}',
+      '{"action":"ack","request_id":"1","params":{"ids":["a"]},"x":1}',
+      '{"action":"ack","request_id":"\\u0031","params":{"ids":["a"]}}',
+    ]) {
+      expect(readAckFrame(text), text).toBeUndefined();
+    }
+    expect(readAckFrame('{"action":"ack","request_id":"r","params":{"ids":["a","","b"]}}')).toEqual({ action: 'ack', request_id: 'r', params: { ids: ['a', '', 'b'] } });
+    expect(readAckFrame('{"action":"ack","request_id":"r","params":{"ids":[]}}')).toEqual({ action: 'ack', request_id: 'r', params: { ids: [] } });
   });
 });

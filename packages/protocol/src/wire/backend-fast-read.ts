@@ -1,8 +1,8 @@
-// The fast path of the backend frames sent once per message: `message_to_connection`,
-// `message_to_room` and `broadcast` exactly as the encoders of backend-lines.ts write them, read
+// The fast path of the backend frames sent once per message (`message_to_connection`,
+// `message_to_room`, `broadcast`) or once per write (`ack`), exactly as the encoders of backend-lines.ts write them, read
 // without parsing the frame as JSON. Anything else (another key order, whitespace, an extra key,
 // a value of another type) is left to the general checker, which gives the verdict.
-import type { BroadcastFrame, MessageToConnectionFrame, MessageToRoomFrame } from './backend-frame-types.js';
+import type { AckFrame, BroadcastFrame, MessageToConnectionFrame, MessageToRoomFrame } from './backend-frame-types.js';
 
 /** The frames this fast path reads. */
 export type MessageFrame = MessageToConnectionFrame | MessageToRoomFrame | BroadcastFrame;
@@ -125,4 +125,39 @@ export function readMessageFrame(line: string): MessageFrame | undefined {
     default:
       return { action: 'broadcast', request_id: requestId, params: base64 ? { message, encoding: 'base64' } : { message } };
   }
+}
+
+const ACK_HEAD = '{"action":"ack","request_id":"';
+const ACK_PARAMS = '","params":{"ids":[';
+const ACK_END = ']}}';
+const ID_SEPARATOR = '","';
+// What no id in the fast form holds: it would be escaped (a backslash), or is not JSON raw.
+const ESCAPED_OR_CONTROL = /[\\\u0000-\u001f]/;
+
+/**
+ * The frame, when `line` is an `ack` exactly in the encoder's form (`ackLine`:
+ * `{"action":"ack","request_id":..,"params":{"ids":["..",..]}}`) with ids and request id
+ * without escapes, as the ids a broker gives are; otherwise undefined, for `checkBackendFrame`
+ * (or its steps) to read. One split of the id list, no JSON parse; a property test holds it to
+ * the zod schemas.
+ * @example
+ * const frame = readMessageFrame(line) ?? readAckFrame(line);
+ */
+export function readAckFrame(line: string): AckFrame | undefined {
+  if (!has(line, ACK_HEAD, 0) || !has(line, ACK_END, line.length - ACK_END.length)) return undefined;
+  const idEnd = plainEnd(line, ACK_HEAD.length);
+  if (idEnd === -1 || !has(line, ACK_PARAMS, idEnd)) return undefined;
+  const listStart = idEnd + ACK_PARAMS.length;
+  const listEnd = line.length - ACK_END.length;
+  const list = line.slice(listStart, listEnd);
+  let ids: string[];
+  if (list === '') {
+    ids = [];
+  } else {
+    if (list.length < 2 || list.charCodeAt(0) !== QUOTE || list.charCodeAt(list.length - 1) !== QUOTE || ESCAPED_OR_CONTROL.test(list)) return undefined;
+    ids = list.slice(1, -1).split(ID_SEPARATOR);
+    // A quote left inside an id means the list was not only string literals split by '","'.
+    for (const id of ids) if (id.includes('"')) return undefined;
+  }
+  return { action: 'ack', request_id: line.slice(ACK_HEAD.length, idEnd), params: { ids } };
 }

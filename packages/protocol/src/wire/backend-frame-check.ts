@@ -14,7 +14,7 @@ import {
   optionalParam,
   type Field,
 } from './fields.js';
-import { readMessageFrame } from './backend-fast-read.js';
+import { readAckFrame, readMessageFrame } from './backend-fast-read.js';
 import { parseRawFrame, type RawFrame } from './frame-read.js';
 import { NON_NEGATIVE_INTEGER, POSITIVE_INTEGER } from './history.js';
 import { Failure, refused, type CheckResult } from './refusal.js';
@@ -71,8 +71,8 @@ export function checkBackendParams(frame: RawFrame): CheckResult<BackendFrame> {
  * else if (r.frame.action === 'broadcast') send(r.frame.params.message);
  */
 export function checkBackendFrame(line: string): CheckResult<BackendFrame> {
-  // The frames sent once per message, in the encoders' form, skip the JSON parse of the frame.
-  const fast = readMessageFrame(line);
+  // The frames sent once per message or per write, in the encoders' form, skip the JSON parse of the frame.
+  const fast = readMessageFrame(line) ?? readAckFrame(line);
   if (fast !== undefined) return { ok: true, frame: fast };
   const raw = parseRawFrame(line);
   return raw instanceof Failure ? raw : checkBackendParams(raw);

@@ -74,7 +74,7 @@ export type { Refusal, CheckResult } from './refusal.js';
 export { readFrame, parseRawFrame } from './frame-read.js';
 export type { RawFrame } from './frame-read.js';
 export { checkBackendFrame, checkBackendParams, isBackendAction } from './backend-frame-check.js';
-export { readMessageFrame } from './backend-fast-read.js';
+export { readAckFrame, readMessageFrame } from './backend-fast-read.js';
 export type { MessageFrame } from './backend-fast-read.js';
 export { checkBrokerFrame, checkBrokerParams, isBrokerAction } from './broker-frame-check.js';
 export { readNewMessageLine, readContextJson } from './new-message-read.js';
