@@ -4,6 +4,7 @@
 // `checkBrokerFrame`; a property test holds what it returns to the zod schemas.
 import type { Context } from './json-types.js';
 import { CONTEXT } from './fields.js';
+import { hasAt } from './text-at.js';
 
 /** A `new_message` read by `readNewMessageLine`; a valid frame once `readContextJson(contextJson)` accepts its context. */
 export interface NewMessageView {
@@ -64,14 +65,14 @@ function closingQuote(line: string, open: number): number {
  * const context = view && (cache.get(view.contextJson) ?? readContextJson(view.contextJson));
  */
 export function readNewMessageLine(line: string): NewMessageView | undefined {
-  if (!line.startsWith(PREFIX)) return undefined;
+  if (!hasAt(line, PREFIX, 0)) return undefined;
   const idEnd = line.indexOf('"', PREFIX.length);
-  if (idEnd === -1 || !line.startsWith(MESSAGE_KEY, idEnd)) return undefined;
+  if (idEnd === -1 || !hasAt(line, MESSAGE_KEY, idEnd)) return undefined;
   const requestId = line.slice(PREFIX.length, idEnd);
   if (!isPlainJsonString(requestId)) return undefined;
   const open = idEnd + MESSAGE_KEY.length - 1;
   const close = closingQuote(line, open);
-  if (close === -1 || !line.startsWith(CONTEXT_KEY, close + 1)) return undefined;
+  if (close === -1 || !hasAt(line, CONTEXT_KEY, close + 1)) return undefined;
   const messageJson = line.slice(open, close + 1);
   let message: unknown;
   try {
@@ -81,7 +82,7 @@ export function readNewMessageLine(line: string): NewMessageView | undefined {
   }
   if (typeof message !== 'string') return undefined;
   // The params after the context, read from the end: `}}` closes params and frame.
-  if (!line.endsWith('}}')) return undefined;
+  if (!hasAt(line, '}}', line.length - 2)) return undefined;
   let end = line.length - 2;
   let deliveryCount: number | undefined;
   let redelivered: true | undefined;
@@ -89,22 +90,22 @@ export function readNewMessageLine(line: string): NewMessageView | undefined {
   while (digits > 0 && line.charCodeAt(digits - 1) >= ZERO && line.charCodeAt(digits - 1) <= NINE) digits--;
   if (digits < end) {
     const countStart = digits - DELIVERY_COUNT_KEY.length;
-    if (line.charCodeAt(digits) === ZERO || !line.startsWith(DELIVERY_COUNT_KEY, countStart)) return undefined;
+    if (line.charCodeAt(digits) === ZERO || !hasAt(line, DELIVERY_COUNT_KEY, countStart)) return undefined;
     deliveryCount = Number(line.slice(digits, end));
-    if (!Number.isSafeInteger(deliveryCount) || !line.startsWith(REDELIVERED, countStart - REDELIVERED.length)) return undefined;
+    if (!Number.isSafeInteger(deliveryCount) || !hasAt(line, REDELIVERED, countStart - REDELIVERED.length)) return undefined;
     redelivered = true;
     end = countStart - REDELIVERED.length;
   }
   // The broker puts `encoding` before the delivery fields.
   let eventId: string | undefined;
-  let base64 = line.startsWith(ENCODING, end - ENCODING.length);
+  let base64 = hasAt(line, ENCODING, end - ENCODING.length);
   if (!base64 && line.charCodeAt(end - 1) === QUOTE) {
     const key = line.lastIndexOf(EVENT_ID_KEY, end - 1);
     if (key === -1) return undefined;
     eventId = line.slice(key + EVENT_ID_KEY.length, end - 1);
     if (!isPlainJsonString(eventId)) return undefined;
     end = key;
-    base64 = line.startsWith(ENCODING, end - ENCODING.length);
+    base64 = hasAt(line, ENCODING, end - ENCODING.length);
   }
   if (base64) end -= ENCODING.length;
   const contextStart = close + 1 + CONTEXT_KEY.length;
