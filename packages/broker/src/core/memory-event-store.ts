@@ -2,7 +2,7 @@
 import type { QueueOverflowPolicy } from '../options.js';
 import { EventQueue } from './event-queue.js';
 import type { AppendOutcome, ConsumerKey, EventStore, StoredEvent } from './event-store.js';
-import { TrackedEvents, type Tracked } from './tracked-events.js';
+import { HeldById, type Tracked } from './held-by-id.js';
 
 /** The events one consumer holds, oldest first; parallel arrays cost no object per event. */
 class Held<O> {
@@ -51,7 +51,7 @@ export class MemoryEventStore<O> implements EventStore<O> {
    * map of all ids: an ack names the consumer that holds its ids nearly always, and one that does
    * not (a late ack from an earlier backend) looks in the other consumers', a handful.
    */
-  private readonly trackedBy = new Map<ConsumerKey, TrackedEvents<O>>();
+  private readonly trackedBy = new Map<ConsumerKey, HeldById<O>>();
   private trackedCount = 0;
 
   private evictedListener: ((events: readonly StoredEvent<O>[]) => void) | undefined;
@@ -129,7 +129,7 @@ export class MemoryEventStore<O> implements EventStore<O> {
   holdTracked(consumer: ConsumerKey, line: string, owner: O, id: string, deliveries: number, now: number): void {
     let mine = this.trackedBy.get(consumer);
     if (mine === undefined) {
-      mine = new TrackedEvents();
+      mine = new HeldById();
       this.trackedBy.set(consumer, mine);
     }
     mine.push({ id, line, owner, deliveries, sentAt: now });
@@ -185,7 +185,7 @@ export class MemoryEventStore<O> implements EventStore<O> {
   }
 
   /** The consumer other than `skip` holding `id`, looked for among all of them (few: the backends). */
-  private holderOf(id: string, skip: TrackedEvents<O> | undefined): TrackedEvents<O> | undefined {
+  private holderOf(id: string, skip: HeldById<O> | undefined): HeldById<O> | undefined {
     for (const mine of this.trackedBy.values()) if (mine !== skip && mine.has(id)) return mine;
     return undefined;
   }

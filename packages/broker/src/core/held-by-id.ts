@@ -21,7 +21,7 @@ const SCAN = 32;
  * an earlier backend) are the held ids indexed in a Map, kept until the queue is empty again.
  * Ids are unique among held events (the dispatcher's are).
  */
-export class TrackedEvents<O> {
+export class HeldById<O> {
   private events: (Tracked<O> | undefined)[] = [];
   private head = 0;
   /** Position of each held id, once an ack missed the front; relative to `base`. */
