@@ -121,6 +121,23 @@ describe('RedisLink on ioredis: commands and pub/sub', () => {
     await expect(link.evalsha(broken, [])).rejects.toMatchObject({ name: 'RedisLinkError', code: 'redis_reply_error', command: 'eval' });
   });
 
+  it('runs the calls of a script new to its connection in the order they were made, none refused as NOSCRIPT', async () => {
+    const noScript = async () => Number(/errorstat_NOSCRIPT:count=(\d+)/.exec(await admin.info('errorstats'))?.[1] ?? 0);
+    await admin.script('FLUSH');
+    const before = await noScript();
+    const link = await open();
+    const append = defineRedisScript('t_append', "return redis.call('RPUSH', KEYS[1], ARGV[1])");
+    // Calls spread over several turns, as a queue's appends are: each after the previous one was sent.
+    const calls: Promise<unknown>[] = [];
+    for (let i = 0; i < 8; i += 1) {
+      calls.push(link.evalsha(append, ['t:order'], [i]));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(calls);
+    expect(await admin.lrange('t:order', 0, -1)).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+    expect(await noScript()).toBe(before);
+  });
+
   it('speaks every command of the port, alone and in a pipeline', async () => {
     const link = await open();
     expect(await link.set('t:k', 'v', { nx: true, px: 60_000 })).toBe(true);

@@ -183,11 +183,19 @@ class IoredisLink implements RedisLink {
   }
 
   async evalsha(script: RedisScript, keys: readonly string[], args: readonly RedisArg[] = []): Promise<RedisReply> {
+    if (!this.loadedScripts.has(script.sha)) {
+      // Not known to be cached on this connection: EVAL runs it and caches it, so the EVALSHAs sent
+      // after it on the same connection find it and every call runs in the order it was made. An
+      // EVALSHA answered NOSCRIPT would run its fallback after calls made meanwhile (the durable
+      // queue's appends then landed out of order in a stream).
+      this.loadedScripts.add(script.sha);
+      return (await this.send(commands.eval(script, keys, args))) as RedisReply;
+    }
     try {
       return (await this.send(commands.evalsha(script, keys, args))) as RedisReply;
     } catch (error) {
       if ((error as RedisLinkError).reply !== 'NOSCRIPT') throw error;
-      // Unknown to this server (restart, SCRIPT FLUSH): EVAL runs it and caches it for the next EVALSHA.
+      // Flushed behind this link's back (an operator's SCRIPT FLUSH): EVAL runs it and caches it for the next EVALSHA.
       this.loadedScripts.delete(script.sha);
       const reply = (await this.send(commands.eval(script, keys, args))) as RedisReply;
       this.loadedScripts.add(script.sha);
