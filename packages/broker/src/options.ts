@@ -1,21 +1,12 @@
-// Every broker option, declared once with its default, and the one place that validates them.
+// Every broker option, declared once with its default, and how the given ones resolve (checked in option-checks.ts).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { OptionsError } from './errors.js';
-import { checkTlsOptions } from './tls-files.js';
+import { checkOptions, invalid } from './option-checks.js';
+import type { LogLevel, QueueOverflowPolicy } from './option-values.js';
 
-/**
- * What to do with a new event when the queue is full: drop it, drop the oldest waiting one, or
- * refuse it and tell its sender (`overloaded`).
- */
-export type QueueOverflowPolicy = 'drop-newest' | 'drop-oldest' | 'reject';
-
-/** Log levels the broker accepts (pino's, plus `silent`). */
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
-
-export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
-export const QUEUE_OVERFLOW_POLICIES: readonly QueueOverflowPolicy[] = ['drop-newest', 'drop-oldest', 'reject'];
+export { LOG_LEVELS, QUEUE_OVERFLOW_POLICIES, type LogLevel, type QueueOverflowPolicy } from './option-values.js';
 
 export const DEFAULT_WS_PORT = 8080;
 export const DEFAULT_TCP_PORT = 8081;
@@ -261,7 +252,7 @@ export type ResolvedOptions = Required<
 type TlsOption = 'tlsCert' | 'tlsKey' | 'backendTlsCert' | 'backendTlsKey' | 'backendTlsCa';
 
 /**
- * Applies defaults and checks every value.
+ * Applies defaults and checks every value (option-checks.ts).
  * @throws OptionsError naming the option and the value that cannot work.
  */
 export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
@@ -317,67 +308,8 @@ export function resolveOptions(options: BrokerOptions = {}): ResolvedOptions {
     resumeWindowMs: options.resumeWindowMs ?? DEFAULT_RESUME_WINDOW_MS,
     resumeSecret: options.resumeSecret ?? randomBytes(32).toString('hex'),
   };
-  checkInteger('wsPort', resolved.wsPort, 0, 65_535);
-  checkInteger('tcpPort', resolved.tcpPort, 0, 65_535);
-  checkMetricsPort(resolved);
-  checkInteger('queueSize', resolved.queueSize, 0);
-  checkInteger('maxQueueBytes', resolved.maxQueueBytes, 1);
-  checkInteger('connectionRequestTimeoutMs', resolved.connectionRequestTimeoutMs, 1);
-  checkInteger('heartbeatIntervalMs', resolved.heartbeatIntervalMs, 1);
-  checkInteger('pingIntervalMs', resolved.pingIntervalMs, 0);
-  checkInteger('maxMessageBytes', resolved.maxMessageBytes, 1);
-  checkInteger('maxBackendLineBytes', resolved.maxBackendLineBytes, 1);
-  checkInteger('maxClientBufferBytes', resolved.maxClientBufferBytes, 1);
-  checkInteger('maxBackendBufferBytes', resolved.maxBackendBufferBytes, 1);
-  checkInteger('shutdownTimeoutMs', resolved.shutdownTimeoutMs, 0);
-  checkInteger('retryAfterSeconds', resolved.retryAfterSeconds, 0);
-  checkInteger('maxConnections', resolved.maxConnections, 0);
-  checkInteger('maxConnectionsPerIp', resolved.maxConnectionsPerIp, 0);
-  checkInteger('maxPendingUpgrades', resolved.maxPendingUpgrades, 1);
-  checkInteger('ackTimeoutMs', resolved.ackTimeoutMs, 1);
-  checkInteger('maxDeliveries', resolved.maxDeliveries, 1);
-  checkInteger('maxUnackedEvents', resolved.maxUnackedEvents, 1);
-  checkInteger('clientMessagesPerSecond', resolved.clientMessagesPerSecond, 0);
-  checkInteger('clientMessageBurst', resolved.clientMessageBurst, 1);
-  checkInteger('clientBytesPerSecond', resolved.clientBytesPerSecond, 0);
-  checkInteger('clientByteBurst', resolved.clientByteBurst, 1);
-  checkInteger('clientOverLimitCloseMs', resolved.clientOverLimitCloseMs, 0);
-  checkInteger('backendProbationMs', resolved.backendProbationMs, 0);
-  checkHistory(resolved);
-  if (typeof resolved.host !== 'string' || resolved.host === '') throw invalid('host', resolved.host, 'a host name or address');
-  if (typeof resolved.tcpHost !== 'string' || resolved.tcpHost === '') {
-    throw invalid('tcpHost', resolved.tcpHost, 'a host name or address');
-  }
-  if (!QUEUE_OVERFLOW_POLICIES.includes(resolved.queueOverflow)) {
-    throw invalid('queueOverflow', resolved.queueOverflow, QUEUE_OVERFLOW_POLICIES.join(' or '));
-  }
-  if (!LOG_LEVELS.includes(resolved.logLevel)) throw invalid('logLevel', resolved.logLevel, LOG_LEVELS.join(', '));
-  if (resolved.backendToken !== undefined && (typeof resolved.backendToken !== 'string' || resolved.backendToken === '')) {
-    throw invalid('backendToken', resolved.backendToken, 'a non-empty string');
-  }
-  checkTlsOptions(resolved);
-  if (resolved.backendToken === undefined && resolved.backendTlsCa === undefined && !isLoopback(resolved.tcpHost)) {
-    // Anyone who can reach the backend port could otherwise broadcast to every client.
-    throw new OptionsError(
-      `invalid option tcpHost: ${JSON.stringify(resolved.tcpHost)} is not a loopback address, so a backendToken (or backendTokenFile, or client certificates: backendTlsCa) is required`,
-      'backendToken',
-    );
-  }
-  checkInteger('handshakeTimeoutMs', resolved.handshakeTimeoutMs, 1);
-  if (resolved.allowedOrigins !== undefined) {
-    if (!Array.isArray(resolved.allowedOrigins) || resolved.allowedOrigins.some((o) => typeof o !== 'string' || !ORIGIN_PATTERN.test(o))) {
-      throw invalid('allowedOrigins', resolved.allowedOrigins, 'a list of origins such as https://app.example.com, https://*.example.com or http://localhost:*');
-    }
-  }
+  checkOptions(resolved);
   return resolved;
-}
-
-/** `scheme://host[:port]`, where host may start with `*.` and port may be `*`. */
-const ORIGIN_PATTERN = /^(https?):\/\/(\*\.)?[A-Za-z0-9.-]+(:(\d{1,5}|\*))?$/;
-
-/** True for addresses only this machine reaches. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.') || host === '[::1]';
 }
 
 /** The token given, or the first line of the token file. */
@@ -426,43 +358,4 @@ function resolveCluster(cluster: ClusterOption | undefined): Required<ClusterOpt
     throw invalid('cluster.prefix', prefix, '1-64 letters, digits or _ . : -');
   }
   return { url, prefix };
-}
-
-function checkMetricsPort(o: ResolvedOptions): void {
-  if (o.metricsPort === undefined) {
-    if (o.metricsHost !== undefined) throw new OptionsError('invalid option metricsHost: it needs metricsPort (metrics are served on the WebSocket port otherwise)', 'metricsHost');
-    return;
-  }
-  checkInteger('metricsPort', o.metricsPort, 0, 65_535);
-  if (typeof o.metricsHost !== 'string' || o.metricsHost === '') throw invalid('metricsHost', o.metricsHost, 'a host name or address');
-  if (o.metricsPort !== 0 && (o.metricsPort === o.wsPort || o.metricsPort === o.tcpPort)) {
-    throw invalid('metricsPort', o.metricsPort, 'a port other than wsPort and tcpPort (or 0)');
-  }
-}
-
-function checkInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): void {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer from ${min} to ${max}`;
-    throw invalid(name, value, range);
-  }
-}
-
-function invalid(name: string, value: unknown, expected: string): OptionsError {
-  return new OptionsError(`invalid option ${name}: ${JSON.stringify(value) ?? String(value)} (expected ${expected})`, name);
-}
-
-function checkHistory(o: ResolvedOptions): void {
-  if (!Array.isArray(o.historyRooms) || o.historyRooms.some((r) => typeof r !== 'string' || r === '')) {
-    throw invalid('historyRooms', o.historyRooms, 'a list of room name patterns such as chat:* or lobby');
-  }
-  checkInteger('historySize', o.historySize, 1);
-  checkInteger('historyBytes', o.historyBytes, 1);
-  checkInteger('historyTtlMs', o.historyTtlMs, 1);
-  checkInteger('historyMaxRooms', o.historyMaxRooms, 1);
-  checkInteger('maxRecoveryMessages', o.maxRecoveryMessages, 1);
-  checkInteger('resumeWindowMs', o.resumeWindowMs, 0);
-  if (typeof o.resumeSecret !== 'string' || o.resumeSecret.length < 16) {
-    // The value is a secret: never echoed.
-    throw new OptionsError('invalid option resumeSecret: expected a string of at least 16 characters', 'resumeSecret');
-  }
 }
