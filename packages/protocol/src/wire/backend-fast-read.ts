@@ -1,7 +1,7 @@
 // The fast path of the backend frames sent once per message (`message_to_connection`,
-// `message_to_room`, `broadcast`) or once per write (`ack`), exactly as the encoders of backend-lines.ts write them, read
-// without parsing the frame as JSON. Anything else (another key order, whitespace, an extra key,
-// a value of another type) is left to the general checker, which gives the verdict.
+// `message_to_room`, `broadcast`) or once per write (`ack`), exactly as the encoders of
+// backend-lines.ts write them, read without parsing the frame as JSON. Anything else (another key
+// order, whitespace, an extra key, a value of another type) is left to the general checker.
 import { hasAt as has } from './text-at.js';
 import type { AckFrame, BroadcastFrame, MessageToConnectionFrame, MessageToRoomFrame } from './backend-frame-types.js';
 
