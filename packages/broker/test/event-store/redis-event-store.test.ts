@@ -85,17 +85,40 @@ describe('RedisEventStore in Redis', () => {
     for (const line of ['a\n', 'b\n', 'c\n']) store.append(line, ownerOf('x'));
     store.hold(consumer, 'd\n', ownerOf('y'));
     store.holdTracked(consumer, 'e\n', ownerOf('z'), 'id-e', 1, 0);
-    await store.writer.settled();
+    await store.settled();
     expect(await streamed(q)).toEqual(['a\n', 'b\n', 'c\n', 'd\n', 'e\n']);
     store.handOut(consumer);
     store.acknowledge(consumer, 1); // d, the oldest held
     store.acknowledgeIds(consumer, ['id-e']);
     expect(store.drop()?.line).toBe('b\n'); // a went to the consumer, b is the oldest waiting
-    await store.writer.settled();
+    await store.settled();
     await waitFor(async () => (await streamed(q)).join() === 'a\n,c\n', 'released entries deleted');
     let pending = 0;
     for (let p = 0; p < 4; p += 1) pending += (await link.xinfoConsumers(store.keys.partition(p), 'backends').catch(() => [])).reduce((n, c) => n + c.pending, 0);
     expect(pending).toBe(2);
+  });
+
+  it('an event a consumer is done with in the turn it was held in is never written; one still held at the end of the turn is', async () => {
+    const q = queue(10);
+    const { store } = q;
+    const [fast, slow] = [{}, {}];
+    store.hold(fast, 'done\n', ownerOf('x'));
+    store.hold(slow, 'kept\n', ownerOf('y'));
+    store.hold(fast, 'later\n', ownerOf('x'));
+    store.acknowledge(fast, 1); // 'done', in the same turn
+    await new Promise((resolve) => setImmediate(resolve));
+    store.acknowledge(fast, 1); // 'later', a turn after it was held: it was written first
+    store.hold(slow, 'next\n', ownerOf('y'));
+    store.append('waiting\n', ownerOf('y'));
+    expect(store.handOut(slow)?.line).toBe('waiting\n'); // behind the held ones, which get their entries first
+    await store.settled();
+    await waitFor(async () => (await streamed(q)).join() === 'kept\n,next\n,waiting\n', 'only what is still held or waiting in the streams');
+    store.acknowledge(slow, 2);
+    expect(store.takeBack(slow)).toBe(1);
+    expect(store.handOut(fast)?.line).toBe('waiting\n');
+    store.acknowledge(fast, 1);
+    await store.settled();
+    await waitFor(async () => (await streamed(q)).length === 0, 'every entry released');
   });
 
   it('a restart under the same consumer takes back what was kept, in each client order, with the ids events carried', async () => {
@@ -107,7 +130,7 @@ describe('RedisEventStore in Redis', () => {
     for (let p = 0; p < first.store.options.partitions; p += 1) await link.xadd(first.store.keys.partition(p), ahead, { c: 'other', l: 'not ours\n', i: '' });
     for (let i = 0; i < 20; i += 1) first.store.append(`m${i}\n`, ownerOf(`c${i % 3}`));
     first.store.holdTracked({}, 'sent\n', ownerOf('c0'), 'id-sent', 1, 0);
-    await first.store.writer.settled();
+    await first.store.settled();
     // The process dies here: nothing is closed, nothing released.
     const second = queue(100, { prefix, consumer: 'one' });
     await second.open();
@@ -127,7 +150,7 @@ describe('RedisEventStore in Redis', () => {
     const dead = queue(100, { prefix, consumer: 'dead', leaseMs: 300 });
     await dead.open();
     for (let i = 0; i < 30; i += 1) dead.store.append(`m${i}\n`, ownerOf(`c${i}`));
-    await dead.store.writer.settled();
+    await dead.store.settled();
     await dead.close(); // gives its lease up: its entries are claimable at once
     const woken: number[] = [];
     const a = queue(20, { prefix, consumer: 'a', leaseMs: 300 });
@@ -151,12 +174,12 @@ describe('RedisEventStore in Redis', () => {
     store.holdTracked(consumer, '{"action":"new_message","x":1}\n', ownerOf('x'), 'id-1', 5, 0);
     store.append('b\n', ownerOf('x'));
     store.append('c\n', ownerOf('x'));
-    await store.writer.settled();
+    await store.settled();
     expect(q.counters.memoryOnly).toBe(1);
     expect(await streamed(q)).toEqual(['b\n', '{"action":"new_message","x":1}\n']);
     const [event] = store.expired(1);
     store.deadLettered(event!, { id: 'id-1', action: 'new_message', clientId: 'x', deliveries: 5, at: 7, line: '{"action":"new_message","x":1}' });
-    await store.writer.settled();
+    await store.settled();
     await waitFor(async () => (await streamed(q)).join() === 'b\n', 'dead letter out of the stream');
     const dlq = await link.xrange(store.keys.deadLetters, '-', '+');
     expect(dlq.map((e) => e.fields)).toEqual([{ id: 'id-1', action: 'new_message', client: 'x', deliveries: '5', at: '7', line: '{"action":"new_message","x":1}' }]);

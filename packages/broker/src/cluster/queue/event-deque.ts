@@ -16,6 +16,11 @@ export class EventDeque<T> {
     return this.items[this.head];
   }
 
+  /** The item `index` places from the front (0: the one `peek` gives). */
+  at(index: number): T | undefined {
+    return this.items[this.head + index];
+  }
+
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
     const item = this.items[this.head];

@@ -69,7 +69,7 @@ export function createRedisQueue<O extends { readonly id: string }>(options: Red
       await recovery.open(() => store.attach(ready));
     },
     async close() {
-      await store.writer.settled();
+      await store.settled();
       await recovery?.close(true);
       watch.stop();
       health = down('closed');

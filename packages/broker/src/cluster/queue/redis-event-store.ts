@@ -44,6 +44,16 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
   private readonly refs = new WeakMap<StoredEvent<O>, EntryRef>();
   private readonly held = new Map<ConsumerKey, EventDeque<StoredEvent<O>>>();
   private readonly tracked = new TrackedEvents<O>();
+  /**
+   * Per consumer, how many events at the tail of its held deque `hold` gave it this turn, without
+   * an entry yet. A consumer nearly always takes them in the same turn (the kernel took the write,
+   * the relay published them), and an event done before the turn ends needs no entry: so entries
+   * (a ref, a WeakMap slot, a partition hash, a place in the writer's batch) are made at the end of
+   * the turn, for those still held only. The write is behind either way.
+   */
+  private readonly unwritten = new Map<ConsumerKey, number>();
+  private entriesScheduled = false;
+  private readonly makeEntriesNow = (): void => this.writeHeld();
   private wake: (() => void) | undefined;
   /** UTF-8 bytes of the waiting lines. */
   private bytes = 0;
@@ -133,23 +143,36 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
   handOut(consumer: ConsumerKey): StoredEvent<O> | undefined {
     const event = this.shift();
     if (event === undefined) return undefined;
+    // The events without an entry stay the tail of the deque.
+    if (this.unwritten.size > 0) this.makeEntriesFor(consumer);
     this.heldBy(consumer).push(event);
     this.handedOut(event);
     return event;
   }
 
   hold(consumer: ConsumerKey, line: string, owner: O): void {
-    this.heldBy(consumer).push(this.create(line, owner, undefined));
+    this.heldBy(consumer).push({ line, owner });
+    this.unwritten.set(consumer, (this.unwritten.get(consumer) ?? 0) + 1);
+    if (!this.entriesScheduled) {
+      this.entriesScheduled = true;
+      setImmediate(this.makeEntriesNow);
+    }
   }
 
   acknowledge(consumer: ConsumerKey, count: number): void {
     const held = this.held.get(consumer);
     if (held === undefined) return;
+    let fresh = this.unwritten.get(consumer) ?? 0;
     for (let i = 0; i < count; i += 1) {
+      // The front one has no entry once only events without one are left.
+      const withoutEntry = fresh >= held.length;
       const event = held.shift();
       if (event === undefined) break;
-      this.release(event);
+      if (withoutEntry) fresh -= 1;
+      else this.release(event);
     }
+    if (fresh > 0) this.unwritten.set(consumer, fresh);
+    else this.unwritten.delete(consumer);
   }
 
   handOutTracked(consumer: ConsumerKey, id: string, now: number): StoredEvent<O> | undefined {
@@ -205,6 +228,7 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
   }
 
   takeBack(consumer: ConsumerKey): number {
+    this.makeEntriesFor(consumer);
     const events: StoredEvent<O>[] = [];
     const held = this.held.get(consumer);
     this.held.delete(consumer);
@@ -288,8 +312,40 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
     if (ref !== undefined) this.writer.settle(ref, true);
   }
 
+  /** Resolves once every event kept so far is written (or known kept in memory only). */
+  settled(): Promise<void> {
+    this.writeHeld();
+    return this.writer.settled();
+  }
+
+  /** Entries for the events `hold` gave this turn that are still held (at the end of the turn). */
+  private writeHeld(): void {
+    this.entriesScheduled = false;
+    for (const consumer of [...this.unwritten.keys()]) this.makeEntriesFor(consumer);
+  }
+
+  private makeEntriesFor(consumer: ConsumerKey): void {
+    const fresh = this.unwritten.get(consumer);
+    if (fresh === undefined) return;
+    this.unwritten.delete(consumer);
+    const held = this.held.get(consumer);
+    if (held === undefined) return;
+    for (let i = held.length - fresh; i < held.length; i += 1) {
+      const event = held.at(i);
+      if (event !== undefined) this.entry(event, undefined);
+    }
+  }
+
   private create(line: string, owner: O, eventId: string | undefined, kept?: KeptListener): StoredEvent<O> {
     const event: StoredEvent<O> = eventId === undefined ? { line, owner } : { line, owner, id: eventId };
+    this.entry(event, kept);
+    return event;
+  }
+
+  /** Makes `event` an entry of its partition stream (written behind, in this turn's batch). */
+  private entry(event: StoredEvent<O>, kept: KeptListener | undefined): void {
+    const { line, owner } = event;
+    const eventId = event.id;
     const clientId = owner.id;
     const ref: EntryRef = {
       partition: partitionOf(clientId, this.options.partitions),
@@ -303,7 +359,6 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
     };
     this.refs.set(event, ref);
     this.writer.write(ref);
-    return event;
   }
 
   /** An event the store did not make (requeued from elsewhere): written like a new one, keeping its id and count. */
