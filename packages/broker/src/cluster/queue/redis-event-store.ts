@@ -30,7 +30,8 @@ export interface RedisQueueCounters {
  * Waiting and held events live in memory, as in the MemoryEventStore, so every call answers at
  * once; each one is also an entry of its client's partition stream, pending for this broker's
  * consumer, from the moment Redis acknowledged the write until the event is done (acknowledged,
- * written to a PyStrands backend, or dead-lettered). What is pending survives this process: a
+ * written to a PyStrands backend, or dead-lettered). An event handed straight to a consumer and
+ * done within the same turn never needs one, and gets none. What is pending survives this process: a
  * restart under the same consumer takes it back, another broker claims it once this one's lease
  * lapsed. A shutdown forgets the waiting events here but keeps them in Redis, for the next start.
  */
