@@ -49,10 +49,6 @@ export class HeldById<O> {
     return event;
   }
 
-  has(id: string): boolean {
-    return this.find(id) !== -1;
-  }
-
   /** Forgets and returns the events sent before `sentBefore`, oldest first (sends are in time order). */
   releaseSentBefore(sentBefore: number): Tracked<O>[] {
     const out: Tracked<O>[] = [];

@@ -142,7 +142,7 @@ export class MemoryEventStore<O> implements EventStore<O> {
     let released = 0;
     for (const id of ids) {
       // Whoever holds it when this consumer does not: an ack that arrives late from the first backend still counts.
-      const record = mine?.release(id) ?? this.holderOf(id, mine)?.release(id);
+      const record = mine?.release(id) ?? this.releaseElsewhere(id, mine);
       if (record !== undefined) released += 1;
     }
     this.trackedCount -= released;
@@ -184,9 +184,13 @@ export class MemoryEventStore<O> implements EventStore<O> {
     return events.length;
   }
 
-  /** The consumer other than `skip` holding `id`, looked for among all of them (few: the backends). */
-  private holderOf(id: string, skip: HeldById<O> | undefined): HeldById<O> | undefined {
-    for (const mine of this.trackedBy.values()) if (mine !== skip && mine.has(id)) return mine;
+  /** Releases `id` from whichever consumer other than `skip` holds it (few: the backends). */
+  private releaseElsewhere(id: string, skip: HeldById<O> | undefined): Tracked<O> | undefined {
+    for (const mine of this.trackedBy.values()) {
+      if (mine === skip) continue;
+      const record = mine.release(id);
+      if (record !== undefined) return record;
+    }
     return undefined;
   }
 

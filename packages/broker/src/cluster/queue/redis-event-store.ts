@@ -322,12 +322,13 @@ export class RedisEventStore<O extends { readonly id: string }> implements Event
   /** Entries for the events `hold` gave this turn that are still held (at the end of the turn). */
   private writeHeld(): void {
     this.entriesScheduled = false;
-    for (const consumer of [...this.unwritten.keys()]) this.makeEntriesFor(consumer);
+    for (const consumer of this.unwritten.keys()) this.makeEntriesFor(consumer);
   }
 
   private makeEntriesFor(consumer: ConsumerKey): void {
     const fresh = this.unwritten.get(consumer);
     if (fresh === undefined) return;
+    // Deleting the entry being visited is safe in a Map iteration (writeHeld).
     this.unwritten.delete(consumer);
     const held = this.held.get(consumer);
     if (held === undefined) return;
