@@ -58,6 +58,21 @@ describe('cli', () => {
     expect(bad.stderr).toContain('roundTripClients must be a non-empty list of positive integers');
   });
 
+  it('--idle picks the idle connection counts, a row pair each; a bad count is refused', async () => {
+    const run = await cli(['--quick', '--only', 'idle', '--idle', '5,9', '--out', dir]);
+    expect(run.code).toBe(0);
+    const json = JSON.parse(await readFile(join(dir, 'latest.json'), 'utf8')) as { rows: { id: string; status: string }[] };
+    expect(json.rows.map((r) => [r.id, r.status])).toEqual([
+      ['idle/ws/5', 'ok'],
+      ['idle/strands/5', 'ok'],
+      ['idle/ws/9', 'ok'],
+      ['idle/strands/9', 'ok'],
+    ]);
+    const bad = await cli(['--quick', '--only', 'idle', '--idle', '5,x', '--out', dir]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('idleConnections must be a non-empty list of positive integers');
+  });
+
   it('exits 1 with the error code on a bad flag value', async () => {
     const run = await cli(['--quick', '--only', 'nonsense', '--out', dir]);
     expect(run.code).toBe(1);

@@ -8,7 +8,7 @@ import { renderTable } from './report/table.js';
 import { runSuite } from './suite.js';
 
 const USAGE = `usage: pnpm bench [--quick] [--only ${SCENARIO_NAMES.join(',')}] [--duration-ms N] [--workers N] [--repeat N]
-                  [--clients N,M] [--backend sdk|raw] [--out DIR] [--pin] [--baseline GIT-REF]
+                  [--clients N,M] [--idle N,M] [--backend sdk|raw] [--out DIR] [--pin] [--baseline GIT-REF]
   --quick            smoke run (short windows, small counts): checks that the suite runs, not figures;
                      leaves out cluster unless --only names it
   --only a,b         run only these scenarios (default: all)
@@ -16,6 +16,8 @@ const USAGE = `usage: pnpm bench [--quick] [--only ${SCENARIO_NAMES.join(',')}] 
   --workers N        load generator worker threads (default 2)
   --repeat N         runs of each setup, interleaved; medians reported (default 1; 3 with --baseline)
   --clients N,M      client counts of the round-trip setups (default 100,1000; quick 20,100)
+  --idle N,M         connection counts of the idle setups (default 10000; quick 500); each needs
+                     ulimit -n above it (20000: ulimit -n 22000)
   --backend sdk|raw  echo backend behind the broker: the @strands/backend SDK or a raw TCP reference (default sdk)
   --out DIR          folder for latest.json and chart.svg (default results; quick results/quick;
                      --baseline results/baseline)
@@ -35,6 +37,7 @@ function parse(argv: string[]): Partial<BenchOptions> {
       workers: { type: 'string' },
       repeat: { type: 'string' },
       clients: { type: 'string' },
+      idle: { type: 'string' },
       backend: { type: 'string' },
       out: { type: 'string' },
       pin: { type: 'boolean' },
@@ -54,6 +57,7 @@ function parse(argv: string[]): Partial<BenchOptions> {
     workers: int(values.workers),
     repeat: int(values.repeat),
     roundTripClients: values.clients?.split(',').map((n) => Number(n.trim())),
+    idleConnections: values.idle?.split(',').map((n) => Number(n.trim())),
     backendImpl: values.backend as BackendImpl | undefined,
     outDir: values.out,
     pin: values.pin,

@@ -38,8 +38,8 @@ export interface BenchOptions {
   recoveryClients: number;
   /** Messages each of them misses while away. @default 100 (quick too) */
   recoveryMissed: number;
-  /** Connections held in the idle scenario. @default 10000 (quick: 500) */
-  idleConnections: number;
+  /** Connection counts of the idle scenario, one row pair each; each needs `ulimit -n` above it. @default [10000] (quick: [500]) */
+  idleConnections: number[];
   /** Backend process counts of the backends scenario. @default [1, 2, 4] (quick: [1, 2]) */
   backendCounts: number[];
   /** Ping-pong clients of the backends scenario. @default 100 (quick: 20) */
@@ -85,7 +85,7 @@ export const DEFAULT_FAN_OUT_IN_FLIGHT = 8;
 /** Issue 13: recovery time for 100 clients missing 100 messages each. */
 export const DEFAULT_RECOVERY_CLIENTS = 100;
 export const DEFAULT_RECOVERY_MISSED = 100;
-export const DEFAULT_IDLE_CONNECTIONS = 10_000;
+export const DEFAULT_IDLE_CONNECTIONS = [10_000];
 export const DEFAULT_BACKEND_COUNTS = [1, 2, 4];
 export const DEFAULT_BACKEND_CLIENTS = 100;
 export const DEFAULT_FIXED_RATE_PER_SEC = 10_000;
@@ -128,7 +128,7 @@ export const QUICK_DEFAULTS: Partial<BenchOptions> = {
   drainMs: 500,
   roundTripClients: [20, 100],
   fanOutReceivers: 100,
-  idleConnections: 500,
+  idleConnections: [500],
   backendCounts: [1, 2],
   backendClients: 20,
   fixedRatePerSec: 1_000,
@@ -159,7 +159,7 @@ export function resolveOptions(
     quick,
   };
   const positive: (keyof BenchOptions)[] = [
-    'durationMs', 'workers', 'fanOutReceivers', 'fanOutInFlight', 'recoveryClients', 'recoveryMissed', 'idleConnections',
+    'durationMs', 'workers', 'fanOutReceivers', 'fanOutInFlight', 'recoveryClients', 'recoveryMissed',
     'backendClients', 'fixedRatePerSec', 'connectConcurrency', 'repeat',
   ];
   for (const key of positive) {
@@ -176,7 +176,7 @@ export function resolveOptions(
   if (!Number.isInteger(resolved.messageBytes) || resolved.messageBytes < MIN_MESSAGE_BYTES) {
     throw new BenchError('invalid_options', `messageBytes must be an integer >= ${MIN_MESSAGE_BYTES}`);
   }
-  for (const key of ['roundTripClients', 'backendCounts'] as const) {
+  for (const key of ['roundTripClients', 'backendCounts', 'idleConnections'] as const) {
     if (resolved[key].length === 0 || resolved[key].some((n) => !Number.isInteger(n) || n <= 0)) {
       throw new BenchError('invalid_options', `${key} must be a non-empty list of positive integers`);
     }

@@ -13,7 +13,7 @@ describe('runSuite', () => {
       quick: true,
       scenarios: ['round-trip', 'idle', 'pystrands'],
       roundTripClients: [4],
-      idleConnections: 20,
+      idleConnections: [20],
       durationMs: 200,
       warmupMs: 50,
       workers: 1,

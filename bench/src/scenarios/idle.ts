@@ -65,13 +65,17 @@ function measureIdle(options: BenchOptions, head: RowHead) {
 /** Runs the idle-connections scenario. */
 export async function idle(options: BenchOptions, context: ScenarioContext): Promise<ResultRow[]> {
   const { log } = context;
-  const clients = options.idleConnections;
-  const ws: RowHead = { scenario: 'idle', id: `idle/ws/${clients}`, system: 'ws', label: 'bare ws server, memory per connection', clients, metric: 'bytes/connection' };
-  const strands: RowHead = { scenario: 'idle', id: `idle/strands/${clients}`, system: 'strands', label: 'broker, memory per connection', clients, backends: 1, metric: 'bytes/connection' };
-  return repeated(options, [
-    () => withStack(ws, log, () => startWsBaseline('echo', context.current), measureIdle(options, ws)),
-    ...perTree(context, strands, (head, launch) =>
-      withStack(head, log, () => startStrands(1, 'echo', options.backendImpl, launch), measureIdle(options, head)),
-    ),
-  ]);
+  return repeated(
+    options,
+    options.idleConnections.flatMap((clients) => {
+      const ws: RowHead = { scenario: 'idle', id: `idle/ws/${clients}`, system: 'ws', label: 'bare ws server, memory per connection', clients, metric: 'bytes/connection' };
+      const strands: RowHead = { scenario: 'idle', id: `idle/strands/${clients}`, system: 'strands', label: 'broker, memory per connection', clients, backends: 1, metric: 'bytes/connection' };
+      return [
+        () => withStack(ws, log, () => startWsBaseline('echo', context.current), measureIdle(options, ws)),
+        ...perTree(context, strands, (head, launch) =>
+          withStack(head, log, () => startStrands(1, 'echo', options.backendImpl, launch), measureIdle(options, head)),
+        ),
+      ];
+    }),
+  );
 }
