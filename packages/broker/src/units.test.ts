@@ -1,7 +1,7 @@
 // Unit checks of the small pure pieces: options, header names, addresses, frames, param checks.
 import { describe, expect, it } from 'vitest';
 import * as wsModule from 'ws';
-import { truncateUtf8 } from './core/text.js';
+import { flatCopy, truncateUtf8 } from './core/text.js';
 import { checkBackendFrame } from '@strands/protocol/wire';
 import { canonicalHeaderName, remoteAddress } from './gateway/handshake.js';
 import { textFrame } from './gateway/ws-frames.js';
@@ -75,5 +75,11 @@ describe('frame checks', () => {
   it('truncates close reasons on character boundaries', () => {
     expect(truncateUtf8('ééé', 5)).toBe('éé');
     expect(Buffer.byteLength(truncateUtf8('x'.repeat(500), 123))).toBe(123);
+  });
+
+  it('copies strings into one piece without changing them, lone surrogates and non-Latin text included', () => {
+    for (const text of ['', 'a', '{"client_id":"e834e13f-308f-4fa3-8d74-b0e460610c8b"}', 'é\u{1F600}ß', '\uD800x\uDFFF', '"\\\n\u0000']) {
+      expect(flatCopy(text)).toBe(text);
+    }
   });
 });

@@ -90,9 +90,11 @@ describe('connection requests', () => {
     expect(result).toMatchObject({ kind: 'http', status: 504 });
     const error = await backend.waitFrame((f) => f.action === 'error', 'error event');
     expect(error.params.error).toMatch(/timed out/);
-    expect(error.params.context.url).toBe('/ws/slow');
-    // The late answer finds nothing and harms nothing.
+    // The request's own headers and address, read back from its line (the pending record keeps no params).
     const req = backend.of('connection_request')[0];
+    expect(req?.params.headers.Host).toHaveLength(1);
+    expect(error.params.context).toEqual({ url: '/ws/slow', headers: req?.params.headers, remote_addr: req?.params.remote_addr, request_id: req?.request_id });
+    // The late answer finds nothing and harms nothing.
     backend.send('response', { accepted: true }, req?.request_id);
     expect((await h.http('/healthz')).status).toBe(200);
     expect(h.broker.stats().clients).toBe(0);

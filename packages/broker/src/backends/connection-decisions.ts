@@ -1,12 +1,13 @@
 // Connection requests answered by this broker's backends: ask one, retry on another if it goes, 504 if none answers.
 import { randomUUID } from 'node:crypto';
 import type { BrokerContext } from '../core/context.js';
-import type { ConnectionDecider, ConnectionRequest, Decision, Refusal } from '../core/decisions.js';
+import type { ConnectionDecider, ConnectionRequest, ConnectionRequestParams, Decision, Refusal } from '../core/decisions.js';
 import type { BackendConnection } from './backend-connection.js';
 import { nextRequestId, withDelivery } from '../core/event-lines.js';
 import { connectionRequestLine, errorEventLine } from './backend-frames.js';
 import type { BackendPool } from './backend-pool.js';
 import { RateLimitedLog } from '../logger.js';
+import { flatCopy } from '../core/text.js';
 import { AwaitingProof, PROOF_WAIT_SLACK_MS } from './awaiting-proof.js';
 
 /** Connection requests in a row a backend may let lapse before it leaves the rotation. */
@@ -14,12 +15,20 @@ export const BENCH_AFTER_TIMEOUTS = 3;
 /** How long such a backend gets no new clients (it keeps its own clients' events). */
 export const BENCH_MS = 30_000;
 
-/** A request waiting for a backend's `response`. */
+/**
+ * A request waiting for a backend's `response`. It keeps the request's line, not its params: a
+ * burst of upgrades keeps thousands waiting long enough to reach V8's old space, where a headers
+ * object per request would leave holes between the connections that stay (idle memory per
+ * connection). The rare paths that need the params read them back from the line.
+ */
 interface PendingDecision {
-  readonly request: ConnectionRequest;
+  readonly id: string;
+  /** The request's path: the room of a client whose acceptance names none. */
+  readonly url: string;
   readonly line: string;
   readonly done: (decision: Decision) => void;
-  readonly tried: Set<BackendConnection>;
+  /** Backends asked already; made on the first retry. */
+  tried: Set<BackendConnection> | undefined;
   /** When the client's budget (`connectionRequestTimeoutMs`) runs out. */
   readonly deadline: number;
   backend: BackendConnection;
@@ -28,6 +37,22 @@ interface PendingDecision {
 
 /** What an end user is told when a backend's answer could not be used. */
 export const BAD_GATEWAY_REASON = 'bad gateway: the backend answer could not be used';
+
+/** The backends `p` was asked on, `backend` now among them. */
+function tried(p: PendingDecision, backend: BackendConnection): Set<BackendConnection> {
+  p.tried ??= new Set();
+  p.tried.add(backend);
+  return p.tried;
+}
+
+/** Metadata with no fields, shared by every client accepted without any (most): one object less per connection. */
+const NO_METADATA: Record<string, unknown> = Object.freeze({});
+
+function sharedIfEmpty(metadata: unknown): Record<string, unknown> {
+  if (metadata === undefined || metadata === null) return NO_METADATA;
+  for (const _field in metadata as Record<string, unknown>) return metadata as Record<string, unknown>;
+  return NO_METADATA;
+}
 
 function refusal(why: Refusal['why'], status: number, reason: string): Refusal {
   return { accepted: false, why, status, reason };
@@ -74,10 +99,11 @@ export class BackendDecider implements ConnectionDecider {
     if (backend === undefined) return done(refusal('no_backend', 503, 'no backend connected'));
     const { connectionRequestTimeoutMs } = this.ctx.options;
     const p: PendingDecision = {
-      request,
+      id: request.id,
+      url: request.params.url,
       line: connectionRequestLine(request.id, request.params),
       done,
-      tried: new Set(),
+      tried: undefined,
       deadline: Date.now() + connectionRequestTimeoutMs,
       backend,
       timer: setTimeout(() => this.timeout(p), this.attemptMs(connectionRequestTimeoutMs)),
@@ -108,9 +134,9 @@ export class BackendDecider implements ConnectionDecider {
     }
     p.done({
       accepted: true,
-      clientId: typeof params.client_id === 'string' && params.client_id !== '' ? params.client_id : randomUUID(),
-      roomId: typeof params.room_id === 'string' ? params.room_id : p.request.params.url,
-      metadata: (params.metadata ?? {}) as Record<string, unknown>,
+      clientId: typeof params.client_id === 'string' && params.client_id !== '' ? params.client_id : flatCopy(randomUUID()),
+      roomId: typeof params.room_id === 'string' ? params.room_id : p.url,
+      metadata: sharedIfEmpty(params.metadata),
       affinity: backend,
     });
   }
@@ -130,10 +156,9 @@ export class BackendDecider implements ConnectionDecider {
   backendGone(backend: BackendConnection): void {
     for (const p of [...this.pending.values()]) {
       if (p.backend !== backend) continue;
-      p.tried.add(backend);
-      const next = this.pool.pick(p.tried);
+      const next = this.pool.pick(tried(p, backend));
       if (next !== undefined) {
-        this.ctx.logger.debug({ requestId: p.request.id, from: backend.id, to: next.id }, 'connection request retried on another backend');
+        this.ctx.logger.debug({ requestId: p.id, from: backend.id, to: next.id }, 'connection request retried on another backend');
         backend.pendingRequests -= 1;
         this.ask(p, next);
         continue;
@@ -163,11 +188,10 @@ export class BackendDecider implements ConnectionDecider {
    * otherwise the client gets 504 at the end of its budget.
    */
   private timeout(p: PendingDecision): void {
-    if (this.pending.get(p.request.id) !== p) return;
+    if (this.pending.get(p.id) !== p) return;
     const backend = p.backend;
     const left = p.deadline - Date.now();
-    p.tried.add(backend);
-    const next = left > 0 ? this.pool.pick(p.tried) : undefined;
+    const next = left > 0 ? this.pool.pick(tried(p, backend)) : undefined;
     if (left > 0 && next === undefined) {
       // Nobody else to ask: this backend keeps the rest of the budget.
       p.timer = setTimeout(() => this.timeout(p), left);
@@ -176,7 +200,7 @@ export class BackendDecider implements ConnectionDecider {
     this.tellTimedOut(p, backend);
     this.strike(backend);
     if (next !== undefined) {
-      this.ctx.logger.debug({ requestId: p.request.id, from: backend.id, to: next.id }, 'connection request timed out: retried on another backend');
+      this.ctx.logger.debug({ requestId: p.id, from: backend.id, to: next.id }, 'connection request timed out: retried on another backend');
       backend.pendingRequests -= 1;
       p.timer = setTimeout(() => this.timeout(p), Math.min(left, this.attemptMs(left)));
       this.ask(p, next);
@@ -184,7 +208,7 @@ export class BackendDecider implements ConnectionDecider {
     }
     this.settle(p);
     this.timeoutLog.hit((suppressed) => {
-      this.ctx.logger.warn({ backend: backend.id, requestId: p.request.id, url: p.request.params.url, suppressed }, 'connection request timed out (504)');
+      this.ctx.logger.warn({ backend: backend.id, requestId: p.id, url: p.url, suppressed }, 'connection request timed out (504)');
     });
     p.done(refusal('timeout', 504, 'backend did not answer in time'));
   }
@@ -195,8 +219,8 @@ export class BackendDecider implements ConnectionDecider {
    * about this backend's own request, meaningless to another one (its `ack` is ignored).
    */
   private tellTimedOut(p: PendingDecision, backend: BackendConnection): void {
-    const { headers, url, remote_addr } = p.request.params;
-    const line = errorEventLine({ headers, url, remote_addr, request_id: p.request.id }, 'connection request timed out');
+    const { headers, url, remote_addr } = (JSON.parse(p.line) as { params: ConnectionRequestParams }).params;
+    const line = errorEventLine({ headers, url, remote_addr, request_id: p.id }, 'connection request timed out');
     backend.send(backend.acks ? withDelivery(line, nextRequestId(), 1) : line);
   }
 
@@ -215,8 +239,8 @@ export class BackendDecider implements ConnectionDecider {
   }
 
   private settle(p: PendingDecision): void {
-    if (this.pending.get(p.request.id) !== p) return;
-    this.pending.delete(p.request.id);
+    if (this.pending.get(p.id) !== p) return;
+    this.pending.delete(p.id);
     clearTimeout(p.timer);
     p.backend.pendingRequests -= 1;
   }

@@ -5,6 +5,7 @@ import type { LocalClientInfo } from '../core/backplane.js';
 import type { EventConsumer, EventOwner } from '../core/consumers.js';
 import type { InboundRate } from './rate-limit.js';
 import type { RoomMember } from './rooms.js';
+import { flatCopy } from '../core/text.js';
 
 /**
  * Where a client is in its life: `open` while registered; `closing` once the broker let it go
@@ -57,9 +58,8 @@ export class ClientConnection implements RoomMember, EventOwner {
     /** The peer address admission control counted this client under. */
     readonly ip = '',
   ) {
-    // One JSON.stringify gives a flat string; a concatenation would be kept as a tree of pieces
-    // costing several times its length for the life of the connection.
-    this.contextJson = JSON.stringify({ client_id: id, room_id: roomId, metadata });
+    // Kept for the connection's life: in one piece (see flatCopy).
+    this.contextJson = flatCopy(JSON.stringify({ client_id: id, room_id: roomId, metadata }));
   }
 
   /** Who this client is, as the backplane is told. */

@@ -20,4 +20,24 @@ describe('Rooms lifecycle', () => {
     expect(events).toEqual(['open x', 'open y', 'close x', 'close y']);
     expect(rooms.size).toBe(0);
   });
+
+  it('gives members alone in a room one shared list, and each member its own once it is in several', () => {
+    const rooms = new Rooms<RoomMember>();
+    const a: RoomMember = { rooms: [] };
+    const b: RoomMember = { rooms: [] };
+    rooms.join(a, 'x');
+    rooms.join(b, 'x');
+    expect(a.rooms).toEqual(['x']);
+    expect(a.rooms).toBe(b.rooms);
+    expect(Object.isFrozen(a.rooms)).toBe(true);
+    rooms.join(a, 'y');
+    expect(a.rooms).toEqual(['x', 'y']);
+    expect(b.rooms).toEqual(['x']);
+    rooms.leave(a, 'x');
+    expect(a.rooms).toEqual(['y']);
+    rooms.leave(a, 'y');
+    expect(a.rooms).toEqual([]);
+    expect(rooms.members('y')).toBeUndefined();
+    expect([...(rooms.members('x') ?? [])]).toEqual([b]);
+  });
 });

@@ -19,9 +19,15 @@ export interface RoomLifecycle {
 
 const SILENT: RoomLifecycle = { opened: () => undefined, closed: () => undefined };
 
+interface Room<M> {
+  readonly members: Set<M>;
+  /** `[id]`: the rooms of every member in this room alone (most of them), one array for all. */
+  readonly alone: readonly string[];
+}
+
 /** Keeps both directions of membership in step; empty rooms are forgotten. */
 export class Rooms<M extends RoomMember> {
-  private readonly byId = new Map<string, Set<M>>();
+  private readonly byId = new Map<string, Room<M>>();
 
   constructor(private readonly lifecycle: RoomLifecycle = SILENT) {}
 
@@ -32,41 +38,41 @@ export class Rooms<M extends RoomMember> {
 
   /** Members of a room (empty when the room does not exist). Do not mutate. */
   members(roomId: string): ReadonlySet<M> | undefined {
-    return this.byId.get(roomId);
+    return this.byId.get(roomId)?.members;
   }
 
   /** Adds a member to a room; returns false when it was already there. */
   join(member: M, roomId: string): boolean {
-    let set = this.byId.get(roomId);
-    const opened = set === undefined;
-    if (set === undefined) {
-      set = new Set();
-      this.byId.set(roomId, set);
-    } else if (set.has(member)) {
+    let room = this.byId.get(roomId);
+    const opened = room === undefined;
+    if (room === undefined) {
+      room = { members: new Set(), alone: Object.freeze([roomId]) };
+      this.byId.set(roomId, room);
+    } else if (room.members.has(member)) {
       return false;
     }
-    set.add(member);
-    member.rooms = member.rooms.concat(roomId);
+    room.members.add(member);
+    member.rooms = member.rooms.length === 0 ? room.alone : member.rooms.concat(room.alone);
     if (opened) this.lifecycle.opened(roomId);
     return true;
   }
 
   /** Removes a member from a room; returns false when it was not there. */
   leave(member: M, roomId: string): boolean {
-    const set = this.byId.get(roomId);
-    if (set === undefined || !set.delete(member)) return false;
-    member.rooms = member.rooms.filter((id) => id !== roomId);
-    if (set.size === 0) this.forget(roomId);
+    const room = this.byId.get(roomId);
+    if (room === undefined || !room.members.delete(member)) return false;
+    member.rooms = member.rooms.length === 1 ? NO_ROOMS : member.rooms.filter((id) => id !== roomId);
+    if (room.members.size === 0) this.forget(roomId);
     return true;
   }
 
   /** Removes a member from every room it is in. */
   leaveAll(member: M): void {
     for (const roomId of member.rooms) {
-      const set = this.byId.get(roomId);
-      if (set === undefined) continue;
-      set.delete(member);
-      if (set.size === 0) this.forget(roomId);
+      const room = this.byId.get(roomId);
+      if (room === undefined) continue;
+      room.members.delete(member);
+      if (room.members.size === 0) this.forget(roomId);
     }
     member.rooms = NO_ROOMS;
   }

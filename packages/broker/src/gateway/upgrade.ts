@@ -6,7 +6,7 @@ import { rejectionCloseCode } from '@strands/protocol/wire';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { BrokerContext } from '../core/context.js';
 import type { Acceptance, ConnectionDecider, Decision } from '../core/decisions.js';
-import { MAX_CLOSE_REASON_BYTES, truncateUtf8 } from '../core/text.js';
+import { flatCopy, MAX_CLOSE_REASON_BYTES, truncateUtf8 } from '../core/text.js';
 import { RateLimitedLog } from '../logger.js';
 import type { RejectReason } from '../metrics.js';
 import type { Admission } from './admission.js';
@@ -79,7 +79,8 @@ export class UpgradeHandler {
     const ip = req.socket.remoteAddress ?? '';
     const over = this.admission.admit(ip);
     if (over !== undefined) return this.overCapacity(req, socket, head, strands, over, ip);
-    const id = randomUUID();
+    // In one piece: the pending record may live long enough to reach V8's old space (see flatCopy).
+    const id = flatCopy(randomUUID());
     const p: PendingUpgrade = {
       id,
       req,
