@@ -19,7 +19,9 @@ const row = (over: Partial<ResultRow> & Pick<ResultRow, 'id' | 'scenario' | 'sys
 const rows: ResultRow[] = [
   row({ id: 'round-trip/ws/100', scenario: 'round-trip', system: 'ws', value: 50_000, latency: latency(5), cpu: { perThousandMs: 15, byRole: { ws: 15 } } }),
   row({ id: 'round-trip/strands/100', scenario: 'round-trip', system: 'strands', value: 40_000, latency: latency(8), cpu: { perThousandMs: 31.5, byRole: { broker: 23, backend: 8.5 } }, cpuVsWs: 2.1 }),
+  row({ id: 'round-trip/strands-ack/100', scenario: 'round-trip', system: 'strands', value: 37_000, cpu: { perThousandMs: 33.3, byRole: {} } }),
   row({ id: 'round-trip/ws/1000', scenario: 'round-trip', system: 'ws', value: 40_000, clients: 1000 }),
+  row({ id: 'round-trip/strands-ack/1000', scenario: 'round-trip', system: 'strands', value: 17_000, clients: 1000 }),
   row({ id: 'round-trip/strands/1000', scenario: 'round-trip', system: 'strands', value: 20_000, clients: 1000 }),
   row({ id: 'fan-out/strands/1000', scenario: 'fan-out', system: 'strands', value: 850_000, metric: 'deliveries/s', clients: 1000 }),
   row({ id: 'idle/strands/10000', scenario: 'idle', system: 'strands', value: 7_000, metric: 'bytes/connection', clients: 10_000 }),
@@ -37,6 +39,12 @@ describe('judgeTargets', () => {
     expect(byName['round trip, 1000 clients']).toMatchObject({ pass: false, actual: '50% (20,000 / 40,000)' });
     expect(byName['CPU per round trip, 100 clients (issue 14)']).toMatchObject({ pass: false, goal: 'broker + SDK echo <= 1.5x bare ws CPU per round trip', actual: '2.10x (31.5 / 15.0 ms per 1,000)' });
     expect(byName['CPU per round trip, 1000 clients (issue 14)']).toMatchObject({ pass: undefined, actual: 'not measured' });
+    expect(byName['acks cost, 100 clients (issue 12)']).toMatchObject({
+      pass: true,
+      goal: "round trip with acks >= 90% of the same broker's msg/s without",
+      actual: '7.5% cost (37,000 / 40,000; CPU per round trip 1.06x)',
+    });
+    expect(byName['acks cost, 1000 clients (issue 12)']).toMatchObject({ pass: false, actual: '15.0% cost (17,000 / 20,000)' });
     expect(byName['fan-out, room of 1000 (issue 14)']).toMatchObject({ pass: true, goal: '>= 800,000 deliveries/s, 8 in flight', actual: '850,000/s' });
     expect(byName['idle memory, 10000 connections (issue 14)']).toMatchObject({ pass: false, goal: '<= 6 KB per connection (at 10,000 and 20,000)', actual: '6.8 KB' });
     expect(byName['backend scaling']).toMatchObject({ pass: true });

@@ -17,6 +17,8 @@ export const P99_FACTOR_TARGET = 2;
 export const FAN_OUT_TARGET_PER_SEC = 800_000;
 /** Broker memory per idle connection, in bytes (6 KB; issue 14 at 10,000 and 20,000 connections; issue 7 had 8 KB). */
 export const IDLE_BYTES_TARGET = 6 * 1024;
+/** Round trip with acks on (issue 12): at least this share of the same broker's msg/s without, at the first two client counts. */
+export const ACK_SHARE_TARGET = 0.9;
 /** Broker + SDK echo backend server CPU per round trip, as a multiple of the bare ws server's, at the first two client counts (issue 14). */
 export const CPU_VS_WS_TARGET = 1.5;
 /** Strands round trips as a multiple of the PyStrands Go broker + Go echo backend's, in the same run, at the first client count (issue 14; issue 7 had 2x). */
@@ -81,6 +83,19 @@ export function judgeTargets(rows: ResultRow[], options: BenchOptions): TargetCh
       const backend = options.backendImpl === 'sdk' ? '' : `; backend: ${options.backendImpl}`;
       checks.push({ name: cpuName, goal: cpuGoal, actual: pinned(`${(cpuS / cpuW).toFixed(2)}x (${cpuS.toFixed(1)} / ${cpuW.toFixed(1)} ms per 1,000)${backend}`), pass: judge(cpuS / cpuW <= CPU_VS_WS_TARGET) });
     }
+  });
+
+  options.roundTripClients.slice(0, 2).forEach((clients) => {
+    const name = `acks cost, ${clients} clients (issue 12)`;
+    const goal = `round trip with acks >= ${pct(ACK_SHARE_TARGET)} of the same broker's msg/s without`;
+    const off = ok(`round-trip/strands/${clients}`);
+    const on = ok(`round-trip/strands-ack/${clients}`);
+    if (off === undefined || on === undefined || off.value === 0) return missing(name, goal);
+    const cpuOn = on.cpu?.perThousandMs;
+    const cpuOff = off.cpu?.perThousandMs;
+    const cpu = cpuOn === undefined || cpuOff === undefined || cpuOff === 0 ? '' : `; CPU per round trip ${(cpuOn / cpuOff).toFixed(2)}x`;
+    const cost = Math.max(0, 1 - on.value / off.value);
+    checks.push({ name, goal, actual: `${(cost * 100).toFixed(1)}% cost (${fmt(on.value)} / ${fmt(off.value)}${cpu})`, pass: judge(on.value >= ACK_SHARE_TARGET * off.value) });
   });
 
   const fan = ok(`fan-out/strands/${options.fanOutReceivers}`);
