@@ -45,6 +45,8 @@ describe('judgeTargets', () => {
       actual: '7.5% cost (37,000 / 40,000; CPU per round trip 1.06x)',
     });
     expect(byName['acks cost, 1000 clients (issue 12)']).toMatchObject({ pass: false, actual: '15.0% cost (17,000 / 20,000)' });
+    const faster = rows.map((r) => (r.id === 'round-trip/strands-ack/100' ? { ...r, value: 42_000 } : r));
+    expect(judgeTargets(faster, resolveOptions()).find((t) => t.name === 'acks cost, 100 clients (issue 12)')).toMatchObject({ pass: true, actual: '-5.0% cost (42,000 / 40,000; CPU per round trip 1.06x)' });
     expect(byName['fan-out, room of 1000 (issue 14)']).toMatchObject({ pass: true, goal: '>= 800,000 deliveries/s, 8 in flight', actual: '850,000/s' });
     expect(byName['idle memory, 10000 connections (issue 14)']).toMatchObject({ pass: false, goal: '<= 6 KB per connection (at 10,000 and 20,000)', actual: '6.8 KB' });
     expect(byName['backend scaling']).toMatchObject({ pass: true });
