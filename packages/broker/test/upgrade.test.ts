@@ -1,5 +1,5 @@
 // The upgrade flow: what the backend is asked, and every way an upgrade is refused (HTTP status or 4xxx close).
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acceptAll, closeOf, startBroker, waitFor, type Harness } from './support/harness.js';
 
@@ -147,6 +147,21 @@ describe('connection requests', () => {
     const c = await h.client('/ws/r?id=after');
     expect(h.broker.stats().clients).toBe(1);
     expect(c.closed).toBe(false);
+  });
+
+  it('reports a client whose connection is reset after the upgrade as gone (1006), and harms no one else', async () => {
+    h = await startBroker();
+    const backend = await h.backend();
+    const other = await h.client('/ws/r?id=stays');
+    const c = await h.client('/ws/r?id=reset');
+    // An RST: the broker's side of the socket errors (ECONNRESET), which ws alone now handles.
+    (c.ws as unknown as { _socket: Socket })._socket.resetAndDestroy();
+    const gone = await backend.waitFrame((f) => f.action === 'disconnected' && f.params.context?.client_id === 'reset', 'disconnected of the reset client');
+    expect(gone.params.code).toBe(1006);
+    backend.send('message_to_connection', { conn_id: 'stays', message: 'still here' });
+    await other.waitMessage('still here');
+    expect(h.broker.stats().clients).toBe(1);
+    expect((await h.http('/healthz')).status).toBe(200);
   });
 
   it('answers 502 to the client when the backend response has wrong params', async () => {

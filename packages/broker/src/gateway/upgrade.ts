@@ -129,6 +129,9 @@ export class UpgradeHandler {
     this.wss.handleUpgrade(p.req, p.socket, p.head, (ws) => {
       upgraded = true;
       p.socket.removeListener('close', lost);
+      // ws now handles the socket's errors (it destroys the socket too): a second listener would
+      // keep a listener array on every connection for its whole life.
+      p.socket.removeListener('error', destroySocket);
       this.admission.settled(p.ip, true);
       this.accept(ws, p.socket, decision, p.ip, p.req);
     });
