@@ -31,6 +31,9 @@ describe('handshake helpers', () => {
     expect(canonicalHeaderName('x-client-id')).toBe('X-Client-Id');
     expect(canonicalHeaderName('AUTHORIZATION')).toBe('Authorization');
     expect(canonicalHeaderName('sec-websocket-key')).toBe('Sec-Websocket-Key');
+    // Remembered names are spelled the same the second time, and past the bound still spelled right.
+    expect(canonicalHeaderName('x-client-id')).toBe('X-Client-Id');
+    for (let i = 0; i < 300; i += 1) expect(canonicalHeaderName(`x-h${i}-name`)).toBe(`X-H${i}-Name`);
   });
 
   it('prints peer addresses as ip:port', () => {

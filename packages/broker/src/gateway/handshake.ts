@@ -23,8 +23,24 @@ export function selectProtocol(offered: Set<string>, req: IncomingMessage): stri
   return offered.has(STRANDS_SUBPROTOCOL) ? STRANDS_SUBPROTOCOL : false;
 }
 
+/**
+ * Header names seen, spelled canonically. Every upgrade sends the same few, and a name built
+ * anew per request (and internalized as a key of the headers object) is old-space garbage in a
+ * burst of upgrades. Names are the client's to choose: past the bound they are spelled each time.
+ */
+const canonicalNames = new Map<string, string>();
+const MAX_CANONICAL_NAMES = 256;
+
 /** `x-client-id` -> `X-Client-Id`, as Go's `textproto.CanonicalMIMEHeaderKey` spells header names. */
 export function canonicalHeaderName(name: string): string {
+  const known = canonicalNames.get(name);
+  if (known !== undefined) return known;
+  const spelled = spellCanonically(name);
+  if (canonicalNames.size < MAX_CANONICAL_NAMES) canonicalNames.set(name, spelled);
+  return spelled;
+}
+
+function spellCanonically(name: string): string {
   let out = '';
   let upper = true;
   for (const ch of name) {
