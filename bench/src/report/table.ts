@@ -53,6 +53,11 @@ export function redisCell(row: ResultRow): string {
   return `${r.perMessage.toFixed(2)}${parts.length === 0 ? '' : ` (${parts.join('; ')})`}`;
 }
 
+/** Idle rows: the V8 heap in use per connection (after a GC), which holds still where RSS moves with V8's sizing of its spaces. */
+function heapNote(r: ResultRow): string {
+  return r.memory === undefined ? '' : `heap ${(r.memory.heapPerConnectionBytes / 1024).toFixed(1)} KB/conn`;
+}
+
 /** Renders the whole report as text. */
 export function renderTable(suite: SuiteResult): string {
   // Columns of the cluster scenario, only when a row has their figures.
@@ -74,7 +79,7 @@ export function renderTable(suite: SuiteResult): string {
     r.status === 'ok' && r.cpu?.coresBusy !== undefined ? r.cpu.coresBusy.toFixed(2) : '',
     r.generatorUtilization === undefined ? '' : `${Math.round(r.generatorUtilization * 100)}%`,
     ...(cluster ? [versusCell(r), redisCell(r)] : []),
-    [r.note, floodNote(r), r.mismatched ? `${r.mismatched} mismatched` : '', r.dropped ? `${r.dropped} dropped` : '', r.stalled ? `${r.stalled} clients stalled` : '', r.connectFailures ? `${r.connectFailures} connect failures` : '']
+    [r.note, floodNote(r), heapNote(r), r.mismatched ? `${r.mismatched} mismatched` : '', r.dropped ? `${r.dropped} dropped` : '', r.stalled ? `${r.stalled} clients stalled` : '', r.connectFailures ? `${r.connectFailures} connect failures` : '']
       .filter(Boolean)
       .join('; '),
   ]);
