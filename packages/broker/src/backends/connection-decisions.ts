@@ -1,5 +1,4 @@
 // Connection requests answered by this broker's backends: ask one, retry on another if it goes, 504 if none answers.
-import { randomUUID } from 'node:crypto';
 import type { BrokerContext } from '../core/context.js';
 import type { ConnectionDecider, ConnectionRequest, ConnectionRequestParams, Decision, Refusal } from '../core/decisions.js';
 import type { BackendConnection } from './backend-connection.js';
@@ -7,7 +6,7 @@ import { nextRequestId, withDelivery } from '../core/event-lines.js';
 import { connectionRequestLine, errorEventLine } from './backend-frames.js';
 import type { BackendPool } from './backend-pool.js';
 import { RateLimitedLog } from '../logger.js';
-import { flatCopy } from '../core/text.js';
+import { flatUuid } from '../core/text.js';
 import { AwaitingProof, PROOF_WAIT_SLACK_MS } from './awaiting-proof.js';
 
 /** Connection requests in a row a backend may let lapse before it leaves the rotation. */
@@ -43,15 +42,6 @@ function tried(p: PendingDecision, backend: BackendConnection): Set<BackendConne
   p.tried ??= new Set();
   p.tried.add(backend);
   return p.tried;
-}
-
-/** Metadata with no fields, shared by every client accepted without any (most): one object less per connection. */
-const NO_METADATA: Record<string, unknown> = Object.freeze({});
-
-function sharedIfEmpty(metadata: unknown): Record<string, unknown> {
-  if (metadata === undefined || metadata === null) return NO_METADATA;
-  for (const _field in metadata as Record<string, unknown>) return metadata as Record<string, unknown>;
-  return NO_METADATA;
 }
 
 function refusal(why: Refusal['why'], status: number, reason: string): Refusal {
@@ -134,9 +124,9 @@ export class BackendDecider implements ConnectionDecider {
     }
     p.done({
       accepted: true,
-      clientId: typeof params.client_id === 'string' && params.client_id !== '' ? params.client_id : flatCopy(randomUUID()),
+      clientId: typeof params.client_id === 'string' && params.client_id !== '' ? params.client_id : flatUuid(),
       roomId: typeof params.room_id === 'string' ? params.room_id : p.url,
-      metadata: sharedIfEmpty(params.metadata),
+      metadata: (params.metadata ?? {}) as Record<string, unknown>,
       affinity: backend,
     });
   }

@@ -1,4 +1,5 @@
 // Small text helpers shared by both sides of the broker.
+import { randomUUID } from 'node:crypto';
 
 /** Cuts a string to at most `max` UTF-8 bytes without splitting a character (close reasons are limited to 123). */
 export function truncateUtf8(text: string, max: number): string {
@@ -25,4 +26,9 @@ export const MAX_CLOSE_REASON_BYTES = 123;
  */
 export function flatCopy(text: string): string {
   return JSON.parse(JSON.stringify(text)) as string;
+}
+
+/** A new random UUID, in one piece (see flatCopy): ids the broker makes are kept for a connection's life. */
+export function flatUuid(): string {
+  return flatCopy(randomUUID());
 }

@@ -1,12 +1,11 @@
 // The upgrade flow: ask for a decision first, then upgrade or refuse with a real HTTP status (or a 4xxx close).
-import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { rejectionCloseCode } from '@strands/protocol/wire';
 import type { WebSocket, WebSocketServer } from 'ws';
 import type { BrokerContext } from '../core/context.js';
 import type { Acceptance, ConnectionDecider, Decision } from '../core/decisions.js';
-import { flatCopy, MAX_CLOSE_REASON_BYTES, truncateUtf8 } from '../core/text.js';
+import { flatUuid, MAX_CLOSE_REASON_BYTES, truncateUtf8 } from '../core/text.js';
 import { RateLimitedLog } from '../logger.js';
 import type { RejectReason } from '../metrics.js';
 import type { Admission } from './admission.js';
@@ -80,7 +79,7 @@ export class UpgradeHandler {
     const over = this.admission.admit(ip);
     if (over !== undefined) return this.overCapacity(req, socket, head, strands, over, ip);
     // In one piece: the pending record may live long enough to reach V8's old space (see flatCopy).
-    const id = flatCopy(randomUUID());
+    const id = flatUuid();
     const p: PendingUpgrade = {
       id,
       req,
