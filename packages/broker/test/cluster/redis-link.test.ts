@@ -138,6 +138,22 @@ describe('RedisLink on ioredis: commands and pub/sub', () => {
     expect(await noScript()).toBe(before);
   });
 
+  it('sends single commands and pipelines made in one turn in the order they were made', async () => {
+    const link = await open();
+    const append = defineRedisScript('t_append_mixed', "return redis.call('RPUSH', KEYS[1], ARGV[1])");
+    await link.evalsha(append, ['t:warm'], ['loaded']);
+    // One turn, as a presence flush before a publish is: single, pipeline, single, pipeline.
+    const sent = [
+      link.evalsha(append, ['t:mixed'], ['a']),
+      link.pipeline().evalsha(append, ['t:mixed'], ['b']).exec(),
+      link.evalsha(append, ['t:mixed'], ['c']),
+      link.pipeline().evalsha(append, ['t:mixed'], ['d']).evalsha(append, ['t:mixed'], ['e']).exec(),
+      link.evalsha(append, ['t:mixed'], ['f']),
+    ];
+    await Promise.all(sent);
+    expect(await admin.lrange('t:mixed', 0, -1)).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+  });
+
   it('speaks every command of the port, alone and in a pipeline', async () => {
     const link = await open();
     expect(await link.set('t:k', 'v', { nx: true, px: 60_000 })).toBe(true);

@@ -1,5 +1,5 @@
 // The write-behind of the durable queue: appends and releases gathered per event-loop turn and sent
-// in order on one auto-pipelined connection, one script call per partition and turn.
+// in order on one connection, one script call per partition and turn.
 import type { KeptListener } from '../../core/event-store.js';
 import type { RedisLink } from '../redis/redis-link.js';
 import { turnScript } from './queue-scripts.js';

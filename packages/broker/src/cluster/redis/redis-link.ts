@@ -20,7 +20,7 @@ export interface RedisStreamEntry {
  */
 export type RedisLinkState = 'connecting' | 'up' | 'reconnecting' | 'closed';
 
-/** The two connections of a link: commands (auto-pipelined) and subscriptions (a dedicated socket). */
+/** The two connections of a link: commands (written in the order they are made) and subscriptions (a dedicated socket). */
 export type RedisConnectionRole = 'command' | 'subscriber';
 
 /** Why the subscriber connection was (re)subscribed: a reconnect of its own, or a probe restart. */
@@ -95,10 +95,11 @@ export interface RedisPipeline {
 }
 
 /**
- * A connection to one Redis: a command connection with auto-pipelining and a dedicated subscriber
- * connection. It reconnects with backoff on its own and never throws on a lost connection:
- * commands reject with a {@link RedisLinkError} instead (no offline queue, so nothing piles up
- * while Redis is away), and subscriptions are restored in batches when Redis is back.
+ * A connection to one Redis: a command connection, where commands go out in the order they are
+ * made, and a dedicated subscriber connection. It reconnects with backoff on its own and never
+ * throws on a lost connection: commands reject with a {@link RedisLinkError} instead (no offline
+ * queue, so nothing piles up while Redis is away), and subscriptions are restored in batches when
+ * Redis is back.
  */
 export interface RedisLink {
   readonly state: RedisLinkState;
