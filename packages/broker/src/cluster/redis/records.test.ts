@@ -1,7 +1,7 @@
 // Records of the Redis transport: bodies travel unescaped and come back whole, batches split in order,
 // and a payload that lies about its lengths is refused instead of misread.
-import { describe, expect, it } from 'vitest';
-import { decodeRecords, encodeRecord } from './records.js';
+import { describe, expect, it, vi } from 'vitest';
+import { decodeRecords, encodeDirect, encodeRecord, readRecordHead } from './records.js';
 import { MAX_BATCH_CHARS, PublishBatcher } from './publish-batcher.js';
 
 /** Decoded records without the `len` and `n` they keep from the wire. */
@@ -49,6 +49,74 @@ describe('records', () => {
       ['direct', 'b', ''],
     ]);
     expect(decoded('{"type":"goodbye","from":"old"}')).toEqual([{ type: 'goodbye', from: 'old' }]);
+  });
+
+  it('spells a direct record as the generic encoder does, and reads its header as JSON.parse does', () => {
+    const texts = ['', 'n1', 'c-0f3e', 'a"b', 'back\\slash', 'tab\there', 'nul\u0000', 'é😀', '\ud800', '\u2028', 'x'.repeat(200), ',"t":1', '","binary":true,"len":'];
+    let seed = 7;
+    const pick = <T>(items: readonly T[]): T => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return items[seed % items.length] as T;
+    };
+    for (let i = 0; i < 400; i += 1) {
+      const from = pick(texts);
+      const clientId = pick(texts);
+      const message = pick(texts) + pick(texts);
+      const binary = pick([true, false]);
+      const t = pick([0, 7, 1764770000000, 999999999999999]);
+      const record = encodeDirect(JSON.stringify(from), clientId, message, binary, t);
+      expect(record).toBe(encodeRecord({ type: 'direct', from, clientId, message, binary }, t));
+      const head = record.slice(0, record.indexOf('\n'));
+      const read = readRecordHead(head);
+      expect(read).toEqual(JSON.parse(head));
+      expect(Object.keys(read ?? {})).toEqual(Object.keys(JSON.parse(head) as object));
+      expect(decoded(record)).toEqual([{ type: 'direct', from, clientId, binary, message, t }]);
+    }
+  });
+
+  it('reads the header encodeDirect spells without JSON.parse, and one with an escape with it', () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const plain = encodeDirect('"n1"', 'c1', 'hi', false, 42);
+      expect(readRecordHead(plain.slice(0, plain.indexOf('\n')))).toEqual({ type: 'direct', from: 'n1', clientId: 'c1', binary: false, len: 2, t: 42 });
+      expect(parse).not.toHaveBeenCalled();
+      const escaped = encodeDirect('"n1"', 'c"1', 'hi', false, 42);
+      expect(readRecordHead(escaped.slice(0, escaped.indexOf('\n')))).toMatchObject({ clientId: 'c"1' });
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('reads a direct header spelled any other way as JSON.parse does, refusing what it refuses', () => {
+    const good = '{"type":"direct","from":"n1","clientId":"c1","binary":false,"len":3,"t":42}';
+    const variants = [
+      good,
+      good.replace('"len":3', '"len":03'),
+      good.replace('"len":3', '"len":-3'),
+      good.replace('"len":3', '"len":3.0'),
+      good.replace('"t":42', '"t":4e1'),
+      good.replace('"t":42', '"t":'),
+      good.replace('"t":42', '"t":42,"x":1'),
+      good.replace('"t":42}', '"t":42 }'),
+      good.replace('"c1"', '"c\\u0031"'),
+      good.replace('"c1"', '"c\\"1"'),
+      good.replace('"n1"', '"n\u0001"'),
+      good.replace('false', 'true'),
+      good.replace('false', 'null'),
+      good.replace('"t":42}', '"t":42'),
+      good.replace('"t":42', '"t":1234567890123456789'),
+      '{"type":"direct","from":"n1","clientId":"c1","len":3,"t":42}',
+    ];
+    for (const head of variants) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(head);
+      } catch {
+        parsed = undefined;
+      }
+      expect(readRecordHead(head), head).toEqual(parsed);
+    }
   });
 
   it('refuses what it cannot read, and stops there', () => {

@@ -25,7 +25,7 @@ import type { RedisInbound } from './redis-inbound.js';
 import type { RedisLink } from './redis-link.js';
 import type { RedisOutbound } from './redis-outbound.js';
 import { createRedisParts, type TransportCounters } from './redis-parts.js';
-import { stamp } from './records.js';
+import { encodeDirect, stamp } from './records.js';
 import type { RedisRoomHistory } from './redis-room-history.js';
 import type { RoomSubscriptions } from './room-subscriptions.js';
 
@@ -82,10 +82,13 @@ export class RedisBackplane extends ClusterBackplane {
   private readonly lag = new PublishLagHistogram();
   private readonly fence = new AttachFence();
   private readonly failureLog = new RateLimitedLog(5_000);
+  /** This node's id as JSON, spelled once for the direct records sent per reply. */
+  private readonly nodeIdJson: string;
 
   constructor(options: RedisBackplaneOptions) {
     super(options);
     const resolved = resolveRedisBackplaneOptions(options);
+    this.nodeIdJson = JSON.stringify(this.nodeId);
     this.url = options.url;
     this.linkOptions = options.link ?? {};
     this.connectLink = options.connect ?? createIoredisLink;
@@ -183,7 +186,7 @@ export class RedisBackplane extends ClusterBackplane {
       this.counters.publishFailures++;
       return;
     }
-    this.routing.deliver(clientId, stamp({ type: 'direct', from: this.nodeId, clientId, message, binary }));
+    this.routing.deliver(clientId, encodeDirect(this.nodeIdJson, clientId, message, binary, Date.now()));
   }
 
   /** At once when the client is local; otherwise asks the one node the directory names; false when none does. */
