@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runLoad } from '../load/generator.js';
 import { smallSpec } from '../load/small-spec.js';
 import { commandDelta, commandStats } from '../servers/redis.js';
-import { redisBackground, redisFigures, redisMissing, versus } from './cluster.js';
+import { againstReferences, redisBackground, redisFigures, redisMissing, versus } from './cluster.js';
 import { startCluster, type ClusterStack } from './stacks.js';
 
 const spec = (url: string) => smallSpec(url);
@@ -41,6 +41,44 @@ describe('versus', () => {
     const cross = { ...head, id: 'c', value: 60, cpu: cpu(25), runs: [{ value: 60, round: 0 }, { value: 50, round: 1 }] };
     expect(versus(cross, single)).toMatchObject({ vsSingleBroker: 0.6, vsSingleBrokerRounds: [0.6, 0.25], cpuVsSingleBroker: 2.5 });
     expect(versus(cross, { ...single, status: 'failed' }).vsSingleBroker).toBeUndefined();
+  });
+});
+
+describe('againstReferences', () => {
+  const head = { scenario: 'cluster' as const, system: 'strands' as const, label: 'x', clients: 10, metric: 'msg/s' as const, status: 'ok' as const };
+  const row = (id: string, value: number) => ({ ...head, id, value });
+
+  it('sets each cluster row against the one-broker row of its kind', () => {
+    const rows = [row('single-trip', 100), row('cross', 50), row('cross-memory', 60), row('single-fan', 1000), row('spread', 800)];
+    expect(againstReferences(rows, 1).map((r) => [r.id, r.vsSingleBroker])).toEqual([
+      ['single-trip', undefined],
+      ['cross', 0.5],
+      ['cross-memory', 0.6],
+      ['single-fan', undefined],
+      ['spread', 0.8],
+    ]);
+  });
+
+  it('with a baseline, sets each tree’s cluster rows against that tree’s one-broker rows', () => {
+    const rows = [
+      row('single-trip', 100), row('single-trip@baseline', 200),
+      row('cross', 50), row('cross@baseline', 50),
+      row('cross-memory', 60), row('cross-memory@baseline', 40),
+      row('single-fan', 1000), row('single-fan@baseline', 500),
+      row('spread', 800), row('spread@baseline', 450),
+    ];
+    expect(againstReferences(rows, 2).map((r) => [r.id, r.vsSingleBroker])).toEqual([
+      ['single-trip', undefined],
+      ['single-trip@baseline', undefined],
+      ['cross', 0.5],
+      ['cross@baseline', 0.25],
+      ['cross-memory', 0.6],
+      ['cross-memory@baseline', 0.2],
+      ['single-fan', undefined],
+      ['single-fan@baseline', undefined],
+      ['spread', 0.8],
+      ['spread@baseline', 0.9],
+    ]);
   });
 });
 

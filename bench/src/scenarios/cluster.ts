@@ -6,13 +6,14 @@
 // - fan-out into a room spread over both brokers (receivers half on A, half on B; sender and
 //   backend on B), vs one broker;
 // - Redis commands per message over the window, from Redis' own INFO commandstats.
-// Current tree only: a --baseline run compares the trees in the other scenarios.
+// With --baseline every setup runs on both trees, interleaved, and each tree's cluster rows are
+// set against that tree's own one-broker rows.
 import { spawnSync } from 'node:child_process';
 import { runLoad, type LoadHooks } from '../load/generator.js';
 import type { BenchOptions } from '../options.js';
 import type { RedisCommandFigures, ResultRow } from '../results.js';
 import { commandDelta, commandStats, redisBinary, redisCommand } from '../servers/redis.js';
-import { loadRow, loadSpec, measureLoad, repeated, withStack, type Log, type RowHead, type ScenarioContext } from './measure.js';
+import { loadRow, loadSpec, measureLoad, perTree, repeated, withStack, type Log, type RowHead, type ScenarioContext } from './measure.js';
 import type { Launch } from '../servers/launch.js';
 import { cpuWindow } from './server-cpu.js';
 import { startCluster, startStrands, type ClusterQueue, type ClusterStack } from './stacks.js';
@@ -192,7 +193,7 @@ export function versus(row: ResultRow, reference: ResultRow | undefined): Result
 
 /** Runs the cluster scenario, or returns skipped rows when redis-server is missing. */
 export async function cluster(options: BenchOptions, context: ScenarioContext): Promise<ResultRow[]> {
-  const { log, current } = context;
+  const { log } = context;
   const heads = clusterHeads(options);
   const missing = redisMissing();
   if (missing !== undefined) {
@@ -200,15 +201,31 @@ export async function cluster(options: BenchOptions, context: ScenarioContext): 
     return [heads.crossTrip, heads.crossTripMemory, heads.spreadFan].map((head) => ({ ...head, value: 0, status: 'skipped' as const, note: missing }));
   }
   const impl = options.backendImpl;
-  const launchCluster = (head: RowHead, mode: 'ping-pong' | 'fan-out', queue?: ClusterQueue) => measureCluster(options, head, log, mode, current, queue);
-  const [singleTrip, crossTrip, crossTripMemory, singleFan, spreadFan] = await repeated(options, [
-    () => measureLoad(options, heads.singleTrip, log, () => startStrands(1, 'echo', impl, current), 'ping-pong', 'echo'),
-    () => launchCluster(heads.crossTrip, 'ping-pong'),
+  const setups = [
+    perTree(context, heads.singleTrip, (head, launch) => measureLoad(options, head, log, () => startStrands(1, 'echo', impl, launch), 'ping-pong', 'echo')),
+    perTree(context, heads.crossTrip, (head, launch) => measureCluster(options, head, log, 'ping-pong', launch)),
     // The reference broker queues in memory; cluster mode defaults to the durable Redis queue. This
     // row holds the queue the same, so the relay's cost and the durable queue's show apart.
-    () => launchCluster(heads.crossTripMemory, 'ping-pong', 'memory'),
-    () => measureLoad(options, heads.singleFan, log, () => startStrands(1, 'room', impl, current), 'fan-out', 'room'),
-    () => launchCluster(heads.spreadFan, 'fan-out'),
-  ]);
-  return [singleTrip!, versus(crossTrip!, singleTrip), versus(crossTripMemory!, singleTrip), singleFan!, versus(spreadFan!, singleFan)];
+    perTree(context, heads.crossTripMemory, (head, launch) => measureCluster(options, head, log, 'ping-pong', launch, 'memory')),
+    perTree(context, heads.singleFan, (head, launch) => measureLoad(options, head, log, () => startStrands(1, 'room', impl, launch), 'fan-out', 'room')),
+    perTree(context, heads.spreadFan, (head, launch) => measureCluster(options, head, log, 'fan-out', launch)),
+  ];
+  return againstReferences(await repeated(options, setups.flat()), setups[0]?.length ?? 1);
+}
+
+/**
+ * The scenario's rows, given as `repeated` returns them (setup by setup: one broker round trip,
+ * cross round trip, the same with the memory queue, one broker fan-out, spread fan-out; within
+ * each, one row per tree), with every cluster row set against the one-broker row of its own tree.
+ */
+export function againstReferences(rows: ResultRow[], trees: number): ResultRow[] {
+  const of = (setup: number) => rows.slice(setup * trees, (setup + 1) * trees);
+  const [singleTrip, crossTrip, crossTripMemory, singleFan, spreadFan] = [0, 1, 2, 3, 4].map(of) as [ResultRow[], ResultRow[], ResultRow[], ResultRow[], ResultRow[]];
+  return [
+    ...singleTrip,
+    ...crossTrip.map((row, tree) => versus(row, singleTrip[tree])),
+    ...crossTripMemory.map((row, tree) => versus(row, singleTrip[tree])),
+    ...singleFan,
+    ...spreadFan.map((row, tree) => versus(row, singleFan[tree])),
+  ];
 }
