@@ -89,10 +89,16 @@ const CLIENT_ID = '","clientId":"';
 const PLAIN_BINARY = '","binary":false,"len":';
 const BINARY = '","binary":true,"len":';
 const TIME = ',"t":';
+/** Characters that leave a header to JSON.parse: an escape, or a raw control character (which JSON refuses). */
+const NEEDS_JSON = /[\\\u0000-\u001f]/;
 
-/** The header of a direct record as `encodeDirect` spells it with names needing no escape; undefined otherwise. */
+/**
+ * The header of a direct record as `encodeDirect` spells it with names needing no escape;
+ * undefined otherwise. A header with an escape or a raw control character anywhere is JSON's to
+ * read (or refuse): past that check, every character between two quotes is the name itself.
+ */
 function readDirectHead(text: string): Record<string, unknown> | undefined {
-  if (!textAt(text, DIRECT_HEAD, 0)) return undefined;
+  if (!textAt(text, DIRECT_HEAD, 0) || NEEDS_JSON.test(text)) return undefined;
   const fromStart = DIRECT_HEAD.length;
   const fromEnd = text.indexOf('"', fromStart);
   if (fromEnd < 0 || !textAt(text, CLIENT_ID, fromEnd)) return undefined;
@@ -113,14 +119,10 @@ function readDirectHead(text: string): Record<string, unknown> | undefined {
   const len = digitsValue(text, lenStart, timeAt);
   const t = digitsValue(text, timeAt + TIME.length, text.length - 1);
   if (len < 0 || t < 0) return undefined;
-  const from = text.slice(fromStart, fromEnd);
-  const clientId = text.slice(idStart, idEnd);
-  // JSON would read an escape or a raw control character otherwise (or refuse it): its reading decides.
-  if (!plainJsonText(from) || !plainJsonText(clientId)) return undefined;
-  return { type: 'direct', from, clientId, binary, len, t };
+  return { type: 'direct', from: text.slice(fromStart, fromEnd), clientId: text.slice(idStart, idEnd), binary, len, t };
 }
 
-/** `text.startsWith(part, at)`, in the form V8 runs fastest on Node 20 (as @strands/protocol's fast readers do). */
+/** `text.startsWith(part, at)`, in the form V8 runs fastest on Node 20 (`hasAt` of @strands/protocol's fast readers, which the package does not export). */
 function textAt(text: string, part: string, at: number): boolean {
   return text.slice(at, at + part.length) === part;
 }
@@ -138,12 +140,6 @@ function digitsValue(text: string, start: number, end: number): number {
   return value;
 }
 
-const NEEDS_JSON = /[\\\u0000-\u001f]/;
-
-/** Text between quotes that JSON reads as itself: no escape, no raw control character. */
-function plainJsonText(text: string): boolean {
-  return !NEEDS_JSON.test(text);
-}
 
 /** A line that can travel between newlines. */
 function isLine(line: unknown): boolean {
