@@ -73,6 +73,17 @@ describe('cli', () => {
     expect(bad.stderr).toContain('idleConnections must be a non-empty list of positive integers');
   });
 
+  it('--warmup-ms sets the unmeasured load before each window; a negative one is refused', async () => {
+    const run = await cli(['--quick', '--only', 'pystrands', '--warmup-ms', '0', '--out', dir]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('after 0 s warm-up');
+    const json = JSON.parse(await readFile(join(dir, 'latest.json'), 'utf8')) as { settings: { warmupMs: number } };
+    expect(json.settings.warmupMs).toBe(0);
+    const bad = await cli(['--quick', '--only', 'pystrands', '--warmup-ms=-5', '--out', dir]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('warmupMs must be a non-negative integer');
+  });
+
   it('exits 1 with the error code on a bad flag value', async () => {
     const run = await cli(['--quick', '--only', 'nonsense', '--out', dir]);
     expect(run.code).toBe(1);

@@ -7,12 +7,13 @@ import { writeResults } from './output.js';
 import { renderTable } from './report/table.js';
 import { runSuite } from './suite.js';
 
-const USAGE = `usage: pnpm bench [--quick] [--only ${SCENARIO_NAMES.join(',')}] [--duration-ms N] [--workers N] [--repeat N]
+const USAGE = `usage: pnpm bench [--quick] [--only ${SCENARIO_NAMES.join(',')}] [--duration-ms N] [--warmup-ms N] [--workers N] [--repeat N]
                   [--clients N,M] [--idle N,M] [--backend sdk|raw] [--out DIR] [--pin] [--baseline GIT-REF]
   --quick            smoke run (short windows, small counts): checks that the suite runs, not figures;
                      leaves out cluster unless --only names it
   --only a,b         run only these scenarios (default: all)
   --duration-ms N    measured window per setup (default 10000; quick 1000)
+  --warmup-ms N      unmeasured load before each window (default 5000; quick 200)
   --workers N        load generator worker threads (default 2)
   --repeat N         runs of each setup, interleaved; medians reported (default 1; 3 with --baseline)
   --clients N,M      client counts of the round-trip setups (default 100,1000; quick 20,100)
@@ -34,6 +35,7 @@ function parse(argv: string[]): Partial<BenchOptions> {
       quick: { type: 'boolean' },
       only: { type: 'string' },
       'duration-ms': { type: 'string' },
+      'warmup-ms': { type: 'string' },
       workers: { type: 'string' },
       repeat: { type: 'string' },
       clients: { type: 'string' },
@@ -54,6 +56,7 @@ function parse(argv: string[]): Partial<BenchOptions> {
     quick: values.quick ?? false,
     scenarios: values.only?.split(',').map((s) => s.trim() as ScenarioName),
     durationMs: int(values['duration-ms']),
+    warmupMs: int(values['warmup-ms']),
     workers: int(values.workers),
     repeat: int(values.repeat),
     roundTripClients: values.clients?.split(',').map((n) => Number(n.trim())),
