@@ -78,6 +78,7 @@ export { readAckFrame, readMessageFrame } from './backend-fast-read.js';
 export type { MessageFrame } from './backend-fast-read.js';
 export { checkBrokerFrame, checkBrokerParams, isBrokerAction } from './broker-frame-check.js';
 export { readNewMessageLine, readContextJson } from './new-message-read.js';
+export { hasAt } from './text-at.js';
 export type { NewMessageView } from './new-message-read.js';
 export { checkEnvelope, checkReplyEnvelope, checkIncomingEnvelope } from './envelope-check.js';
 export { checkFields, fields, optionalParam, STRING, BOOLEAN, INTEGER, OBJECT } from './fields.js';

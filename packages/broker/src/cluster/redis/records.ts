@@ -1,5 +1,6 @@
 // How cluster messages travel in a Redis payload: one or more records, each a JSON header line with
 // the send time `t`, and the message's big strings after it as they are, never escaped into JSON.
+import { hasAt } from '@strands/protocol/wire';
 
 /**
  * A message as one record: `<header JSON>\n`, then its body when it has one. A delivery's
@@ -98,19 +99,19 @@ const NEEDS_JSON = /[\\\u0000-\u001f]/;
  * read (or refuse): past that check, every character between two quotes is the name itself.
  */
 function readDirectHead(text: string): Record<string, unknown> | undefined {
-  if (!textAt(text, DIRECT_HEAD, 0) || NEEDS_JSON.test(text)) return undefined;
+  if (!hasAt(text, DIRECT_HEAD, 0) || NEEDS_JSON.test(text)) return undefined;
   const fromStart = DIRECT_HEAD.length;
   const fromEnd = text.indexOf('"', fromStart);
-  if (fromEnd < 0 || !textAt(text, CLIENT_ID, fromEnd)) return undefined;
+  if (fromEnd < 0 || !hasAt(text, CLIENT_ID, fromEnd)) return undefined;
   const idStart = fromEnd + CLIENT_ID.length;
   const idEnd = text.indexOf('"', idStart);
   if (idEnd < 0) return undefined;
   let binary: boolean;
   let lenStart: number;
-  if (textAt(text, PLAIN_BINARY, idEnd)) {
+  if (hasAt(text, PLAIN_BINARY, idEnd)) {
     binary = false;
     lenStart = idEnd + PLAIN_BINARY.length;
-  } else if (textAt(text, BINARY, idEnd)) {
+  } else if (hasAt(text, BINARY, idEnd)) {
     binary = true;
     lenStart = idEnd + BINARY.length;
   } else return undefined;
@@ -120,11 +121,6 @@ function readDirectHead(text: string): Record<string, unknown> | undefined {
   const t = digitsValue(text, timeAt + TIME.length, text.length - 1);
   if (len < 0 || t < 0) return undefined;
   return { type: 'direct', from: text.slice(fromStart, fromEnd), clientId: text.slice(idStart, idEnd), binary, len, t };
-}
-
-/** `text.startsWith(part, at)`, in the form V8 runs fastest on Node 20 (`hasAt` of @strands/protocol's fast readers, which the package does not export). */
-function textAt(text: string, part: string, at: number): boolean {
-  return text.slice(at, at + part.length) === part;
 }
 
 /** The integer the digits of text[start, end) spell as JSON does (no sign, no leading zero, at most 15 digits); -1 when they do not. */
@@ -139,7 +135,6 @@ function digitsValue(text: string, start: number, end: number): number {
   }
   return value;
 }
-
 
 /** A line that can travel between newlines. */
 function isLine(line: unknown): boolean {
