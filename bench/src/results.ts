@@ -141,7 +141,11 @@ export interface ResultRow {
   connectFailures?: number;
   /** Flood rows: the flood's figures. */
   flood?: FloodFigures;
-  memory?: { rssBeforeBytes: number; rssAfterBytes: number; heapPerConnectionBytes: number };
+  /**
+   * Idle rows. `rssAfterBytes` is read at rest; `settlingPerConnectionBytes` is the same figure
+   * read 1 s after the last connection, with V8's young generation still at its burst size.
+   */
+  memory?: { rssBeforeBytes: number; rssAfterBytes: number; heapPerConnectionBytes: number; settlingPerConnectionBytes?: number };
   status: 'ok' | 'skipped' | 'failed';
   /** Why skipped or failed, or what to know (e.g. which backend implementation ran). */
   note?: string;

@@ -24,7 +24,7 @@ const rows: ResultRow[] = [
   row({ id: 'round-trip/strands-ack/1000', scenario: 'round-trip', system: 'strands', value: 17_000, clients: 1000 }),
   row({ id: 'round-trip/strands/1000', scenario: 'round-trip', system: 'strands', value: 20_000, clients: 1000 }),
   row({ id: 'fan-out/strands/1000', scenario: 'fan-out', system: 'strands', value: 850_000, metric: 'deliveries/s', clients: 1000 }),
-  row({ id: 'idle/strands/10000', scenario: 'idle', system: 'strands', value: 7_000, metric: 'bytes/connection', clients: 10_000, memory: { rssBeforeBytes: 1, rssAfterBytes: 2, heapPerConnectionBytes: 3_277 } }),
+  row({ id: 'idle/strands/10000', scenario: 'idle', system: 'strands', value: 7_000, metric: 'bytes/connection', clients: 10_000, memory: { rssBeforeBytes: 1, rssAfterBytes: 2, heapPerConnectionBytes: 3_277, settlingPerConnectionBytes: 7_475 } }),
   row({ id: 'backends/strands/1', scenario: 'backends', system: 'strands', value: 30_000, backends: 1 }),
   row({ id: 'backends/strands/2', scenario: 'backends', system: 'strands', value: 36_000, backends: 2 }),
   row({ id: 'backends/strands/4', scenario: 'backends', system: 'strands', value: 35_000, backends: 4 }),
@@ -104,7 +104,7 @@ describe('renderTable', () => {
   it('prints the machine, one line per row and the targets', () => {
     const text = renderTable(suite);
     expect(text).toContain('Machine: Test CPU, 2 cores');
-    expect(text).toMatch(/idle\/strands\/10000\s+10,000\s+6\.8 KB\/conn.*heap 3\.2 KB\/conn/);
+    expect(text).toMatch(/idle\/strands\/10000\s+10,000\s+6\.8 KB\/conn.*heap 3\.2 KB\/conn, 7\.3 KB\/conn 1 s after the burst/);
     expect(text).toMatch(/round-trip\s+round-trip\/strands\/100\s+100\s+40,000 msg\/s\s+4\.00\s+8\.00\s+8\.00\s+0\s+31\.5\s+broker 23\.0 \+ backend 8\.50\s+2\.10x/);
     expect(text).toMatch(/round-trip\/ws\/100\s+100\s+50,000 msg\/s.*\s15\.0\s/);
     expect(text).toContain('Pinning: pinned with taskset: load generator on CPU 0, servers on CPU 1');

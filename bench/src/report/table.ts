@@ -53,9 +53,15 @@ export function redisCell(row: ResultRow): string {
   return `${r.perMessage.toFixed(2)}${parts.length === 0 ? '' : ` (${parts.join('; ')})`}`;
 }
 
-/** Idle rows: the V8 heap in use per connection (after a GC), which holds still where RSS moves with V8's sizing of its spaces. */
+/**
+ * Idle rows: the V8 heap in use per connection (after a GC), which holds still where RSS moves
+ * with V8's sizing of its spaces, and the RSS figure as read 1 s after the burst.
+ */
 function heapNote(r: ResultRow): string {
-  return r.memory === undefined ? '' : `heap ${(r.memory.heapPerConnectionBytes / 1024).toFixed(1)} KB/conn`;
+  if (r.memory === undefined) return '';
+  const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB/conn`;
+  const settling = r.memory.settlingPerConnectionBytes;
+  return `heap ${kb(r.memory.heapPerConnectionBytes)}${settling === undefined ? '' : `, ${kb(settling)} 1 s after the burst`}`;
 }
 
 /** Renders the whole report as text. */

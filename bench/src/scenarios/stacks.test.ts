@@ -17,6 +17,7 @@ describe('startStrands', () => {
       expect(r.mismatched).toBe(0);
       const memory = await stack.memory();
       expect(memory.rssBytes).toBeGreaterThan(memory.heapUsedBytes);
+      expect(memory.heapTotalBytes).toBeGreaterThanOrEqual(memory.heapUsedBytes);
     } finally {
       await stack.stop();
     }

@@ -29,12 +29,14 @@ function profileFlags(entry: string): string[] {
 export type ChildMessage =
   | { type: 'ready'; info: Record<string, unknown> }
   | { type: 'unavailable'; reason: string }
-  | { type: 'memory'; rssBytes: number; heapUsedBytes: number };
+  | { type: 'memory'; rssBytes: number; heapUsedBytes: number; heapTotalBytes: number };
 
 /** Memory of a child process, read after a forced garbage collection. */
 export interface MemoryReading {
   rssBytes: number;
   heapUsedBytes: number;
+  /** What V8 holds for its heap, used or not (0 where the process is not Node). */
+  heapTotalBytes: number;
 }
 
 /** A running child server. */
@@ -109,7 +111,7 @@ function wrap<Info>(child: ChildProcess, info: Info, entry: string, stderr: () =
         const onMessage = (message: ChildMessage) => {
           if (message.type !== 'memory') return;
           child.off('message', onMessage);
-          resolve({ rssBytes: message.rssBytes, heapUsedBytes: message.heapUsedBytes });
+          resolve({ rssBytes: message.rssBytes, heapUsedBytes: message.heapUsedBytes, heapTotalBytes: message.heapTotalBytes });
         };
         child.on('message', onMessage);
         child.send({ type: 'memory' });

@@ -27,7 +27,7 @@ export function serveControl(stop: () => Promise<void>): void {
     if (message.type === 'memory') {
       (globalThis as { gc?: () => void }).gc?.();
       const usage = process.memoryUsage();
-      send({ type: 'memory', rssBytes: usage.rss, heapUsedBytes: usage.heapUsed });
+      send({ type: 'memory', rssBytes: usage.rss, heapUsedBytes: usage.heapUsed, heapTotalBytes: usage.heapTotal });
     }
   });
   process.on('disconnect', shutdown);

@@ -105,7 +105,7 @@ export async function startPyStrands(
   return {
     info: { wsUrl: `ws://127.0.0.1:${wsPort}`, echoPid: echo.pid ?? -1 },
     pid: broker.pid ?? -1,
-    memory: async () => ({ rssBytes: rssOf(broker.pid ?? -1), heapUsedBytes: 0 }),
+    memory: async () => ({ rssBytes: rssOf(broker.pid ?? -1), heapUsedBytes: 0, heapTotalBytes: 0 }),
     stop: async () => {
       await Promise.all(children.map(stopOne));
     },
