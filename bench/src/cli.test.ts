@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireFreshBuild } from './servers/built-for-tests.js';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
 
@@ -16,6 +17,8 @@ function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: st
     });
   });
 }
+
+requireFreshBuild();
 
 describe('cli', () => {
   let dir: string;

@@ -14,6 +14,8 @@ export const BENCH_ERROR_CODES = {
   fd_limit: 'fd_limit',
   /** The --baseline ref could not be checked out into a worktree or installed there. */
   baseline_failed: 'baseline_failed',
+  /** The packages' dist/, which the server children load, could not be built. */
+  build_failed: 'build_failed',
 } as const;
 export type BenchErrorCode = keyof typeof BENCH_ERROR_CODES;
 

@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { resolveOptions } from './options.js';
 import { writeResults } from './output.js';
 import { runSuite } from './suite.js';
+import { requireFreshBuild } from './servers/built-for-tests.js';
+
+requireFreshBuild();
 
 describe('runSuite', () => {
   it('runs the round-trip and idle scenarios and writes JSON and SVG', async () => {

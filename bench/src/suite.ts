@@ -1,7 +1,7 @@
 // Runs the selected scenarios in order and judges the targets: the whole of `pnpm bench`
 // except printing and writing files. Sets up pinning and the baseline tree when asked.
 import { compareTrees } from './baseline/compare.js';
-import { describeCurrentTree, prepareBaselineTree } from './baseline/worktree.js';
+import { describeCurrentTree, prepareBaselineTree, REPO_DIR } from './baseline/worktree.js';
 import { withCpuVsWs } from './report/cpu-vs-ws.js';
 import { describeMachine } from './report/machine.js';
 import { judgeTargets } from './report/targets.js';
@@ -19,6 +19,7 @@ import { pystrands } from './scenarios/pystrands.js';
 import { queue } from './scenarios/queue.js';
 import { roundTrip } from './scenarios/round-trip.js';
 import { clockTicksPerSec } from './servers/cpu-time.js';
+import { ensureBuilt } from './servers/built-packages.js';
 import { CURRENT_LAUNCH, type Launch } from './servers/launch.js';
 import { applyPinning, describePinning, planPinning } from './servers/pinning.js';
 
@@ -37,9 +38,11 @@ const SCENARIOS: Record<ScenarioName, (options: BenchOptions, context: ScenarioC
 
 /**
  * Runs every scenario in `options.scenarios`; setups that cannot run become skipped or failed
- * rows, so the suite always returns a result. With `baselineRef`, first makes and installs a
- * worktree of that commit (removed at the end) and runs its servers beside the current tree's;
- * throws BenchError('baseline_failed') when that cannot be done.
+ * rows, so the suite always returns a result. First builds the packages when their dist/ (what
+ * the servers load) is missing or older than the sources (BenchError('build_failed') if that
+ * fails). With `baselineRef`, first makes, installs and builds a worktree of that commit
+ * (removed at the end) and runs its servers beside the current tree's; throws
+ * BenchError('baseline_failed') when that cannot be done.
  * @example
  * const suite = await runSuite(resolveOptions({ quick: true }), console.error);
  * console.log(renderTable(suite));
@@ -49,7 +52,8 @@ export async function runSuite(options: BenchOptions, log: Log = () => {}): Prom
   // Before pinning: the machine's cores, not the one CPU this process may then use.
   const machine = describeMachine();
   if (machine.loadAverage > 1) log(`note: load average ${machine.loadAverage}: other work shares the cores, figures will be noisy`);
-  // Before pinning too: the install gets every core.
+  // Before pinning too: the build and the install get every core.
+  await ensureBuilt(REPO_DIR, log);
   const tree = options.baselineRef === undefined ? undefined : await prepareBaselineTree(options.baselineRef, log);
   try {
     const currentTree = tree === undefined ? undefined : await describeCurrentTree();

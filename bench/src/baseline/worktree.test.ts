@@ -1,4 +1,4 @@
-// The --baseline path end to end: a worktree of HEAD, installed, its servers interleaved with
+// The --baseline path end to end: a worktree of HEAD, installed and built, its servers interleaved with
 // this tree's, a comparison out, and no worktree left behind.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveOptions } from '../options.js';
 import { runSuite } from '../suite.js';
 import { REPO_DIR, resolveCommit } from './worktree.js';
+import { requireFreshBuild } from '../servers/built-for-tests.js';
 
 const hasGit = (() => {
   try {
@@ -15,6 +16,8 @@ const hasGit = (() => {
     return false;
   }
 })();
+
+requireFreshBuild();
 
 describe.runIf(hasGit)('baseline worktree', () => {
   it('rejects a ref that names no commit', async () => {
@@ -44,5 +47,5 @@ describe.runIf(hasGit)('baseline worktree', () => {
     expect(dir).toBeDefined();
     expect(existsSync(dir ?? '/')).toBe(false);
     expect(execFileSync('git', ['worktree', 'list'], { cwd: REPO_DIR, encoding: 'utf8' })).not.toContain(dir);
-  }, 120_000);
+  }, 300_000);
 });

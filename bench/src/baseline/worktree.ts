@@ -1,5 +1,5 @@
-// The --baseline tree: a temporary git worktree of another commit, installed, whose @strands
-// packages the server children then load from source; removed after the run. The main worktree
+// The --baseline tree: a temporary git worktree of another commit, installed and built, whose
+// @strands packages the server children then load from their dist/; removed after the run. The main worktree
 // is shared with others: nothing here changes its checkout or its index.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchError } from '../errors.js';
+import { buildPackages } from '../servers/built-packages.js';
 import { CURRENT_TSCONFIG } from '../servers/launch.js';
 
 /** The repository root (bench/src/baseline -> ../../..). */
@@ -24,7 +25,7 @@ export interface BaselineTree {
   sha: string;
   short: string;
   dir: string;
-  /** tsconfig mapping @strands/* to the worktree's packages/<name>/src. */
+  /** tsconfig mapping @strands/* to the worktree's packages/<name>/dist. */
   tsconfig: string;
   /** Removes the worktree (git worktree remove --force); safe to call twice. */
   remove(): Promise<void>;
@@ -106,8 +107,9 @@ function removeSync(dir: string): void {
 
 /**
  * Checks `ref` out into a fresh detached worktree under the temp folder (its own index and
- * HEAD), installs it (offline from the pnpm store first), and writes a tsconfig there that maps
- * @strands/* to its sources, as this tree's bench does. Throws BenchError('baseline_failed').
+ * HEAD), installs it (offline from the pnpm store first), builds its packages, and writes a
+ * tsconfig there that maps @strands/* to their dist/, as this tree's bench does. Throws
+ * BenchError('baseline_failed'), or BenchError('build_failed') when its build fails.
  * @example
  * const tree = await prepareBaselineTree('527f090', console.error);
  * try { ... startChild(entry, args, { tree: 'baseline', tsconfig: tree.tsconfig, ... }) } finally { await tree.remove(); }
@@ -140,8 +142,10 @@ export async function prepareBaselineTree(ref: string, log: (line: string) => vo
     await git(['worktree', 'add', '--detach', dir, sha]);
     log('baseline: pnpm install --frozen-lockfile --offline');
     await install(dir, log);
+    log('baseline: pnpm build');
+    await buildPackages(dir);
     const tsconfig = await writeTsconfig(dir);
-    if (tsconfig.missing.length > 0) log(`baseline: ${short} has no sources for ${tsconfig.missing.join(', ')}: setups that need them will fail`);
+    if (tsconfig.missing.length > 0) log(`baseline: ${short} built no ${tsconfig.missing.join(', ')}: setups that need them will fail`);
     return { ref, sha, short, dir, tsconfig: tsconfig.path, remove };
   } catch (error) {
     await remove();

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { runLoad } from '../load/generator.js';
 import { smallSpec } from '../load/small-spec.js';
 import { commandDelta, commandStats } from '../servers/redis.js';
+import { requireFreshBuild } from '../servers/built-for-tests.js';
 import { againstReferences, redisBackground, redisFigures, redisMissing, versus } from './cluster.js';
 import { startCluster, type ClusterStack } from './stacks.js';
 
@@ -83,6 +84,8 @@ describe('againstReferences', () => {
 });
 
 describe.skipIf(redisMissing() !== undefined)('startCluster', () => {
+  requireFreshBuild();
+
   it('echoes round trips from clients on broker A through the backend on broker B', async () => {
     const stack = await startCluster('echo', 'sdk');
     try {

@@ -5,9 +5,12 @@ import WebSocket from 'ws';
 import { runLoad } from '../load/generator.js';
 import { smallSpec } from '../load/small-spec.js';
 import type { ResultRow } from '../results.js';
+import { requireFreshBuild } from '../servers/built-for-tests.js';
 import { historyCost, withHistoryCost } from './history.js';
 import { recoveryRound } from './recovery.js';
 import { startStrands, type Stack } from './stacks.js';
+
+requireFreshBuild();
 
 let stack: Stack;
 beforeAll(async () => {

@@ -2,9 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { runLoad } from '../load/generator.js';
 import { smallSpec } from '../load/small-spec.js';
+import { requireFreshBuild } from '../servers/built-for-tests.js';
 import { startStrands } from './stacks.js';
 
 const spec = (url: string) => smallSpec(url, { clients: 8, workers: 1, connectConcurrency: 4 });
+
+requireFreshBuild();
 
 describe('startStrands', () => {
   it.each(['sdk', 'raw'] as const)('echoes round trips through the broker with the %s backend', async (impl) => {
