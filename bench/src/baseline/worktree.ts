@@ -1,6 +1,6 @@
 // The --baseline tree: a temporary git worktree of another commit, installed and built, whose
-// @strands packages the server children then load from their dist/; removed after the run. The main worktree
-// is shared with others: nothing here changes its checkout or its index.
+// @strands packages the server children then load from their dist/; removed after the run. The
+// main worktree is shared with others: nothing here changes its checkout or its index.
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
