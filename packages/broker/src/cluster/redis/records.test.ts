@@ -119,6 +119,93 @@ describe('records', () => {
     }
   });
 
+  it('spells an events record as the generic encoder does, and reads its header as JSON.parse does', () => {
+    const texts = ['', 'n1', 'c-0f3e', 'a"b', 'back\\slash', 'tab\there', 'nul\u0000', 'é😀', '\ud800', '\u2028', 'x'.repeat(200), '","clients":[', '],"len":1,"n":1,"t":1'];
+    const numbers = [0, 1, 7, 42, 1764770000000, 999999999999999];
+    let seed = 11;
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const pick = <T>(items: readonly T[]): T => items[next(items.length)] as T;
+    const many = <T>(items: readonly T[], most: number): T[] => Array.from({ length: next(most + 1) }, () => pick(items));
+    for (let i = 0; i < 400; i += 1) {
+      const from = pick(texts);
+      const clients = many(texts, 5);
+      const lines = clients.map(() => `{"action":"new_message","params":{"message":${JSON.stringify(pick(texts))}}}`);
+      const message: Record<string, unknown> = { type: 'events', from, clients, lines };
+      if (next(2) === 0) {
+        message.confirmAt = many(numbers, 3);
+        message.confirmIds = many(numbers, 3);
+      }
+      const t = pick(numbers);
+      const { lines: _lines, ...head } = message;
+      const body = lines.join('\n');
+      const generic = `${JSON.stringify(head).slice(0, -1)},"len":${body.length},"n":${lines.length},"t":${t}}\n${body}`;
+      const record = encodeRecord(message, t);
+      expect(record).toBe(generic);
+      const header = record.slice(0, record.indexOf('\n'));
+      const read = readRecordHead(header);
+      expect(read).toEqual(JSON.parse(header));
+      expect(Object.keys(read ?? {})).toEqual(Object.keys(JSON.parse(header) as object));
+      expect(decoded(record)).toEqual([{ ...head, lines, t }]);
+    }
+  });
+
+  it('reads the events header it spells without JSON.parse, and one with an escape with it', () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const plain = encodeRecord({ type: 'events', from: 'n1', clients: ['a', 'b'], lines: ['{}', '{}'], confirmAt: [1], confirmIds: [9] }, 42);
+      expect(readRecordHead(plain.slice(0, plain.indexOf('\n')))).toEqual({ type: 'events', from: 'n1', clients: ['a', 'b'], confirmAt: [1], confirmIds: [9], len: 5, n: 2, t: 42 });
+      const none = encodeRecord({ type: 'events', from: 'n1', clients: [], lines: [] }, 42);
+      expect(readRecordHead(none.slice(0, none.indexOf('\n')))).toEqual({ type: 'events', from: 'n1', clients: [], len: 0, n: 0, t: 42 });
+      expect(parse).not.toHaveBeenCalled();
+      const escaped = encodeRecord({ type: 'events', from: 'n1', clients: ['a"b'], lines: ['{}'] }, 42);
+      expect(readRecordHead(escaped.slice(0, escaped.indexOf('\n')))).toMatchObject({ clients: ['a"b'] });
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('reads an events header spelled any other way as JSON.parse does, refusing what it refuses', () => {
+    const good = '{"type":"events","from":"n1","clients":["a","b"],"confirmAt":[0,1],"confirmIds":[5,6],"len":5,"n":2,"t":42}';
+    const variants = [
+      good,
+      good.replace('"len":5', '"len":05'),
+      good.replace('"n":2', '"n":-2'),
+      good.replace('[0,1]', '[0,01]'),
+      good.replace('[0,1]', '[0,-1]'),
+      good.replace('[0,1]', '[0,1.5]'),
+      good.replace('[0,1]', '[0,]'),
+      good.replace('[0,1]', '[0 ,1]'),
+      good.replace('[0,1]', '[]'),
+      good.replace(',"confirmIds":[5,6]', ''),
+      good.replace('"confirmAt":[0,1],"confirmIds":[5,6]', '"confirmIds":[5,6],"confirmAt":[0,1]'),
+      good.replace('["a","b"]', '[]'),
+      good.replace('["a","b"]', '["a",]'),
+      good.replace('["a","b"]', '["a""b"]'),
+      good.replace('["a","b"]', '["a",1]'),
+      good.replace('["a","b"]', '["a", "b"]'),
+      good.replace('["a","b"]', '["a\\u0062"]'),
+      good.replace('["a","b"]', '"a"'),
+      good.replace('"t":42', '"t":42,"x":1'),
+      good.replace('"t":42}', '"t":42'),
+      good.replace('"t":42', '"t":1234567890123456789'),
+      good.replace('"n1"', '"n\u0001"'),
+      '{"type":"events","from":"n1","clients":["a"],"n":1,"len":1,"t":42}',
+    ];
+    for (const head of variants) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(head);
+      } catch {
+        parsed = undefined;
+      }
+      expect(readRecordHead(head), head).toEqual(parsed);
+    }
+  });
+
   it('refuses what it cannot read, and stops there', () => {
     expect(decoded('not json\n{"type":"goodbye","from":"x"}\n')).toEqual([undefined]);
     expect(decoded('[1,2]')).toEqual([undefined]);

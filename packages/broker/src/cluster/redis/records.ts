@@ -20,7 +20,8 @@ export function encodeRecord(message: object, t: number): string {
   if (fields.type === 'events' && Array.isArray(fields.lines) && fields.lines.every(isLine)) {
     const { lines, ...head } = fields as { lines: string[] };
     const body = lines.join('\n');
-    return `${withTail(head, `"len":${body.length},"n":${lines.length},"t":${t}`)}\n${body}`;
+    const tail = `"len":${body.length},"n":${lines.length},"t":${t}`;
+    return `${eventsHead(head, tail) ?? withTail(head, tail)}\n${body}`;
   }
   return `${withTail(message, `"t":${t}`)}\n`;
 }
@@ -77,12 +78,13 @@ export function encodeDirect(fromJson: string, clientId: string, message: string
 }
 
 /**
- * A record's header as a plain object: a direct message's header in `encodeDirect`'s spelling is
- * read by hand (the most frequent record, one per reply to a remote client), anything else, or
- * anything that reads otherwise (an escape, a number JSON spells another way), by JSON.parse.
+ * A record's header as a plain object: the headers of direct and events messages as this module
+ * spells them are read by hand (the most frequent records: one per reply to a remote client, one
+ * per turn of client events for a remote backend), anything else, or anything that reads
+ * otherwise (an escape, a number JSON spells another way), by JSON.parse.
  */
 export function readRecordHead(text: string): Record<string, unknown> | undefined {
-  return readDirectHead(text) ?? parseObject(text);
+  return readDirectHead(text) ?? readEventsHead(text) ?? parseObject(text);
 }
 
 const DIRECT_HEAD = '{"type":"direct","from":"';
@@ -123,6 +125,77 @@ function readDirectHead(text: string): Record<string, unknown> | undefined {
   return { type: 'direct', from: text.slice(fromStart, fromEnd), clientId: text.slice(idStart, idEnd), binary, len, t };
 }
 
+const EVENTS_HEAD = '{"type":"events","from":"';
+const CLIENTS = '","clients":[';
+const CONFIRM_AT = ',"confirmAt":[';
+const CONFIRM_IDS = '],"confirmIds":[';
+const LEN = ',"len":';
+const COUNT = ',"n":';
+
+/**
+ * The header of an events record as `eventsHead` spells it with names needing no escape;
+ * undefined otherwise. As for a direct header, a header with an escape or a raw control
+ * character anywhere is JSON's to read: past that check, a quote always ends a string.
+ */
+function readEventsHead(text: string): Record<string, unknown> | undefined {
+  if (!hasAt(text, EVENTS_HEAD, 0) || NEEDS_JSON.test(text)) return undefined;
+  const fromStart = EVENTS_HEAD.length;
+  const fromEnd = text.indexOf('"', fromStart);
+  if (fromEnd < 0 || !hasAt(text, CLIENTS, fromEnd)) return undefined;
+  const clients: string[] = [];
+  let at = fromEnd + CLIENTS.length;
+  if (text.charCodeAt(at) === 0x5d) at += 1;
+  else {
+    for (;;) {
+      if (text.charCodeAt(at) !== 0x22) return undefined;
+      const end = text.indexOf('"', at + 1);
+      if (end < 0) return undefined;
+      clients.push(text.slice(at + 1, end));
+      const next = text.charCodeAt(end + 1);
+      at = end + 2;
+      if (next === 0x5d) break;
+      if (next !== 0x2c) return undefined;
+    }
+  }
+  let confirmAt: number[] | undefined;
+  let confirmIds: number[] | undefined;
+  if (hasAt(text, CONFIRM_AT, at)) {
+    const idsAt = text.indexOf(CONFIRM_IDS, at);
+    if (idsAt < 0) return undefined;
+    const idsEnd = text.indexOf(']', idsAt + CONFIRM_IDS.length);
+    confirmAt = digitsList(text, at + CONFIRM_AT.length, idsAt);
+    confirmIds = digitsList(text, idsAt + CONFIRM_IDS.length, idsEnd);
+    if (idsEnd < 0 || confirmAt === undefined || confirmIds === undefined) return undefined;
+    at = idsEnd + 1;
+  }
+  if (!hasAt(text, LEN, at)) return undefined;
+  const countAt = text.indexOf(COUNT, at);
+  const timeAt = countAt < 0 ? -1 : text.indexOf(TIME, countAt);
+  if (timeAt < 0 || text.charCodeAt(text.length - 1) !== 0x7d) return undefined;
+  const len = digitsValue(text, at + LEN.length, countAt);
+  const n = digitsValue(text, countAt + COUNT.length, timeAt);
+  const t = digitsValue(text, timeAt + TIME.length, text.length - 1);
+  if (len < 0 || n < 0 || t < 0) return undefined;
+  const from = text.slice(fromStart, fromEnd);
+  return confirmAt === undefined ? { type: 'events', from, clients, len, n, t } : { type: 'events', from, clients, confirmAt, confirmIds, len, n, t };
+}
+
+/** The integers of text[start, end), comma-separated, each as digitsValue reads it; undefined when one is not. */
+function digitsList(text: string, start: number, end: number): number[] | undefined {
+  const values: number[] = [];
+  if (start === end) return values;
+  let from = start;
+  for (;;) {
+    const comma = text.indexOf(',', from);
+    const stop = comma < 0 || comma > end ? end : comma;
+    const value = digitsValue(text, from, stop);
+    if (value < 0) return undefined;
+    values.push(value);
+    if (stop === end) return values;
+    from = stop + 1;
+  }
+}
+
 /** The integer the digits of text[start, end) spell as JSON does (no sign, no leading zero, at most 15 digits); -1 when they do not. */
 function digitsValue(text: string, start: number, end: number): number {
   const count = end - start;
@@ -134,6 +207,51 @@ function digitsValue(text: string, start: number, end: number): number {
     value = value * 10 + digit;
   }
   return value;
+}
+
+/**
+ * The header `withTail` makes of an events message's head `{ type, from, clients[, confirmAt,
+ * confirmIds] }`, the same characters, spelled out (one record per turn per peer, its header
+ * mostly the clients array); undefined for any other head, or text JSON would escape.
+ */
+function eventsHead(head: Record<string, unknown>, tail: string): string | undefined {
+  const { from, clients, confirmAt, confirmIds } = head;
+  let keys = 0;
+  for (const key in head) {
+    if (key !== EVENTS_KEYS[keys]) return undefined;
+    keys += 1;
+  }
+  if (typeof from !== 'string' || !Array.isArray(clients) || (keys !== 3 && keys !== 5)) return undefined;
+  const clientsJson = plainStrings(clients);
+  if (clientsJson === undefined || NEEDS_ESCAPE.test(from)) return undefined;
+  let confirms = '';
+  if (keys === 5) {
+    const at = integers(confirmAt);
+    const ids = integers(confirmIds);
+    if (at === undefined || ids === undefined) return undefined;
+    confirms = `,"confirmAt":${at},"confirmIds":${ids}`;
+  }
+  return `{"type":"events","from":"${from}","clients":${clientsJson}${confirms},${tail}}`;
+}
+
+/** An events head's keys in the order its sender sets them (event-relay.ts). */
+const EVENTS_KEYS = ['type', 'from', 'clients', 'confirmAt', 'confirmIds'];
+/** Characters JSON.stringify escapes in a string: quote, backslash, controls, and lone surrogates (any surrogate here: a pair goes to JSON.stringify too). */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** JSON of an array of strings none of which JSON escapes; undefined otherwise. */
+function plainStrings(values: unknown[]): string | undefined {
+  if (values.length === 0) return '[]';
+  for (const value of values) if (typeof value !== 'string') return undefined;
+  if (NEEDS_ESCAPE.test(values.join(''))) return undefined;
+  return `["${values.join('","')}"]`;
+}
+
+/** JSON of an array of safe integers (how JSON.stringify spells them: as `join` does); undefined otherwise. */
+function integers(values: unknown): string | undefined {
+  if (!Array.isArray(values)) return undefined;
+  for (const value of values) if (!Number.isSafeInteger(value)) return undefined;
+  return `[${values.join(',')}]`;
 }
 
 /** A line that can travel between newlines. */
