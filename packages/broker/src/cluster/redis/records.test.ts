@@ -13,6 +13,19 @@ function decoded(payload: string): Array<Record<string, unknown> | undefined> {
   });
 }
 
+/** Each header reads as JSON.parse reads it, or is refused (undefined) where JSON.parse throws. */
+function expectReadAsJsonParse(headers: string[]): void {
+  for (const head of headers) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(head);
+    } catch {
+      parsed = undefined;
+    }
+    expect(readRecordHead(head), head).toEqual(parsed);
+  }
+}
+
 describe('records', () => {
   it('carries a delivery text unescaped after its header, and gives it back exactly', () => {
     const message = 'a "quoted"\nline\\ with é, 😀 and \u2028';
@@ -108,15 +121,7 @@ describe('records', () => {
       good.replace('"t":42', '"t":1234567890123456789'),
       '{"type":"direct","from":"n1","clientId":"c1","len":3,"t":42}',
     ];
-    for (const head of variants) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(head);
-      } catch {
-        parsed = undefined;
-      }
-      expect(readRecordHead(head), head).toEqual(parsed);
-    }
+    expectReadAsJsonParse(variants);
   });
 
   it('spells an events record as the generic encoder does, and reads its header as JSON.parse does', () => {
@@ -195,15 +200,7 @@ describe('records', () => {
       good.replace('"n1"', '"n\u0001"'),
       '{"type":"events","from":"n1","clients":["a"],"n":1,"len":1,"t":42}',
     ];
-    for (const head of variants) {
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(head);
-      } catch {
-        parsed = undefined;
-      }
-      expect(readRecordHead(head), head).toEqual(parsed);
-    }
+    expectReadAsJsonParse(variants);
   });
 
   it('refuses what it cannot read, and stops there', () => {
