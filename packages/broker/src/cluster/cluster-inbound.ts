@@ -25,7 +25,7 @@ export interface InboundContext {
 
 /** A node's heartbeat: alive, with this many ready backends; `initial` asks every receiver to answer at once. */
 export function heartbeatOf(nodeId: string, backends: number, initial: boolean): HeartbeatMessage {
-  const message: HeartbeatMessage = { type: 'heartbeat', from: nodeId, backends, answers: true };
+  const message: HeartbeatMessage = { type: 'heartbeat', from: nodeId, backends, answers: true, bareLines: true };
   if (initial) message.initial = true;
   return message;
 }

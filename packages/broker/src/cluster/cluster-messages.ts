@@ -14,6 +14,11 @@ export interface HeartbeatMessage {
   backends?: number;
   /** `from` answers the confirmed sends relayed to it (`answers`); absent (an older peer): it does not. */
   answers?: boolean;
+  /**
+   * `from` takes relayed event lines without their closing newline and closes them itself, so
+   * they can travel unescaped in the record's body; absent (an older peer): lines keep it.
+   */
+  bareLines?: boolean;
 }
 
 /** A node stopping on purpose: receivers drop it at once instead of waiting for its heartbeats to lapse. */
@@ -150,7 +155,7 @@ export type FieldKind = 'string' | 'boolean' | 'number' | 'object' | 'string?' |
 // The fields each message must carry beyond `type` and `from`, checked on receipt: a peer of
 // another version, or anything else on the channel, must not reach the local clients malformed.
 const MESSAGE_FIELDS: { readonly [T in ClusterMessage['type']]: Readonly<Record<string, FieldKind>> } = {
-  heartbeat: { backends: 'number?', answers: 'boolean?' },
+  heartbeat: { backends: 'number?', answers: 'boolean?', bareLines: 'boolean?' },
   goodbye: {},
   room: { room: 'string', message: 'string', binary: 'boolean', offset: 'number?', epoch: 'string?' },
   broadcast: { message: 'string', binary: 'boolean' },

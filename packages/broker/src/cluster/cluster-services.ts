@@ -122,7 +122,7 @@ export class ClusterServices {
     const { from, backends } = message;
     const count = backends !== undefined && Number.isInteger(backends) && backends > 0 ? backends : 0;
     this.link.registry.setBackends(from, count);
-    this.relays.backends(from, count, message.answers === true);
+    this.relays.backends(from, count, { answers: message.answers === true, bareLines: message.bareLines === true });
   }
 
   attached(message: AttachedMessage): void {

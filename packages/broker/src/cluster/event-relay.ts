@@ -4,12 +4,22 @@ import type { EventDispatcher } from '../core/dispatcher.js';
 import type { SendAnswer, SendOutcome } from '../core/overflow.js';
 import type { EventsMessage } from './node-messages.js';
 
+/** What a peer announced it can do with relayed events (heartbeat fields; an older peer announces neither). */
+export interface PeerAbilities {
+  /** It answers confirmed sends (`answers`); otherwise they are accepted once published. */
+  answers?: boolean;
+  /** It closes event lines sent without their newline (`bareLines`); otherwise lines keep it. */
+  bareLines?: boolean;
+}
+
 /** How relays reach the other nodes and report to the dispatcher. */
 export interface RelayLink {
   readonly nodeId: string;
   /** Sends to one node's inbox; false when the transport could not take it. */
   send(toNodeId: string, message: EventsMessage): boolean;
 }
+
+const NEWLINE = 0x0a;
 
 // Relay ids are negative, so a log line never confuses one with a backend connection.
 let lastRelayId = 0;
@@ -37,13 +47,24 @@ export class RelayConsumer implements EventConsumer {
   private lastConfirm = 0;
   private readonly flushNow = (): void => this.flush();
 
+  /** The node announced that it answers confirmed sends (a node of an earlier version does not: they are accepted once published). */
+  answersLater: boolean;
+  /**
+   * The node closes lines itself: each line goes without its newline, so that the turn's lines
+   * travel as the record's body, unescaped, instead of a JSON array (escaped by this node,
+   * unescaped by the other: most of a relayed event's cost in the encoding).
+   */
+  bareLines: boolean;
+
   constructor(
     readonly nodeId: string,
     private readonly link: RelayLink,
     private readonly dispatcher: EventDispatcher,
-    /** The node announced that it answers confirmed sends (a node of an earlier version does not: they are accepted once published). */
-    public answersLater = false,
-  ) {}
+    abilities: PeerAbilities = {},
+  ) {
+    this.answersLater = abilities.answers === true;
+    this.bareLines = abilities.bareLines === true;
+  }
 
   get alive(): boolean {
     return this.open;
@@ -57,7 +78,7 @@ export class RelayConsumer implements EventConsumer {
   sendEvent(line: string, clientId: string): boolean {
     if (!this.open) return false;
     this.clients.push(clientId);
-    this.lines.push(line);
+    this.lines.push(this.bareLines && line.charCodeAt(line.length - 1) === NEWLINE ? line.slice(0, -1) : line);
     this.bytes += line.length;
     this.schedule();
     return true;
@@ -171,17 +192,18 @@ export class EventRelay implements ConsumerSource {
     return relay?.alive === true ? relay : undefined;
   }
 
-  /** `nodeId` announced `count` ready backends (and whether it `answers` confirmed sends): a relay opens (waiting events go out) or retires. */
-  backends(nodeId: string, count: number, answers = false): void {
+  /** `nodeId` announced `count` ready backends (and what it does with relayed events): a relay opens (waiting events go out) or retires. */
+  backends(nodeId: string, count: number, abilities: PeerAbilities = {}): void {
     const dispatcher = this.dispatcher;
     if (dispatcher === undefined) return;
     if (count === 0) return this.nodeLost(nodeId);
     const current = this.relays.get(nodeId);
     if (current?.alive === true) {
-      current.answersLater = answers;
+      current.answersLater = abilities.answers === true;
+      current.bareLines = abilities.bareLines === true;
       return;
     }
-    this.relays.set(nodeId, new RelayConsumer(nodeId, this.link, dispatcher, answers));
+    this.relays.set(nodeId, new RelayConsumer(nodeId, this.link, dispatcher, abilities));
     dispatcher.ready();
   }
 

@@ -6,6 +6,8 @@ import type { EventDispatcher } from '../core/dispatcher.js';
 import { isDisconnectedLine } from '../core/event-lines.js';
 import type { SendOutcome } from '../core/overflow.js';
 
+const NEWLINE = 0x0a;
+
 /** Hears of a relayed client message this node refused, to tell its sender's node. */
 export type RelayRefused = (node: string, clientId: string, code: SendRefusalCode) => void;
 /** Hears what became of a confirmed send `node` relayed here as `id`, to tell that node. */
@@ -58,7 +60,9 @@ export class RelayInbox {
     let next = 0;
     for (let i = 0; i < lines.length; i += 1) {
       const clientId = clients[i] as string;
-      const line = lines[i] as string;
+      // A peer that knows this node closes lines (`bareLines`) sends them without their newline.
+      const sent = lines[i] as string;
+      const line = sent.charCodeAt(sent.length - 1) === NEWLINE ? sent : `${sent}\n`;
       const owner = this.owner(node, clientId);
       if (confirms !== undefined && confirms.at[next] === i) {
         // A confirmed send: its node hears the outcome once it is known (a durable queue's `queued` once kept).

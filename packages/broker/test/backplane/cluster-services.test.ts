@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClientDirectory, reporterOf } from '../../src/cluster/client-directory.js';
 import { ClusterDecider, type DecisionLink } from '../../src/cluster/cluster-decider.js';
+import { heartbeatOf } from '../../src/cluster/cluster-inbound.js';
 import { EventRelay } from '../../src/cluster/event-relay.js';
 import { checkNodeMessage, type NodeMessage } from '../../src/cluster/node-messages.js';
 import { RelayInbox } from '../../src/cluster/relay-inbox.js';
@@ -181,6 +182,25 @@ describe('EventRelay', () => {
     expect(consumer.bufferedBytes).toBe(0);
   });
 
+  it('sends lines without their newline to a peer that closes them, and whole to one that does not say so', async () => {
+    const { relay, messages } = setup();
+    expect(heartbeatOf('me', 1, false)).toMatchObject({ answers: true, bareLines: true });
+    relay.backends('new', 1, { bareLines: true });
+    relay.backends('old', 1);
+    (relay.relayTo('new') as EventConsumer).sendEvent('{"a":1}\n', 'c1');
+    (relay.relayTo('old') as EventConsumer).sendEvent('{"a":1}\n', 'c1');
+    await nextTurn();
+    expect(messages.map((m) => [m.to, (m.message as { lines: string[] }).lines])).toEqual([
+      ['new', ['{"a":1}']],
+      ['old', ['{"a":1}\n']],
+    ]);
+    // A heartbeat of the open relay's peer that no longer says so: lines keep their newline again.
+    relay.backends('new', 1);
+    (relay.relayTo('new') as EventConsumer).sendEvent('{"a":2}\n', 'c1');
+    await nextTurn();
+    expect((messages[2]?.message as { lines: string[] }).lines).toEqual(['{"a":2}\n']);
+  });
+
   it('retires a relay when its peer has no backend any more or is lost: what it held goes back to the dispatcher', () => {
     const { relay, report } = setup();
     relay.backends('a', 1);
@@ -236,6 +256,15 @@ describe('RelayInbox', () => {
     inbox.forgetNode('n1');
     expect(inbox.size).toBe(1);
     expect(evicted).toBe(0);
+  });
+
+  it('closes a line relayed without its newline, and leaves a closed one as it came', () => {
+    const { sent, dispatcher } = sink();
+    const inbox = new RelayInbox(10, () => undefined, () => undefined, () => undefined);
+    const closed = message('c1');
+    inbox.receive(dispatcher, 'n1', ['c1', 'c1'], [closed.slice(0, -1), closed]);
+    expect(closed.endsWith('\n')).toBe(true);
+    expect(sent.map((s) => s.line)).toEqual([closed, closed]);
   });
 
   it('forgets the oldest owner past its bound, and says so', () => {
