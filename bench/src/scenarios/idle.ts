@@ -13,18 +13,21 @@ import { startStrands, startWsBaseline, type Stack } from './stacks.js';
 const SETTLE_MS = 1_000;
 
 /**
- * When a process's memory counts as at rest (REST_TIMINGS). After a burst of
- * allocation V8 keeps its young generation at the size the burst grew it to (32 MB on these
- * machines, whatever the connection count) until its memory reducer runs, about 8 s after the
- * allocation rate drops; read earlier, that fixed cost was split over the connections (1.5-3 KB
- * each at 10,000, for bare ws as for the broker).
+ * When a process's memory counts as at rest (REST_TIMINGS). After a burst of allocation V8 keeps
+ * its young generation at the size the burst grew it to (32 MB on these machines, whatever the
+ * connection count) until its memory reducer runs, about 8 s after the allocation rate drops;
+ * read earlier, that fixed cost was split over the connections (1.5-3 KB each at 10,000, for bare
+ * ws as for the broker).
  */
 export interface RestTimings {
   /** No reading before this counts as at rest. */
   minMs: number;
   /** Time between readings. */
   pollMs: number;
-  /** Two readings in a row whose RSS and V8 heap size (which drops first, as the young generation shrinks) each agree within this share are at rest. */
+  /**
+   * Two readings in a row whose RSS and V8 heap size (which drops first, as the young generation
+   * shrinks) each agree within this share are at rest.
+   */
   tolerance: number;
   /** A process whose memory still moves after this long is read as it is. */
   maxMs: number;
