@@ -48,13 +48,13 @@ export class RelayConsumer implements EventConsumer {
   private readonly flushNow = (): void => this.flush();
 
   /** The node announced that it answers confirmed sends (a node of an earlier version does not: they are accepted once published). */
-  answersLater: boolean;
+  answersLater = false;
   /**
    * The node closes lines itself: each line goes without its newline, so that the turn's lines
    * travel as the record's body, unescaped, instead of a JSON array (escaped by this node,
    * unescaped by the other: most of a relayed event's cost in the encoding).
    */
-  bareLines: boolean;
+  bareLines = false;
 
   constructor(
     readonly nodeId: string,
@@ -62,6 +62,11 @@ export class RelayConsumer implements EventConsumer {
     private readonly dispatcher: EventDispatcher,
     abilities: PeerAbilities = {},
   ) {
+    this.heard(abilities);
+  }
+
+  /** What the node announced in its latest heartbeat. */
+  heard(abilities: PeerAbilities): void {
     this.answersLater = abilities.answers === true;
     this.bareLines = abilities.bareLines === true;
   }
@@ -198,11 +203,7 @@ export class EventRelay implements ConsumerSource {
     if (dispatcher === undefined) return;
     if (count === 0) return this.nodeLost(nodeId);
     const current = this.relays.get(nodeId);
-    if (current?.alive === true) {
-      current.answersLater = abilities.answers === true;
-      current.bareLines = abilities.bareLines === true;
-      return;
-    }
+    if (current?.alive === true) return current.heard(abilities);
     this.relays.set(nodeId, new RelayConsumer(nodeId, this.link, dispatcher, abilities));
     dispatcher.ready();
   }

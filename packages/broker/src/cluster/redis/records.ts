@@ -161,11 +161,11 @@ function readEventsHead(text: string): Record<string, unknown> | undefined {
   let confirmIds: number[] | undefined;
   if (hasAt(text, CONFIRM_AT, at)) {
     const idsAt = text.indexOf(CONFIRM_IDS, at);
-    if (idsAt < 0) return undefined;
-    const idsEnd = text.indexOf(']', idsAt + CONFIRM_IDS.length);
+    const idsEnd = idsAt < 0 ? -1 : text.indexOf(']', idsAt + CONFIRM_IDS.length);
+    if (idsEnd < 0) return undefined;
     confirmAt = digitsList(text, at + CONFIRM_AT.length, idsAt);
     confirmIds = digitsList(text, idsAt + CONFIRM_IDS.length, idsEnd);
-    if (idsEnd < 0 || confirmAt === undefined || confirmIds === undefined) return undefined;
+    if (confirmAt === undefined || confirmIds === undefined) return undefined;
     at = idsEnd + 1;
   }
   if (!hasAt(text, LEN, at)) return undefined;
@@ -242,8 +242,7 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 /** JSON of an array of strings none of which JSON escapes; undefined otherwise. */
 function plainStrings(values: unknown[]): string | undefined {
   if (values.length === 0) return '[]';
-  for (const value of values) if (typeof value !== 'string') return undefined;
-  if (NEEDS_ESCAPE.test(values.join(''))) return undefined;
+  for (const value of values) if (typeof value !== 'string' || NEEDS_ESCAPE.test(value)) return undefined;
   return `["${values.join('","')}"]`;
 }
 
