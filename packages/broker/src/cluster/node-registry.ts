@@ -45,6 +45,11 @@ export class NodeRegistry {
     return this.peers.delete(nodeId);
   }
 
+  /** Moves every peer's last-seen time `ms` later: this node was stalled that long and heard nothing. */
+  excuse(ms: number): void {
+    for (const peer of this.peers.values()) peer.lastSeen += ms;
+  }
+
   /** Removes and returns the peers not heard from since `now - timeoutMs`. */
   expire(now: number, timeoutMs: number): string[] {
     const lost: string[] = [];

@@ -24,12 +24,14 @@ export interface LivenessHost {
 /** Heartbeats every `heartbeatIntervalMs`; a peer not heard from for `nodeTimeoutMs` is lost at the next tick. */
 export class PeerLiveness {
   private timer: NodeJS.Timeout | undefined;
+  private lastTickAt = 0;
 
   constructor(private readonly host: LivenessHost) {}
 
   /** `initial` makes every peer answer with a heartbeat, so this node knows its peers within a round trip. */
   start(): void {
     this.host.publish(this.heartbeat(true));
+    this.lastTickAt = Date.now();
     this.timer = setInterval(() => this.tick(), this.host.options.heartbeatIntervalMs);
     this.timer.unref();
   }
@@ -57,7 +59,15 @@ export class PeerLiveness {
 
   private tick(): void {
     const host = this.host;
+    const now = Date.now();
+    const interval = host.options.heartbeatIntervalMs;
+    const late = now - this.lastTickAt - interval;
+    this.lastTickAt = now;
+    // A tick this late means this node's own loop was held up (a long GC pause, a starved CPU).
+    // What its peers sent meanwhile still waits unread in its sockets, and timers run before I/O:
+    // their silence during the stall is this node's, so it does not count against them.
+    if (late > interval) host.registry.excuse(late);
     host.publish(this.heartbeat(false));
-    for (const nodeId of host.registry.expire(Date.now(), host.options.nodeTimeoutMs)) this.lost(nodeId, 'timeout');
+    for (const nodeId of host.registry.expire(now, host.options.nodeTimeoutMs)) this.lost(nodeId, 'timeout');
   }
 }

@@ -148,6 +148,20 @@ describe('RedisBackplane transport', () => {
     expect(nodes[1]?.closed[0]).toMatchObject({ clientId: 'dup', code: 4900 });
   });
 
+  it('keeps its peers through a stall of its own event loop longer than the node timeout', async () => {
+    const { planes } = await cluster(3);
+    // Hold this process (all three nodes) for 1.5 node timeouts, as a long GC pause or a starved
+    // CPU would. The heartbeats sent meanwhile wait unread in the sockets, and timers run before I/O:
+    // a node that counted its own stall as its peers' silence would give them all up here.
+    const until = Date.now() + 1_500;
+    while (Date.now() < until) {
+      // busy: nothing else runs
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200)); // four heartbeat ticks after the stall
+    expect(planes.map((p) => p.stats().nodesLost)).toEqual([0, 0, 0]);
+    expect(planes.map((p) => p.peers().length)).toEqual([2, 2, 2]);
+  });
+
   it('turns health red while Redis is gone, fails publishes at once, and recovers after a restart', async () => {
     const { nodes, planes } = await cluster(2);
     const [a, b] = planes as [RedisBackplane, RedisBackplane];
