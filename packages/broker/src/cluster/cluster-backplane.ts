@@ -104,6 +104,7 @@ export abstract class ClusterBackplane implements Backplane {
       },
       running,
       events: () => this.events,
+      hearing: () => this.healthState.up,
       // Heartbeats go out only between start and stop, requests only while running: both may publish at once.
       publish: (message) => this.send.publishNow(message),
       lost: (nodeId) => this.liveness.lost(nodeId, 'goodbye'),

@@ -21,7 +21,10 @@ export interface ClusterBackplaneOptions {
   nodeId?: string;
   /** Interval between two heartbeats of this node, which is also how often lapsed peers are looked for. @default 3000 */
   heartbeatIntervalMs?: number;
-  /** A peer not heard from for this long is given up (`nodeLost`) at the next heartbeat tick; must exceed `heartbeatIntervalMs`. @default 10000 */
+  /**
+   * A peer not heard from for this long is given up (`nodeLost`) at the next heartbeat tick; must exceed `heartbeatIntervalMs`.
+   * Only time this node could hear counts: not while its transport reports the link down, nor a stall of its own event loop. @default 10000
+   */
   nodeTimeoutMs?: number;
   /** How long join, leave, disconnect and members wait for other nodes' replies. @default 2000 */
   requestTimeoutMs?: number;

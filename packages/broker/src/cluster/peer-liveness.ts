@@ -17,6 +17,8 @@ export interface LivenessHost {
   readonly services: ClusterServices;
   readonly diagnostics: ClusterDiagnostics;
   events(): BackplaneEvents | undefined;
+  /** False while the transport reports its link down: this node can hear no peer then. */
+  hearing(): boolean;
   /** Publishes to every node while running. */
   publish(message: ClusterMessage): void;
 }
@@ -61,12 +63,16 @@ export class PeerLiveness {
     const host = this.host;
     const now = Date.now();
     const interval = host.options.heartbeatIntervalMs;
-    const late = now - this.lastTickAt - interval;
+    const elapsed = now - this.lastTickAt;
     this.lastTickAt = now;
-    // A tick this late means this node's own loop was held up (a long GC pause, a starved CPU).
-    // What its peers sent meanwhile still waits unread in its sockets, and timers run before I/O:
-    // their silence during the stall is this node's, so it does not count against them.
-    if (late > interval) host.registry.excuse(late);
+    // Time in which this node could not have heard its peers does not count against them:
+    // - its link is down (Redis away): every peer is silent to it, and none of them is to blame;
+    //   a peer that died meanwhile is given up `nodeTimeoutMs` after the link is back;
+    // - the tick is late by more than an interval: this node's own loop was held up (a long GC
+    //   pause, a starved CPU), and what its peers sent meanwhile still waits unread in its
+    //   sockets, for timers run before I/O.
+    if (!host.hearing()) host.registry.excuse(elapsed);
+    else if (elapsed - interval > interval) host.registry.excuse(elapsed - interval);
     host.publish(this.heartbeat(false));
     for (const nodeId of host.registry.expire(now, host.options.nodeTimeoutMs)) this.lost(nodeId, 'timeout');
   }

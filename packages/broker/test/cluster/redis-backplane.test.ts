@@ -67,12 +67,12 @@ describe('RedisBackplane transport', () => {
     running = [];
   });
 
-  /** `n` backplanes on fake brokers, started one after the other, each knowing the others. */
+  /** `n` backplanes on fake brokers, started one after the other, each knowing the others (each can vanish). */
   async function cluster(n: number) {
     const options = fast();
     const nodes = Array.from({ length: n }, () => new FakeLocalNode());
     const planes = nodes.map((node, i) => {
-      const plane = new RedisBackplane({ ...options, url: redis.url, nodeId: `n${i}` });
+      const plane = new VanishingRedisBackplane({ ...options, url: redis.url, nodeId: `n${i}` });
       plane.bind(node, node);
       running.push(plane);
       return plane;
@@ -127,6 +127,8 @@ describe('RedisBackplane transport', () => {
     nodes[1]?.add('x', 'r', { name: 'ex' });
     // As the broker does for every accepted client: presence and the directory learn of it here.
     b.clientAttached({ clientId: 'x', roomId: 'r', metadata: { name: 'ex' } });
+    // b's entry travels over b's own connection: a's read may reach Redis first (contract.ts, `settled`).
+    await waitFor(async () => (await a.members('r')).length > 0, "b's member in presence");
     expect(await a.members('r')).toEqual([{ clientId: 'x', metadata: { name: 'ex' } }]);
     expect(await a.join('x', 'elsewhere')).toBe(true);
     expect(await a.join('nobody', 'elsewhere')).toBe(false);
@@ -160,6 +162,25 @@ describe('RedisBackplane transport', () => {
     await new Promise((resolve) => setTimeout(resolve, 200)); // four heartbeat ticks after the stall
     expect(planes.map((p) => p.stats().nodesLost)).toEqual([0, 0, 0]);
     expect(planes.map((p) => p.peers().length)).toEqual([2, 2, 2]);
+  });
+
+  it('gives up no peer while Redis is away for longer than the node timeout, and still gives up a dead one after', async () => {
+    const { planes } = await cluster(3);
+    await redis.kill();
+    try {
+      await waitFor(() => planes.every((p) => !p.health().up), 'every node to see Redis gone');
+      // Deaf for 1.5 node timeouts: no node can hear another, and none of them is to blame.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+    } finally {
+      await redis.restart();
+    }
+    await waitFor(() => planes.every((p) => p.health().up), 'every node healthy again');
+    await waitFor(() => planes.every((p) => p.peers().length === 2), 'every node hearing the other two');
+    expect(planes.map((p) => p.stats().nodesLost)).toEqual([0, 0, 0]);
+    // Silent from now on, without a goodbye: the others still give it up by timeout.
+    (planes[2] as VanishingRedisBackplane).vanished = true;
+    await waitFor(() => planes[0]?.stats().nodesLost === 1 && planes[1]?.stats().nodesLost === 1, 'the silent node given up');
+    expect(planes.slice(0, 2).map((p) => p.peers())).toEqual([['n1'], ['n0']]);
   });
 
   it('turns health red while Redis is gone, fails publishes at once, and recovers after a restart', async () => {
