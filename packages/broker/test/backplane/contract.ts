@@ -85,8 +85,8 @@ export function runBackplaneContract(contract: BackplaneContract): void {
    * What `read` gives once it gives `expected`, or its last answer after a wait, for the caller's
    * `expect` to show. Cluster presence is eventually consistent: a broker writes its client's entry
    * when it attaches or drops the client, over its own Redis connection, so a read through another
-   * broker right after a connect or a close can reach Redis first (seen when Redis was descheduled
-   * for a few milliseconds: a write sent 2.5 ms before the read was not in its answer).
+   * broker right after a connect or a close can be answered without it (traced once under load: a
+   * write sent 2.5 ms before the read was not in its answer).
    */
   async function settled<T>(read: () => Promise<T>, expected: T): Promise<T> {
     const want = JSON.stringify(expected);
