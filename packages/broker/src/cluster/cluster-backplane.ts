@@ -16,6 +16,7 @@ import { GuardedSend } from './guarded-send.js';
 import type { NodeMessage } from './node-messages.js';
 import { NodeRegistry } from './node-registry.js';
 import { PeerLiveness, type LivenessHost } from './peer-liveness.js';
+import { SelfFence } from './self-fence.js';
 import { PeerRequests, type PeerRequestHost } from './peer-requests.js';
 import { RequestTable } from './requests.js';
 
@@ -70,6 +71,7 @@ export abstract class ClusterBackplane implements Backplane {
   private readonly services: ClusterServices;
   private readonly asks: PeerRequests;
   private readonly liveness: PeerLiveness;
+  private readonly selfFence: SelfFence;
   private readonly received: InboundContext;
   private readonly send: GuardedSend;
 
@@ -105,6 +107,8 @@ export abstract class ClusterBackplane implements Backplane {
       running,
       events: () => this.events,
       hearing: () => this.healthState.up,
+      epoch: () => this.selfFence.epoch,
+      givenUp: (from, epoch) => this.selfFence.givenUp(from, epoch),
       // Heartbeats go out only between start and stop, requests only while running: both may publish at once.
       publish: (message) => this.send.publishNow(message),
       lost: (nodeId) => this.liveness.lost(nodeId, 'goodbye'),
@@ -114,6 +118,7 @@ export abstract class ClusterBackplane implements Backplane {
     this.received = parts;
     this.asks = new PeerRequests(parts);
     this.liveness = new PeerLiveness(parts);
+    this.selfFence = new SelfFence(parts);
   }
 
   /** Sends `message` to every other node of the cluster (its own echo, if any, is ignored). */

@@ -23,6 +23,8 @@ export interface ClusterCounters {
   relayEvictions: number;
   /** Clients of lost nodes this node reported `disconnected` to its backends. */
   lostClientsReported: number;
+  /** Times a peer said it had given this node up by timeout, and this node closed its clients. */
+  givenUpByPeers: number;
 }
 
 /** Counts every event and logs it, rate-limited where it can happen per command. */
@@ -37,6 +39,7 @@ export class ClusterDiagnostics {
     directoryOverflows: 0,
     relayEvictions: 0,
     lostClientsReported: 0,
+    givenUpByPeers: 0,
   };
   // These can come once per command or per received message: at most one line a second each.
   private readonly incompleteLog = new RateLimitedLog(1000);
@@ -51,6 +54,12 @@ export class ClusterDiagnostics {
 
   nodeJoined(peer: string): void {
     this.logger?.info({ node: this.nodeId, peer }, 'cluster node joined');
+  }
+
+  /** `peer` had given this node up by timeout and hears from it again: this node closed its `clients`. */
+  givenUp(peer: string, clients: number): void {
+    this.counts.givenUpByPeers += 1;
+    this.logger?.warn({ node: this.nodeId, peer, clients }, 'cluster gave this node up: its clients were closed to reconnect');
   }
 
   nodeLost(peer: string, why: 'goodbye' | 'timeout', nodeTimeoutMs: number): void {

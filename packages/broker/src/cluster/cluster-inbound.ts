@@ -21,18 +21,23 @@ export interface InboundContext {
   /** A new peer asked every node for a heartbeat at once. */
   answerHeartbeat(): void;
   sendTo(toNodeId: string, message: NodeMessage): boolean;
+  /** A peer says it gave this node up by timeout while it had fence epoch `epoch`. */
+  givenUp(from: string, epoch: number): void;
 }
 
-/** A node's heartbeat: alive, with this many ready backends; `initial` asks every receiver to answer at once. */
-export function heartbeatOf(nodeId: string, backends: number, initial: boolean): HeartbeatMessage {
-  const message: HeartbeatMessage = { type: 'heartbeat', from: nodeId, backends, answers: true, bareLines: true };
+/** A node's heartbeat: alive, with this many ready backends, in fence epoch `epoch`; `initial` asks every receiver to answer at once. */
+export function heartbeatOf(nodeId: string, backends: number, initial: boolean, epoch: number): HeartbeatMessage {
+  const message: HeartbeatMessage = { type: 'heartbeat', from: nodeId, backends, answers: true, bareLines: true, epoch };
   if (initial) message.initial = true;
   return message;
 }
 
-/** Notes that `nodeId` is alive (a new peer is logged). */
+/** Notes that `nodeId` is alive (a new peer is logged; one given up by timeout is told, to close the clients reported gone). */
 export function seen(ctx: InboundContext, nodeId: string): void {
-  if (nodeId !== ctx.nodeId && ctx.registry.seen(nodeId, Date.now())) ctx.diagnostics.nodeJoined(nodeId);
+  if (nodeId === ctx.nodeId || !ctx.registry.seen(nodeId, Date.now())) return;
+  ctx.diagnostics.nodeJoined(nodeId);
+  const epoch = ctx.registry.takeGivenUp(nodeId);
+  if (epoch !== undefined) ctx.sendTo(nodeId, { type: 'givenUp', from: ctx.nodeId, epoch });
 }
 
 /** A message published to every node (or a membership request for this one). Malformed and unknown ones are counted and ignored. */
@@ -53,6 +58,7 @@ export function receiveClusterMessage(ctx: InboundContext, received: unknown): v
   // Any message shows its sender alive, so a busy peer is never lost between heartbeats.
   seen(ctx, message.from);
   if (message.type === 'heartbeat') {
+    if (message.epoch !== undefined && Number.isSafeInteger(message.epoch)) ctx.registry.setEpoch(message.from, message.epoch);
     ctx.services.heartbeat(message);
     if (message.initial === true) ctx.answerHeartbeat();
     return;
@@ -74,5 +80,6 @@ export function receiveNodeMessage(ctx: InboundContext, received: unknown): void
   if (message.from === ctx.nodeId) return;
   seen(ctx, message.from);
   if (message.type === 'done' || message.type === 'members') ctx.requests.reply(message);
+  else if (message.type === 'givenUp') ctx.givenUp(message.from, message.epoch);
   else ctx.services.receive(message);
 }

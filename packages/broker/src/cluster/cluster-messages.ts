@@ -19,6 +19,12 @@ export interface HeartbeatMessage {
    * they can travel unescaped in the record's body; absent (an older peer): lines keep it.
    */
   bareLines?: boolean;
+  /**
+   * `from`'s fence epoch: a peer that gave `from` up by timeout and hears from it again tells it
+   * with this number (`givenUp`), so it closes its clients once per time it was given up. Absent
+   * (an older peer): 0.
+   */
+  epoch?: number;
 }
 
 /** A node stopping on purpose: receivers drop it at once instead of waiting for its heartbeats to lapse. */
@@ -155,7 +161,7 @@ export type FieldKind = 'string' | 'boolean' | 'number' | 'object' | 'string?' |
 // The fields each message must carry beyond `type` and `from`, checked on receipt: a peer of
 // another version, or anything else on the channel, must not reach the local clients malformed.
 const MESSAGE_FIELDS: { readonly [T in ClusterMessage['type']]: Readonly<Record<string, FieldKind>> } = {
-  heartbeat: { backends: 'number?', answers: 'boolean?', bareLines: 'boolean?' },
+  heartbeat: { backends: 'number?', answers: 'boolean?', bareLines: 'boolean?', epoch: 'number?' },
   goodbye: {},
   room: { room: 'string', message: 'string', binary: 'boolean', offset: 'number?', epoch: 'string?' },
   broadcast: { message: 'string', binary: 'boolean' },

@@ -22,6 +22,7 @@ export function clusterMetricSamples(s: ClusterBackplaneStats): BackplaneMetric[
     gauge('strands_cluster_relayed_clients', 'Clients of other brokers whose events this broker hands to its backends.', s.relayedClients),
     counter('strands_cluster_nodes_lost_total', 'Brokers given up (timeout or goodbye).', s.nodesLost),
     counter('strands_cluster_lost_clients_reported_total', 'Clients of lost brokers reported disconnected to this broker\'s backends.', s.lostClientsReported),
+    counter('strands_cluster_given_up_total', 'Times another broker had given this one up and heard from it again: its clients were closed to reconnect.', s.givenUpByPeers),
     counter('strands_cluster_incomplete_requests_total', 'Cluster requests that ended with replies missing.', s.incompleteRequests),
     counter('strands_cluster_publish_errors_total', 'Publishes the transport failed on.', s.publishErrors),
   ];

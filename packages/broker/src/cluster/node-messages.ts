@@ -85,8 +85,27 @@ export interface RefusedEventsMessage {
   dropped: boolean;
 }
 
+/**
+ * `from` gave the receiver up by timeout while it had fence epoch `epoch`, and now hears from it
+ * again: the receiver was only cut off (a partition, a long pause), and `from` has reported its
+ * clients gone to its backends. A node of an earlier version ignores it.
+ */
+export interface GivenUpMessage {
+  type: 'givenUp';
+  from: string;
+  epoch: number;
+}
+
 /** What travels to one node only: the transport sends it to that node's inbox (`doPublishResponse`). */
-export type NodeMessage = ClusterResponse | DecideMessage | DecisionMessage | CancelMessage | EventsMessage | RefusedEventsMessage | AnswersMessage;
+export type NodeMessage =
+  | ClusterResponse
+  | DecideMessage
+  | DecisionMessage
+  | CancelMessage
+  | EventsMessage
+  | RefusedEventsMessage
+  | AnswersMessage
+  | GivenUpMessage;
 
 // Exhaustive by type, so a new reason cannot be forgotten here.
 const REJECT_REASONS: Readonly<Record<RejectReason, true>> = {
@@ -147,6 +166,8 @@ export function checkNodeMessage(value: unknown): MessageCheck {
           record.codes.every((code) => (SEND_REFUSAL_CODES as readonly unknown[]).includes(code)) &&
           typeof record.dropped === 'boolean',
       );
+    case 'givenUp':
+      return ok(Number.isSafeInteger(record.epoch));
     default:
       return 'unknown';
   }

@@ -19,6 +19,8 @@ export interface LivenessHost {
   events(): BackplaneEvents | undefined;
   /** False while the transport reports its link down: this node can hear no peer then. */
   hearing(): boolean;
+  /** The fence epoch this node announces (self-fence.ts). */
+  epoch(): number;
   /** Publishes to every node while running. */
   publish(message: ClusterMessage): void;
 }
@@ -44,7 +46,7 @@ export class PeerLiveness {
   }
 
   heartbeat(initial: boolean): HeartbeatMessage {
-    return heartbeatOf(this.host.nodeId, this.host.services.localBackends, initial);
+    return heartbeatOf(this.host.nodeId, this.host.services.localBackends, initial, this.host.epoch());
   }
 
   /**

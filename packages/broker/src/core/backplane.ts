@@ -45,6 +45,12 @@ export interface LocalNode {
   leave(clientId: string, roomId: string): boolean;
   /** Closes a local client with `code` and `reason`; false when it is not here. */
   disconnect(clientId: string, code: number, reason: string): boolean;
+  /**
+   * Closes every local client with `code` and `reason` (a cluster gave this broker up: its clients
+   * were reported gone, so they must reconnect to be seen again); returns how many. Optional: a
+   * node without it keeps its clients.
+   */
+  disconnectAll?(code: number, reason: string): number;
   /** The local members of a room. */
   members(roomId: string): MemberInfo[];
   /** True when the client is connected here. */

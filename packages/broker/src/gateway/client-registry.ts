@@ -224,6 +224,12 @@ export class ClientRegistry implements LocalNode {
     return true;
   }
 
+  disconnectAll(code: number, reason: string): number {
+    const clients = this.all();
+    for (const client of clients) this.disconnect(client.id, code, reason);
+    return clients.length;
+  }
+
   members(roomId: string): MemberInfo[] {
     const members: MemberInfo[] = [];
     for (const m of this.rooms.members(roomId) ?? []) members.push({ clientId: m.id, metadata: m.metadata });

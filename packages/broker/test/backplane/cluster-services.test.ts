@@ -184,7 +184,7 @@ describe('EventRelay', () => {
 
   it('sends lines without their newline to a peer that closes them, and whole to one that does not say so', async () => {
     const { relay, messages } = setup();
-    expect(heartbeatOf('me', 1, false)).toMatchObject({ answers: true, bareLines: true });
+    expect(heartbeatOf('me', 1, false, 7)).toMatchObject({ answers: true, bareLines: true, epoch: 7 });
     relay.backends('new', 1, { bareLines: true });
     relay.backends('old', 1);
     (relay.relayTo('new') as EventConsumer).sendEvent('{"a":1}\n', 'c1');

@@ -11,6 +11,8 @@ export interface ContractNodes {
   ready?(): Promise<void>;
   /** Takes broker `index` out of the cluster without a goodbye, as a crash would. Needed when `nodes` > 1. */
   vanish?(index: number): void;
+  /** Lets a vanished broker be heard again, as after a partition healed. Needed when `reappears`. */
+  reappear?(index: number): void;
 }
 
 /** One implementation under test. */
@@ -19,6 +21,8 @@ export interface BackplaneContract {
   name: string;
   /** Brokers per test: 1 skips the cross-broker cases. */
   nodes: number;
+  /** A vanished broker goes on hearing the others, and can come back (`reappear`): runs the give-up-and-back case. */
+  reappears?: boolean;
   /** Fresh backplanes for one test, `nodes` of them. */
   makeBackplanes(): ContractNodes;
 }
@@ -221,6 +225,25 @@ export function runBackplaneContract(contract: BackplaneContract): void {
       expect((await errorReply(kick)).params.code).toBe('not_found');
       commander().send('message_to_room', { room_id: 'r', message: 'after' });
       await Promise.all(survivors.map((c) => c.waitMessage('after')));
+    });
+
+    it.skipIf(!cluster || contract.reappears !== true)('closes the clients of a broker that was given up and comes back (1001), so no backend keeps a ghost', async () => {
+      await start();
+      const stays = await client(0, 'r', 'stays');
+      const ghost = await client(2, 'r', 'ghost');
+      setup?.vanish?.(2);
+      // A survivor reports the vanished broker's client gone to its backend, though it is still connected.
+      await Promise.any([0, 1].map((i) => at(i).backend.waitFrame((f) => f.action === 'disconnected' && (f.params.context as { client_id?: string })?.client_id === 'ghost', 'ghost reported gone')));
+      expect(ghost.closed).toBe(false);
+      setup?.reappear?.(2);
+      expect(await ghost.waitClose()).toBe(1001);
+      expect(ghost.closeReason).toBe('broker was cut off from the cluster');
+      // Back through a fresh connection request: a member again, seen everywhere; the survivors' clients were left alone.
+      const back = await client(2, 'r', 'ghost');
+      expect(await settledIds('r', ['ghost', 'stays'])).toEqual(['ghost', 'stays']);
+      commander().send('message_to_room', { room_id: 'r', message: 'after' });
+      await Promise.all([stays, back].map((c) => c.waitMessage('after')));
+      expect(stays.closed).toBe(false);
     });
   });
 }

@@ -47,6 +47,7 @@ const fast = (): Omit<RedisBackplaneOptions, 'url'> => ({
 runBackplaneContract({
   name: 'RedisBackplane on a real redis-server',
   nodes: 3,
+  reappears: true,
   makeBackplanes: () => {
     const options = fast();
     const planes = [0, 1, 2].map((i) => new VanishingRedisBackplane({ ...options, url: redis.url, nodeId: `broker${i}` }));
@@ -55,6 +56,9 @@ runBackplaneContract({
       ready: () => waitFor(() => planes.every((p) => p.peers().length === 2), 'every broker knows the other two').then(() => undefined),
       vanish: (index) => {
         (planes[index] as VanishingRedisBackplane).vanished = true;
+      },
+      reappear: (index) => {
+        (planes[index] as VanishingRedisBackplane).vanished = false;
       },
     };
   },
@@ -79,7 +83,7 @@ describe('RedisBackplane transport', () => {
     });
     for (const plane of planes) await plane.start();
     await waitFor(() => planes.every((p) => p.peers().length === n - 1), 'every node knows every other');
-    return { nodes, planes };
+    return { nodes, planes: planes as RedisBackplane[] };
   }
 
   const subscribers = async (channel: string): Promise<number> => {

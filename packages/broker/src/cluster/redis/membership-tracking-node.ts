@@ -54,6 +54,10 @@ export class MembershipTrackingNode implements LocalNode {
     return this.inner.disconnect(clientId, code, reason);
   }
 
+  disconnectAll(code: number, reason: string): number {
+    return this.inner.disconnectAll?.(code, reason) ?? 0;
+  }
+
   members(roomId: string): MemberInfo[] {
     return this.inner.members(roomId);
   }
