@@ -1,7 +1,7 @@
 // Three strands-broker processes in cluster mode on one real redis-server, driven over the bare wire:
 // one newline-JSON backend on TCP (on broker C only) and WebSocket clients on all three. Rooms,
 // forwarded admission and relayed events, direct messages, broadcast, remote join/leave,
-// room_members and order across brokers; a Redis restart; a broker killed with SIGKILL.
+// room_members and order across brokers; a Redis restart; a broker killed with SIGKILL; one paused with SIGSTOP.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -294,5 +294,35 @@ describe('three broker processes on one Redis', { timeout: 30_000 }, () => {
     // The survivors carry on.
     backendC.send('message_to_room', { room_id: 'r1', message: 'after B' });
     await a1.waitMessage('after B');
+  });
+
+  // After the SIGKILL case: A and C are left, with the backend on C.
+  it('closes the clients of a broker paused past the node timeout (SIGSTOP) once it runs again (1001): the survivor had reported them gone', { timeout: 60_000 }, async () => {
+    const paused = await client(a, 'r9', 'p1');
+    const onC = await client(c, 'r9', 'q1');
+    await membersAre('r9', ['p1', 'q1']);
+    const from = backendC.frames.length;
+    a.child.kill('SIGSTOP');
+    try {
+      // C gives A up after the node timeout (10 s by default) and reports its client gone, though it is still connected.
+      await waitFor(
+        () => backendC.frames.slice(from).some((f) => f.action === 'disconnected' && f.params.context?.client_id === 'p1'),
+        'p1 reported gone while A is paused',
+        30_000,
+      );
+    } finally {
+      a.child.kill('SIGCONT');
+    }
+    // Once A runs again, C hears it and tells it; A closes its clients so they come back through a connection request.
+    expect(await paused.waitClose()).toBe(1001);
+    expect(paused.closeReason).toBe('broker was cut off from the cluster');
+    const back = await client(a, 'r9', 'p1');
+    await membersAre('r9', ['p1', 'q1']);
+    await untilRoomReaches('r9', [back, onC]);
+    backendC.send('message_to_room', { room_id: 'r9', message: 'after the pause' });
+    await Promise.all([back, onC].map((cl) => cl.waitMessage('after the pause')));
+    // A did not count its own pause as C's silence: had it given C up, C would have been told and closed its clients too.
+    expect(onC.closed).toBe(false);
+    expect(a.child.exitCode).toBeNull();
   });
 });
