@@ -83,4 +83,29 @@ describe('client limits', () => {
     expect(alive.closed).toBe(false);
     deaf.destroy();
   });
+
+  it('drops no client for a pong that came while the broker itself was held up', async () => {
+    h = await startBroker({ pingIntervalMs: 50 });
+    const backend = await h.backend();
+    const client = new WebSocket(h.url('/ws/r?id=answers'), { autoPong: false });
+    await new Promise((resolve) => client.once('open', resolve));
+    await backend.waitFrame((f) => f.action === 'new_connection', 'new_connection');
+    let stalls = 0;
+    client.on('ping', (data: Buffer) => {
+      client.pong(data);
+      if (stalls > 0) return;
+      stalls += 1;
+      // Hold the whole process for four ping intervals right after answering, as a long GC pause
+      // would hold the broker: the pong waits unread in its socket, and timers run before I/O.
+      const until = Date.now() + 200;
+      while (Date.now() < until) {
+        // busy
+      }
+    });
+    await waitFor(() => stalls === 1, 'the stall');
+    await new Promise((resolve) => setTimeout(resolve, 300)); // six more ping rounds, every one answered
+    expect(h.broker.stats().clients).toBe(1);
+    expect(backend.frames.filter((f) => f.action === 'disconnected')).toEqual([]);
+    client.close();
+  });
 });

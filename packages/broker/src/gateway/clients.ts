@@ -114,15 +114,21 @@ export function attachClient(
 
 /**
  * Every interval, drops clients that did not answer the previous ping (reported as
- * `disconnected` with code 1006) and pings the rest.
+ * `disconnected` with code 1006) and pings the rest. A sweep more than an interval late only
+ * pings: the broker's own loop was held up (a long GC pause, a starved CPU), and pongs that came
+ * meanwhile still wait unread in the sockets, for timers run before I/O.
  */
 export function startPingSweep(side: ClientSide): NodeJS.Timeout | undefined {
   const interval = side.ctx.options.pingIntervalMs;
   if (interval === 0) return undefined;
+  let lastSweepAt = Date.now();
   const timer = setInterval(() => {
+    const now = Date.now();
+    const stalled = now - lastSweepAt > 2 * interval;
+    lastSweepAt = now;
     for (const client of side.registry.all()) {
       // A client the broker does not read cannot have its pong read either.
-      if (!client.alive && !client.readPaused) {
+      if (!client.alive && !client.readPaused && !stalled) {
         side.ctx.logger.debug({ client: client.id }, 'client missed a ping: dropped');
         side.registry.drop(client, 1006, 'ping timeout', 'terminate');
         continue;
