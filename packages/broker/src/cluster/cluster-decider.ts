@@ -1,6 +1,7 @@
 // Connection requests in a cluster: this broker's backends decide when it has one; otherwise a broker that has one does.
 import type { EventConsumer } from '../core/consumers.js';
 import type { ConnectionDecider, ConnectionRequest, Decision, Refusal } from '../core/decisions.js';
+import { afterPendingIo } from './after-io.js';
 import type { DecisionMessage, NodeMessage } from './node-messages.js';
 
 /** Time allowed, beyond the deciding broker's own bound, for a forwarded request and its answer to travel. */
@@ -104,7 +105,7 @@ export class ClusterDecider implements ConnectionDecider {
   private forward(request: ConnectionRequest, none: Refusal, done: (decision: Decision) => void): void {
     const node = this.pick();
     if (node === undefined) return done(none);
-    const timer = setTimeout(() => this.expire(request.id), this.timeoutMs);
+    const timer = setTimeout(() => afterPendingIo(() => this.expire(request.id)), this.timeoutMs);
     timer.unref();
     this.pending.set(request.id, { node, done, timer });
     this.load.set(node, (this.load.get(node) ?? 0) + 1);

@@ -1,5 +1,6 @@
 // Scatter-gather requests to the other nodes: an id, the replies expected, a timeout, bounded memory.
 import type { MemberInfo } from '../core/backplane.js';
+import { afterPendingIo } from './after-io.js';
 import type { ClusterResponse } from './cluster-messages.js';
 
 /** How the replies of one request are folded into its result. */
@@ -73,7 +74,7 @@ export class RequestTable {
       return { requestId, result: Promise.resolve(gather.result()), waiting: false };
     }
     const result = new Promise<T>((resolve) => {
-      const timer = setTimeout(() => this.finish(requestId, 'timeout'), this.timeoutMs);
+      const timer = setTimeout(() => afterPendingIo(() => this.finish(requestId, 'timeout')), this.timeoutMs);
       timer.unref();
       this.pending.set(requestId, { type, awaiting: new Set(peers), timer, gather, resolve: resolve as (value: unknown) => void });
     });
