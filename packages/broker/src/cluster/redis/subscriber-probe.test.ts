@@ -1,4 +1,6 @@
 // The subscriber probe's decisions on a hand-driven clock: when it publishes, when it restarts, when it holds off.
+import { once } from 'node:events';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { SubscriberProbe } from './subscriber-probe.js';
 
@@ -66,6 +68,27 @@ describe('SubscriberProbe', () => {
     expect(calls.restarts).toEqual([]);
     await advance(100);
     expect(calls.published).toBe(2); // tried again after another silence
+  });
+
+  it('takes an echo that waits unread when its time runs out (this node was held up), instead of rebuilding the socket', async () => {
+    const { probe, calls, advance } = setup();
+    const server = createServer().listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const peer = connect((server.address() as AddressInfo).port, '127.0.0.1');
+    const [here] = (await once(server, 'connection')) as [Socket];
+    try {
+      here.on('data', () => probe.activity()); // as the link does for every message, the echo included
+      await advance(100);
+      expect(calls.published).toBe(1);
+      peer.write('echo'); // in this node's socket, not read yet
+      // The check timer fires late, past the answer timeout, before the loop reads the socket.
+      await advance(60);
+      expect(calls.restarts).toEqual([]);
+    } finally {
+      peer.destroy();
+      here.destroy();
+      server.close();
+    }
   });
 
   it('traffic counts as an answer: a busy subscription is never probed', async () => {

@@ -1,5 +1,6 @@
 // Liveness probe of one subscriber connection (centrifugo#1189): a pub/sub socket can die silently,
 // so after a silence the link publishes to its own probe channel and rebuilds the socket if nothing comes back.
+import { afterPendingIo } from '../after-io.js';
 
 export interface SubscriberProbeOptions {
   /** Silence (no message on any channel) after which a probe is published. */
@@ -71,8 +72,14 @@ export class SubscriberProbe {
   check(): void {
     if (this.paused) return;
     const now = this.now();
-    if (this.probeSentAt !== undefined) {
-      if (now - this.probeSentAt >= this.options.answerTimeoutMs) this.fail('probe unanswered');
+    const probeSentAt = this.probeSentAt;
+    if (probeSentAt !== undefined) {
+      if (now - probeSentAt < this.options.answerTimeoutMs) return;
+      // The echo may be waiting unread behind a stall of this node's own loop: rebuilding the
+      // socket then would lose what it holds, so the answer gets one more turn of I/O.
+      afterPendingIo(() => {
+        if (this.probeSentAt === probeSentAt) this.fail('probe unanswered');
+      });
       return;
     }
     if (now - this.lastActivityAt < this.options.silenceMs) return;
