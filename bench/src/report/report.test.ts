@@ -66,6 +66,19 @@ describe('judgeTargets', () => {
     expect(judgeTargets(slowFan, resolveOptions()).find((t) => t.name === 'fan-out, room of 1000 (issue 14)')?.pass).toBe(false);
   });
 
+  it('says when the load generator, not the broker, set the pace of the fan-out, and still judges the figure', () => {
+    const fanWith = (coresBusy: number) => rows.map((r) => (r.id === 'fan-out/strands/1000' ? { ...r, value: 432_300, cpu: { perThousandMs: 1.22, byRole: {}, coresBusy } } : r));
+    const fanOf = (rs: ResultRow[], pin: boolean) => judgeTargets(rs, resolveOptions({ pin })).find((t) => t.name === 'fan-out, room of 1000 (issue 14)');
+    expect(fanOf(fanWith(0.53), true)).toMatchObject({
+      pass: false,
+      actual: "432,300/s; load generator the limit (srv cores 0.53): the servers' 1.22 ms CPU per 1,000 would allow 820,000/s on their core",
+    });
+    // Servers busy on their core: they were the limit, and the figure says it all.
+    expect(fanOf(fanWith(0.97), true)).toMatchObject({ pass: false, actual: '432,300/s' });
+    // Unpinned, the cores are shared: nothing to say about who set the pace.
+    expect(fanOf(fanWith(0.53), false)).toMatchObject({ actual: '432,300/s; not pinned' });
+  });
+
   it('says "not measured" for missing or failed rows, and judges nothing in a quick run', () => {
     const failed = rows.map((r) => (r.scenario === 'fan-out' ? { ...r, status: 'failed' as const } : r));
     const fan = judgeTargets(failed, resolveOptions()).find((t) => t.name === 'fan-out, room of 1000 (issue 14)');

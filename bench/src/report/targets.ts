@@ -103,7 +103,7 @@ export function judgeTargets(rows: ResultRow[], options: BenchOptions): TargetCh
   const fanName = `fan-out, room of ${options.fanOutReceivers} (issue 14)`;
   const fanGoal = `>= ${fmt(FAN_OUT_TARGET_PER_SEC)} deliveries/s, ${options.fanOutInFlight} in flight`;
   if (fan === undefined) missing(fanName, fanGoal);
-  else checks.push({ name: fanName, goal: fanGoal, actual: pinned(`${fmt(fan.value)}/s`), pass: judge(fan.value >= FAN_OUT_TARGET_PER_SEC) });
+  else checks.push({ name: fanName, goal: fanGoal, actual: pinned(`${fmt(fan.value)}/s${fanOutLimit(fan, options)}`), pass: judge(fan.value >= FAN_OUT_TARGET_PER_SEC) });
 
   for (const connections of options.idleConnections) {
     const idle = ok(`idle/strands/${connections}`);
@@ -178,6 +178,17 @@ function historyTargets(rows: ResultRow[], options: BenchOptions, judge: (pass: 
 }
 
 const coresOf = (r: ResultRow): string => r.cpu?.coresBusy?.toFixed(2) ?? '?';
+
+/**
+ * Pinned, with the servers well short of their core: the load generator set the pace (its one
+ * core reads a thousand sockets), so the figure measures the generator. Says so, with what the
+ * servers' CPU per delivery would allow on their core; the target is still judged on the figure.
+ */
+function fanOutLimit(fan: ResultRow, options: BenchOptions): string {
+  const perThousandMs = fan.cpu?.perThousandMs;
+  if (!options.pin || perThousandMs === undefined || perThousandMs <= 0 || (fan.cpu?.coresBusy ?? 1) >= SERVERS_SATURATED_CORES) return '';
+  return `; load generator the limit (srv cores ${coresOf(fan)}): the servers' ${perThousandMs.toFixed(2)} ms CPU per 1,000 would allow ${fmt(Math.round(1e6 / perThousandMs / 1000) * 1000)}/s on their core`;
+}
 
 function clusterTargets(rows: ResultRow[], options: BenchOptions, judge: (pass: boolean) => boolean | undefined): TargetCheck[] {
   const ok = (id: string) => rows.find((r) => r.id === id && r.status === 'ok');
