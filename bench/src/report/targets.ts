@@ -180,8 +180,8 @@ function historyTargets(rows: ResultRow[], options: BenchOptions, judge: (pass: 
 const coresOf = (r: ResultRow): string => r.cpu?.coresBusy?.toFixed(2) ?? '?';
 
 /**
- * Pinned, with the servers well short of their core: the load generator set the pace (its one
- * core reads a thousand sockets), so the figure measures the generator. Says so, with what the
+ * Pinned, with the servers well short of their core: the load generator set the pace (one core
+ * reads every receiver's socket), so the figure measures the generator. Says so, with what the
  * servers' CPU per delivery would allow on their core; the target is still judged on the figure.
  */
 function fanOutLimit(fan: ResultRow, options: BenchOptions): string {
