@@ -160,8 +160,7 @@ function historyTargets(rows: ResultRow[], options: BenchOptions, judge: (pass: 
   // Pinned, servers well short of their core in both rows: the load generator set the pace (a
   // history room's envelopes cost it more to read than the broker to write), so deliveries/s
   // measures the generator. What the broker can deliver is then 1 / its CPU per delivery.
-  const idle = (r: ResultRow | undefined) => (r?.cpu?.coresBusy ?? 1) < SERVERS_SATURATED_CORES;
-  const capacity = cost !== undefined && cost.cpu !== undefined && options.pin && idle(on) && idle(cost.off) ? 1 / cost.cpu : undefined;
+  const capacity = cost !== undefined && cost.cpu !== undefined && generatorBound(on, options) && generatorBound(cost.off, options) ? 1 / cost.cpu : undefined;
   return [
     on === undefined || cost === undefined
       ? { ...fan, actual: 'not measured', pass: undefined }
@@ -179,14 +178,18 @@ function historyTargets(rows: ResultRow[], options: BenchOptions, judge: (pass: 
 
 const coresOf = (r: ResultRow): string => r.cpu?.coresBusy?.toFixed(2) ?? '?';
 
+/** Pinned, with the servers short of their core: the load generator, not the servers, set the row's pace. */
+const generatorBound = (r: ResultRow | undefined, options: BenchOptions): boolean =>
+  options.pin && (r?.cpu?.coresBusy ?? 1) < SERVERS_SATURATED_CORES;
+
 /**
- * Pinned, with the servers well short of their core: the load generator set the pace (one core
- * reads every receiver's socket), so the figure measures the generator. Says so, with what the
- * servers' CPU per delivery would allow on their core; the target is still judged on the figure.
+ * When the load generator set the fan-out's pace (one core reads every receiver's socket), the
+ * figure measures the generator: says so, with what the servers' CPU per delivery would allow
+ * on their core. The target is still judged on the figure.
  */
 function fanOutLimit(fan: ResultRow, options: BenchOptions): string {
   const perThousandMs = fan.cpu?.perThousandMs;
-  if (!options.pin || perThousandMs === undefined || perThousandMs <= 0 || (fan.cpu?.coresBusy ?? 1) >= SERVERS_SATURATED_CORES) return '';
+  if (perThousandMs === undefined || perThousandMs <= 0 || !generatorBound(fan, options)) return '';
   return `; load generator the limit (srv cores ${coresOf(fan)}): the servers' ${perThousandMs.toFixed(2)} ms CPU per 1,000 would allow ${fmt(Math.round(1e6 / perThousandMs / 1000) * 1000)}/s on their core`;
 }
 
