@@ -1,11 +1,23 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { MemoryReading } from '../servers/child.js';
-import { checkOpenFiles, restingMemory, type RestTimings } from './idle.js';
+import { checkOpenFiles, idleFigure, restingMemory, type RestTimings } from './idle.js';
 
 describe('checkOpenFiles', () => {
   it('throws fd_limit when the connections do not fit under the limit', () => {
     expect(() => checkOpenFiles(10_000, 20_000)).not.toThrow();
     expect(() => checkOpenFiles(10_000, 4_096)).toThrow(expect.objectContaining({ name: 'BenchError', code: 'fd_limit' }));
+  });
+});
+
+describe('idleFigure', () => {
+  it('is the RSS growth per connection when that holds the heap growth', () => {
+    expect(idleFigure(3_900, 3_200)).toEqual({ value: 3_900 });
+  });
+
+  it('takes the heap growth, and says so, when RSS grew less than the heap (a fixed release in between)', () => {
+    const figure = idleFigure(430, 3_208);
+    expect(figure.value).toBe(3_208);
+    expect(figure.note).toContain('RSS grew 0.4 KB per connection, less than the heap');
   });
 });
 
