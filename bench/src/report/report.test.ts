@@ -140,6 +140,17 @@ describe('renderSvg', () => {
     expect(svg).not.toMatch(/&(?!amp;|lt;|gt;)/);
     expect(svg).toContain('850,000 deliveries/s');
   });
+
+  it('tells apart the bars of setups with the same system and clients (acks, paired, queue in memory)', () => {
+    const extra = [
+      row({ id: 'pystrands/strands/100', scenario: 'pystrands', system: 'strands', value: 45_000 }),
+      row({ id: 'cluster/cross-round-trip/100', scenario: 'cluster', system: 'strands', value: 20_000 }),
+      row({ id: 'cluster/cross-round-trip-memory-queue/100', scenario: 'cluster', system: 'strands', value: 25_000 }),
+    ];
+    const labels = [...renderSvg({ ...suite, rows: [...rows, ...extra] }).matchAll(/class="label" text-anchor="end">([^<]*)</g)].map((m) => m[1]);
+    expect(labels).toEqual(expect.arrayContaining(['Strands, 100 clients', 'Strands, acks, 100 clients', 'Strands (paired), 100 clients', '2 brokers + Redis, 100 clients', '2 brokers + Redis, queue in memory, 100 clients']));
+    expect(new Set(labels).size).toBe(labels.length);
+  });
 });
 
 describe('medianRow', () => {

@@ -27,7 +27,10 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
 
 const clusterLabel = (r: ResultRow) =>
-  `${r.id.includes('/single-') ? 'one broker' : '2 brokers + Redis'}, ${r.clients.toLocaleString('en-US')} ${r.metric === 'msg/s' ? 'clients' : 'receivers'}`;
+  `${r.id.includes('/single-') ? 'one broker' : '2 brokers + Redis'}${r.id.includes('-memory-queue/') ? ', queue in memory' : ''}, ${r.clients.toLocaleString('en-US')} ${r.metric === 'msg/s' ? 'clients' : 'receivers'}`;
+/** Round-trip bars: the paired Strands row of the PyStrands scenario and the acks rows say so, or two bars would read alike. */
+const tripLabel = (r: ResultRow) =>
+  `${NAMES[r.system]}${r.scenario === 'pystrands' && r.system === 'strands' ? ' (paired)' : ''}${r.id.includes('-ack/') ? ', acks' : ''}${tree(r)}, ${r.clients} clients`;
 
 function panels(rows: ResultRow[]): Panel[] {
   const of = (scenario: string) => rows.filter((r) => r.scenario === scenario && r.status === 'ok');
@@ -35,7 +38,7 @@ function panels(rows: ResultRow[]): Panel[] {
   const fan = of('fan-out');
   const history = of('history').filter((r) => r.metric === 'deliveries/s');
   const list: Panel[] = [
-    { title: 'Round trips per second (ping-pong), higher is better', rows: trips, value: (r) => r.value, unit: 'msg/s', label: (r) => `${NAMES[r.system]}${r.scenario === 'pystrands' && r.system === 'strands' ? ' (paired)' : ''}${tree(r)}, ${r.clients} clients` },
+    { title: 'Round trips per second (ping-pong), higher is better', rows: trips, value: (r) => r.value, unit: 'msg/s', label: tripLabel },
     { title: `Fan-out deliveries per second, room of ${fan[0]?.clients ?? '?'}, higher is better`, rows: fan, value: (r) => r.value, unit: 'deliveries/s', label: (r) => (r.system === 'ws' ? 'bare ws, naive loop' : `${NAMES[r.system]}${tree(r)}`) },
     { title: `Fan-out with room history, room of ${history[0]?.clients ?? '?'} session clients, higher is better`, rows: history, value: (r) => r.value, unit: 'deliveries/s', label: (r) => `history ${r.id.includes('/on/') ? 'on' : 'off'}${tree(r)}` },
     { title: 'Strands throughput by backend processes (ping-pong)', rows: of('backends'), value: (r) => r.value, unit: 'msg/s', label: (r) => `${r.backends} backend${r.backends === 1 ? '' : 's'}${tree(r)}, ${r.clients} clients` },
