@@ -29,6 +29,17 @@ describe('repeated', () => {
     expect(b?.value).toBe(5);
   });
 
+  it('reports an open loop by the run with the median p99, since every run has the same msg/s', async () => {
+    const p99s = [23.9, 5.28, 22.4];
+    const [openLoop] = await repeated(
+      resolveOptions({ repeat: 3 }),
+      [async () => ({ ...row('open', 2_000), latency: { count: 1, p50Ms: 1, p95Ms: 2, p99Ms: p99s.shift()!, maxMs: 30, meanMs: 1 } })],
+      'p99',
+    );
+    expect(openLoop?.latency?.p99Ms).toBe(22.4);
+    expect(openLoop?.note).toBe('median of 3: p99 23.9, 5.28, 22.4 ms');
+  });
+
   it('tries a failed setup again next round and says how often it failed; a skipped one is not retried', async () => {
     const outcomes: ResultRow['status'][] = ['failed', 'ok', 'ok'];
     let skippedCalls = 0;

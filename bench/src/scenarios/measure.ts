@@ -96,8 +96,8 @@ export async function withStack(
 }
 
 /** The row with the median value of `rows` (the lower middle one for an even count). */
-export function medianRow(rows: ResultRow[]): ResultRow {
-  const sorted = [...rows].sort((a, b) => a.value - b.value);
+export function medianRow(rows: ResultRow[], by: (row: ResultRow) => number = (row) => row.value): ResultRow {
+  const sorted = [...rows].sort((a, b) => by(a) - by(b));
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? rows[0]!;
 }
 
@@ -164,13 +164,19 @@ export function perTree(
 }
 
 /**
+ * Which run of a setup reports for it: the one with the median msg/s, or for an open loop (the
+ * generator sets msg/s, so every run has about the same) the one with the median p99.
+ */
+export type MedianBy = 'value' | 'p99';
+
+/**
  * Runs each setup `options.repeat` times, interleaved so that a baseline and the system compared
  * with it see the same background load: a, b, c, then c, b, a (so that neither always runs
- * first after a pause), and so on. Each setup reports its median run, median CPU and all runs,
- * each tagged with its round. A setup that failed is tried again next round (others may be
+ * first after a pause), and so on. Each setup reports its median run (`by`), median CPU and all
+ * runs, each tagged with its round. A setup that failed is tried again next round (others may be
  * editing the tree it loads), one that was skipped (a package not there) is not.
  */
-export async function repeated(options: BenchOptions, setups: (() => Promise<ResultRow>)[]): Promise<ResultRow[]> {
+export async function repeated(options: BenchOptions, setups: (() => Promise<ResultRow>)[], by: MedianBy = 'value'): Promise<ResultRow[]> {
   const runs: ResultRow[][] = setups.map(() => []);
   const order = setups.map((_, i) => i);
   for (let round = 0; round < options.repeat; round += 1) {
@@ -187,9 +193,11 @@ export async function repeated(options: BenchOptions, setups: (() => Promise<Res
     const all = ok.flatMap((r) => r.runs ?? []);
     const failures = failed.length === 0 ? undefined : `failed in ${failed.length} of ${rows.length} rounds (${failed[0]?.note ?? 'no reason given'})`;
     if (ok.length === 1) return { ...ok[0]!, runs: all, ...(failures === undefined ? {} : { note: [ok[0]!.note, failures].filter(Boolean).join('; ') }) };
-    const middle = medianRow(ok);
+    const middle = by === 'p99' ? medianRow(ok, (r) => r.latency?.p99Ms ?? 0) : medianRow(ok);
     const cpu = medianCpu(all);
-    const values = ok.map((r) => Math.round(r.value).toLocaleString('en-US')).join(', ');
+    const values = by === 'p99'
+      ? `p99 ${ok.map((r) => r.latency?.p99Ms ?? '?').join(', ')} ms`
+      : ok.map((r) => Math.round(r.value).toLocaleString('en-US')).join(', ');
     return {
       ...middle,
       ...(cpu === undefined ? {} : { cpu }),
