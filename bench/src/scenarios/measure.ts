@@ -95,7 +95,7 @@ export async function withStack(
   }
 }
 
-/** The row with the median value of `rows` (the lower middle one for an even count). */
+/** The row with the median `by` (its msg/s unless told) of `rows`, the lower middle one for an even count. */
 export function medianRow(rows: ResultRow[], by: (row: ResultRow) => number = (row) => row.value): ResultRow {
   const sorted = [...rows].sort((a, b) => by(a) - by(b));
   return sorted[Math.floor((sorted.length - 1) / 2)] ?? rows[0]!;
