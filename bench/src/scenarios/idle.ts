@@ -107,8 +107,9 @@ function measureIdle(options: BenchOptions, head: RowHead) {
         after = options.quick ? settling : await restingMemory(read);
       },
     });
-    const perConnection = (reading: MemoryReading) => (connected === 0 ? 0 : Math.round((reading.rssBytes - before.rssBytes) / connected));
-    const heapPerConnection = connected === 0 ? 0 : Math.round((after.heapUsedBytes - before.heapUsedBytes) / connected);
+    const grown = (now: number, then: number) => (connected === 0 ? 0 : Math.round((now - then) / connected));
+    const perConnection = (reading: MemoryReading) => grown(reading.rssBytes, before.rssBytes);
+    const heapPerConnection = grown(after.heapUsedBytes, before.heapUsedBytes);
     const figure = idleFigure(perConnection(after), heapPerConnection);
     const note = [stack.note, figure.note].filter(Boolean).join('; ');
     return {

@@ -165,9 +165,14 @@ export function perTree(
 
 /**
  * Which run of a setup reports for it: the one with the median msg/s, or for an open loop (the
- * generator sets msg/s, so every run has about the same) the one with the median p99.
+ * generator sets msg/s, so every run has about the same) the one with the median p99. Each says
+ * what it ranks runs by and how the row's note lists the runs.
  */
-export type MedianBy = 'value' | 'p99';
+const MEDIAN_BY = {
+  value: { of: (r: ResultRow) => r.value, list: (rows: ResultRow[]) => rows.map((r) => Math.round(r.value).toLocaleString('en-US')).join(', ') },
+  p99: { of: (r: ResultRow) => r.latency?.p99Ms ?? 0, list: (rows: ResultRow[]) => `p99 ${rows.map((r) => r.latency?.p99Ms ?? '?').join(', ')} ms` },
+} as const;
+export type MedianBy = keyof typeof MEDIAN_BY;
 
 /**
  * Runs each setup `options.repeat` times, interleaved so that a baseline and the system compared
@@ -193,11 +198,9 @@ export async function repeated(options: BenchOptions, setups: (() => Promise<Res
     const all = ok.flatMap((r) => r.runs ?? []);
     const failures = failed.length === 0 ? undefined : `failed in ${failed.length} of ${rows.length} rounds (${failed[0]?.note ?? 'no reason given'})`;
     if (ok.length === 1) return { ...ok[0]!, runs: all, ...(failures === undefined ? {} : { note: [ok[0]!.note, failures].filter(Boolean).join('; ') }) };
-    const middle = by === 'p99' ? medianRow(ok, (r) => r.latency?.p99Ms ?? 0) : medianRow(ok);
+    const middle = medianRow(ok, MEDIAN_BY[by].of);
     const cpu = medianCpu(all);
-    const values = by === 'p99'
-      ? `p99 ${ok.map((r) => r.latency?.p99Ms ?? '?').join(', ')} ms`
-      : ok.map((r) => Math.round(r.value).toLocaleString('en-US')).join(', ');
+    const values = MEDIAN_BY[by].list(ok);
     return {
       ...middle,
       ...(cpu === undefined ? {} : { cpu }),
