@@ -26,7 +26,7 @@ import { BackendBackpressure } from './gateway/backpressure.js';
 import { ClientThrottle } from './gateway/client-throttle.js';
 import { ClientRegistry } from './gateway/client-registry.js';
 import { OriginAllowList } from './gateway/origins.js';
-import { startPingSweep, type ClientSide } from './gateway/clients.js';
+import { passHeld, receive, startPingSweep, type ClientSide } from './gateway/clients.js';
 import { selectProtocol } from './gateway/handshake.js';
 import { tellDropped, tellRelayedRefusal } from './gateway/send-replies.js';
 import { createHttpServer, createOpsServer, type HealthSource } from './gateway/http-server.js';
@@ -157,10 +157,15 @@ export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker 
   // In a cluster, a broker without a backend has a connection request decided by one that has.
   const gatewayDecider = cluster?.connectionDecider(decider, resolved.connectionRequestTimeoutMs) ?? decider;
   const admission = new Admission(resolved);
-  const throttle = ClientThrottle.create(ctx, (client, code, reason) => registry.drop(client, code, reason, 'close'));
+  const throttle = ClientThrottle.create(
+    ctx,
+    (client, code, reason) => registry.drop(client, code, reason, 'close'),
+    (client, data, isBinary) => receive(side, client, data, isBinary),
+  );
   const backpressure = new BackendBackpressure(ctx);
   backends.onLag(backpressure);
   const side: ClientSide = { ctx, registry, dispatcher, admission, throttle, backpressure };
+  registry.passHeld = (client) => passHeld(side, client);
   const sessions = createSessions(side, historyParts.history, resolved, backplane);
   const wss = new WebSocketServer({
     noServer: true,

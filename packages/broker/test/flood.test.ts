@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
+import { acceptedFrame, confirmFrame } from '@strands/protocol/wire';
 import type { BrokerOptions } from '../src/index.js';
 import { RawBackend, startBroker, waitFor, type Harness } from './support/harness.js';
 
@@ -104,6 +105,55 @@ describe('per-client rate limits', () => {
     expect(await metric(h, 'strands_client_rate_limit_closes_total')).toBe(0);
     expect(burst.ws.readyState).toBe(WebSocket.OPEN);
     burst.ws.terminate();
+  });
+
+  it("pass on the rest of a socket read at the client's rate, not as a burst each time it is read again", async () => {
+    const rate = 2000;
+    const burst = 100;
+    h = await startBroker({ clientMessagesPerSecond: rate, clientMessageBurst: burst, clientBytesPerSecond: 0, clientOverLimitCloseMs: 0, pingIntervalMs: 0 });
+    const backend = await h.backend();
+    // Each chunk the backend reads: when, and how many of the flooder's messages it had by then.
+    const seen: { at: number; count: number }[] = [];
+    backend.socket.on('data', () => seen.push({ at: Date.now(), count: backend.of('new_message').length }));
+    const openedAt = Date.now();
+    await flooder(h.url('/ws/burst?id=burst'), 4000);
+    await waitFor(() => backend.of('new_message').length === 4000, 'all 4,000 at the backend', 60_000);
+    // The bucket starts full no earlier than the client opened, so by any time t at most
+    // burst + rate * (t - openedAt) messages can have been let through (+ the one that goes into
+    // debt, and a clock tick). A socket read of some 650 messages let through at once breaks it.
+    const allowed = (at: number) => burst + (rate * (at - openedAt + 2)) / 1000 + 2;
+    const over = seen.filter((s) => s.count > allowed(s.at));
+    expect(over.slice(0, 3)).toEqual([]);
+    const got = backend.of('new_message').map((f) => Number(String(f.params.message).slice(0, 7)));
+    expect(got).toEqual(Array.from({ length: 4000 }, (_, i) => i));
+  });
+
+  it('pass on what they held before the disconnect of a client that closes while over its rate', async () => {
+    h = await startBroker({ clientMessagesPerSecond: 50, clientMessageBurst: 10, clientBytesPerSecond: 0, clientOverLimitCloseMs: 0, pingIntervalMs: 0 });
+    const backend = await h.backend();
+    // 200 messages of 100 bytes and the close frame: mostly one socket read, so most are held when the close comes.
+    const burst = await flooder(h.url('/ws/burst?id=burst'), 200);
+    burst.ws.close(1000, 'done');
+    const gone = await backend.waitFrame((f) => f.action === 'disconnected' && f.params.context.client_id === 'burst', 'burst disconnected');
+    const events = backend.frames.filter((f) => f.params?.context?.client_id === 'burst').map((f) => f.action);
+    expect(events.at(-1)).toBe('disconnected');
+    expect(gone.params.code).toBe(1000);
+    const got = backend.of('new_message').map((f) => Number(String(f.params.message).slice(0, 7)));
+    expect(got).toEqual(Array.from({ length: 200 }, (_, i) => i));
+  });
+
+  it('keep each confirmed send with its own confirm frame while its frames are held', async () => {
+    h = await startBroker({ clientMessagesPerSecond: 1000, clientMessageBurst: 20, clientBytesPerSecond: 0, clientOverLimitCloseMs: 0, pingIntervalMs: 0 });
+    const backend = await h.backend();
+    const client = await h.client('/ws/r?id=confirms', { protocols: ['strands.v1'] });
+    for (let id = 1; id <= 300; id += 1) {
+      client.send(confirmFrame(id));
+      client.send(`m${id}`);
+    }
+    await waitFor(() => (client.messages.length >= 300 ? true : undefined), '300 answers', 30_000);
+    expect(client.messages).toEqual(Array.from({ length: 300 }, (_, i) => acceptedFrame(i + 1, false)));
+    expect(backend.of('new_message').map((f) => f.params.message)).toEqual(Array.from({ length: 300 }, (_, i) => `m${i + 1}`));
+    expect(await metric(h, 'strands_client_rate_limited_total')).toBeGreaterThan(0);
   });
 
   it('close a client that stays over them with 1008; ten others in other rooms get every echo', async () => {

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import type { LocalClientInfo } from '../core/backplane.js';
 import type { EventConsumer, EventOwner } from '../core/consumers.js';
+import type { HeldFrames } from './held-frames.js';
 import type { InboundRate } from './rate-limit.js';
 import type { RoomMember } from './rooms.js';
 import { flatCopy } from '../core/text.js';
@@ -51,6 +52,8 @@ export class ClientConnection implements RoomMember, EventOwner {
   protocolError: { code: number; reason: string } | undefined;
   /** Its inbound rate buckets, from its first message when rate limits are on. */
   rate: InboundRate | undefined;
+  /** What it sent after its rate pause took effect, waiting for its debt to be paid (clients over their rate only). */
+  held: HeldFrames | undefined;
   /** What its backend said about it (one shared object for every client accepted with none). */
   readonly metadata: Record<string, unknown>;
   /** Bits of PAUSE_BIT: why its socket is not read (0: it is). */

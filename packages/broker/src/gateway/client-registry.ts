@@ -54,6 +54,8 @@ export class ClientRegistry implements LocalNode {
   readonly holds = new RoomHolds();
   /** Holes in rooms' live messages filled from the shared history (cluster mode); set by the broker. */
   gaps: RoomGapRepair | undefined;
+  /** Passes on what a client's rate pause held back (clients.ts `passHeld`); set by the broker. */
+  passHeld: ((client: ClientConnection) => void) | undefined;
 
   constructor(
     private readonly ctx: BrokerContext,
@@ -108,6 +110,8 @@ export class ClientRegistry implements LocalNode {
    */
   drop(client: ClientConnection, code: number, reason: string, mode?: DropMode): void {
     if (client.gone) return;
+    // Sent before it was let go, so its backend hears of it before its `disconnected`.
+    if (client.held !== undefined) this.passHeld?.(client);
     client.setState(mode === 'close' ? 'closing' : 'closed');
     this.outbox.forget(client.discard());
     const registered = this.clients.get(client.id) === client;

@@ -8,6 +8,7 @@ import type { EventDispatcher } from '../core/dispatcher.js';
 import type { Admission } from './admission.js';
 import type { BackendBackpressure } from './backpressure.js';
 import { ClientConnection } from './client-connection.js';
+import { HeldFrames } from './held-frames.js';
 import type { ClientRegistry } from './client-registry.js';
 import { forgetConfirm, sendMessage, takeConfirm } from './send-replies.js';
 import type { ClientThrottle } from './client-throttle.js';
@@ -48,25 +49,45 @@ export interface ClientSide {
 
 const listenersOf = new WeakMap<ClientSide, Listeners>();
 
+/**
+ * One frame a client sent, read or held: a confirm is taken, a message goes to its backend, then
+ * the client's rate and its backend's lag are counted (either may pause it). Not `counted`: the
+ * client is being let go and what it sent before is passed on without pausing anything.
+ */
+export function receive(side: ClientSide, client: ClientConnection, data: Buffer, isBinary: boolean, counted = true): void {
+  if (takeConfirm(client, data, isBinary)) return;
+  const { ctx, registry, dispatcher } = side;
+  ctx.metrics.messagesIn += 1;
+  ctx.metrics.messagesInBytes += data.length;
+  // Binary frames reach the backend as base64 with `encoding: "base64"` (never corrupted into text).
+  const message = isBinary ? data.toString('base64') : data.toString('utf8');
+  sendMessage(registry, dispatcher, client, newMessageLine(message, client.contextJson, isBinary), ctx.options.queueOverflow);
+  if (!counted) return;
+  // Passed on first, then paused if need be: what a client sent is never dropped for its rate.
+  side.throttle?.count(client, data.length);
+  side.backpressure?.afterMessage(client);
+}
+
+/** Passes on everything `client` has held (it is being let go: its messages still reach its backend before its `disconnected`). */
+export function passHeld(side: ClientSide, client: ClientConnection): void {
+  const held = client.held;
+  if (held === undefined) return;
+  client.held = undefined;
+  while (held.shift((data, isBinary) => receive(side, client, data, isBinary, false)));
+}
+
 function listeners(side: ClientSide): Listeners {
   let found = listenersOf.get(side);
   if (found !== undefined) return found;
-  const { ctx, registry, dispatcher, throttle, backpressure } = side;
-  const metrics = ctx.metrics;
+  const { ctx, registry } = side;
   found = {
     message(data, isBinary) {
       const client = clientOf(this);
       if (client.gone) return;
       client.alive = true;
-      if (takeConfirm(client, data, isBinary)) return;
-      metrics.messagesIn += 1;
-      metrics.messagesInBytes += data.length;
-      // Binary frames reach the backend as base64 with `encoding: "base64"` (never corrupted into text).
-      const message = isBinary ? data.toString('base64') : data.toString('utf8');
-      sendMessage(registry, dispatcher, client, newMessageLine(message, client.contextJson, isBinary), ctx.options.queueOverflow);
-      // Passed on first, then paused if need be: what a client sent is never dropped for its rate.
-      throttle?.count(client, data.length);
-      backpressure?.afterMessage(client);
+      // The rest of a socket read that came after its rate pause: held, and passed on at its rate.
+      if (client.isPausedFor('rate')) return (client.held ??= new HeldFrames()).push(data, isBinary);
+      receive(side, client, data, isBinary);
     },
     pong() {
       clientOf(this).alive = true;
@@ -79,6 +100,8 @@ function listeners(side: ClientSide): Listeners {
     close(code, reason) {
       const client = clientOf(this);
       const error = client.protocolError;
+      // Its last messages may still be held (its close frame came in the same read): they go first.
+      passHeld(side, client);
       forgetConfirm(client);
       registry.drop(client, error?.code ?? code, error === undefined ? reason.toString() : error.reason);
       client.setState('closed');
