@@ -9,7 +9,7 @@ import type { BenchOptions } from '../options.js';
 import type { FloodFigures, ResultRow } from '../results.js';
 import { startChild, type ChildServer } from '../servers/child.js';
 import type { Launch } from '../servers/launch.js';
-import { loadRow, repeated, withStack, type Log, type RowHead, type ScenarioContext } from './measure.js';
+import { loadRow, perTree, repeated, withStack, type Log, type RowHead, type ScenarioContext } from './measure.js';
 import { cpuWindow } from './server-cpu.js';
 import { startEchoBackend, stopAll, type Stack } from './stacks.js';
 
@@ -187,16 +187,22 @@ function withRatio(row: ResultRow, quiet: ResultRow | undefined): ResultRow {
   return { ...row, flood: { ...row.flood, p99VsQuiet: row.latency.p99Ms / q } };
 }
 
-/** Runs the flood scenario: the quiet reference, the flood with default rate limits, the flood with none. */
+/** Runs the flood scenario: the quiet reference, the flood with default rate limits, the flood with none (each on both trees under --baseline). */
 export async function flood(options: BenchOptions, context: ScenarioContext): Promise<ResultRow[]> {
-  const { log, current } = context;
+  const { log } = context;
   const heads = floodHeads(options);
-  const [quiet, limited, unlimited] = await repeated(options, [
-    () => measureFlood(options, heads.quiet, log, current, 'quiet'),
-    () => measureFlood(options, heads.flood, log, current, 'flood'),
-    () => measureFlood(options, heads['flood-no-limits'], log, current, 'flood-no-limits'),
-  ], 'p99'); // open loop: every run has the rate the clients send at, so msg/s picks no run
-  return [quiet!, withRatio(limited!, quiet), withRatio(unlimited!, quiet)];
+  const setups = (['quiet', 'flood', 'flood-no-limits'] as const).map((setup) =>
+    perTree(context, heads[setup], (head, launch) => measureFlood(options, head, log, launch, setup)),
+  );
+  // open loop: every run has the rate the clients send at, so msg/s picks no run
+  return floodRows(await repeated(options, setups.flat(), 'p99'), setups[0]?.length ?? 1);
+}
+
+/** The scenario's rows as `repeated` returns them (quiet, flood, flood without limits; within each, one per tree), each flooded row set against its own tree's quiet row. */
+export function floodRows(rows: ResultRow[], trees: number): ResultRow[] {
+  const of = (setup: number) => rows.slice(setup * trees, (setup + 1) * trees);
+  const [quiet, limited, unlimited] = [of(0), of(1), of(2)];
+  return [...quiet, ...limited.map((row, tree) => withRatio(row, quiet[tree])), ...unlimited.map((row, tree) => withRatio(row, quiet[tree]))];
 }
 
 /** The flood figures of a row in words, for the table's note column. */
