@@ -141,14 +141,16 @@ describe('renderSvg', () => {
     expect(svg).toContain('850,000 deliveries/s');
   });
 
-  it('tells apart the bars of setups with the same system and clients (acks, paired, queue in memory)', () => {
+  it('tells apart the bars of setups with the same system and clients (acks, paired, queue in memory, write delay)', () => {
     const extra = [
       row({ id: 'pystrands/strands/100', scenario: 'pystrands', system: 'strands', value: 45_000 }),
       row({ id: 'cluster/cross-round-trip/100', scenario: 'cluster', system: 'strands', value: 20_000 }),
       row({ id: 'cluster/cross-round-trip-memory-queue/100', scenario: 'cluster', system: 'strands', value: 25_000 }),
+      row({ id: 'cluster/spread-fan-out/1000', scenario: 'cluster', system: 'strands', value: 600_000, clients: 1000, metric: 'deliveries/s' }),
+      row({ id: 'cluster/spread-fan-out-write-delay/1000', scenario: 'cluster', system: 'strands', value: 800_000, clients: 1000, metric: 'deliveries/s' }),
     ];
     const labels = [...renderSvg({ ...suite, rows: [...rows, ...extra] }).matchAll(/class="label" text-anchor="end">([^<]*)</g)].map((m) => m[1]);
-    expect(labels).toEqual(expect.arrayContaining(['Strands, 100 clients', 'Strands, acks, 100 clients', 'Strands (paired), 100 clients', '2 brokers + Redis, 100 clients', '2 brokers + Redis, queue in memory, 100 clients']));
+    expect(labels).toEqual(expect.arrayContaining(['Strands, 100 clients', 'Strands, acks, 100 clients', 'Strands (paired), 100 clients', '2 brokers + Redis, 100 clients', '2 brokers + Redis, queue in memory, 100 clients', '2 brokers + Redis, 1,000 receivers', '2 brokers + Redis, write delay, 1,000 receivers']));
     expect(new Set(labels).size).toBe(labels.length);
   });
 });

@@ -4,6 +4,7 @@
 // small to mean anything.
 import type { BenchOptions } from '../options.js';
 import type { ResultRow, TargetCheck } from '../results.js';
+import { CLUSTER_WRITE_DELAY_MS } from '../scenarios/cluster.js';
 import { historyCost } from '../scenarios/history.js';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -219,6 +220,14 @@ function clusterTargets(rows: ResultRow[], options: BenchOptions, judge: (pass: 
     `room over 2 brokers: >= ${pct(CLUSTER_FAN_OUT_SHARE_TARGET)} of one broker's deliveries/s`,
     CLUSTER_FAN_OUT_SHARE_TARGET,
     spread,
+    ok(`cluster/single-fan-out/${receivers}`),
+  );
+  // The same target with the option made for it on the brokers, against the one broker as it is.
+  share(
+    `cluster fan-out, clientWriteDelayMs ${CLUSTER_WRITE_DELAY_MS}`,
+    `the same with ${CLUSTER_WRITE_DELAY_MS} ms write delay on both brokers: >= ${pct(CLUSTER_FAN_OUT_SHARE_TARGET)} of one broker's (no delay)`,
+    CLUSTER_FAN_OUT_SHARE_TARGET,
+    ok(`cluster/spread-fan-out-write-delay/${receivers}`),
     ok(`cluster/single-fan-out/${receivers}`),
   );
   const goal = `<= ${REDIS_COMMANDS_PER_ROOM_MESSAGE_TARGET} per room message, all commands of the window (+${pct(REDIS_COMMANDS_BACKGROUND_TOLERANCE)} for heartbeats)`;

@@ -166,7 +166,14 @@ export type ClusterQueue = 'redis' | 'memory';
  * `cluster: { url, prefix }`, and one echo backend connected to B only; resolves once both brokers
  * are ready (A has heard of B's backend). Throws UnavailableError without redis-server.
  */
-export async function startCluster(mode: EchoMode, impl: BackendImpl, launch: Launch = CURRENT_LAUNCH, queue: ClusterQueue = 'redis'): Promise<ClusterStack> {
+export async function startCluster(
+  mode: EchoMode,
+  impl: BackendImpl,
+  launch: Launch = CURRENT_LAUNCH,
+  queue: ClusterQueue = 'redis',
+  /** Both brokers' clientWriteDelayMs; the broker's default (0) when undefined. */
+  writeDelayMs?: number,
+): Promise<ClusterStack> {
   const redis: RedisServer = await startRedisServer(launch.cpus);
   clusters += 1;
   const prefix = `bench${process.pid}c${clusters}`;
@@ -179,7 +186,13 @@ export async function startCluster(mode: EchoMode, impl: BackendImpl, launch: La
   };
   try {
     const started = await Promise.allSettled(
-      ['A', 'B'].map(() => startChild<BrokerInfo>('./broker-process.ts', ['--cluster', redis.url, prefix, ...(queue === 'memory' ? ['memory-queue'] : [])], launch)),
+      ['A', 'B'].map(() =>
+        startChild<BrokerInfo>(
+          './broker-process.ts',
+          [...(writeDelayMs === undefined ? [] : ['--client-write-delay-ms', String(writeDelayMs)]), '--cluster', redis.url, prefix, ...(queue === 'memory' ? ['memory-queue'] : [])],
+          launch,
+        ),
+      ),
     );
     for (const s of started) if (s.status === 'fulfilled') children.push(s.value);
     const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');

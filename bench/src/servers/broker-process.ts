@@ -3,7 +3,8 @@
 // `memory-queue`: client events queued in memory instead of the cluster's default Redis queue), or
 // `--queue <redis-url> <prefix>` for one broker with the Redis Streams queue (the queue scenario);
 // `--client-rate-limits [off]` first keeps the broker's default rate limits (or turns them off, explicitly);
-// `--history-rooms <patterns>` first gives rooms matching them history (the history scenario).
+// `--history-rooms <patterns>` first gives rooms matching them history (the history scenario);
+// `--client-write-delay-ms <n>` first sets clientWriteDelayMs (the cluster scenario's write-delay row).
 import * as brokerPackage from '@strands/broker';
 import { reportReady, reportUnavailable, serveControl } from './ipc.js';
 
@@ -29,6 +30,10 @@ const rateLimits = limits === 'defaults' ? {} : { clientMessagesPerSecond: 0, cl
 const historyAt = args.indexOf('--history-rooms');
 const history = historyAt === -1 ? {} : { historyRooms: (args[historyAt + 1] ?? '').split(',') };
 if (historyAt !== -1) args.splice(historyAt, 2);
+// Only when asked, as above: a tree from before the option would refuse it.
+const delayAt = args.indexOf('--client-write-delay-ms');
+const writeDelay = delayAt === -1 ? {} : { clientWriteDelayMs: Number(args[delayAt + 1]) };
+if (delayAt !== -1) args.splice(delayAt, 2);
 const [flag, clusterUrl, clusterPrefix, clusterQueue] = args;
 const cluster =
   flag === '--cluster' && clusterUrl !== undefined
@@ -45,6 +50,7 @@ const broker = createBroker({
   logLevel: 'silent',
   ...rateLimits,
   ...history,
+  ...writeDelay,
   ...cluster,
 });
 const addresses = await broker.start();

@@ -17,6 +17,8 @@ export function checkOptions(resolved: ResolvedOptions): void {
   checkInteger('maxMessageBytes', resolved.maxMessageBytes, 1);
   checkInteger('maxBackendLineBytes', resolved.maxBackendLineBytes, 1);
   checkInteger('maxClientBufferBytes', resolved.maxClientBufferBytes, 1);
+  // Past a second it is no longer a write delay but a stall.
+  checkInteger('clientWriteDelayMs', resolved.clientWriteDelayMs, 0, 1_000);
   checkInteger('maxBackendBufferBytes', resolved.maxBackendBufferBytes, 1);
   checkInteger('shutdownTimeoutMs', resolved.shutdownTimeoutMs, 0);
   checkInteger('retryAfterSeconds', resolved.retryAfterSeconds, 0);

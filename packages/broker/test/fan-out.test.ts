@@ -58,6 +58,26 @@ describe('fan-out', () => {
     expect(other.messages).toEqual([]);
   });
 
+  it('with clientWriteDelayMs, keeps order when messages arrive during the delay and during the pass after it', async () => {
+    h = await startBroker({ pingIntervalMs: 0, clientWriteDelayMs: 5 });
+    const backend = await h.backend();
+    const members = await openRoom('delayed', FLUSH_SLICE_CLIENTS * 2 + 3);
+    const total = 300;
+    for (let i = 0; i < total; i += 1) {
+      backend.send('message_to_room', { room_id: 'delayed', message: `n${i}` });
+      if (i % 30 === 29) await new Promise((resolve) => setTimeout(resolve, 2));
+      if (i % 30 === 14) await new Promise((resolve) => setImmediate(resolve));
+    }
+    backend.send('message_to_connection', { conn_id: 'delayed-0', message: 'direct' });
+    const expected = Array.from({ length: total }, (_, i) => `n${i}`);
+    for (const member of members.slice(1)) {
+      await waitFor(() => member.messages.length >= total, 'every message at every member');
+      expect(member.messages).toEqual(expected);
+    }
+    await waitFor(() => members[0]!.messages.length > total, 'the direct message after the room ones');
+    expect(members[0]!.messages).toEqual([...expected, 'direct']);
+  });
+
   it('keeps order when new messages arrive while a flush over the room is under way', async () => {
     h = await startBroker({ pingIntervalMs: 0 });
     const backend = await h.backend();

@@ -28,6 +28,7 @@ describe('lifecycle', () => {
     expect(isBrokerError(error) && error.code).toBe('invalid_state');
     expect(() => createBroker({ queueSize: -1 })).toThrow(OptionsError);
     expect(() => createBroker({ wsPort: 1.5 })).toThrow(/wsPort/);
+    expect(() => createBroker({ clientWriteDelayMs: 5_000 })).toThrow(/clientWriteDelayMs: 5000 \(expected an integer from 0 to 1000\)/);
   });
 
   it('fails start with listen_failed when a port is taken', async () => {

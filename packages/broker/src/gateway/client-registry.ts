@@ -63,7 +63,7 @@ export class ClientRegistry implements LocalNode {
     private readonly backplane: Backplane,
     backlog: BacklogHooks,
   ) {
-    this.outbox = new ClientOutbox(MAX_OUTBOX_BACKLOG_BYTES, backlog);
+    this.outbox = new ClientOutbox(MAX_OUTBOX_BACKLOG_BYTES, backlog, ctx.options.clientWriteDelayMs);
     this.rooms = new Rooms({
       opened: (roomId) => backplane.roomOpened?.(roomId),
       closed: (roomId) => {

@@ -1,9 +1,9 @@
 // The outbox on fake sockets: one write per client per flush, slices, order, and the backlog bound.
 import { Duplex } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { WebSocket } from 'ws';
 import { ClientConnection } from './client-connection.js';
-import { ClientOutbox } from './outbox.js';
+import { ClientOutbox, FLUSH_SLICE_CLIENTS } from './outbox.js';
 import { textFrame } from './ws-frames.js';
 
 /** A client whose socket records each write. */
@@ -81,5 +81,45 @@ describe('ClientOutbox', () => {
     expect(events).toEqual(['full', 'drained']);
     outbox.flush();
     expect(a.writes).toEqual([]);
+  });
+});
+
+describe('ClientOutbox with a write delay', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('starts a pass only once the delay is over: the frames of the meantime share one write', () => {
+    vi.useFakeTimers();
+    const outbox = new ClientOutbox(1024 * 1024, noHooks, 5);
+    const a = fakeClient('a');
+    deliver(outbox, a.client, textFrame('one'));
+    vi.advanceTimersByTime(4);
+    expect(a.writes).toEqual([]);
+    deliver(outbox, a.client, textFrame('two'));
+    vi.advanceTimersByTime(1);
+    expect(a.writes).toEqual([Buffer.concat([textFrame('one'), textFrame('two')])]);
+  });
+
+  it('does not hold back a pass under way: its next slices go out turn by turn', () => {
+    vi.useFakeTimers();
+    const outbox = new ClientOutbox(1024 * 1024, noHooks, 50);
+    const clients = Array.from({ length: FLUSH_SLICE_CLIENTS + 1 }, (_, i) => fakeClient(String(i)));
+    for (const { client } of clients) deliver(outbox, client, textFrame('x'));
+    vi.advanceTimersByTime(50);
+    expect(clients.filter((c) => c.writes.length === 1)).toHaveLength(FLUSH_SLICE_CLIENTS);
+    // The last client is in the next slice: the next turn (setImmediate), not another 50 ms.
+    vi.advanceTimersByTime(1);
+    expect(clients.at(-1)?.writes).toHaveLength(1);
+  });
+
+  it('without a delay writes in the next turn', () => {
+    vi.useFakeTimers();
+    const outbox = new ClientOutbox(1024 * 1024, noHooks);
+    const a = fakeClient('a');
+    deliver(outbox, a.client, textFrame('one'));
+    vi.advanceTimersByTime(0);
+    vi.runOnlyPendingTimers();
+    expect(a.writes).toEqual([textFrame('one')]);
   });
 });

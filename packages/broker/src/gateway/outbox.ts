@@ -23,6 +23,9 @@ export interface BacklogHooks {
  *
  * The backlog is bounded: past `maxBacklogBytes` (frame bytes owed, counted per recipient)
  * the hub stops reading backends until the outbox has written half of it.
+ *
+ * With a write delay, a pass starts that long after the first frame queued while nothing was:
+ * whatever comes meanwhile shares each client's write (Centrifuge's `WriteDelay`).
  */
 export class ClientOutbox {
   private queue: (ClientConnection | undefined)[] = [];
@@ -35,6 +38,8 @@ export class ClientOutbox {
   constructor(
     private readonly maxBacklogBytes: number,
     private readonly hooks: BacklogHooks,
+    /** Wait before the first slice when the outbox was empty (`clientWriteDelayMs`; 0: the next turn). */
+    private readonly writeDelayMs = 0,
   ) {}
 
   /** Frame bytes waiting to be written, counted per recipient. */
@@ -54,7 +59,9 @@ export class ClientOutbox {
     this.queue.push(client);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.run);
+      // Only a pass that starts waits: one under way goes on slice by slice, never held back.
+      if (this.writeDelayMs > 0) setTimeout(this.run, this.writeDelayMs);
+      else setImmediate(this.run);
     }
   }
 
