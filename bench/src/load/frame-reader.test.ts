@@ -51,15 +51,16 @@ describe('FrameReader', () => {
     }
   });
 
-  it('answers a ping with a pong of its payload, ends on a close, counts a fragment as unexpected', () => {
+  it('answers a ping with a pong of its payload, ends on a close, counts a fragment and a masked frame as unexpected', () => {
     const { read, got, replies, ended, unexpected } = reader();
     const ping = Buffer.from([0x89, 3, 0x61, 0x62, 0x63]);
     const fragment = Buffer.from([0x01, 1, 0x61]); // text, FIN clear
+    const masked = Buffer.from([0x81, 0x81, 1, 2, 3, 4, 0x61]); // text, masked: a client's frame
     const close = Buffer.from([0x88, 2, 0x03, 0xe8]);
-    read.push(Buffer.concat([ping, fragment, serverFrames(['after']), close]));
+    read.push(Buffer.concat([ping, fragment, masked, serverFrames(['after']), close]));
     expect(replies).toEqual([pongFrame(Buffer.from('abc'))]);
     expect([...replies[0]!]).toEqual([0x8a, 0x83, 0, 0, 0, 0, 0x61, 0x62, 0x63]);
-    expect(unexpected()).toBe(1);
+    expect(unexpected()).toBe(2);
     expect(got).toEqual(['after']);
     expect(ended()).toBe(1);
   });

@@ -50,6 +50,8 @@ export class FrameReader {
         length = buf.readUInt32BE(at + 2) * 2 ** 32 + buf.readUInt32BE(at + 6);
         head = 10;
       }
+      // No server of ours masks, but a masked frame's key must still be stepped over to find the next.
+      if ((b1 & MASKED) !== 0) head += 4;
       if (buf.length - at < head + length) break;
       const payload = buf.subarray(at + head, at + head + length);
       at += head + length;

@@ -66,12 +66,12 @@ describe('judgeTargets', () => {
     expect(judgeTargets(slowFan, resolveOptions()).find((t) => t.name === 'fan-out, room of 1000 (issue 14)')?.pass).toBe(false);
   });
 
-  it('says when the load generator, not the broker, set the pace of the fan-out, and still judges the figure', () => {
+  it('says when the servers were short of their core in the fan-out, and still judges the figure', () => {
     const fanWith = (coresBusy: number) => rows.map((r) => (r.id === 'fan-out/strands/1000' ? { ...r, value: 432_300, cpu: { perThousandMs: 1.22, byRole: {}, coresBusy } } : r));
     const fanOf = (rs: ResultRow[], pin: boolean) => judgeTargets(rs, resolveOptions({ pin })).find((t) => t.name === 'fan-out, room of 1000 (issue 14)');
     expect(fanOf(fanWith(0.53), true)).toMatchObject({
       pass: false,
-      actual: "432,300/s; load generator the limit (srv cores 0.53): the servers' 1.22 ms CPU per 1,000 would allow 820,000/s on their core",
+      actual: '432,300/s; servers short of their core (srv cores 0.53): their 1.22 ms CPU per 1,000 would allow 820,000/s on it',
     });
     // Servers busy on their core: they were the limit, and the figure says it all.
     expect(fanOf(fanWith(0.97), true)).toMatchObject({ pass: false, actual: '432,300/s' });

@@ -184,14 +184,15 @@ const generatorBound = (r: ResultRow | undefined, options: BenchOptions): boolea
   options.pin && (r?.cpu?.coresBusy ?? 1) < SERVERS_SATURATED_CORES;
 
 /**
- * When the load generator set the fan-out's pace (one core reads every receiver's socket), the
- * figure measures the generator: says so, with what the servers' CPU per delivery would allow
- * on their core. The target is still judged on the figure.
+ * When the servers were short of their core, something else set the fan-out's pace (the load
+ * generator reading every receiver, or the window of messages in flight waiting on a whole pass
+ * over the room): says so, with what the servers' CPU per delivery would allow on their core.
+ * The target is still judged on the figure.
  */
 function fanOutLimit(fan: ResultRow, options: BenchOptions): string {
   const perThousandMs = fan.cpu?.perThousandMs;
   if (perThousandMs === undefined || perThousandMs <= 0 || !generatorBound(fan, options)) return '';
-  return `; load generator the limit (srv cores ${coresOf(fan)}): the servers' ${perThousandMs.toFixed(2)} ms CPU per 1,000 would allow ${fmt(Math.round(1e6 / perThousandMs / 1000) * 1000)}/s on their core`;
+  return `; servers short of their core (srv cores ${coresOf(fan)}): their ${perThousandMs.toFixed(2)} ms CPU per 1,000 would allow ${fmt(Math.round(1e6 / perThousandMs / 1000) * 1000)}/s on it`;
 }
 
 function clusterTargets(rows: ResultRow[], options: BenchOptions, judge: (pass: boolean) => boolean | undefined): TargetCheck[] {
