@@ -7,6 +7,7 @@ const OP_TEXT = 0x1;
 const OP_BINARY = 0x2;
 const OP_CLOSE = 0x8;
 const OP_PING = 0x9;
+const OP_PONG = 0xa;
 const FIN = 0x80;
 const MASKED = 0x80;
 
@@ -66,7 +67,7 @@ export class FrameReader {
     if ((opcode === OP_TEXT || opcode === OP_BINARY) && b0 === (FIN | opcode) && (b1 & MASKED) === 0) return this.sink.message(payload);
     if (opcode === OP_PING) return this.reply(pongFrame(payload));
     if (opcode === OP_CLOSE) return this.end();
-    if (opcode === 0xa) return; // an unsolicited pong
+    if (opcode === OP_PONG) return; // unsolicited: nothing to do
     this.sink.unexpected();
   }
 }
@@ -74,7 +75,7 @@ export class FrameReader {
 /** A client's pong for `payload` (at most 125 bytes), masked with the zero mask as the load generator's clients send. */
 export function pongFrame(payload: Buffer): Buffer {
   const frame = Buffer.alloc(6 + payload.length);
-  frame[0] = FIN | 0xa;
+  frame[0] = FIN | OP_PONG;
   frame[1] = MASKED | payload.length;
   payload.copy(frame, 6);
   return frame;
