@@ -13,7 +13,7 @@ import { runLoad, type LoadHooks } from '../load/generator.js';
 import type { BenchOptions } from '../options.js';
 import type { RedisCommandFigures, ResultRow } from '../results.js';
 import { commandDelta, commandStats, redisBinary, redisCommand } from '../servers/redis.js';
-import { loadRow, loadSpec, measureLoad, perTree, repeated, withStack, type Log, type RowHead, type ScenarioContext } from './measure.js';
+import { loadRow, loadSpec, measureLoad, perTree, repeated, setupRows, withStack, type Log, type RowHead, type ScenarioContext } from './measure.js';
 import type { Launch } from '../servers/launch.js';
 import { cpuWindow } from './server-cpu.js';
 import { startCluster, startStrands, type ClusterQueue, type ClusterStack } from './stacks.js';
@@ -247,7 +247,7 @@ export async function cluster(options: BenchOptions, context: ScenarioContext): 
  * one-broker row of its own tree.
  */
 export function againstReferences(rows: ResultRow[], trees: number): ResultRow[] {
-  const of = (setup: number) => rows.slice(setup * trees, (setup + 1) * trees);
+  const of = setupRows(rows, trees);
   const singleTrip = of(0);
   const singleFan = of(3);
   return [

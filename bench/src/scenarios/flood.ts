@@ -9,7 +9,7 @@ import type { BenchOptions } from '../options.js';
 import type { FloodFigures, ResultRow } from '../results.js';
 import { startChild, type ChildServer } from '../servers/child.js';
 import type { Launch } from '../servers/launch.js';
-import { loadRow, perTree, repeated, withStack, type Log, type RowHead, type ScenarioContext } from './measure.js';
+import { loadRow, perTree, repeated, setupRows, withStack, type Log, type RowHead, type ScenarioContext } from './measure.js';
 import { cpuWindow } from './server-cpu.js';
 import { startEchoBackend, stopAll, type Stack } from './stacks.js';
 
@@ -200,7 +200,7 @@ export async function flood(options: BenchOptions, context: ScenarioContext): Pr
 
 /** The scenario's rows as `repeated` returns them (quiet, flood, flood without limits; within each, one per tree), each flooded row set against its own tree's quiet row. */
 export function floodRows(rows: ResultRow[], trees: number): ResultRow[] {
-  const of = (setup: number) => rows.slice(setup * trees, (setup + 1) * trees);
+  const of = setupRows(rows, trees);
   const [quiet, limited, unlimited] = [of(0), of(1), of(2)];
   return [...quiet, ...limited.map((row, tree) => withRatio(row, quiet[tree])), ...unlimited.map((row, tree) => withRatio(row, quiet[tree]))];
 }

@@ -163,6 +163,11 @@ export function perTree(
   ];
 }
 
+/** Setup `i`'s rows (one per tree) in what `repeated` returned for setups made by perTree, `trees` rows each. */
+export function setupRows(rows: ResultRow[], trees: number): (setup: number) => ResultRow[] {
+  return (setup) => rows.slice(setup * trees, (setup + 1) * trees);
+}
+
 /**
  * Which run of a setup reports for it: the one with the median msg/s, or for an open loop (the
  * generator sets msg/s, so every run has about the same) the one with the median p99. Each says

@@ -26,14 +26,16 @@ const limitsAt = args.indexOf('--client-rate-limits');
 const limits = limitsAt === -1 ? 'off-for-load' : args[limitsAt + 1] === 'off' ? 'off' : 'defaults';
 if (limitsAt !== -1) args.splice(limitsAt, limits === 'off' ? 2 : 1);
 const rateLimits = limits === 'defaults' ? {} : { clientMessagesPerSecond: 0, clientBytesPerSecond: 0 };
-// Only when asked: a baseline tree from before room history would refuse the option.
-const historyAt = args.indexOf('--history-rooms');
-const history = historyAt === -1 ? {} : { historyRooms: (args[historyAt + 1] ?? '').split(',') };
-if (historyAt !== -1) args.splice(historyAt, 2);
-// Only when asked, as above: a tree from before the option would refuse it.
-const delayAt = args.indexOf('--client-write-delay-ms');
-const writeDelay = delayAt === -1 ? {} : { clientWriteDelayMs: Number(args[delayAt + 1]) };
-if (delayAt !== -1) args.splice(delayAt, 2);
+/** Takes `flag <value>` out of args; the value, or undefined when the flag is not there. */
+function takeValue(flag: string): string | undefined {
+  const at = args.indexOf(flag);
+  return at === -1 ? undefined : (args.splice(at, 2)[1] ?? '');
+}
+// Only when asked: a tree from before room history, or before clientWriteDelayMs, would refuse the option.
+const historyRooms = takeValue('--history-rooms');
+const history = historyRooms === undefined ? {} : { historyRooms: historyRooms.split(',') };
+const writeDelayMs = takeValue('--client-write-delay-ms');
+const writeDelay = writeDelayMs === undefined ? {} : { clientWriteDelayMs: Number(writeDelayMs) };
 const [flag, clusterUrl, clusterPrefix, clusterQueue] = args;
 const cluster =
   flag === '--cluster' && clusterUrl !== undefined

@@ -100,10 +100,10 @@ function listeners(side: ClientSide): Listeners {
     close(code, reason) {
       const client = clientOf(this);
       const error = client.protocolError;
-      // Its last messages may still be held (its close frame came in the same read): they go first.
-      passHeld(side, client);
-      forgetConfirm(client);
+      // The drop passes on what is still held first (its close frame may have come in the same
+      // read), confirms among it too; only then are its confirms forgotten.
       registry.drop(client, error?.code ?? code, error === undefined ? reason.toString() : error.reason);
+      forgetConfirm(client);
       client.setState('closed');
       side.admission.left(client.ip);
     },
