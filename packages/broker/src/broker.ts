@@ -118,7 +118,7 @@ type State = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
  * await broker.stop();
  */
 export function createBroker(options: BrokerOptions & BrokerParts = {}): Broker {
-  const resolved = resolveOptions(options);
+  const resolved = resolveOptions(options, options.backplane?.clustered ?? options.cluster !== undefined);
   const logger = resolved.logger ?? createLogger(resolved.logLevel);
   // The one writable view of the context: only this lifecycle sets `stopping`.
   const ctx: { -readonly [K in keyof BrokerContext]: BrokerContext[K] } = { options: resolved, logger, metrics: new Metrics(), stopping: false };

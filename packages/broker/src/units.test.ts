@@ -5,13 +5,25 @@ import { flatCopy, truncateUtf8 } from './core/text.js';
 import { checkBackendFrame } from '@strands/protocol/wire';
 import { canonicalHeaderName, remoteAddress } from './gateway/handshake.js';
 import { textFrame } from './gateway/ws-frames.js';
-import { DEFAULT_QUEUE_SIZE, resolveOptions } from './options.js';
+import { DEFAULT_CLIENT_WRITE_DELAY_MS, DEFAULT_CLUSTER_CLIENT_WRITE_DELAY_MS, DEFAULT_QUEUE_SIZE, resolveOptions } from './options.js';
 
 describe('resolveOptions', () => {
   it('applies the documented defaults', () => {
     const o = resolveOptions();
     expect(o).toMatchObject({ wsPort: 8080, tcpPort: 8081, host: '0.0.0.0', tcpHost: '127.0.0.1', queueSize: DEFAULT_QUEUE_SIZE });
     expect(o).toMatchObject({ queueOverflow: 'drop-newest', connectionRequestTimeoutMs: 10_000, heartbeatIntervalMs: 15_000, maxMessageBytes: 1024 * 1024 });
+  });
+
+  it('waits before fan-out writes in cluster mode only, unless told', () => {
+    const cluster = { url: 'redis://127.0.0.1:6379/0' };
+    expect(resolveOptions().clientWriteDelayMs).toBe(DEFAULT_CLIENT_WRITE_DELAY_MS);
+    expect(DEFAULT_CLIENT_WRITE_DELAY_MS).toBe(0);
+    expect(resolveOptions({ cluster }).clientWriteDelayMs).toBe(DEFAULT_CLUSTER_CLIENT_WRITE_DELAY_MS);
+    expect(DEFAULT_CLUSTER_CLIENT_WRITE_DELAY_MS).toBe(1);
+    // A clustered backplane given instead of `cluster` (createBroker says so).
+    expect(resolveOptions({}, true).clientWriteDelayMs).toBe(1);
+    expect(resolveOptions({ cluster, clientWriteDelayMs: 0 }).clientWriteDelayMs).toBe(0);
+    expect(resolveOptions({ clientWriteDelayMs: 3 }, true).clientWriteDelayMs).toBe(3);
   });
 
   it.each([

@@ -63,19 +63,53 @@ describe('fan-out', () => {
     const backend = await h.backend();
     const members = await openRoom('delayed', FLUSH_SLICE_CLIENTS * 2 + 3);
     const total = 300;
+    // Direct messages to the first member and the last among the room's: written without the
+    // delay, each with the room frames its client has waiting before it.
+    const expectedFirst: string[] = [];
+    const expectedLast: string[] = [];
+    const last = `delayed-${members.length - 1}`;
     for (let i = 0; i < total; i += 1) {
       backend.send('message_to_room', { room_id: 'delayed', message: `n${i}` });
+      expectedFirst.push(`n${i}`);
+      expectedLast.push(`n${i}`);
+      if (i % 25 === 7) {
+        backend.send('message_to_connection', { conn_id: 'delayed-0', message: `d${i}` });
+        backend.send('message_to_connection', { conn_id: last, message: `d${i}` });
+        expectedFirst.push(`d${i}`);
+        expectedLast.push(`d${i}`);
+      }
       if (i % 30 === 29) await new Promise((resolve) => setTimeout(resolve, 2));
       if (i % 30 === 14) await new Promise((resolve) => setImmediate(resolve));
     }
     backend.send('message_to_connection', { conn_id: 'delayed-0', message: 'direct' });
+    expectedFirst.push('direct');
     const expected = Array.from({ length: total }, (_, i) => `n${i}`);
-    for (const member of members.slice(1)) {
+    for (const member of members.slice(1, -1)) {
       await waitFor(() => member.messages.length >= total, 'every message at every member');
       expect(member.messages).toEqual(expected);
     }
-    await waitFor(() => members[0]!.messages.length > total, 'the direct message after the room ones');
-    expect(members[0]!.messages).toEqual([...expected, 'direct']);
+    await waitFor(() => members[0]!.messages.length >= expectedFirst.length, 'room and direct messages at the first member');
+    expect(members[0]!.messages).toEqual(expectedFirst);
+    await waitFor(() => members.at(-1)!.messages.length >= expectedLast.length, 'room and direct messages at the last member');
+    expect(members.at(-1)!.messages).toEqual(expectedLast);
+  });
+
+  it('with clientWriteDelayMs, holds room messages only: a direct message goes out at once, with the room message its client had waiting', async () => {
+    // The longest delay there is: if the direct message waited too, both members would get the room message together, a second later.
+    h = await startBroker({ pingIntervalMs: 0, clientWriteDelayMs: 1_000 });
+    const backend = await h.backend();
+    const [hurried, waiting] = (await openRoom('held', 2)) as [TestClient, TestClient];
+    backend.send('message_to_room', { room_id: 'held', message: 'room' });
+    backend.send('message_to_connection', { conn_id: 'held-0', message: 'direct' });
+    await waitFor(() => hurried.messages.length >= 2, 'the room and direct messages at the member sent to');
+    expect(hurried.messages).toEqual(['room', 'direct']);
+    // Had the first direct message waited, this one would start a delayed pass of its own, and come a second after the other member's room message.
+    backend.send('message_to_connection', { conn_id: 'held-0', message: 'again' });
+    await waitFor(() => hurried.messages.length >= 3, 'the second direct message');
+    expect(waiting.messages).toEqual([]);
+    await waitFor(() => waiting.messages.length >= 1, 'the room message at the other member, once the delay is over');
+    expect(waiting.messages).toEqual(['room']);
+    expect(hurried.messages).toEqual(['room', 'direct', 'again']);
   });
 
   it('keeps order when new messages arrive while a flush over the room is under way', async () => {

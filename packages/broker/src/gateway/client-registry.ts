@@ -131,11 +131,14 @@ export class ClientRegistry implements LocalNode {
     }
   }
 
-  /** Queues a frame for one client; a client whose buffer overflows is closed with 1013. */
-  deliver(client: ClientConnection, frame: Buffer): void {
+  /**
+   * Queues a frame for one client; a client whose buffer overflows is closed with 1013. `fanOut`
+   * for a room's or a broadcast's frame: it may wait out the write delay (`clientWriteDelayMs`).
+   */
+  deliver(client: ClientConnection, frame: Buffer, fanOut = false): void {
     if (client.gone) return;
     if (client.enqueue(frame, this.ctx.options.maxClientBufferBytes)) {
-      this.outbox.touch(client, frame.length);
+      this.outbox.touch(client, frame.length, fanOut);
       this.ctx.metrics.deliveries += 1;
       return;
     }
@@ -150,7 +153,7 @@ export class ClientRegistry implements LocalNode {
     const members = this.rooms.members(roomId);
     if (members === undefined) return 0;
     const frame = messageFrame(message, binary);
-    for (const member of members) this.deliver(member, frame);
+    for (const member of members) this.deliver(member, frame, true);
     this.ctx.metrics.fanoutDeliveries += members.size;
     return members.size;
   }
@@ -182,8 +185,8 @@ export class ClientRegistry implements LocalNode {
     for (const member of members) {
       if (member.positions) {
         positioned ??= textFrame(publicationEnvelope(roomId, position.offset, position.epoch, message, binary));
-        if (!holding || !this.holds.hold(member, roomId, position, positioned)) this.deliver(member, positioned);
-      } else this.deliver(member, (plain ??= messageFrame(message, binary)));
+        if (!holding || !this.holds.hold(member, roomId, position, positioned)) this.deliver(member, positioned, true);
+      } else this.deliver(member, (plain ??= messageFrame(message, binary)), true);
     }
     this.ctx.metrics.fanoutDeliveries += members.size;
     return members.size;
@@ -200,7 +203,7 @@ export class ClientRegistry implements LocalNode {
     const count = this.clients.size;
     if (count === 0) return 0;
     const frame = messageFrame(message, binary);
-    for (const client of this.clients.values()) this.deliver(client, frame);
+    for (const client of this.clients.values()) this.deliver(client, frame, true);
     this.ctx.metrics.fanoutDeliveries += count;
     return count;
   }

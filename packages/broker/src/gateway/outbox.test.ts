@@ -19,9 +19,14 @@ function fakeClient(id: string): { client: ClientConnection; writes: Buffer[] } 
   return { client: new ClientConnection(id, 'room', {}, {} as WebSocket, socket), writes };
 }
 
-function deliver(outbox: ClientOutbox, client: ClientConnection, frame: Buffer): void {
+function deliver(outbox: ClientOutbox, client: ClientConnection, frame: Buffer, fanOut = false): void {
   expect(client.enqueue(frame, 1024 * 1024)).toBe(true);
-  outbox.touch(client, frame.length);
+  outbox.touch(client, frame.length, fanOut);
+}
+
+/** A room's or a broadcast's frame: it may wait out the write delay. */
+function fanOut(outbox: ClientOutbox, client: ClientConnection, frame: Buffer): void {
+  deliver(outbox, client, frame, true);
 }
 
 const noHooks = { full: () => undefined, drained: () => undefined };
@@ -89,23 +94,69 @@ describe('ClientOutbox with a write delay', () => {
     vi.useRealTimers();
   });
 
-  it('starts a pass only once the delay is over: the frames of the meantime share one write', () => {
+  it('starts a pass of fan-out frames only once the delay is over: the frames of the meantime share one write', () => {
     vi.useFakeTimers();
     const outbox = new ClientOutbox(1024 * 1024, noHooks, 5);
     const a = fakeClient('a');
-    deliver(outbox, a.client, textFrame('one'));
+    fanOut(outbox, a.client, textFrame('one'));
     vi.advanceTimersByTime(4);
     expect(a.writes).toEqual([]);
-    deliver(outbox, a.client, textFrame('two'));
+    fanOut(outbox, a.client, textFrame('two'));
     vi.advanceTimersByTime(1);
     expect(a.writes).toEqual([Buffer.concat([textFrame('one'), textFrame('two')])]);
+  });
+
+  it('never holds a frame that does not fan out: its client is written next turn, its waiting fan-out frames first', () => {
+    vi.useFakeTimers();
+    const outbox = new ClientOutbox(1024 * 1024, noHooks, 50);
+    const a = fakeClient('a');
+    const b = fakeClient('b');
+    fanOut(outbox, a.client, textFrame('room 1'));
+    fanOut(outbox, b.client, textFrame('room 1'));
+    deliver(outbox, a.client, textFrame('reply'));
+    vi.advanceTimersByTime(1);
+    expect(a.writes).toEqual([Buffer.concat([textFrame('room 1'), textFrame('reply')])]);
+    expect(b.writes).toEqual([]);
+    expect(outbox.pendingBytes).toBe(textFrame('room 1').length);
+    // The delayed pass finds 'a' written: no second write for it; 'b' waits the delay out.
+    fanOut(outbox, b.client, textFrame('room 2'));
+    vi.advanceTimersByTime(49);
+    expect(a.writes).toHaveLength(1);
+    expect(b.writes).toEqual([Buffer.concat([textFrame('room 1'), textFrame('room 2')])]);
+    expect(outbox.pendingBytes).toBe(0);
+  });
+
+  it('keeps a hurried client in order when it gets fan-out frames again before the delayed pass', () => {
+    vi.useFakeTimers();
+    const outbox = new ClientOutbox(1024 * 1024, noHooks, 50);
+    const a = fakeClient('a');
+    fanOut(outbox, a.client, textFrame('room 1'));
+    deliver(outbox, a.client, textFrame('reply 1'));
+    deliver(outbox, a.client, textFrame('reply 2'));
+    vi.advanceTimersByTime(1);
+    fanOut(outbox, a.client, textFrame('room 2'));
+    vi.advanceTimersByTime(49);
+    expect(a.writes).toEqual([Buffer.concat(['room 1', 'reply 1', 'reply 2'].map(textFrame)), textFrame('room 2')]);
+    vi.runAllTimers();
+    expect(a.writes).toHaveLength(2);
+    expect(outbox.pendingBytes).toBe(0);
+  });
+
+  it('does not wait when a frame that does not fan out starts the pass', () => {
+    vi.useFakeTimers();
+    const outbox = new ClientOutbox(1024 * 1024, noHooks, 50);
+    const a = fakeClient('a');
+    deliver(outbox, a.client, textFrame('reply'));
+    fanOut(outbox, a.client, textFrame('room'));
+    vi.advanceTimersByTime(1);
+    expect(a.writes).toEqual([Buffer.concat([textFrame('reply'), textFrame('room')])]);
   });
 
   it('does not hold back a pass under way: its next slices go out turn by turn', () => {
     vi.useFakeTimers();
     const outbox = new ClientOutbox(1024 * 1024, noHooks, 50);
     const clients = Array.from({ length: FLUSH_SLICE_CLIENTS + 1 }, (_, i) => fakeClient(String(i)));
-    for (const { client } of clients) deliver(outbox, client, textFrame('x'));
+    for (const { client } of clients) fanOut(outbox, client, textFrame('x'));
     vi.advanceTimersByTime(50);
     expect(clients.filter((c) => c.writes.length === 1)).toHaveLength(FLUSH_SLICE_CLIENTS);
     // The last client is in the next slice: the next turn (setImmediate), not another 50 ms.

@@ -24,21 +24,28 @@ export interface BacklogHooks {
  * The backlog is bounded: past `maxBacklogBytes` (frame bytes owed, counted per recipient)
  * the hub stops reading backends until the outbox has written half of it.
  *
- * With a write delay, a pass starts that long after the first frame queued while nothing was:
- * whatever comes meanwhile shares each client's write (Centrifuge's `WriteDelay`).
+ * With a write delay, a pass started by a fan-out frame (a room's or a broadcast's) starts that
+ * long after it: the fan-out frames that come meanwhile share each client's write (Centrifuge's
+ * `WriteDelay`). Any other frame (a reply to one client, an ack) is never held: its client is
+ * written in the next turn, taking the fan-out frames it has waiting along, in order.
  */
 export class ClientOutbox {
   private queue: (ClientConnection | undefined)[] = [];
   private head = 0;
   private scheduled = false;
+  /** The scheduled pass waits out the write delay. */
+  private delayed = false;
+  /** Clients given a frame that does not wait while a delayed pass is pending: written next turn. */
+  private hurried: ClientConnection[] = [];
   private backlogBytes = 0;
   private full = false;
   private readonly run = (): void => this.flush(FLUSH_SLICE_CLIENTS);
+  private readonly runHurried = (): void => this.flushHurried();
 
   constructor(
     private readonly maxBacklogBytes: number,
     private readonly hooks: BacklogHooks,
-    /** Wait before the first slice when the outbox was empty (`clientWriteDelayMs`; 0: the next turn). */
+    /** Wait before the first slice of a pass a fan-out frame starts (`clientWriteDelayMs`; 0: the next turn). */
     private readonly writeDelayMs = 0,
   ) {}
 
@@ -47,22 +54,24 @@ export class ClientOutbox {
     return this.backlogBytes;
   }
 
-  /** Marks a client as having `bytes` more frame bytes pending. */
-  touch(client: ClientConnection, bytes: number): void {
+  /** Marks a client as having `bytes` more frame bytes pending; `fanOut` for a room's or a broadcast's frame, which may wait out the write delay. */
+  touch(client: ClientConnection, bytes: number, fanOut = false): void {
     this.backlogBytes += bytes;
     if (!this.full && this.backlogBytes > this.maxBacklogBytes) {
       this.full = true;
       this.hooks.full();
     }
-    if (client.dirty) return;
-    client.dirty = true;
-    this.queue.push(client);
+    if (!client.dirty) {
+      client.dirty = true;
+      this.queue.push(client);
+    }
     if (!this.scheduled) {
       this.scheduled = true;
       // Only a pass that starts waits: one under way goes on slice by slice, never held back.
-      if (this.writeDelayMs > 0) setTimeout(this.run, this.writeDelayMs);
+      this.delayed = fanOut && this.writeDelayMs > 0;
+      if (this.delayed) setTimeout(this.run, this.writeDelayMs);
       else setImmediate(this.run);
-    }
+    } else if (this.delayed && !fanOut) this.hurry(client);
   }
 
   /** A client's frames were discarded (it is being dropped). */
@@ -73,6 +82,7 @@ export class ClientOutbox {
   /** Writes pending frames of up to `limit` clients now (all by default), in the order they were touched. */
   flush(limit = Infinity): void {
     this.scheduled = false;
+    this.delayed = false;
     const queue = this.queue;
     let written = 0;
     let bytes = 0;
@@ -90,6 +100,25 @@ export class ClientOutbox {
       this.scheduled = true;
       setImmediate(this.run);
     }
+    this.settle(bytes);
+  }
+
+  /** A frame that does not wait came while the pass waits out the delay: this client is written next turn. */
+  private hurry(client: ClientConnection): void {
+    const hurried = this.hurried;
+    if (hurried.length === 0) setImmediate(this.runHurried);
+    if (hurried[hurried.length - 1] !== client) hurried.push(client);
+  }
+
+  /**
+   * Writes the hurried clients that still have frames waiting. Each keeps its place in the
+   * queue: the pass finds it written (or with later frames) and costs it no extra write.
+   */
+  private flushHurried(): void {
+    const hurried = this.hurried;
+    this.hurried = [];
+    let bytes = 0;
+    for (const client of hurried) if (client.dirty) bytes += client.flush();
     this.settle(bytes);
   }
 
