@@ -23,6 +23,11 @@ export interface CpuFigures {
    * 1 means the servers were the limit; well below 1, they waited (on the load, or on themselves).
    */
   coresBusy?: number;
+  /**
+   * Write syscalls of the processes that write to clients (broker, ws server; /proc/<pid>/io
+   * syscw) per 1,000 replies or deliveries: the fewer, the more frames each write carried.
+   */
+  writesPerThousand?: number;
 }
 
 /** One run of a setup; a row keeps all of its runs, in round order. */

@@ -27,7 +27,7 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
 
 const clusterLabel = (r: ResultRow) =>
-  `${r.id.includes('/single-') ? 'one broker' : '2 brokers + Redis'}${r.id.includes('-memory-queue/') ? ', queue in memory' : ''}${r.id.includes('-write-delay/') ? ', write delay' : ''}, ${r.clients.toLocaleString('en-US')} ${r.metric === 'msg/s' ? 'clients' : 'receivers'}`;
+  `${r.id.includes('/single-') ? 'one broker' : '2 brokers + Redis'}${r.id.includes('-memory-queue/') ? ', queue in memory' : ''}${r.id.includes('-no-write-delay/') ? ', no write delay' : ''}, ${r.clients.toLocaleString('en-US')} ${r.metric === 'msg/s' ? 'clients' : 'receivers'}`;
 /** Round-trip bars: the paired Strands row of the PyStrands scenario and the acks rows say so, or two bars would read alike. */
 const tripLabel = (r: ResultRow) =>
   `${NAMES[r.system]}${r.scenario === 'pystrands' && r.system === 'strands' ? ' (paired)' : ''}${r.id.includes('-ack/') ? ', acks' : ''}${tree(r)}, ${r.clients} clients`;

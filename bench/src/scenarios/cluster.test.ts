@@ -50,14 +50,14 @@ describe('againstReferences', () => {
   const row = (id: string, value: number) => ({ ...head, id, value });
 
   it('sets each cluster row against the one-broker row of its kind', () => {
-    const rows = [row('single-trip', 100), row('cross', 50), row('cross-memory', 60), row('single-fan', 1000), row('spread', 800), row('spread-delayed', 900)];
+    const rows = [row('single-trip', 100), row('cross', 50), row('cross-memory', 60), row('single-fan', 1000), row('spread', 800), row('spread-no-delay', 900)];
     expect(againstReferences(rows, 1).map((r) => [r.id, r.vsSingleBroker])).toEqual([
       ['single-trip', undefined],
       ['cross', 0.5],
       ['cross-memory', 0.6],
       ['single-fan', undefined],
       ['spread', 0.8],
-      ['spread-delayed', 0.9],
+      ['spread-no-delay', 0.9],
     ]);
   });
 
@@ -68,7 +68,7 @@ describe('againstReferences', () => {
       row('cross-memory', 60), row('cross-memory@baseline', 40),
       row('single-fan', 1000), row('single-fan@baseline', 500),
       row('spread', 800), row('spread@baseline', 450),
-      row('spread-delayed', 700), row('spread-delayed@baseline', 400),
+      row('spread-no-delay', 700), row('spread-no-delay@baseline', 400),
     ];
     expect(againstReferences(rows, 2).map((r) => [r.id, r.vsSingleBroker])).toEqual([
       ['single-trip', undefined],
@@ -81,8 +81,8 @@ describe('againstReferences', () => {
       ['single-fan@baseline', undefined],
       ['spread', 0.8],
       ['spread@baseline', 0.9],
-      ['spread-delayed', 0.7],
-      ['spread-delayed@baseline', 0.8],
+      ['spread-no-delay', 0.7],
+      ['spread-no-delay@baseline', 0.8],
     ]);
   });
 });

@@ -4,7 +4,8 @@
 //   client events to B, B's replies cross back through Redis), vs one broker; again with the
 //   brokers' client events queued in memory (as the one broker's are) instead of in Redis;
 // - fan-out into a room spread over both brokers (receivers half on A, half on B; sender and
-//   backend on B), vs one broker;
+//   backend on B), vs one broker; again with the brokers' clientWriteDelayMs at 0 (the
+//   cluster default waits 1 ms before fan-out writes, one broker does not wait);
 // - Redis commands per message over the window, from Redis' own INFO commandstats.
 // With --baseline every setup runs on both trees, interleaved, and each tree's cluster rows are
 // set against that tree's own one-broker rows.
@@ -19,11 +20,11 @@ import { cpuWindow } from './server-cpu.js';
 import { startCluster, startStrands, type ClusterQueue, type ClusterStack } from './stacks.js';
 
 /**
- * clientWriteDelayMs of the write-delay fan-out row. A room's messages reach each broker spread
- * out in time (the Redis hop), so each write to a client carries fewer of them than one broker's
- * do, and each delivery costs 1.6-1.9x one broker's CPU; a millisecond of delay lets them share writes.
+ * clientWriteDelayMs of the fan-out row without the wait (the brokers' cluster default is 1):
+ * a room's messages reach each broker spread out in time (the Redis hop), so without it each
+ * write to a client carries fewer of them than one broker's do, and each delivery costs more.
  */
-export const CLUSTER_WRITE_DELAY_MS = 1;
+export const CLUSTER_NO_WRITE_DELAY_MS = 0;
 
 /** How long the fan-out waits for both brokers to subscribe the room's channel before it starts. */
 const SUBSCRIBE_WAIT_MS = 5_000;
@@ -59,7 +60,7 @@ export function clusterHeads(options: BenchOptions): {
   crossTripMemory: RowHead;
   singleFan: RowHead;
   spreadFan: RowHead;
-  spreadFanDelayed: RowHead;
+  spreadFanNoDelay: RowHead;
 } {
   const clients = options.roundTripClients[0] ?? 100;
   const receivers = options.fanOutReceivers;
@@ -77,11 +78,11 @@ export function clusterHeads(options: BenchOptions): {
     },
     singleFan: { scenario: 'cluster', id: `cluster/single-fan-out/${receivers}`, system: 'strands', label: 'one broker, backend sends to room (reference)', clients: receivers, backends: 1, metric: 'deliveries/s' },
     spreadFan: { scenario: 'cluster', id: `cluster/spread-fan-out/${receivers}`, system: 'strands', label: '2 brokers + Redis: room half on A, half on B', clients: receivers, backends: 1, metric: 'deliveries/s' },
-    spreadFanDelayed: {
+    spreadFanNoDelay: {
       scenario: 'cluster',
-      id: `cluster/spread-fan-out-write-delay/${receivers}`,
+      id: `cluster/spread-fan-out-no-write-delay/${receivers}`,
       system: 'strands',
-      label: `the same, clientWriteDelayMs ${CLUSTER_WRITE_DELAY_MS} on both brokers`,
+      label: `the same, clientWriteDelayMs ${CLUSTER_NO_WRITE_DELAY_MS} on both brokers`,
       clients: receivers,
       backends: 1,
       metric: 'deliveries/s',
@@ -222,7 +223,7 @@ export async function cluster(options: BenchOptions, context: ScenarioContext): 
   const missing = redisMissing();
   if (missing !== undefined) {
     log(`  cluster: skipped: ${missing}`);
-    return [heads.crossTrip, heads.crossTripMemory, heads.spreadFan, heads.spreadFanDelayed].map((head) => ({ ...head, value: 0, status: 'skipped' as const, note: missing }));
+    return [heads.crossTrip, heads.crossTripMemory, heads.spreadFan, heads.spreadFanNoDelay].map((head) => ({ ...head, value: 0, status: 'skipped' as const, note: missing }));
   }
   const impl = options.backendImpl;
   const setups = [
@@ -233,9 +234,8 @@ export async function cluster(options: BenchOptions, context: ScenarioContext): 
     perTree(context, heads.crossTripMemory, (head, launch) => measureCluster(options, head, log, 'ping-pong', launch, 'memory')),
     perTree(context, heads.singleFan, (head, launch) => measureLoad(options, head, log, () => startStrands(1, 'room', impl, launch), 'fan-out', 'room')),
     perTree(context, heads.spreadFan, (head, launch) => measureCluster(options, head, log, 'fan-out', launch)),
-    // Set against the one broker without a delay: its best (a delay cannot add to a write what a
-    // window of 8 already puts in it, and only slows it), so the row shows what the option buys.
-    perTree(context, heads.spreadFanDelayed, (head, launch) => measureCluster(options, head, log, 'fan-out', launch, 'redis', CLUSTER_WRITE_DELAY_MS)),
+    // What the cluster default's wait before fan-out writes buys: the brokers without it.
+    perTree(context, heads.spreadFanNoDelay, (head, launch) => measureCluster(options, head, log, 'fan-out', launch, 'redis', CLUSTER_NO_WRITE_DELAY_MS)),
   ];
   return againstReferences(await repeated(options, setups.flat()), setups[0]?.length ?? 1);
 }
@@ -243,7 +243,7 @@ export async function cluster(options: BenchOptions, context: ScenarioContext): 
 /**
  * The scenario's rows, given as `repeated` returns them (setup by setup: one broker round trip,
  * cross round trip, the same with the memory queue, one broker fan-out, spread fan-out, the same
- * with a write delay; within each, one row per tree), with every cluster row set against the
+ * without the write delay; within each, one row per tree), with every cluster row set against the
  * one-broker row of its own tree.
  */
 export function againstReferences(rows: ResultRow[], trees: number): ResultRow[] {

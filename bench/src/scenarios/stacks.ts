@@ -171,7 +171,7 @@ export async function startCluster(
   impl: BackendImpl,
   launch: Launch = CURRENT_LAUNCH,
   queue: ClusterQueue = 'redis',
-  /** Both brokers' clientWriteDelayMs; the broker's default (0) when undefined. */
+  /** Both brokers' clientWriteDelayMs; the brokers' default (1 in cluster mode) when undefined. */
   writeDelayMs?: number,
 ): Promise<ClusterStack> {
   const redis: RedisServer = await startRedisServer(launch.cpus);

@@ -4,7 +4,7 @@
 // `--queue <redis-url> <prefix>` for one broker with the Redis Streams queue (the queue scenario);
 // `--client-rate-limits [off]` first keeps the broker's default rate limits (or turns them off, explicitly);
 // `--history-rooms <patterns>` first gives rooms matching them history (the history scenario);
-// `--client-write-delay-ms <n>` first sets clientWriteDelayMs (the cluster scenario's write-delay row).
+// `--client-write-delay-ms <n>` first sets clientWriteDelayMs (the cluster scenario's fan-out row without the wait).
 import * as brokerPackage from '@strands/broker';
 import { reportReady, reportUnavailable, serveControl } from './ipc.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clockTicksPerSec, parseStatTicks, readCpuMs } from './cpu-time.js';
+import { clockTicksPerSec, parseIoWrites, parseStatTicks, readCpuMs, readWriteCalls } from './cpu-time.js';
 
 describe('parseStatTicks', () => {
   it('adds utime and stime, counting fields after a command name with spaces and parentheses', () => {
@@ -21,5 +21,25 @@ describe.runIf(process.platform === 'linux')('readCpuMs', () => {
     while (Date.now() < until); // burn CPU for 100 ms of wall time
     expect(readCpuMs(process.pid)).toBeGreaterThan(before ?? Infinity);
     expect(readCpuMs(2 ** 22 + 12_345)).toBeUndefined();
+  });
+});
+
+describe('parseIoWrites', () => {
+  it('reads syscw from /proc/<pid>/io text; undefined without it', () => {
+    expect(parseIoWrites('rchar: 6976\nwchar: 10\nsyscr: 10\nsyscw: 3\nread_bytes: 0\n')).toBe(3);
+    expect(parseIoWrites('rchar: 6976\n')).toBeUndefined();
+  });
+});
+
+describe.runIf(process.platform === 'linux')('readWriteCalls', () => {
+  it('reads this process and grows with its writes; undefined for a pid that does not exist', async () => {
+    const { writeSync, openSync, closeSync } = await import('node:fs');
+    const before = readWriteCalls(process.pid) as number;
+    expect(before).toBeGreaterThanOrEqual(0);
+    const fd = openSync('/dev/null', 'w');
+    for (let i = 0; i < 10; i += 1) writeSync(fd, 'x');
+    closeSync(fd);
+    expect(readWriteCalls(process.pid)).toBeGreaterThanOrEqual(before + 10);
+    expect(readWriteCalls(2 ** 22 + 1)).toBeUndefined();
   });
 });
