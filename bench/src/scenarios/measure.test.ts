@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from '../options.js';
 import type { ResultRow } from '../results.js';
-import { repeated } from './measure.js';
+import { medianCpu, repeated } from './measure.js';
 
 const row = (id: string, value: number, status: ResultRow['status'] = 'ok'): ResultRow => ({
   scenario: 'round-trip',
@@ -54,5 +54,13 @@ describe('repeated', () => {
     expect(flaky?.runs?.map((r) => r.round)).toEqual([1, 2]);
     expect(skipped?.status).toBe('skipped');
     expect(skippedCalls).toBe(1);
+  });
+});
+
+describe('medianCpu', () => {
+  it('takes the median of each figure on its own, write syscalls per 1,000 among them where the runs read them', () => {
+    const cpu = (perThousandMs: number, writesPerThousand?: number) => ({ perThousandMs, byRole: { broker: perThousandMs }, totalMs: 1, windowMs: 1, ...(writesPerThousand === undefined ? {} : { writesPerThousand }) });
+    expect(medianCpu([{ value: 1, cpu: cpu(3, 200) }, { value: 2, cpu: cpu(1, 150) }, { value: 3, cpu: cpu(2, 300) }])).toEqual({ perThousandMs: 2, byRole: { broker: 2 }, writesPerThousand: 200 });
+    expect(medianCpu([{ value: 1, cpu: cpu(3) }])).not.toHaveProperty('writesPerThousand');
   });
 });

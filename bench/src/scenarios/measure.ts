@@ -58,7 +58,17 @@ export function loadRow(head: RowHead, result: LoadResult, note: string | undefi
     stalled: result.stalled,
     generatorUtilization: result.generatorUtilization,
     connectFailures: result.connectFailures,
-    ...(cpu === undefined ? {} : { cpu: { perThousandMs: cpu.perThousandMs, byRole: cpu.byRole, ...(cpu.byProcess === undefined ? {} : { byProcess: cpu.byProcess }), coresBusy: cpu.coresBusy } }),
+    ...(cpu === undefined
+      ? {}
+      : {
+          cpu: {
+            perThousandMs: cpu.perThousandMs,
+            byRole: cpu.byRole,
+            ...(cpu.byProcess === undefined ? {} : { byProcess: cpu.byProcess }),
+            coresBusy: cpu.coresBusy,
+            ...(cpu.writesPerThousand === undefined ? {} : { writesPerThousand: cpu.writesPerThousand }),
+          },
+        }),
     runs: [{ value: result.perSec, p50Ms: result.latency.p50Ms, p99Ms: result.latency.p99Ms, ...(cpu === undefined ? {} : { cpu }) }],
     status: 'ok',
     ...(note === undefined ? {} : { note }),
@@ -125,7 +135,14 @@ export function medianCpu(runs: RunFigures[]): CpuFigures | undefined {
     const value = median(cpus.flatMap((c) => (c.byProcess?.[name] === undefined ? [] : [c.byProcess[name]])));
     if (value !== undefined) byProcess[name] = value;
   }
-  return { perThousandMs, byRole, ...(names.length === 0 ? {} : { byProcess }), ...(coresBusy === undefined ? {} : { coresBusy }) };
+  const writesPerThousand = median(cpus.flatMap((c) => (c.writesPerThousand === undefined ? [] : [c.writesPerThousand])));
+  return {
+    perThousandMs,
+    byRole,
+    ...(names.length === 0 ? {} : { byProcess }),
+    ...(coresBusy === undefined ? {} : { coresBusy }),
+    ...(writesPerThousand === undefined ? {} : { writesPerThousand }),
+  };
 }
 
 /** The common case: one load of `mode` against a fresh stack, reading the servers' CPU over the window. */
