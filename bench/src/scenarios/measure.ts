@@ -58,17 +58,7 @@ export function loadRow(head: RowHead, result: LoadResult, note: string | undefi
     stalled: result.stalled,
     generatorUtilization: result.generatorUtilization,
     connectFailures: result.connectFailures,
-    ...(cpu === undefined
-      ? {}
-      : {
-          cpu: {
-            perThousandMs: cpu.perThousandMs,
-            byRole: cpu.byRole,
-            ...(cpu.byProcess === undefined ? {} : { byProcess: cpu.byProcess }),
-            coresBusy: cpu.coresBusy,
-            ...(cpu.writesPerThousand === undefined ? {} : { writesPerThousand: cpu.writesPerThousand }),
-          },
-        }),
+    ...(cpu === undefined ? {} : { cpu: rowCpu(cpu) }),
     runs: [{ value: result.perSec, p50Ms: result.latency.p50Ms, p99Ms: result.latency.p99Ms, ...(cpu === undefined ? {} : { cpu }) }],
     status: 'ok',
     ...(note === undefined ? {} : { note }),
@@ -117,25 +107,36 @@ export function median(values: number[]): number | undefined {
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
+/** A run's CPU figures as a row keeps them: all but the raw readings (their totals, kept per run). */
+function rowCpu(cpu: RunCpu): CpuFigures {
+  const { totalMs: _totalMs, windowMs: _windowMs, ...figures } = cpu;
+  return figures;
+}
+
 /** Median CPU over runs, each figure on its own (the run with the median msg/s need not have the median CPU). */
 export function medianCpu(runs: RunFigures[]): CpuFigures | undefined {
   const cpus = runs.flatMap((r) => (r.cpu === undefined ? [] : [r.cpu]));
-  const perThousandMs = median(cpus.map((c) => c.perThousandMs));
+  /** The median of one figure over the runs that have it. */
+  const medianOf = (pick: (cpu: CpuFigures) => number | undefined) =>
+    median(cpus.flatMap((c) => {
+      const value = pick(c);
+      return value === undefined ? [] : [value];
+    }));
+  const perThousandMs = medianOf((c) => c.perThousandMs);
   if (perThousandMs === undefined) return undefined;
-  const roles = [...new Set(cpus.flatMap((c) => Object.keys(c.byRole) as ServerRole[]))];
   const byRole: Partial<Record<ServerRole, number>> = {};
-  for (const role of roles) {
-    const value = median(cpus.flatMap((c) => (c.byRole[role] === undefined ? [] : [c.byRole[role]])));
+  for (const role of new Set(cpus.flatMap((c) => Object.keys(c.byRole) as ServerRole[]))) {
+    const value = medianOf((c) => c.byRole[role]);
     if (value !== undefined) byRole[role] = value;
   }
-  const coresBusy = median(cpus.flatMap((c) => (c.coresBusy === undefined ? [] : [c.coresBusy])));
   const names = [...new Set(cpus.flatMap((c) => Object.keys(c.byProcess ?? {})))];
   const byProcess: Record<string, number> = {};
   for (const name of names) {
-    const value = median(cpus.flatMap((c) => (c.byProcess?.[name] === undefined ? [] : [c.byProcess[name]])));
+    const value = medianOf((c) => c.byProcess?.[name]);
     if (value !== undefined) byProcess[name] = value;
   }
-  const writesPerThousand = median(cpus.flatMap((c) => (c.writesPerThousand === undefined ? [] : [c.writesPerThousand])));
+  const coresBusy = medianOf((c) => c.coresBusy);
+  const writesPerThousand = medianOf((c) => c.writesPerThousand);
   return {
     perThousandMs,
     byRole,
